@@ -1,0 +1,58 @@
+// Where the broker is and how to talk to it. Shared by the publisher, the consumer and topology.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace appealhub::bus {
+
+// Any failure talking to the broker that the caller must see: a bad URI or TLS file, a refused
+// declaration (406 PRECONDITION_FAILED when a queue exists with other arguments), an unreachable
+// broker in one-shot calls such as declare_topology(). The publisher and the consumer do not throw
+// it for connection failures: they reconnect by themselves.
+class BusError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct BrokerConfig {
+  // amqp://user:pass@host:port/vhost or amqps://… (user, password and vhost percent-decoded).
+  // The vhost "/" is spelled "%2f"; an empty vhost ("amqp://host:5672/" or no path) also means "/".
+  std::string uri;
+  // TLS (amqps only). ca_file: PEM bundle used to verify the broker; empty = the system's default
+  // verify paths. cert_file + key_file: optional client certificate (both or neither).
+  std::string ca_file, cert_file, key_file;
+  // Peer and host-name verification are on by default: keep them on outside throw-away tests.
+  bool verify_peer = true, verify_hostname = true;
+  // Negotiated down to the broker's value if that is smaller; 0 disables heartbeats (do not).
+  int heartbeat_seconds = 30;
+  // connect_timeout bounds the TCP connect, the TLS handshake, the AMQP handshake and every
+  // synchronous request (declare, qos, consume, close).
+  std::chrono::milliseconds connect_timeout{5000}, reconnect_min{200}, reconnect_max{10000};
+  // Shown by RabbitMQ as the connection's name (client property connection_name).
+  std::string connection_name;
+};
+
+// A parsed BrokerConfig::uri.
+struct BrokerAddress {
+  bool tls = false;
+  std::string host;
+  int port = 5672;
+  std::string user = "guest", password = "guest";
+  std::string vhost = "/";
+};
+
+// Parses an AMQP URI (with rabbitmq-c's amqp_parse_url). Throws std::invalid_argument when the
+// URI is malformed. Default ports: 5672 for amqp, 5671 for amqps.
+BrokerAddress parse_broker_uri(const std::string& uri);
+
+// The URI with the password replaced by "***", for logs and error messages.
+std::string redacted_uri(const std::string& uri);
+
+// Opens a connection and closes it again (for readiness checks): nullopt when the broker is
+// reachable and accepts the credentials and vhost, otherwise the reason. Never throws BusError.
+std::optional<std::string> check_broker(const BrokerConfig& config);
+
+}  // namespace appealhub::bus

@@ -1,0 +1,222 @@
+#include "config/app_config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace appealhub::config {
+namespace {
+
+using nlohmann::json;
+
+// "line:column" of a byte offset in text.
+std::string position_of(const std::string& text, std::size_t offset) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return std::to_string(line) + ":" + std::to_string(column);
+}
+
+// Reads one section's settings, recording errors instead of throwing.
+class SectionReader {
+ public:
+  SectionReader(const json& section, std::string prefix, std::string source,
+                std::vector<ConfigError>& errors)
+      : section_(section), prefix_(std::move(prefix)), source_(std::move(source)), errors_(errors) {}
+
+  void text(const char* key, std::string& out) {
+    seen_.push_back(key);
+    if (!section_.contains(key)) return;
+    const auto& v = section_.at(key);
+    if (!v.is_string()) return fail(key, "must be a string");
+    out = v.get<std::string>();
+  }
+  void flag(const char* key, bool& out) {
+    seen_.push_back(key);
+    if (!section_.contains(key)) return;
+    const auto& v = section_.at(key);
+    if (!v.is_boolean()) return fail(key, "must be true or false");
+    out = v.get<bool>();
+  }
+  void number(const char* key, int& out, int min, int max) {
+    seen_.push_back(key);
+    if (!section_.contains(key)) return;
+    const auto& v = section_.at(key);
+    if (!v.is_number_integer()) return fail(key, "must be an integer");
+    const auto n = v.get<long long>();
+    if (n < min || n > max) {
+      return fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    out = static_cast<int>(n);
+  }
+  void refuse_unknown() {
+    for (const auto& [key, value] : section_.items()) {
+      if (std::find(seen_.begin(), seen_.end(), key) == seen_.end()) fail(key, "unknown setting");
+    }
+  }
+
+ private:
+  void fail(const std::string& key, const std::string& message) {
+    errors_.push_back({source_, prefix_ + key, message});
+  }
+  const json& section_;
+  std::string prefix_, source_;
+  std::vector<ConfigError>& errors_;
+  std::vector<std::string> seen_;
+};
+
+}  // namespace
+
+std::string ConfigError::to_string() const {
+  std::string out = where;
+  if (!setting.empty()) out += ": " + setting;
+  return out + ": " + message;
+}
+
+ConfigLoad parse_config(const std::string& text, const std::string& source) {
+  ConfigLoad load;
+  load.config.source = source;
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& e) {
+    load.errors.push_back({source + ":" + position_of(text, e.byte > 0 ? e.byte - 1 : 0), "",
+                           "not valid JSON"});
+    return load;
+  }
+  if (!root.is_object()) {
+    load.errors.push_back({source, "", "must be a JSON object"});
+    return load;
+  }
+  auto& c = load.config;
+  auto& errors = load.errors;
+  const std::map<std::string, std::function<void(const json&)>> sections{
+      {"database",
+       [&](const json& s) {
+         SectionReader r(s, "database.", source, errors);
+         r.text("uri", c.database.uri);
+         r.text("password_env", c.database.password_env);
+         r.refuse_unknown();
+       }},
+      {"broker",
+       [&](const json& s) {
+         SectionReader r(s, "broker.", source, errors);
+         r.text("uri", c.broker.uri);
+         r.text("password_env", c.broker.password_env);
+         r.text("ca_file", c.broker.ca_file);
+         r.text("cert_file", c.broker.cert_file);
+         r.text("key_file", c.broker.key_file);
+         r.flag("verify_peer", c.broker.verify_peer);
+         r.flag("verify_hostname", c.broker.verify_hostname);
+         r.number("heartbeat_seconds", c.broker.heartbeat_seconds, 0, 600);
+         r.refuse_unknown();
+       }},
+      {"intake",
+       [&](const json& s) {
+         SectionReader r(s, "intake.", source, errors);
+         r.number("prefetch", c.intake.prefetch, 1, 65535);
+         r.number("batch_size", c.intake.batch_size, 1, 5000);
+         r.number("batch_wait_ms", c.intake.batch_wait_ms, 0, 10000);
+         r.number("max_attempts", c.intake.max_attempts, 1, 20);
+         r.number("max_body_bytes", c.intake.max_body_bytes, 1024, 64 << 20);
+         r.refuse_unknown();
+       }},
+      {"outbox",
+       [&](const json& s) {
+         SectionReader r(s, "outbox.", source, errors);
+         r.number("batch_size", c.outbox.batch_size, 1, 5000);
+         r.number("poll_interval_ms", c.outbox.poll_interval_ms, 10, 600000);
+         r.number("retry_delay_ms", c.outbox.retry_delay_ms, 10, 3600000);
+         r.refuse_unknown();
+       }},
+      {"log",
+       [&](const json& s) {
+         SectionReader r(s, "log.", source, errors);
+         r.text("level", c.log_level);
+         r.refuse_unknown();
+         if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
+             c.log_level != "error") {
+           errors.push_back({source, "log.level", "must be debug, info, warn or error"});
+         }
+       }},
+  };
+  for (const auto& [key, value] : root.items()) {
+    if (key == "$comment") continue;
+    const auto it = sections.find(key);
+    if (it == sections.end()) {
+      errors.push_back({source, key, "unknown section"});
+    } else if (!value.is_object()) {
+      errors.push_back({source, key, "must be an object"});
+    } else {
+      it->second(value);
+    }
+  }
+  for (const auto* uri : {&c.database.uri, &c.broker.uri}) {
+    const auto scheme = uri->find("://");
+    const auto at = uri->find('@');
+    if (scheme != std::string::npos && at != std::string::npos &&
+        uri->find(':', scheme + 3) < at) {
+      errors.push_back({source, uri == &c.database.uri ? "database.uri" : "broker.uri",
+                        "must not contain a password; put it in the environment variable "
+                        "named by password_env"});
+    }
+  }
+  return load;
+}
+
+ConfigLoad load_config(const std::string& path) {
+  if (path.empty()) return {};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ConfigLoad load;
+    load.errors.push_back({path, "", "cannot be read"});
+    return load;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+std::string with_password(const std::string& uri, const std::string& password) {
+  const auto scheme = uri.find("://");
+  const auto at = uri.find('@');
+  if (password.empty() || scheme == std::string::npos || at == std::string::npos) return uri;
+  if (uri.find(':', scheme + 3) < at) return uri;
+  std::string encoded;
+  for (unsigned char ch : password) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+      encoded += static_cast<char>(ch);
+    } else {
+      static const char* hex = "0123456789ABCDEF";
+      encoded += '%';
+      encoded += hex[ch >> 4];
+      encoded += hex[ch & 15];
+    }
+  }
+  return uri.substr(0, at) + ":" + encoded + uri.substr(at);
+}
+
+void apply_environment(AppConfig& config) {
+  const auto env = [](const std::string& name) -> std::string {
+    const char* v = name.empty() ? nullptr : std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe): read at start-up
+    return v ? v : "";
+  };
+  if (auto v = env("APPEALHUB_PG_URI"); !v.empty()) config.database.uri = v;
+  if (auto v = env("APPEALHUB_AMQP_URI"); !v.empty()) config.broker.uri = v;
+  if (auto v = env("APPEALHUB_LOG_LEVEL"); !v.empty()) config.log_level = v;
+  config.database.uri = with_password(config.database.uri, env(config.database.password_env));
+  config.broker.uri = with_password(config.broker.uri, env(config.broker.password_env));
+}
+
+}  // namespace appealhub::config

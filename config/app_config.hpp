@@ -1,0 +1,77 @@
+#pragma once
+// The hub's configuration: a JSON file (every setting documented in docs/configuration.md) plus
+// the environment for secrets. Passwords are never read from the file: each connection names the
+// environment variable that holds its password.
+//
+// Environment overrides, applied after the file: APPEALHUB_PG_URI, APPEALHUB_AMQP_URI (whole
+// connection strings, for tests and containers), APPEALHUB_LOG_LEVEL.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace appealhub::config {
+
+struct DatabaseSettings {
+  std::string uri = "postgresql://appealhub@127.0.0.1:55432/appealhub";
+  std::string password_env = "APPEALHUB_PG_PASSWORD";
+};
+
+struct BrokerSettings {
+  std::string uri = "amqp://appealhub@127.0.0.1:56720/";
+  std::string password_env = "APPEALHUB_AMQP_PASSWORD";
+  std::string ca_file, cert_file, key_file;  // TLS (amqps://)
+  bool verify_peer = true;
+  bool verify_hostname = true;
+  int heartbeat_seconds = 30;
+};
+
+struct IntakeSettings {
+  int prefetch = 2000;       // unacknowledged deliveries the broker may push to one consumer
+  int batch_size = 500;      // appeals per database transaction
+  int batch_wait_ms = 20;    // how long a partial batch waits for more before it is committed
+  int max_attempts = 3;      // processing attempts (through the retry queues) before dead-lettering
+  int max_body_bytes = 1048576;
+};
+
+struct OutboxSettings {
+  int batch_size = 500;
+  int poll_interval_ms = 1000;
+  int retry_delay_ms = 5000;
+};
+
+struct AppConfig {
+  DatabaseSettings database;
+  BrokerSettings broker;
+  IntakeSettings intake;
+  OutboxSettings outbox;
+  std::string log_level = "info";
+  std::string source;  // where it was loaded from, for messages
+};
+
+// A problem in the configuration, naming the file, the place and the setting.
+struct ConfigError {
+  std::string where;    // "config/appealhub.json:12:5" or the file name
+  std::string setting;  // "intake.batch_size"
+  std::string message;  // "must be between 1 and 5000"
+  std::string to_string() const;
+};
+
+struct ConfigLoad {
+  AppConfig config;
+  std::vector<ConfigError> errors;  // empty when the configuration is usable
+};
+
+// Reads and validates a configuration file; an empty path gives the defaults. Unknown settings
+// are errors (a typo must not silently fall back to a default).
+ConfigLoad load_config(const std::string& path);
+ConfigLoad parse_config(const std::string& text, const std::string& source);
+
+// Applies the environment: URI overrides and passwords from the named variables.
+void apply_environment(AppConfig& config);
+
+// Puts a password into a URI's user-info ("amqp://user@host/" → "amqp://user:pw@host/"),
+// percent-encoding it. A URI that already has a password is returned unchanged.
+std::string with_password(const std::string& uri, const std::string& password);
+
+}  // namespace appealhub::config

@@ -1,0 +1,41 @@
+#include "core/ticket.hpp"
+
+#include <array>
+#include <utility>
+
+namespace appealhub::core {
+namespace {
+
+constexpr std::array<std::pair<TicketStatus, std::string_view>, 13> kStatusNames{{
+    {TicketStatus::received, "received"},
+    {TicketStatus::triage, "triage"},
+    {TicketStatus::assigned, "assigned"},
+    {TicketStatus::in_progress, "in_progress"},
+    {TicketStatus::answered, "answered"},
+    {TicketStatus::delivered, "delivered"},
+    {TicketStatus::closed, "closed"},
+    {TicketStatus::returned, "returned"},
+    {TicketStatus::reopened, "reopened"},
+    {TicketStatus::withdrawn, "withdrawn"},
+    {TicketStatus::reassigned_out, "reassigned_out"},
+    {TicketStatus::spam, "spam"},
+    {TicketStatus::merged, "merged"},
+}};
+
+}  // namespace
+
+std::string_view to_string(TicketStatus status) {
+  for (const auto& [value, name] : kStatusNames) {
+    if (value == status) return name;
+  }
+  return {};
+}
+
+std::optional<TicketStatus> parse_ticket_status(std::string_view text) {
+  for (const auto& [value, name] : kStatusNames) {
+    if (name == text) return value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace appealhub::core

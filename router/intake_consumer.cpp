@@ -1,0 +1,278 @@
+#include "router/intake_consumer.hpp"
+
+#include <pqxx/pqxx>
+#include <thread>
+#include <variant>
+
+#include "bus/consumer.hpp"
+#include "bus/publisher.hpp"
+#include "core/codec.hpp"
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "storage/outbox.hpp"
+#include "storage/ticket_intake.hpp"
+
+namespace appealhub::router {
+namespace {
+
+// A delivery and what decoding made of it.
+struct Received {
+  bus::Delivery delivery;
+  std::optional<core::Event> event;
+  std::string error;  // validation error when event is empty
+};
+
+bool is_channel_event(const core::Event& event) {
+  return std::holds_alternative<core::AppealReceived>(event.body) ||
+         std::holds_alternative<core::AppealSupplemented>(event.body) ||
+         std::holds_alternative<core::AppealFollowedUp>(event.body) ||
+         std::holds_alternative<core::AppealUrged>(event.body) ||
+         std::holds_alternative<core::AppealWithdrawn>(event.body) ||
+         std::holds_alternative<core::AppealReassigned>(event.body) ||
+         std::holds_alternative<core::AppealRated>(event.body);
+}
+
+// The appeal an intake event is about.
+std::pair<std::string, std::string> appeal_key(const core::Event& event) {
+  return std::visit(
+      [](const auto& body) -> std::pair<std::string, std::string> {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, core::AppealReceived>) {
+          return {body.appeal.channel, body.appeal.external_id};
+        } else if constexpr (requires { body.channel; body.external_id; }) {
+          return {body.channel, body.external_id};
+        } else {
+          return {};
+        }
+      },
+      event.body);
+}
+
+std::string join_errors(const std::vector<core::FieldError>& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    if (!out.empty()) out += "; ";
+    out += e.to_string();
+  }
+  return out;
+}
+
+Received decode(bus::Delivery delivery, std::size_t max_body_bytes) {
+  Received r{std::move(delivery), std::nullopt, {}};
+  if (r.delivery.body.size() > max_body_bytes) {
+    r.error = "$: message body exceeds " + std::to_string(max_body_bytes) + " bytes";
+    return r;
+  }
+  auto decoded = core::decode_event(r.delivery.body);
+  if (!decoded.ok()) {
+    r.error = join_errors(decoded.errors);
+    return r;
+  }
+  if (!is_channel_event(*decoded.event)) {
+    r.error = "event: " + std::string(decoded.event->name()) + " is not a channel event";
+    return r;
+  }
+  const auto key = appeal_key(*decoded.event);
+  if (const auto& rk = r.delivery.routing_key; rk != "intake." + key.first) {
+    r.error = "channel: " + key.first + " does not match routing key " + rk;
+    return r;
+  }
+  r.event = std::move(decoded.event);
+  return r;
+}
+
+std::string message_key(const bus::Delivery& delivery) {
+  return delivery.message_id.empty() ? "sha256:" + core::sha256_hex(delivery.body)
+                                     : delivery.message_id;
+}
+
+std::size_t attempt_of(const bus::Delivery& delivery) {
+  const auto it = delivery.headers.find("x-appealhub-attempt");
+  if (it == delivery.headers.end()) return 0;
+  try {
+    return std::stoul(it->second);
+  } catch (...) {
+    return 0;
+  }
+}
+
+}  // namespace
+
+struct IntakeConsumer::State {
+  bus::BrokerConfig broker;
+  storage::DatabaseConfig database;
+  IntakeOptions options;
+  storage::TicketIntake intake{"router.intake"};
+  std::unique_ptr<pqxx::connection> db;
+  mutable std::mutex stats_mutex;
+  IntakeStats stats;
+
+  pqxx::connection& connection() {
+    if (!db || !db->is_open()) db = storage::connect(database);
+    return *db;
+  }
+
+  // Records refused messages and queues their dead letters, in the caller's transaction.
+  void reject(pqxx::dbtransaction& txn, const bus::Delivery& d, const std::string& error) {
+    const auto key = message_key(d);
+    const auto rows = txn.exec_params(
+        "INSERT INTO rejected_messages (message_key, consumer, routing_key, error, body)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1",
+        key, options.queue, d.routing_key, error, pqxx::binarystring(d.body.data(), d.body.size()));
+    if (rows.empty()) return;  // refused before: its dead letter is already on its way
+    storage::OutboxMessage dead;
+    dead.message_id = "dead:" + key;
+    dead.exchange = "appeals.dlx";
+    dead.routing_key = d.routing_key;
+    dead.type = d.type;
+    dead.body = d.body;
+    dead.headers = {{"x-appealhub-error", error},
+                    {"x-appealhub-queue", options.queue},
+                    {"x-original-exchange", d.exchange},
+                    {"x-original-routing-key", d.routing_key},
+                    {"x-original-message-id", d.message_id}};
+    storage::enqueue_outbox(txn, dead);
+  }
+
+  // Applies the valid events and records the invalid ones in one transaction.
+  void commit_batch(const std::vector<Received>& batch) {
+    std::vector<storage::IntakeItem> items;
+    for (const auto& r : batch) {
+      if (!r.event) continue;
+      const auto& e = *r.event;
+      const auto key = appeal_key(e);
+      storage::IntakeItem item;
+      item.message_id = e.event_id;
+      item.event = std::string(e.name());
+      item.channel = key.first;
+      item.external_id = key.second;
+      item.occurred_at = core::format_rfc3339(e.occurred_at);
+      item.actor = "channel:" + key.first;
+      item.body = r.delivery.body;
+      if (const auto* received = std::get_if<core::AppealReceived>(&e.body)) {
+        item.appeal = &received->appeal;
+      }
+      items.push_back(std::move(item));
+    }
+    pqxx::work txn(connection());
+    const auto result = intake.apply(txn, items);
+    std::size_t rejected = 0;
+    for (const auto& r : batch) {
+      if (!r.event) {
+        reject(txn, r.delivery, r.error);
+        ++rejected;
+      }
+    }
+    txn.commit();
+    const std::lock_guard lock(stats_mutex);
+    stats.batches++;
+    stats.rejected += rejected;
+    for (auto outcome : result.outcomes) {
+      switch (outcome) {
+        case storage::IntakeOutcome::created: stats.created++; break;
+        case storage::IntakeOutcome::applied: stats.applied++; break;
+        case storage::IntakeOutcome::parked: stats.parked++; break;
+        default: stats.duplicates++; break;
+      }
+    }
+  }
+};
+
+IntakeConsumer::IntakeConsumer(bus::BrokerConfig broker, storage::DatabaseConfig database,
+                               IntakeOptions options)
+    : state_(std::make_unique<State>()) {
+  state_->broker = std::move(broker);
+  state_->database = std::move(database);
+  state_->options = std::move(options);
+  state_->intake = storage::TicketIntake(state_->options.queue);
+}
+
+IntakeConsumer::~IntakeConsumer() = default;
+
+IntakeStats IntakeConsumer::stats() const {
+  const std::lock_guard lock(state_->stats_mutex);
+  return state_->stats;
+}
+
+void IntakeConsumer::run(const std::atomic<bool>& stop) {
+  auto& s = *state_;
+  bus::Consumer consumer(s.broker, s.options.queue, s.options.prefetch);
+  bus::ConfirmedPublisher retries(s.broker, 1000);
+  std::vector<Received> batch;
+  while (!stop.load()) {
+    batch.clear();
+    auto first = consumer.next(std::chrono::milliseconds(200));
+    if (!first) continue;
+    batch.push_back(decode(std::move(*first), s.options.max_body_bytes));
+    const auto deadline = std::chrono::steady_clock::now() + s.options.batch_wait;
+    while (batch.size() < s.options.batch_size) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      auto next = consumer.next(left);
+      if (!next) break;
+      batch.push_back(decode(std::move(*next), s.options.max_body_bytes));
+    }
+    {
+      const std::lock_guard lock(s.stats_mutex);
+      s.stats.deliveries += batch.size();
+    }
+
+    std::vector<bool> settled(batch.size(), true);
+    auto backoff = std::chrono::milliseconds(100);
+    while (true) {
+      try {
+        s.commit_batch(batch);
+        break;
+      } catch (const pqxx::broken_connection& e) {
+        core::log_warn("intake", "database unreachable; holding the batch", {{"error", e.what()}});
+      } catch (const pqxx::in_doubt_error& e) {
+        core::log_warn("intake", "commit in doubt; applying the batch again", {{"error", e.what()}});
+      } catch (const pqxx::transaction_rollback& e) {
+        core::log_info("intake", "transaction rolled back; retrying", {{"error", e.what()}});
+        continue;
+      } catch (const std::exception& e) {
+        // Something in one message breaks the batch: apply them one by one to find it.
+        core::log_warn("intake", "batch failed; isolating", {{"error", e.what()}});
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+          try {
+            s.commit_batch({batch[i]});
+          } catch (const std::exception& single) {
+            const auto attempt = attempt_of(batch[i].delivery) + 1;
+            if (attempt >= s.options.max_attempts) {
+              pqxx::work txn(s.connection());
+              s.reject(txn, batch[i].delivery,
+                       std::string("processing failed after ") + std::to_string(attempt) +
+                           " attempts: " + single.what());
+              txn.commit();
+            } else {
+              retries.publish(bus::retry_of(batch[i].delivery, s.options.queue, attempt,
+                                            single.what()),
+                              [&settled, i](const bus::OutgoingMessage&, bus::PublishOutcome o) {
+                                settled[i] = o == bus::PublishOutcome::confirmed;
+                              });
+              const std::lock_guard lock(s.stats_mutex);
+              s.stats.retried++;
+            }
+          }
+        }
+        if (!retries.flush(std::chrono::seconds(30))) settled.assign(batch.size(), false);
+        break;
+      }
+      if (stop.load()) return;  // unacked: the broker redelivers to the next consumer
+      s.db.reset();
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+    }
+
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (settled[i]) {
+        consumer.ack(batch[i].delivery);
+      } else {
+        consumer.reject(batch[i].delivery, true);
+      }
+    }
+  }
+}
+
+}  // namespace appealhub::router

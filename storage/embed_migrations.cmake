@@ -1,0 +1,13 @@
+# Writes a C++ file holding every migration as {version, name, sql}. File names: NNNN_name.sql.
+set(content "// Generated from storage/migrations/*.sql by embed_migrations.cmake.\n#include \"storage/migrations.hpp\"\nnamespace appealhub::storage {\nconst std::vector<Migration>& embedded_migrations() {\n  static const std::vector<Migration> all{\n")
+foreach(f ${FILES})
+  get_filename_component(base ${f} NAME_WE)
+  string(REGEX MATCH "^([0-9]+)_(.*)$" _ ${base})
+  set(version ${CMAKE_MATCH_1})
+  set(name ${CMAKE_MATCH_2})
+  math(EXPR version "${version} + 0")
+  file(READ ${f} sql)
+  string(APPEND content "    {${version}, \"${name}\", R\"appealhub_sql(${sql})appealhub_sql\"},\n")
+endforeach()
+string(APPEND content "  };\n  return all;\n}\n}  // namespace appealhub::storage\n")
+file(WRITE ${OUT} "${content}")

@@ -1,0 +1,113 @@
+#include "storage/outbox.hpp"
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "core/log.hpp"
+
+namespace appealhub::storage {
+
+struct OutboxRelay::Listener : pqxx::notification_receiver {
+  explicit Listener(pqxx::connection_base& connection)
+      : pqxx::notification_receiver(connection, "appealhub_outbox") {}
+  void operator()(const std::string&, int) override { woken = true; }
+  bool woken = false;
+};
+
+void enqueue_outbox(pqxx::dbtransaction& txn, const OutboxMessage& message) {
+  nlohmann::json headers(message.headers);
+  txn.exec_params(
+      "INSERT INTO outbox (message_id, exchange, routing_key, type, body, headers)"
+      " VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (message_id) DO NOTHING",
+      message.message_id, message.exchange, message.routing_key, message.type,
+      pqxx::binarystring(message.body.data(), message.body.size()), headers.dump());
+}
+
+OutboxRelay::OutboxRelay(DatabaseConfig database, OutboxSink& sink, OutboxRelayOptions options)
+    : database_(std::move(database)), sink_(sink), options_(options) {}
+
+OutboxRelay::~OutboxRelay() = default;
+
+void OutboxRelay::ensure_connected() {
+  if (connection_ && connection_->is_open()) return;
+  listener_.reset();
+  connection_ = connect(database_);
+  listener_ = std::make_unique<Listener>(*connection_);
+}
+
+std::size_t OutboxRelay::relay_once() {
+  ensure_connected();
+  pqxx::work txn(*connection_);
+  const auto rows = txn.exec(
+      "SELECT id, message_id, exchange, routing_key, type, body, headers::text, attempts"
+      " FROM outbox WHERE sent_at IS NULL AND available_at <= now() ORDER BY id LIMIT " +
+      std::to_string(options_.batch_size) + " FOR UPDATE SKIP LOCKED");
+  if (rows.empty()) return 0;
+  std::vector<OutboxMessage> batch;
+  batch.reserve(rows.size());
+  for (const auto& row : rows) {
+    OutboxMessage m;
+    m.id = row[0].as<std::int64_t>();
+    m.message_id = row[1].as<std::string>();
+    m.exchange = row[2].as<std::string>();
+    m.routing_key = row[3].as<std::string>();
+    m.type = row[4].as<std::string>();
+    m.body = pqxx::binarystring(row[5]).str();
+    m.headers = nlohmann::json::parse(row[6].as<std::string>()).get<std::map<std::string, std::string>>();
+    m.attempts = row[7].as<int>();
+    batch.push_back(std::move(m));
+  }
+  const auto errors = sink_.publish(batch);
+  std::string sent_ids;
+  std::size_t sent = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (i < errors.size() && !errors[i].empty()) {
+      txn.exec_params(
+          "UPDATE outbox SET attempts = attempts + 1, last_error = $2,"
+          " available_at = now() + $3 * interval '1 millisecond' WHERE id = $1",
+          batch[i].id, errors[i], static_cast<long long>(options_.retry_delay.count()));
+      core::log_warn("outbox", "broker refused a message",
+                     {{"message_id", batch[i].message_id}, {"error", errors[i]}});
+      continue;
+    }
+    if (!sent_ids.empty()) sent_ids += ',';
+    sent_ids += std::to_string(batch[i].id);
+    ++sent;
+  }
+  if (!sent_ids.empty()) {
+    txn.exec("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id IN (" + sent_ids +
+             ")");
+  }
+  txn.commit();
+  sent_total_ += sent;
+  return sent;
+}
+
+void OutboxRelay::wait_for_work(std::chrono::milliseconds timeout) {
+  ensure_connected();
+  listener_->woken = false;
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
+  connection_->await_notification(us / 1000000, us % 1000000);
+}
+
+void OutboxRelay::run(const std::atomic<bool>& stop) {
+  auto backoff = std::chrono::milliseconds(200);
+  while (!stop.load()) {
+    try {
+      // Keep going while full batches come back; an empty or partial one means caught up.
+      while (!stop.load() && relay_once() == options_.batch_size) {
+      }
+      backoff = std::chrono::milliseconds(200);
+      if (!stop.load()) wait_for_work(options_.poll_interval);
+    } catch (const std::exception& e) {
+      core::log_warn("outbox", "relay failed; retrying", {{"error", e.what()}});
+      connection_.reset();
+      listener_.reset();
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+    }
+  }
+}
+
+}  // namespace appealhub::storage

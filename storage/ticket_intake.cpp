@@ -1,0 +1,224 @@
+#include "storage/ticket_intake.hpp"
+
+#include <algorithm>
+#include <map>
+#include <pqxx/pqxx>
+#include <set>
+#include <tuple>
+
+#include "core/ticket.hpp"
+#include "core/time.hpp"
+
+namespace appealhub::storage {
+namespace {
+
+using AppealKey = std::pair<std::string, std::string>;  // channel, external id
+
+// A channel event to record on a ticket: from this batch or taken out of parked_events.
+struct PendingEvent {
+  std::string event_id, type, actor, occurred_at, data_sql;  // data_sql: an SQL jsonb expression
+  std::int64_t at_ms = 0;  // occurred_at as an instant, for ordering
+  AppealKey appeal;
+  std::size_t item = SIZE_MAX;  // batch index, SIZE_MAX when it was parked earlier
+};
+
+std::string nullable_time(pqxx::dbtransaction& txn, const std::optional<core::Timestamp>& t) {
+  return t ? txn.quote(core::format_rfc3339(*t)) + "::timestamptz" : "NULL::timestamptz";
+}
+
+std::string data_of(pqxx::dbtransaction& txn, const IntakeItem& item) {
+  return "(" + txn.quote(item.body) + "::jsonb -> 'data')";
+}
+
+std::int64_t instant_ms(const std::string& rfc3339) {
+  const auto t = core::parse_rfc3339(rfc3339);
+  return t ? t->utc.time_since_epoch().count() : 0;
+}
+
+// Inserts the events and moves ticket statuses; returns nothing, every event finds its ticket.
+void record_on_tickets(pqxx::dbtransaction& txn, std::vector<PendingEvent>& events,
+                       const std::map<AppealKey, std::pair<std::int64_t, std::string>>& tickets) {
+  if (events.empty()) return;
+  std::stable_sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
+    return a.at_ms < b.at_ms;
+  });
+  std::string values;
+  std::map<std::int64_t, core::TicketStatus> moved;
+  std::map<std::int64_t, core::TicketStatus> current;
+  for (const auto& [key, ticket] : tickets) {
+    current[ticket.first] = core::parse_ticket_status(ticket.second).value_or(core::TicketStatus::received);
+  }
+  for (const auto& event : events) {
+    const auto id = tickets.at(event.appeal).first;
+    if (!values.empty()) values += ',';
+    values += "(" + std::to_string(id) + "," + txn.quote(event.event_id) + "," +
+              txn.quote(event.type) + "," + txn.quote(event.actor) + "," +
+              txn.quote(event.occurred_at) + "::timestamptz," + event.data_sql + ")";
+    if (auto next = core::status_after_channel_event(current[id], event.type)) {
+      current[id] = *next;
+      moved[id] = *next;
+    }
+  }
+  txn.exec("INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) VALUES " +
+           values + " ON CONFLICT (event_id) DO NOTHING");
+  if (moved.empty()) return;
+  std::string updates;
+  for (const auto& [id, status] : moved) {
+    if (!updates.empty()) updates += ',';
+    updates += "(" + std::to_string(id) + "," + txn.quote(std::string(core::to_string(status))) + ")";
+  }
+  txn.exec("UPDATE tickets t SET status = v.status, updated_at = now() FROM (VALUES " + updates +
+           ") AS v(id, status) WHERE t.id = v.id");
+}
+
+}  // namespace
+
+IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
+                                 const std::vector<IntakeItem>& items) const {
+  IntakeResult result;
+  result.outcomes.assign(items.size(), IntakeOutcome::duplicate_message);
+  if (items.empty()) return result;
+
+  // 1. Which messages are new for this consumer.
+  std::string ids;
+  for (const auto& item : items) {
+    if (!ids.empty()) ids += ',';
+    ids += "(" + txn.quote(consumer_) + "," + txn.quote(item.message_id) + ")";
+  }
+  std::set<std::string> fresh;
+  for (const auto& row :
+       txn.exec("INSERT INTO processed_messages (consumer, message_id) VALUES " + ids +
+                " ON CONFLICT DO NOTHING RETURNING message_id")) {
+    fresh.insert(row[0].as<std::string>());
+  }
+  std::vector<std::size_t> appeals, others;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    // A message id repeated inside one batch is new only the first time.
+    if (fresh.erase(items[i].message_id) == 0) continue;
+    (items[i].appeal != nullptr ? appeals : others).push_back(i);
+  }
+
+  // 2. New tickets, in key order so that concurrent consumers lock rows in the same order.
+  std::sort(appeals.begin(), appeals.end(), [&](std::size_t a, std::size_t b) {
+    return std::tie(items[a].channel, items[a].external_id) <
+           std::tie(items[b].channel, items[b].external_id);
+  });
+  std::map<AppealKey, std::size_t> created_keys;
+  if (!appeals.empty()) {
+    std::string rows;
+    for (std::size_t i : appeals) {
+      const auto& a = *items[i].appeal;
+      if (!rows.empty()) rows += ',';
+      rows += "(" + txn.quote(a.channel) + "," + txn.quote(a.external_id) + "," +
+              txn.quote(std::string(core::to_string(a.kind))) + "," + txn.quote(a.category) + "," +
+              txn.quote(a.division) + "," + txn.quote(std::string(core::to_string(a.urgency))) +
+              "," + txn.quote(a.title) + "," + txn.quote(a.citizen.phone) + "," +
+              txn.quote(a.plate) + "," + txn.quote(core::format_rfc3339(a.received_at)) +
+              "::timestamptz," + nullable_time(txn, a.channel_deadline) + "," + "(" +
+              txn.quote(items[i].body) + "::jsonb -> 'data' -> 'appeal'))";
+    }
+    for (const auto& row : txn.exec(
+             "INSERT INTO tickets (channel, external_id, kind, category, division, urgency, title,"
+             " citizen_phone, plate, received_at, channel_deadline, appeal) VALUES " +
+             rows + " ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, channel, external_id")) {
+      AppealKey key{row[1].as<std::string>(), row[2].as<std::string>()};
+      // The first item in the batch with this key is the one that created the ticket.
+      for (std::size_t i : appeals) {
+        if (items[i].channel == key.first && items[i].external_id == key.second) {
+          created_keys[key] = i;
+          result.created.push_back({row[0].as<std::int64_t>(), i});
+          result.outcomes[i] = IntakeOutcome::created;
+          break;
+        }
+      }
+    }
+    for (std::size_t i : appeals) {
+      if (result.outcomes[i] != IntakeOutcome::created) {
+        result.outcomes[i] = IntakeOutcome::duplicate_appeal;
+      }
+    }
+    std::string received;
+    for (const auto& created : result.created) {
+      const auto& item = items[created.item];
+      if (!received.empty()) received += ',';
+      received += "(" + std::to_string(created.id) + "," + txn.quote(item.message_id) + "," +
+                  txn.quote(item.event) + "," + txn.quote(item.actor) + "," +
+                  txn.quote(item.occurred_at) + "::timestamptz)";
+    }
+    if (!received.empty()) {
+      txn.exec("INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at) VALUES " +
+               received + " ON CONFLICT (event_id) DO NOTHING");
+    }
+  }
+
+  // 3. Events about appeals: from this batch, and parked ones whose appeal arrived now.
+  std::vector<PendingEvent> pending;
+  for (std::size_t i : others) {
+    const auto& item = items[i];
+    pending.push_back({item.message_id, item.event, item.actor, item.occurred_at,
+                       data_of(txn, item), instant_ms(item.occurred_at),
+                       {item.channel, item.external_id}, i});
+  }
+  if (!created_keys.empty()) {
+    std::string keys;
+    for (const auto& [key, index] : created_keys) {
+      if (!keys.empty()) keys += ',';
+      keys += "(" + txn.quote(key.first) + "," + txn.quote(key.second) + ")";
+    }
+    for (const auto& row : txn.exec(
+             "DELETE FROM parked_events p USING (VALUES " + keys +
+             ") AS k(channel, external_id) WHERE p.channel = k.channel AND"
+             " p.external_id = k.external_id RETURNING p.event_id, p.type,"
+             " to_json(p.occurred_at) #>> '{}', p.data,"
+             " p.channel, p.external_id")) {
+      const auto event_id = row[0].as<std::string>();
+      pending.push_back({event_id, row[1].as<std::string>(),
+                         "channel:" + row[4].as<std::string>(), row[2].as<std::string>(),
+                         txn.quote(row[3].as<std::string>()) + "::jsonb",
+                         instant_ms(row[2].as<std::string>()),
+                         {row[4].as<std::string>(), row[5].as<std::string>()},
+                         SIZE_MAX});
+      ++result.unparked;
+    }
+  }
+  if (pending.empty()) return result;
+
+  std::set<AppealKey> wanted;
+  for (const auto& event : pending) wanted.insert(event.appeal);
+  std::string keys;
+  for (const auto& key : wanted) {
+    if (!keys.empty()) keys += ',';
+    keys += "(" + txn.quote(key.first) + "," + txn.quote(key.second) + ")";
+  }
+  std::map<AppealKey, std::pair<std::int64_t, std::string>> tickets;
+  for (const auto& row : txn.exec(
+           "SELECT t.id, t.channel, t.external_id, t.status FROM tickets t JOIN (VALUES " + keys +
+           ") AS k(channel, external_id) ON t.channel = k.channel AND t.external_id = k.external_id"
+           " ORDER BY t.id FOR UPDATE OF t")) {
+    tickets[{row[1].as<std::string>(), row[2].as<std::string>()}] = {row[0].as<std::int64_t>(),
+                                                                    row[3].as<std::string>()};
+  }
+
+  std::vector<PendingEvent> on_tickets;
+  std::string parked;
+  for (auto& event : pending) {
+    if (tickets.count(event.appeal)) {
+      if (event.item != SIZE_MAX) result.outcomes[event.item] = IntakeOutcome::applied;
+      on_tickets.push_back(std::move(event));
+      continue;
+    }
+    result.outcomes[event.item] = IntakeOutcome::parked;
+    if (!parked.empty()) parked += ',';
+    parked += "(" + txn.quote(event.appeal.first) + "," + txn.quote(event.appeal.second) + "," +
+              txn.quote(event.event_id) + "," + txn.quote(event.type) + "," +
+              txn.quote(event.occurred_at) + "::timestamptz," + event.data_sql + ")";
+  }
+  if (!parked.empty()) {
+    txn.exec("INSERT INTO parked_events (channel, external_id, event_id, type, occurred_at, data)"
+             " VALUES " + parked + " ON CONFLICT (event_id) DO NOTHING");
+  }
+  record_on_tickets(txn, on_tickets, tickets);
+  return result;
+}
+
+}  // namespace appealhub::storage
