@@ -18,11 +18,12 @@ inline constexpr const char* kQueueHeader = "x-appealhub-queue";      // where i
 inline constexpr const char* kAttemptHeader = "x-appealhub-attempt";  // retry number, from 1
 inline constexpr const char* kOriginalRoutingKeyHeader = "x-original-routing-key";
 inline constexpr const char* kOriginalExchangeHeader = "x-original-exchange";
+inline constexpr const char* kOriginalMessageIdHeader = "x-original-message-id";
 
 // The message to publish to the dead-letter exchange (appeals.dlx, bound '#' to appeals.dead):
 // same body, message_id, type, content_type and headers as the delivery (minus the broker's x-death
 // family), routing key = the original routing key, plus kErrorHeader, kQueueHeader and the original
-// routing key and exchange (kept from earlier retries when present). mandatory.
+// routing key, exchange and message id (kept from earlier retries when present). mandatory.
 OutgoingMessage dead_letter_of(const Delivery& delivery, const std::string& queue,
                                const std::string& error);
 OutgoingMessage dead_letter_of(const Delivery& delivery, const TopologySpec& topology,
@@ -32,15 +33,15 @@ OutgoingMessage dead_letter_of(const Delivery& delivery, const TopologySpec& top
 // = first retry): published to appeals.retry with key retry_routing_key(queue, attempt), it waits
 // in "<queue>.retry.<ms>ms" and the broker then dead-letters it into `queue` via the default
 // exchange (so it arrives with exchange "" and routing key `queue`; use original_routing_key()).
-// Carries kAttemptHeader = attempt, kErrorHeader, kQueueHeader and the original routing key and
-// exchange. Give up (dead_letter_of) when attempt_of(delivery) reaches your limit.
+// Carries kAttemptHeader = attempt, kErrorHeader, kQueueHeader and the original routing key,
+// exchange and message id. Give up (dead_letter_of) when retry_attempt(delivery) reaches your limit.
 OutgoingMessage retry_of(const Delivery& delivery, const std::string& queue, std::size_t attempt,
                          const std::string& error);
 OutgoingMessage retry_of(const Delivery& delivery, const TopologySpec& topology,
                          const QueueSpec& queue, std::size_t attempt, const std::string& error);
 
 // kAttemptHeader of a delivery (0 when it was never retried, or the header is not a number).
-std::size_t attempt_of(const Delivery& delivery);
+std::size_t retry_attempt(const Delivery& delivery);
 
 // The routing key the message was first published with: kOriginalRoutingKeyHeader when it came
 // back from a retry queue, else the delivery's routing key.

@@ -105,6 +105,7 @@ inline constexpr TextRule kDepartmentNameText{1, 100, false};
 inline constexpr TextRule kHandlerText{0, 100, false};
 inline constexpr TextRule kChannelReplyIdText{0, 128, false};
 inline constexpr TextRule kFailureReasonText{1, 2000, true};
+inline constexpr TextRule kUrlText{1, 2048, false};  // then is_http_url()
 
 // Formatted values (each with the text checks first: valid UTF-8 and no control characters).
 Broken check_channel(std::string_view value);

@@ -160,7 +160,6 @@ bool is_masked_id_number(std::string_view text) {
 }
 
 bool is_http_url(std::string_view text) {
-  if (text.size() > 2048) return false;
   std::string_view rest;
   if (starts_with_ignoring_case(text, "https://")) {
     rest = text.substr(8);

@@ -46,8 +46,10 @@ bool is_email_address(std::string_view text);
 // (5108**********1234). A full ID number is refused on purpose: the hub never carries one.
 bool is_masked_id_number(std::string_view text);
 
-// An http or https URL: the scheme (any case), `://`, a non-empty host part, at most 2048
-// bytes, and no spaces or control characters anywhere.
+// An http or https URL: the scheme (any case), `://`, a non-empty host part (up to the first
+// `/`, `?` or `#`), and no ASCII spaces or control characters anywhere. Other characters, such as
+// unescaped Chinese in a path, are accepted as channels send them. (The format's length limit,
+// 2048 characters, is checked with the other text rules.)
 bool is_http_url(std::string_view text);
 
 // 64 hex digits, either case.

@@ -38,4 +38,30 @@ std::optional<TicketStatus> parse_ticket_status(std::string_view text) {
   return std::nullopt;
 }
 
+bool is_final(TicketStatus status) {
+  switch (status) {
+    case TicketStatus::withdrawn:
+    case TicketStatus::reassigned_out:
+    case TicketStatus::spam:
+    case TicketStatus::merged:
+    case TicketStatus::closed:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::optional<TicketStatus> status_after_channel_event(TicketStatus current,
+                                                       std::string_view event) {
+  if (is_final(current)) return std::nullopt;
+  if (event == "appeal.withdrawn") return TicketStatus::withdrawn;
+  if (event == "appeal.reassigned") return TicketStatus::reassigned_out;
+  // A follow-up after an answer needs an answer of its own.
+  if (event == "appeal.followed_up" &&
+      (current == TicketStatus::answered || current == TicketStatus::delivered)) {
+    return TicketStatus::reopened;
+  }
+  return std::nullopt;
+}
+
 }  // namespace appealhub::core

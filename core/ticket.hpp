@@ -28,4 +28,12 @@ enum class TicketStatus {
 std::string_view to_string(TicketStatus status);
 std::optional<TicketStatus> parse_ticket_status(std::string_view text);
 
+// Ends: no further work, and no answer may be sent for a ticket in one of them.
+bool is_final(TicketStatus status);
+
+// The status a ticket moves to when a channel event about its appeal is applied, or nullopt when
+// the event goes on the timeline without changing the status (a supplement, an urge, a rating, any
+// event on a ticket already ended). `event` is the appeal.v1 event name.
+std::optional<TicketStatus> status_after_channel_event(TicketStatus current, std::string_view event);
+
 }  // namespace appealhub::core

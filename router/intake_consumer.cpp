@@ -6,6 +6,7 @@
 
 #include "bus/consumer.hpp"
 #include "bus/publisher.hpp"
+#include "bus/retry_and_dead_letter.hpp"
 #include "core/codec.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
@@ -65,35 +66,26 @@ Received decode(bus::Delivery delivery, std::size_t max_body_bytes) {
   }
   auto decoded = core::decode_event(r.delivery.body);
   if (!decoded.ok()) {
-    r.error = join_errors(decoded.errors);
+    r.error = join_errors(decoded.errors());
     return r;
   }
-  if (!is_channel_event(*decoded.event)) {
-    r.error = "event: " + std::string(decoded.event->name()) + " is not a channel event";
+  auto event = std::move(decoded).event();
+  if (!is_channel_event(event)) {
+    r.error = "event: " + std::string(event.name()) + " is not a channel event";
     return r;
   }
-  const auto key = appeal_key(*decoded.event);
+  const auto key = appeal_key(event);
   if (const auto& rk = r.delivery.routing_key; rk != "intake." + key.first) {
     r.error = "channel: " + key.first + " does not match routing key " + rk;
     return r;
   }
-  r.event = std::move(decoded.event);
+  r.event = std::move(event);
   return r;
 }
 
 std::string message_key(const bus::Delivery& delivery) {
   return delivery.message_id.empty() ? "sha256:" + core::sha256_hex(delivery.body)
                                      : delivery.message_id;
-}
-
-std::size_t attempt_of(const bus::Delivery& delivery) {
-  const auto it = delivery.headers.find("x-appealhub-attempt");
-  if (it == delivery.headers.end()) return 0;
-  try {
-    return std::stoul(it->second);
-  } catch (...) {
-    return 0;
-  }
 }
 
 }  // namespace
@@ -126,11 +118,11 @@ struct IntakeConsumer::State {
     dead.routing_key = d.routing_key;
     dead.type = d.type;
     dead.body = d.body;
-    dead.headers = {{"x-appealhub-error", error},
-                    {"x-appealhub-queue", options.queue},
-                    {"x-original-exchange", d.exchange},
-                    {"x-original-routing-key", d.routing_key},
-                    {"x-original-message-id", d.message_id}};
+    dead.headers = {{bus::kErrorHeader, error},
+                    {bus::kQueueHeader, options.queue},
+                    {bus::kOriginalExchangeHeader, d.exchange},
+                    {bus::kOriginalRoutingKeyHeader, d.routing_key},
+                    {bus::kOriginalMessageIdHeader, d.message_id}};
     storage::enqueue_outbox(txn, dead);
   }
 
@@ -238,7 +230,7 @@ void IntakeConsumer::run(const std::atomic<bool>& stop) {
           try {
             s.commit_batch({batch[i]});
           } catch (const std::exception& single) {
-            const auto attempt = attempt_of(batch[i].delivery) + 1;
+            const auto attempt = bus::retry_attempt(batch[i].delivery) + 1;
             if (attempt >= s.options.max_attempts) {
               pqxx::work txn(s.connection());
               s.reject(txn, batch[i].delivery,

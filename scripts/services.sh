@@ -7,7 +7,7 @@
 #
 # Settings (environment): APPEALHUB_VAR (default <repo>/var), APPEALHUB_PG_PORT (55432),
 # APPEALHUB_AMQP_PORT (56720), RABBITMQ_DIST_PORT (56721), APPEALHUB_EPMD_PORT (56722),
-# APPEALHUB_PG_PASSWORD (default none: trust), APPEALHUB_AMQP_PASSWORD (default appealhub-dev).
+# APPEALHUB_PG_PASSWORD (default none: trust), APPEALHUB_AMQP_PASSWORD (default: a random one made on first use, kept in var/secrets/).
 # Must run as root: PostgreSQL runs as the `postgres` user, RabbitMQ as root (see below).
 set -euo pipefail
 
@@ -19,7 +19,21 @@ AMQP_PORT=${APPEALHUB_AMQP_PORT:-56720}
 DIST_PORT=${RABBITMQ_DIST_PORT:-56721}
 EPMD_PORT=${APPEALHUB_EPMD_PORT:-56722}
 PG_PASSWORD=${APPEALHUB_PG_PASSWORD:-}
-AMQP_PASSWORD=${APPEALHUB_AMQP_PASSWORD:-appealhub-dev}
+# No password lives in the repository: without APPEALHUB_AMQP_PASSWORD a random one is made once
+# and kept under var/secrets/ (mode 600).
+amqp_password() {
+  if [[ -n ${APPEALHUB_AMQP_PASSWORD:-} ]]; then
+    printf '%s' "$APPEALHUB_AMQP_PASSWORD"
+    return
+  fi
+  local file=$VAR/secrets/amqp-password
+  if [[ ! -s $file ]]; then
+    mkdir -p "$VAR/secrets" && chmod 700 "$VAR/secrets"
+    (umask 077 && openssl rand -hex 16 >"$file")
+  fi
+  tr -d '\n' <"$file"
+}
+AMQP_PASSWORD=$(amqp_password)
 NODE=appealhub@localhost
 
 PG_START_TIMEOUT=30
@@ -408,15 +422,33 @@ run_each() { # action service...
   return $rc
 }
 
+# A RabbitMQ virtual host of its own for one test (user appealhub gets full rights), and its removal.
+rmq_vhost_add() { # name
+  rmq_ctl add_vhost "$1" >/dev/null 2>&1 || rmq_ctl list_vhosts --silent | grep -qx "$1"
+  rmq_ctl set_permissions -p "$1" appealhub '.*' '.*' '.*'
+}
+rmq_vhost_delete() { # name
+  rmq_ctl delete_vhost "$1" >/dev/null 2>&1 || true
+}
+
 usage() {
   echo "usage: $0 start|stop|restart|status [postgres|rabbitmq]" >&2
   echo "       $0 env" >&2
+  echo "       $0 vhost-add|vhost-delete NAME   (RabbitMQ virtual hosts for tests)" >&2
   exit 2
 }
 
 main() {
   (($# >= 1 && $# <= 2)) || usage
   local cmd=$1 services
+  case $cmd in
+    vhost-add | vhost-delete)
+      [[ $# == 2 && $2 =~ ^[A-Za-z0-9_.-]+$ ]] || usage
+      rmq_running || die "rabbitmq is not running (scripts/services.sh start rabbitmq)"
+      "rmq_${cmd//-/_}" "$2"
+      return
+      ;;
+  esac
   case ${2:-all} in
     all) services=(pg rmq) ;;
     postgres | postgresql | pg) services=(pg) ;;

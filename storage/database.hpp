@@ -6,11 +6,9 @@
 // depends on session state catches pqxx::broken_connection, drops the connection and opens a new one.
 
 #include <memory>
+#include <pqxx/connection>
 #include <string>
 
-namespace pqxx {
-class connection;
-}
 
 namespace appealhub::storage {
 

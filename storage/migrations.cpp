@@ -34,13 +34,13 @@ std::map<int, std::string> applied_checksums(pqxx::connection& connection) {
 
 MigrationReport apply_migrations(pqxx::connection& connection,
                                  const std::vector<Migration>& migrations) {
-  ensure_table(connection);
   {
     pqxx::nontransaction lock(connection);
     lock.exec("SELECT pg_advisory_lock(" + std::to_string(kMigrationLock) + ")");
   }
   MigrationReport report;
   try {
+    ensure_table(connection);
     const auto applied = applied_checksums(connection);
     for (const auto& migration : migrations) {
       const std::string checksum = core::sha256_hex(migration.sql);

@@ -9,9 +9,8 @@
 #include <string>
 #include <vector>
 
-namespace pqxx {
-class connection;
-}
+#include "storage/database.hpp"
+
 
 namespace appealhub::storage {
 

@@ -20,7 +20,6 @@
 
 namespace pqxx {
 class dbtransaction;
-class connection;
 }
 
 namespace appealhub::storage {

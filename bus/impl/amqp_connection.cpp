@@ -165,6 +165,24 @@ void AmqpConnection::check_reply(std::string_view what) {
   throw BusError(std::string(what) + ": " + text);
 }
 
+bool AmqpConnection::check_reply_or_not_found(std::string_view what) {
+  amqp_rpc_reply_t reply = amqp_get_rpc_reply(state_);
+  if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION &&
+      reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD &&
+      static_cast<const amqp_channel_close_t*>(reply.reply.decoded)->reply_code ==
+          AMQP_NOT_FOUND) {
+    amqp_channel_close_ok_t ok{};
+    amqp_send_method(state_, kChannel, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
+    channel_open_ = false;
+    amqp_channel_open(state_, kChannel);
+    check_reply("reopening the channel");
+    channel_open_ = true;
+    return false;
+  }
+  check_reply(what);
+  return true;
+}
+
 int AmqpConnection::wait_frame(amqp_frame_t& frame, std::chrono::milliseconds timeout) {
   timeval tv = to_timeval(timeout);
   int rc = amqp_simple_wait_frame_noblock(state_, &frame, &tv);

@@ -40,6 +40,10 @@ class AmqpConnection {
   // unusable (the broker closed the channel or the connection), so it is marked broken.
   void check_reply(std::string_view what);
 
+  // Like check_reply, but a channel closed with 404 NOT_FOUND returns false and opens channel 1
+  // again (for passive declares and deletes of things that may not exist).
+  bool check_reply_or_not_found(std::string_view what);
+
   // Waits up to `timeout` for the next frame, serving heartbeats. Returns AMQP_STATUS_OK,
   // AMQP_STATUS_TIMEOUT, or an error status (the connection is then marked broken).
   int wait_frame(amqp_frame_t& frame, std::chrono::milliseconds timeout);

@@ -93,7 +93,12 @@ void services(const std::string& args) {
 
 TestVhost::TestVhost(const std::string& name) : name_(identifier(name)) {
   services("vhost-add " + name_);
-  const auto base = env_or("APPEALHUB_AMQP_URI", "amqp://appealhub:appealhub-dev@127.0.0.1:56720/");
+  const auto base = env_or("APPEALHUB_AMQP_URI", "");
+  if (base.empty()) {
+    throw std::runtime_error(
+        "APPEALHUB_AMQP_URI is not set: run the tests through scripts/test.sh, or first "
+        "eval \"$(scripts/services.sh env)\"");
+  }
   const auto slash = base.find('/', base.find("://") + 3);
   uri_ = base.substr(0, slash) + "/" + name_;
 }

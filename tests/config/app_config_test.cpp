@@ -1,0 +1,96 @@
+// The configuration file: defaults, every error naming file, place and setting, secrets only
+// from the environment.
+
+#include "config/app_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+namespace appealhub::config {
+namespace {
+
+std::vector<std::string> errors_of(const std::string& text) {
+  std::vector<std::string> out;
+  for (const auto& e : parse_config(text, "hub.json").errors) out.push_back(e.to_string());
+  return out;
+}
+
+TEST(AppConfig, NoFileGivesTheDocumentedDefaults) {
+  const auto load = load_config("");
+  ASSERT_TRUE(load.errors.empty());
+  EXPECT_EQ(load.config.intake.batch_size, 500);
+  EXPECT_EQ(load.config.broker.heartbeat_seconds, 30);
+  EXPECT_EQ(load.config.database.password_env, "APPEALHUB_PG_PASSWORD");
+}
+
+TEST(AppConfig, ShippedFileIsValid) {
+  const auto load = load_config(std::string(APPEALHUB_SOURCE_DIR) + "/config/appealhub.json");
+  for (const auto& e : load.errors) ADD_FAILURE() << e.to_string();
+}
+
+TEST(AppConfig, ReadsEverySection) {
+  const auto load = parse_config(R"({"database": {"uri": "postgresql://hub@db/appealhub"},
+    "broker": {"uri": "amqps://hub@mq/", "ca_file": "/etc/ca.pem", "verify_hostname": true},
+    "intake": {"batch_size": 200, "prefetch": 400}, "outbox": {"poll_interval_ms": 250},
+    "log": {"level": "debug"}})",
+                                 "hub.json");
+  ASSERT_TRUE(load.errors.empty());
+  EXPECT_EQ(load.config.database.uri, "postgresql://hub@db/appealhub");
+  EXPECT_EQ(load.config.broker.ca_file, "/etc/ca.pem");
+  EXPECT_EQ(load.config.intake.batch_size, 200);
+  EXPECT_EQ(load.config.intake.prefetch, 400);
+  EXPECT_EQ(load.config.outbox.poll_interval_ms, 250);
+  EXPECT_EQ(load.config.log_level, "debug");
+}
+
+TEST(AppConfig, SyntaxErrorNamesLineAndColumn) {
+  EXPECT_EQ(errors_of("{\n  \"intake\": {\n    \"batch_size\": 10,,\n  }\n}"),
+            std::vector<std::string>{"hub.json:3:22: not valid JSON"});
+}
+
+TEST(AppConfig, OutOfRangeWrongTypeAndUnknownSettingsAreNamed) {
+  EXPECT_EQ(errors_of(R"({"intake": {"batch_size": 0}})"),
+            std::vector<std::string>{"hub.json: intake.batch_size: must be between 1 and 5000"});
+  EXPECT_EQ(errors_of(R"({"broker": {"verify_peer": "yes"}})"),
+            std::vector<std::string>{"hub.json: broker.verify_peer: must be true or false"});
+  EXPECT_EQ(errors_of(R"({"intake": {"batch_sise": 10}})"),
+            std::vector<std::string>{"hub.json: intake.batch_sise: unknown setting"});
+  EXPECT_EQ(errors_of(R"({"gateway2": {}})"),
+            std::vector<std::string>{"hub.json: gateway2: unknown section"});
+  EXPECT_EQ(errors_of(R"({"log": {"level": "loud"}})"),
+            std::vector<std::string>{"hub.json: log.level: must be debug, info, warn or error"});
+}
+
+TEST(AppConfig, PasswordInTheFileIsRefused) {
+  EXPECT_EQ(errors_of(R"({"broker": {"uri": "amqp://hub:secret@mq/"}})"),
+            std::vector<std::string>{
+                "hub.json: broker.uri: must not contain a password; put it in the environment "
+                "variable named by password_env"});
+}
+
+TEST(AppConfig, MissingFileIsAnError) {
+  const auto load = load_config("/nonexistent/appealhub.json");
+  ASSERT_EQ(load.errors.size(), 1u);
+  EXPECT_EQ(load.errors[0].to_string(), "/nonexistent/appealhub.json: cannot be read");
+}
+
+TEST(AppConfig, PasswordsComeFromTheNamedEnvironmentVariables) {
+  AppConfig c;
+  c.broker.password_env = "APPEALHUB_TEST_MQ_SECRET";
+  ::setenv("APPEALHUB_TEST_MQ_SECRET", "p@ss:w/rd", 1);
+  ::unsetenv("APPEALHUB_AMQP_URI");
+  apply_environment(c);
+  EXPECT_EQ(c.broker.uri, "amqp://appealhub:p%40ss%3Aw%2Frd@127.0.0.1:56720/");
+  ::unsetenv("APPEALHUB_TEST_MQ_SECRET");
+}
+
+TEST(AppConfig, WithPasswordLeavesAUriThatHasOneAlone) {
+  EXPECT_EQ(with_password("amqp://u:old@h/", "new"), "amqp://u:old@h/");
+  EXPECT_EQ(with_password("amqp://u@h/", ""), "amqp://u@h/");
+  EXPECT_EQ(with_password("postgresql://u@h:5432/db", "x"), "postgresql://u:x@h:5432/db");
+}
+
+}  // namespace
+}  // namespace appealhub::config
