@@ -120,7 +120,7 @@ int run_parts(const config::AppConfig& c, bool intake, bool relay) {
     outbox = std::make_unique<storage::OutboxRelay>(database_config(c), *publisher, o);
     threads.push_back(start_part("relay", [&] { outbox->run(stop_requested); }));
   }
-  wait_for_stop([&] {
+  const auto report = [&] {
     if (consumer) {
       const auto s = consumer->stats();
       core::log_info("intake", "progress",
@@ -129,11 +129,16 @@ int run_parts(const config::AppConfig& c, bool intake, bool relay) {
                       {"applied", std::to_string(s.applied)},
                       {"parked", std::to_string(s.parked)},
                       {"duplicates", std::to_string(s.duplicates)},
-                      {"rejected", std::to_string(s.rejected)}});
+                      {"rejected", std::to_string(s.rejected)},
+                      {"collect_ms", std::to_string(s.collect_us / 1000)},
+                      {"commit_ms", std::to_string(s.commit_us / 1000)},
+                      {"batches", std::to_string(s.batches)}});
     }
-  });
+  };
+  wait_for_stop(report);
   core::log_info("app", "stopping: finishing work in flight");
   for (auto& t : threads) t.join();
+  report();
   core::log_info("app", "stopped");
   return 0;
 }

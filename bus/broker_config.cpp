@@ -15,7 +15,7 @@ BrokerAddress parse_broker_uri(const std::string& uri) {
   // amqp_parse_url decodes in place and points into the buffer it is given.
   std::vector<char> buffer(uri.begin(), uri.end());
   buffer.push_back('\0');
-  amqp_connection_info info;
+  amqp_connection_info info{};
   amqp_default_connection_info(&info);
   int rc = amqp_parse_url(buffer.data(), &info);
   if (rc != AMQP_STATUS_OK) {
@@ -60,9 +60,12 @@ std::optional<std::string> check_broker(const BrokerConfig& config) {
 
 const char* to_string(PublishOutcome outcome) {
   switch (outcome) {
-    case PublishOutcome::confirmed: return "confirmed";
-    case PublishOutcome::returned: return "returned";
-    case PublishOutcome::nacked: return "nacked";
+    case PublishOutcome::confirmed:
+      return "confirmed";
+    case PublishOutcome::returned:
+      return "returned";
+    case PublishOutcome::nacked:
+      return "nacked";
   }
   return "unknown";
 }

@@ -16,8 +16,8 @@ namespace appealhub::bus {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
 using impl::AmqpConnection;
+using std::chrono::milliseconds;
 
 // Longest single wait inside next(): bounds how late stop() is noticed.
 constexpr milliseconds kWaitSlice{200};
@@ -139,7 +139,8 @@ Consumer::~Consumer() = default;
 
 std::optional<Delivery> Consumer::next(std::chrono::milliseconds timeout) {
   Impl& c = *impl_;
-  const auto deadline = Clock::now() + timeout;
+  const auto deadline =
+      Clock::now() + std::clamp(timeout, milliseconds(0), milliseconds(std::chrono::hours(8760)));
   for (bool first = true; !c.stopping.load(); first = false) {
     const auto now = Clock::now();
     if (!first && now >= deadline) return std::nullopt;
@@ -187,8 +188,8 @@ bool Consumer::ack(const Delivery& delivery, bool multiple) {
 bool Consumer::reject(const Delivery& delivery, bool requeue) {
   Impl& c = *impl_;
   if (!c.usable_for(delivery)) return false;
-  const int rc = amqp_basic_reject(c.conn->state(), AmqpConnection::kChannel,
-                                   delivery.delivery_tag, requeue ? 1 : 0);
+  const int rc = amqp_basic_reject(c.conn->state(), AmqpConnection::kChannel, delivery.delivery_tag,
+                                   requeue ? 1 : 0);
   if (rc != AMQP_STATUS_OK) {
     c.conn->mark_broken();
     c.drop("reject failed: " + impl::status_text(rc));
@@ -198,11 +199,21 @@ bool Consumer::reject(const Delivery& delivery, bool requeue) {
   return true;
 }
 
-void Consumer::stop() { impl_->stopping.store(true); }
+void Consumer::stop() {
+  impl_->stopping.store(true);
+}
 
-Consumer::Stats Consumer::stats() const { return impl_->stats; }
-std::uint64_t Consumer::generation() const { return impl_->generation; }
-bool Consumer::connected() const { return impl_->conn && impl_->conn->usable(); }
-std::string Consumer::last_error() const { return impl_->last_error; }
+Consumer::Stats Consumer::stats() const {
+  return impl_->stats;
+}
+std::uint64_t Consumer::generation() const {
+  return impl_->generation;
+}
+bool Consumer::connected() const {
+  return impl_->conn && impl_->conn->usable();
+}
+std::string Consumer::last_error() const {
+  return impl_->last_error;
+}
 
 }  // namespace appealhub::bus

@@ -19,22 +19,22 @@ namespace appealhub::bus {
 // - One thread uses a consumer (next, ack, reject); only stop() may be called from another thread.
 // - Ack a delivery only after its effect is committed (e.g. the database transaction that recorded
 //   its message_id). Until it is acked the broker keeps it: if this process dies or its connection
-//   drops, the broker redelivers it (redelivered = true, delivery_count + 1), to this consumer after
-//   it reconnects or to a competing one. Processing is therefore at least once: de-duplicate on
-//   message_id.
-// - On a connection failure, next() reconnects with jittered exponential backoff and consumes again;
-//   each connection is a new generation (Stats::reconnects counts them, generation() tells the
-//   current one). ack()/reject() of a delivery from an older generation do nothing and return false:
-//   the broker has already put that message back and will deliver it again.
-// - reject(requeue=true) puts it back at once (it counts toward the queue's x-delivery-limit; past the
-//   limit a quorum queue dead-letters it). reject(requeue=false) dead-letters it now through the
-//   queue's dead-letter exchange (appeals.dlx -> appeals.dead), with the broker's x-death header but
-//   no reason of ours. To record why (a validation error), publish dead_letter_of(...) with a
-//   ConfirmedPublisher, wait for its confirm, then ack the original. To retry later, publish
+//   drops, the broker redelivers it (redelivered = true, delivery_count + 1), to this consumer
+//   after it reconnects or to a competing one. Processing is therefore at least once: de-duplicate
+//   on message_id.
+// - On a connection failure, next() reconnects with jittered exponential backoff and consumes
+//   again; each connection is a new generation (Stats::reconnects counts them, generation() tells
+//   the current one). ack()/reject() of a delivery from an older generation do nothing and return
+//   false: the broker has already put that message back and will deliver it again.
+// - reject(requeue=true) puts it back at once (it counts toward the queue's x-delivery-limit; past
+//   the limit a quorum queue dead-letters it). reject(requeue=false) dead-letters it now through
+//   the queue's dead-letter exchange (appeals.dlx -> appeals.dead), with the broker's x-death
+//   header but no reason of ours. To record why (a validation error), publish dead_letter_of(...)
+//   with a ConfirmedPublisher, wait for its confirm, then ack the original. To retry later, publish
 //   retry_of(...) the same way, then ack.
-// - Heartbeats are served only inside next(): call it at least every heartbeat_seconds / 2. Keep the
-//   work per delivery shorter than that, or give a slow consumer a longer heartbeat_seconds. If the
-//   broker drops the connection meanwhile, the unacked deliveries simply come back later.
+// - Heartbeats are served only inside next(): call it at least every heartbeat_seconds / 2. Keep
+//   the work per delivery shorter than that, or give a slow consumer a longer heartbeat_seconds.
+//   If the broker drops the connection meanwhile, the unacked deliveries simply come back later.
 // - true from ack()/reject() means the request was written to the delivery's connection; if that
 //   connection dies right after, the broker may still redeliver the message.
 class Consumer {
@@ -54,7 +54,9 @@ class Consumer {
   Consumer& operator=(const Consumer&) = delete;
 
   // The next delivery, or nullopt when `timeout` passes first or after stop(). Connects,
-  // reconnects and serves heartbeats as needed; never throws for connection failures.
+  // reconnects and serves heartbeats as needed; never throws for connection failures (a TLS file
+  // that cannot be loaded throws std::invalid_argument). A connection attempt can take up to
+  // connect_timeout, so next() may return that much later than `timeout`.
   std::optional<Delivery> next(std::chrono::milliseconds timeout);
 
   // multiple: also every earlier unacked delivery of the same generation.
@@ -64,7 +66,8 @@ class Consumer {
 
   // Thread-safe. next() returns nullopt from now on (within ~200 ms if it is waiting); deliveries
   // already handed out may still be acked or rejected until the consumer is destroyed. Messages the
-  // broker sent ahead (prefetch) and were not handed out are redelivered when the connection closes.
+  // broker sent ahead (prefetch) and were not handed out are redelivered when the connection
+  // closes.
   void stop();
 
   Stats stats() const;

@@ -32,10 +32,13 @@ struct Delivery {
   std::uint64_t generation = 0;  // the consumer connection it came on: the tag is valid only there
   std::string exchange, routing_key, message_id, type, content_type, body;
   // Headers as text: strings as they are, numbers and booleans in decimal/true/false, tables and
-  // arrays (x-death) as compact JSON. The publisher's internal header (kPublishSeqHeader) is left out.
+  // arrays (x-death) as compact JSON. The publisher's internal header (kPublishSeqHeader) is
+  // left out.
   std::map<std::string, std::string> headers;
-  bool redelivered = false;         // the broker delivered it before (to this or another consumer)
-  std::int64_t delivery_count = 0;  // x-delivery-count from quorum queues: earlier failed deliveries
+  // The broker delivered it before (to this or another consumer).
+  bool redelivered = false;
+  // x-delivery-count from quorum queues: how many earlier deliveries failed (0 if absent).
+  std::int64_t delivery_count = 0;
 };
 
 // Header the ConfirmedPublisher adds to every message to match basic.return to the message it

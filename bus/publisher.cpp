@@ -3,10 +3,13 @@
 #include <amqp.h>
 
 #include <algorithm>
+#include <charconv>
 #include <ctime>
 #include <exception>
 #include <map>
+#include <optional>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -19,8 +22,8 @@ namespace appealhub::bus {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
 using impl::AmqpConnection;
+using std::chrono::milliseconds;
 
 // Longest single wait inside publish()/flush(): waits serve heartbeats, this only bounds how
 // late a reconnect attempt or a deadline is noticed.
@@ -35,6 +38,23 @@ std::optional<std::string> exchange_named_in(const std::string& text) {
   const auto end = text.find("' in vhost", from);
   if (end == std::string::npos) return std::nullopt;
   return text.substr(from, end - from);
+}
+
+// "… larger than configured max size N" in a 406 channel.close: the broker's max_message_size.
+std::optional<std::size_t> max_size_named_in(const std::string& text) {
+  const std::string marker = "larger than configured max size ";
+  const auto at = text.find(marker);
+  if (at == std::string::npos) return std::nullopt;
+  std::size_t value = 0;
+  const char* first = text.data() + at + marker.size();
+  const auto [end, ec] = std::from_chars(first, text.data() + text.size(), value);
+  if (ec != std::errc() || end == first) return std::nullopt;
+  return value;
+}
+
+// Bounds a caller's timeout so that now + timeout cannot overflow.
+milliseconds bounded(milliseconds timeout) {
+  return std::clamp(timeout, milliseconds(0), milliseconds(std::chrono::hours(24 * 365)));
 }
 
 }  // namespace
@@ -165,16 +185,23 @@ struct ConfirmedPublisher::Impl {
     PublishOutcome outcome = PublishOutcome::nacked;
     if (acked) outcome = entry.returned ? PublishOutcome::returned : PublishOutcome::confirmed;
     switch (outcome) {
-      case PublishOutcome::confirmed: ++stats.confirmed; break;
-      case PublishOutcome::returned: ++stats.returned; break;
-      case PublishOutcome::nacked: ++stats.nacked; break;
+      case PublishOutcome::confirmed:
+        ++stats.confirmed;
+        break;
+      case PublishOutcome::returned:
+        ++stats.returned;
+        break;
+      case PublishOutcome::nacked:
+        ++stats.nacked;
+        break;
     }
     settled.emplace_back(std::move(entry), outcome);
   }
 
   void settle_tags(std::uint64_t tag, bool multiple, bool acked) {
     if (multiple) {
-      const auto end = inflight.upper_bound(tag);
+      // multiple with tag 0 means every outstanding message (AMQP 0-9-1 basic.ack).
+      const auto end = tag == 0 ? inflight.end() : inflight.upper_bound(tag);
       for (auto it = inflight.begin(); it != end; ++it) settle(it->second, acked);
       inflight.erase(inflight.begin(), end);
     } else if (auto it = inflight.find(tag); it != inflight.end()) {
@@ -209,15 +236,19 @@ struct ConfirmedPublisher::Impl {
 
   void on_channel_close(const amqp_frame_t& frame) {
     std::string reason = conn->answer_close(frame);
-    // A message to a missing (404) or forbidden (403) exchange kills the channel; sending it again
-    // would kill the next one too. Settle every message to that exchange as nacked.
-    if (auto exchange = exchange_named_in(reason)) {
-      std::vector<std::uint64_t> doomed;
-      for (const auto& [seq, entry] : pending) {
-        if (entry.message.exchange == *exchange) doomed.push_back(seq);
+    // Some messages kill the channel and would kill the next one too if sent again: to a missing
+    // (404) or forbidden (403) exchange, or larger than the broker's max_message_size (406).
+    // Settle them as nacked; everything else is sent again on the next connection.
+    std::vector<std::uint64_t> doomed;
+    const auto exchange = exchange_named_in(reason);
+    const auto max_size = max_size_named_in(reason);
+    for (const auto& [seq, entry] : pending) {
+      if ((exchange && entry.message.exchange == *exchange) ||
+          (max_size && entry.message.body.size() > *max_size)) {
+        doomed.push_back(seq);
       }
-      for (auto seq : doomed) settle(seq, false);
     }
+    for (auto seq : doomed) settle(seq, false);
     drop(std::move(reason));
   }
 
@@ -226,15 +257,20 @@ struct ConfirmedPublisher::Impl {
     const amqp_method_t& method = frame.payload.method;
     if (frame.channel == 0) {
       switch (method.id) {
-        case AMQP_CONNECTION_CLOSE_METHOD: drop(conn->answer_close(frame)); return;
+        case AMQP_CONNECTION_CLOSE_METHOD:
+          drop(conn->answer_close(frame));
+          return;
         case AMQP_CONNECTION_BLOCKED_METHOD:
           blocked = true;
           last_error = "blocked by the broker: " +
                        impl::string_of(
                            static_cast<const amqp_connection_blocked_t*>(method.decoded)->reason);
           return;
-        case AMQP_CONNECTION_UNBLOCKED_METHOD: blocked = false; return;
-        default: return;
+        case AMQP_CONNECTION_UNBLOCKED_METHOD:
+          blocked = false;
+          return;
+        default:
+          return;
       }
     }
     switch (method.id) {
@@ -249,9 +285,14 @@ struct ConfirmedPublisher::Impl {
         settle_tags(nack->delivery_tag, nack->multiple != 0, false);
         return;
       }
-      case AMQP_BASIC_RETURN_METHOD: on_return(frame); return;
-      case AMQP_CHANNEL_CLOSE_METHOD: on_channel_close(frame); return;
-      default: return;
+      case AMQP_BASIC_RETURN_METHOD:
+        on_return(frame);
+        return;
+      case AMQP_CHANNEL_CLOSE_METHOD:
+        on_channel_close(frame);
+        return;
+      default:
+        return;
     }
   }
 
@@ -332,7 +373,7 @@ void ConfirmedPublisher::publish(OutgoingMessage message, Settled on_settled) {
 
 bool ConfirmedPublisher::flush(std::chrono::milliseconds timeout) {
   Impl& p = *impl_;
-  const auto deadline = Clock::now() + timeout;
+  const auto deadline = Clock::now() + bounded(timeout);
   while (!p.pending.empty()) {
     const auto now = Clock::now();
     if (now >= deadline) {
@@ -351,9 +392,17 @@ void ConfirmedPublisher::poll() {
   impl_->run_callbacks();
 }
 
-std::size_t ConfirmedPublisher::unconfirmed() const { return impl_->pending.size(); }
-ConfirmedPublisher::Stats ConfirmedPublisher::stats() const { return impl_->stats; }
-bool ConfirmedPublisher::connected() const { return impl_->conn && impl_->conn->usable(); }
-std::string ConfirmedPublisher::last_error() const { return impl_->last_error; }
+std::size_t ConfirmedPublisher::unconfirmed() const {
+  return impl_->pending.size();
+}
+ConfirmedPublisher::Stats ConfirmedPublisher::stats() const {
+  return impl_->stats;
+}
+bool ConfirmedPublisher::connected() const {
+  return impl_->conn && impl_->conn->usable();
+}
+std::string ConfirmedPublisher::last_error() const {
+  return impl_->last_error;
+}
 
 }  // namespace appealhub::bus

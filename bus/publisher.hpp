@@ -19,21 +19,23 @@ namespace appealhub::bus {
 // Contract:
 // - One thread uses a publisher (it owns a rabbitmq-c connection, which is not thread-safe). Use
 //   one publisher per thread, and never the same connection for consuming.
-// - publish() puts the message in the unconfirmed set and sends it at once when connected. It blocks
-//   only while `window` messages are unconfirmed (sent or waiting to be sent), serving heartbeats and
-//   reading confirms meanwhile. Nothing ever waits for one message's confirm alone.
+// - publish() puts the message in the unconfirmed set and sends it at once when connected. It
+//   blocks only while `window` messages are unconfirmed (sent or waiting to be sent), serving
+//   heartbeats and reading confirms meanwhile. Nothing ever waits for one message's confirm alone.
 // - A message is settled exactly once, with its outcome passed to its callback:
 //     confirmed: the broker has stored it in every queue it was routed to (quorum: on a majority);
 //     returned:  mandatory and unroutable, nothing stored it (basic.return, then its ack);
-//     nacked:    the broker refused it (basic.nack), or its exchange does not exist (the broker closes
-//                the channel with 404; every unconfirmed message to that exchange is settled nacked).
-//   Nacked and returned messages are not retried: the caller decides (an outbox relay leaves the row
-//   unsent and tries again later).
-// - After any connection failure (socket error, missed heartbeats, connection.close from the broker,
-//   a channel error) the publisher drops the connection, reconnects with jittered exponential backoff
-//   between reconnect_min and reconnect_max, declares nothing (topology is declare_topology's job),
-//   and republishes every message not yet settled, in the original order. So a message can reach a
-//   queue more than once: delivery is at least once, and consumers de-duplicate on message_id.
+//     nacked:    the broker refused it (basic.nack), or closed the channel because of it: its
+//                exchange does not exist (404) or may not be written to (403) - every unsettled
+//                message to that exchange is then nacked - or it exceeds max_message_size (406).
+//   Nacked and returned messages are not retried: the caller decides (an outbox relay leaves the
+//   row unsent and tries again later).
+// - After any connection failure (socket error, missed heartbeats, connection.close from the
+//   broker, a channel error) the publisher drops the connection, reconnects with jittered
+//   exponential backoff between reconnect_min and reconnect_max, declares nothing (topology is
+//   declare_topology's job), and republishes every message not yet settled, in the original order.
+//   So a message can reach a queue more than once: delivery is at least once, and consumers
+//   de-duplicate on message_id.
 // - While the broker blocks the connection (connection.blocked: memory or disk alarm) nothing is
 //   sent; publish() keeps accepting messages until the window is full and then waits for
 //   connection.unblocked without spinning.
@@ -43,8 +45,11 @@ namespace appealhub::bus {
 // - Callbacks run on the caller's thread inside publish(), flush() or poll(), after the
 //   publisher's state is updated: they may call publish(). If a callback throws, the remaining
 //   callbacks of that batch still run and the first exception is rethrown afterwards.
-// - The destructor closes the connection without waiting: call flush() first. Messages still
-//   unsettled then are dropped without a callback.
+// - Connecting happens inside publish(), flush() and poll(), and one attempt can take up to
+//   connect_timeout (flush() may return that much after its timeout). A TLS file that cannot be
+//   loaded is a configuration error: std::invalid_argument from the call that tried to connect.
+// - The destructor closes the connection without waiting for confirms: call flush() first.
+//   Messages still unsettled then are dropped without a callback.
 class ConfirmedPublisher {
  public:
   using Settled = std::function<void(const OutgoingMessage&, PublishOutcome)>;

@@ -34,7 +34,8 @@ OutgoingMessage dead_letter_of(const Delivery& delivery, const TopologySpec& top
 // in "<queue>.retry.<ms>ms" and the broker then dead-letters it into `queue` via the default
 // exchange (so it arrives with exchange "" and routing key `queue`; use original_routing_key()).
 // Carries kAttemptHeader = attempt, kErrorHeader, kQueueHeader and the original routing key,
-// exchange and message id. Give up (dead_letter_of) when retry_attempt(delivery) reaches your limit.
+// exchange and message id. Give up (dead_letter_of) when retry_attempt(delivery) reaches the
+// limit.
 OutgoingMessage retry_of(const Delivery& delivery, const std::string& queue, std::size_t attempt,
                          const std::string& error);
 OutgoingMessage retry_of(const Delivery& delivery, const TopologySpec& topology,

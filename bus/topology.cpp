@@ -141,9 +141,8 @@ void delete_topology(const BrokerConfig& config, const TopologySpec& spec) {
 
 std::optional<QueueState> inspect_queue(const BrokerConfig& config, const std::string& queue) {
   AmqpConnection c(config, parse_broker_uri(config.uri), "inspect");
-  amqp_queue_declare_ok_t* ok =
-      amqp_queue_declare(c.state(), kChannel, bytes_of(queue), /*passive=*/1, 0, 0, 0,
-                         amqp_empty_table);
+  amqp_queue_declare_ok_t* ok = amqp_queue_declare(c.state(), kChannel, bytes_of(queue),
+                                                   /*passive=*/1, 0, 0, 0, amqp_empty_table);
   if (!c.check_reply_or_not_found("inspecting queue '" + queue + "'")) return std::nullopt;
   return QueueState{ok->message_count, ok->consumer_count};
 }

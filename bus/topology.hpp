@@ -26,13 +26,13 @@ struct QueueSpec {
 };
 
 // Every queue declared here is durable, quorum, not exclusive, with at-least-once dead-lettering
-// (x-dead-letter-strategy at-least-once + x-overflow reject-publish: the broker keeps a message in its
-// queue until the dead-letter target has it, instead of the default at-most-once which can lose it).
+// (x-dead-letter-strategy at-least-once + x-overflow reject-publish): the broker keeps a message in
+// its queue until the dead-letter target has it; the default, at-most-once, can lose it.
 struct TopologySpec {
-  std::string exchange = "appeals";                   // durable topic exchange, all events
-  std::string dead_letter_exchange = "appeals.dlx";   // durable topic; dead_letter_queue bound '#'
-  std::string dead_letter_queue = "appeals.dead";     // quorum, no limit, no dead-lettering
-  std::string retry_exchange = "appeals.retry";       // durable direct; key = retry queue name
+  std::string exchange = "appeals";                  // durable topic exchange, all events
+  std::string dead_letter_exchange = "appeals.dlx";  // durable topic; dead_letter_queue bound '#'
+  std::string dead_letter_queue = "appeals.dead";    // quorum, no limit, no dead-lettering
+  std::string retry_exchange = "appeals.retry";      // durable direct; key = retry queue name
   std::vector<QueueSpec> queues;
 };
 

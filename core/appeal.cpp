@@ -46,14 +46,23 @@ constexpr std::array<std::pair<std::string_view, Urgency>, 3> kUrgencyChinese{{
 }};
 
 constexpr std::array<std::string_view, 12> kCategoryCodes{
-    "taxi",           "ride_hailing",        "bus",              "road_passenger",
-    "road_freight",   "vehicle_repair",      "driver_training",  "road_administration",
-    "road_maintenance", "waterway",          "construction",     "other",
+    "taxi",
+    "ride_hailing",
+    "bus",
+    "road_passenger",
+    "road_freight",
+    "vehicle_repair",
+    "driver_training",
+    "road_administration",
+    "road_maintenance",
+    "waterway",
+    "construction",
+    "other",
 };
 
 // Same order as kCategoryCodes.
 constexpr std::array<std::string_view, 12> kCategoryChinese{
-    "出租汽车", "网约车",   "公共汽电车", "道路客运", "道路货运",     "机动车维修",
+    "出租汽车",   "网约车",   "公共汽电车", "道路客运", "道路货运",     "机动车维修",
     "驾驶员培训", "公路路政", "公路养护",   "水路运输", "交通工程建设", "其他",
 };
 
@@ -119,8 +128,12 @@ std::optional<PlateFix> plate_fix_at(std::string_view text, std::size_t i) {
 
 }  // namespace
 
-std::string_view to_string(AppealKind kind) { return name_of(kKindNames, kind); }
-std::string_view to_string(Urgency urgency) { return name_of(kUrgencyNames, urgency); }
+std::string_view to_string(AppealKind kind) {
+  return name_of(kKindNames, kind);
+}
+std::string_view to_string(Urgency urgency) {
+  return name_of(kUrgencyNames, urgency);
+}
 
 std::optional<AppealKind> parse_appeal_kind(std::string_view text) {
   return value_of(kKindNames, text);
@@ -145,7 +158,9 @@ std::string_view chinese_name(AppealKind kind) {
   return {};
 }
 
-std::span<const std::string_view> business_categories() { return kCategoryCodes; }
+std::span<const std::string_view> business_categories() {
+  return kCategoryCodes;
+}
 
 bool is_business_category(std::string_view code) {
   for (const auto candidate : kCategoryCodes) {

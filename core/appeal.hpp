@@ -39,8 +39,8 @@ std::string_view to_string(Urgency urgency);
 std::optional<AppealKind> parse_appeal_kind(std::string_view text);
 std::optional<Urgency> parse_urgency(std::string_view text);
 
-// The channels' Chinese words, exact match. Kinds: 咨询 投诉 举报 建议 建言 求助 表扬 感谢 依申请公开
-// 其他. Urgencies: 一般 紧急 特急.
+// The channels' Chinese words, exact match. Kinds: 咨询 投诉 举报 建议 建言 求助 表扬 感谢
+// 依申请公开 其他. Urgencies: 一般 紧急 特急.
 std::optional<AppealKind> kind_from_chinese(std::string_view text);
 std::optional<Urgency> urgency_from_chinese(std::string_view text);
 // The word shown to people: 咨询 投诉 举报 建议 求助 表扬 依申请公开 其他.
@@ -70,10 +70,10 @@ struct Citizen {
 };
 
 struct Attachment {
-  std::string name;                 // file name, may be empty
-  std::string url;                  // http or https
+  std::string name;                  // file name, may be empty
+  std::string url;                   // http or https
   std::optional<std::int64_t> size;  // bytes, when the channel says
-  std::string sha256;               // 64 hex digits when the channel says, else empty
+  std::string sha256;                // 64 hex digits when the channel says, else empty
 
   friend bool operator==(const Attachment&, const Attachment&) = default;
 };
@@ -83,16 +83,16 @@ struct Appeal {
   std::string external_id;  // the channel's id; (channel, external_id) is unique
   Timestamp received_at;    // when the channel received it
   AppealKind kind = AppealKind::other;
-  std::string category;     // a business category code
-  std::string division;     // 6-digit administrative division code, or empty
-  std::string place;        // where it happened, free text
-  std::string plate;        // vehicle plate, normalized (see normalize_plate), or empty
+  std::string category;  // a business category code
+  std::string division;  // 6-digit administrative division code, or empty
+  std::string place;     // where it happened, free text
+  std::string plate;     // vehicle plate, normalized (see normalize_plate), or empty
   std::string title;
   std::string content;
   Citizen citizen;
   Urgency urgency = Urgency::normal;
   std::optional<Timestamp> channel_deadline;  // binding: the ticket is due no later than this
-  std::vector<std::string> related;            // the channel's ids of related appeals
+  std::vector<std::string> related;           // the channel's ids of related appeals
   std::vector<Attachment> attachments;
   bool publication_allowed = false;  // the citizen agreed that the answer may be published
   // Whatever the channel needs to answer, and every channel field the hub did not map.

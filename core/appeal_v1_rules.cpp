@@ -47,7 +47,9 @@ void ErrorList::add(const FieldPath& path, std::string_view rule) {
   errors_.push_back(FieldError{path.str(), std::string(rule)});
 }
 
-void ErrorList::add_root(std::string rule) { errors_.push_back(FieldError{"$", std::move(rule)}); }
+void ErrorList::add_root(std::string rule) {
+  errors_.push_back(FieldError{"$", std::move(rule)});
+}
 
 bool ErrorList::check(const FieldPath& path, const Broken& broken) {
   if (!broken) return true;
@@ -182,8 +184,7 @@ void check_reply_consistency(const ReplyRequested& reply, std::int64_t extension
   if (valid.content && answers && reply.content.empty()) {
     errors.add(data.child("content"), "must not be empty for a final_answer or interim reply");
   }
-  if (valid.return_reason && reply.type == ReplyType::return_order &&
-      reply.return_reason.empty()) {
+  if (valid.return_reason && reply.type == ReplyType::return_order && reply.return_reason.empty()) {
     errors.add(data.child("return_reason"), "must not be empty for a return_order");
   }
   if (valid.extension_days) {

@@ -112,10 +112,10 @@ Broken check_channel(std::string_view value);
 Broken check_event_id(std::string_view value);
 Broken check_reply_id(std::string_view value);
 Broken check_department_code(std::string_view value);
-Broken check_division(std::string_view value);  // may be empty
-Broken check_plate(std::string_view value);     // may be empty
-Broken check_phone(std::string_view value);     // may be empty
-Broken check_email(std::string_view value);     // may be empty
+Broken check_division(std::string_view value);          // may be empty
+Broken check_plate(std::string_view value);             // may be empty
+Broken check_phone(std::string_view value);             // may be empty
+Broken check_email(std::string_view value);             // may be empty
 Broken check_id_number_masked(std::string_view value);  // may be empty
 Broken check_attachment_url(std::string_view value);
 Broken check_sha256(std::string_view value);  // may be empty

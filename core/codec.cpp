@@ -26,7 +26,9 @@ void put(Json& object, std::string_view key, Json value) {
   object.get_ref<Json::object_t&>().emplace_back(std::string(key), std::move(value));
 }
 
-Json time_json(const Timestamp& t) { return format_rfc3339(t); }
+Json time_json(const Timestamp& t) {
+  return format_rfc3339(t);
+}
 
 Json optional_time_json(const std::optional<Timestamp>& t) {
   return t ? time_json(*t) : Json(nullptr);
@@ -731,7 +733,8 @@ void read_body(const Json& data, ErrorList& errors, AppealRated& e) {
       [&](std::string_view key, const Json& member, const FieldPath& p) {
         if (read_appeal_ref(key, member, p, e.channel, e.external_id, read)) return true;
         if (key == "rating") {
-          rating_valid = read.enumeration(member, p, e.rating, parse_satisfaction, v1::kUnknownRating);
+          rating_valid =
+              read.enumeration(member, p, e.rating, parse_satisfaction, v1::kUnknownRating);
         } else if (key == "score") {
           if (member.is_null()) {
             e.score.reset();
@@ -757,35 +760,37 @@ void read_body(const Json& data, ErrorList& errors, AppealRated& e) {
 
 void read_body(const Json& data, ErrorList& errors, TicketRouted& e) {
   ValueReader read(errors);
-  read_object(
-      data, FieldPath(), errors, {"ticket_id", "department", "status", "deadline", "appeal"},
-      [&](std::string_view key, const Json& member, const FieldPath& p) {
-        if (key == "ticket_id") {
-          if (const auto n = read.integer(member, p)) {
-            e.ticket_id = *n;
-            errors.check(p, v1::check_ticket_id(*n));
-          }
-        } else if (key == "department") {
-          read.formatted(member, p, e.department, v1::check_department_code);
-        } else if (key == "assisting") {
-          read.array(member, p, v1::kMaxAssisting, [&](const Json& item, const FieldPath& item_path) {
-            read.formatted(item, item_path, e.assisting.emplace_back(), v1::check_department_code);
-          });
-        } else if (key == "status") {
-          read.enumeration(member, p, e.status, parse_ticket_status, v1::kUnknownStatus);
-        } else if (key == "deadline") {
-          read.time(member, p, e.deadline);
-        } else if (key == "rule") {
-          read.text(member, p, e.rule, v1::kRuleNameText);
-        } else if (key == "reason") {
-          read.text(member, p, e.reason, v1::kNoteText);
-        } else if (key == "appeal") {
-          read_appeal(member, p, e.appeal, errors);
-        } else {
-          return false;
-        }
-        return true;
-      });
+  read_object(data, FieldPath(), errors,
+              {"ticket_id", "department", "status", "deadline", "appeal"},
+              [&](std::string_view key, const Json& member, const FieldPath& p) {
+                if (key == "ticket_id") {
+                  if (const auto n = read.integer(member, p)) {
+                    e.ticket_id = *n;
+                    errors.check(p, v1::check_ticket_id(*n));
+                  }
+                } else if (key == "department") {
+                  read.formatted(member, p, e.department, v1::check_department_code);
+                } else if (key == "assisting") {
+                  read.array(member, p, v1::kMaxAssisting,
+                             [&](const Json& item, const FieldPath& item_path) {
+                               read.formatted(item, item_path, e.assisting.emplace_back(),
+                                              v1::check_department_code);
+                             });
+                } else if (key == "status") {
+                  read.enumeration(member, p, e.status, parse_ticket_status, v1::kUnknownStatus);
+                } else if (key == "deadline") {
+                  read.time(member, p, e.deadline);
+                } else if (key == "rule") {
+                  read.text(member, p, e.rule, v1::kRuleNameText);
+                } else if (key == "reason") {
+                  read.text(member, p, e.reason, v1::kNoteText);
+                } else if (key == "appeal") {
+                  read_appeal(member, p, e.appeal, errors);
+                } else {
+                  return false;
+                }
+                return true;
+              });
 }
 
 void read_body(const Json& data, ErrorList& errors, ReplyRequested& e) {
@@ -798,8 +803,8 @@ void read_body(const Json& data, ErrorList& errors, ReplyRequested& e) {
       data, root, errors,
       {"reply_id", "ticket_id", "channel", "external_id", "type", "department", "answered_at"},
       [&](std::string_view key, const Json& member, const FieldPath& p) {
-        if (read_reply_ref(key, member, p, e.reply_id, e.ticket_id, e.channel, e.external_id,
-                           read, errors)) {
+        if (read_reply_ref(key, member, p, e.reply_id, e.ticket_id, e.channel, e.external_id, read,
+                           errors)) {
           return true;
         }
         if (key == "type") {
@@ -843,28 +848,27 @@ void read_body(const Json& data, ErrorList& errors, ReplyRequested& e) {
 
 void read_body(const Json& data, ErrorList& errors, ReplyDelivered& e) {
   ValueReader read(errors);
-  read_object(
-      data, FieldPath(), errors,
-      {"reply_id", "ticket_id", "channel", "external_id", "attempts", "delivered_at"},
-      [&](std::string_view key, const Json& member, const FieldPath& p) {
-        if (read_reply_ref(key, member, p, e.reply_id, e.ticket_id, e.channel, e.external_id,
-                           read, errors)) {
-          return true;
-        }
-        if (key == "channel_reply_id") {
-          read.text(member, p, e.channel_reply_id, v1::kChannelReplyIdText);
-        } else if (key == "attempts") {
-          if (const auto n = read.small_integer(member, p)) {
-            e.attempts = *n;
-            errors.check(p, v1::check_attempts(*n));
-          }
-        } else if (key == "delivered_at") {
-          read.time(member, p, e.delivered_at);
-        } else {
-          return false;
-        }
-        return true;
-      });
+  read_object(data, FieldPath(), errors,
+              {"reply_id", "ticket_id", "channel", "external_id", "attempts", "delivered_at"},
+              [&](std::string_view key, const Json& member, const FieldPath& p) {
+                if (read_reply_ref(key, member, p, e.reply_id, e.ticket_id, e.channel,
+                                   e.external_id, read, errors)) {
+                  return true;
+                }
+                if (key == "channel_reply_id") {
+                  read.text(member, p, e.channel_reply_id, v1::kChannelReplyIdText);
+                } else if (key == "attempts") {
+                  if (const auto n = read.small_integer(member, p)) {
+                    e.attempts = *n;
+                    errors.check(p, v1::check_attempts(*n));
+                  }
+                } else if (key == "delivered_at") {
+                  read.time(member, p, e.delivered_at);
+                } else {
+                  return false;
+                }
+                return true;
+              });
 }
 
 void read_body(const Json& data, ErrorList& errors, ReplyFailed& e) {
@@ -953,39 +957,38 @@ DecodeResult decode_event(std::string_view json_text) {
 
   Event event;
   ValueReader read(errors);
-  read_object(
-      *document, envelope, errors,
-      {"schema", "event", "event_id", "occurred_at", "producer", "data"},
-      [&](std::string_view key, const Json& member, const FieldPath& p) {
-        if (key == "schema") {
-          if (!member.is_string()) {
-            read.fail(p, v1::kMustBeString);
-          } else if (member.get_ref<const std::string&>() != v1::kSchemaName) {
-            read.fail(p, "must be \"appeal.v1\"");
-          }
-        } else if (key == "event") {
-          if (!member.is_string()) {
-            read.fail(p, v1::kMustBeString);
-          } else if (!body_index) {
-            read.fail(p, "not a known event");
-          }
-        } else if (key == "event_id") {
-          read.formatted(member, p, event.event_id, v1::check_event_id);
-        } else if (key == "occurred_at") {
-          read.time(member, p, event.occurred_at);
-        } else if (key == "producer") {
-          read.text(member, p, event.producer, v1::kProducerText);
-        } else if (key == "data") {
-          if (!member.is_object()) {
-            read.fail(p, v1::kMustBeObject);
-          } else if (body_index) {
-            read_body_at(*body_index, member, errors, event.body);
-          }
-        } else {
-          return false;
-        }
-        return true;
-      });
+  read_object(*document, envelope, errors,
+              {"schema", "event", "event_id", "occurred_at", "producer", "data"},
+              [&](std::string_view key, const Json& member, const FieldPath& p) {
+                if (key == "schema") {
+                  if (!member.is_string()) {
+                    read.fail(p, v1::kMustBeString);
+                  } else if (member.get_ref<const std::string&>() != v1::kSchemaName) {
+                    read.fail(p, "must be \"appeal.v1\"");
+                  }
+                } else if (key == "event") {
+                  if (!member.is_string()) {
+                    read.fail(p, v1::kMustBeString);
+                  } else if (!body_index) {
+                    read.fail(p, "not a known event");
+                  }
+                } else if (key == "event_id") {
+                  read.formatted(member, p, event.event_id, v1::check_event_id);
+                } else if (key == "occurred_at") {
+                  read.time(member, p, event.occurred_at);
+                } else if (key == "producer") {
+                  read.text(member, p, event.producer, v1::kProducerText);
+                } else if (key == "data") {
+                  if (!member.is_object()) {
+                    read.fail(p, v1::kMustBeObject);
+                  } else if (body_index) {
+                    read_body_at(*body_index, member, errors, event.body);
+                  }
+                } else {
+                  return false;
+                }
+                return true;
+              });
 
   if (!errors.empty()) return DecodeResult(errors.take());
   return DecodeResult(std::move(event));

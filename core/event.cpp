@@ -75,9 +75,13 @@ std::optional<ReplyType> parse_reply_type(std::string_view text) {
   return std::nullopt;
 }
 
-std::string_view event_name(const EventBody& body) { return kEventNames[body.index()]; }
+std::string_view event_name(const EventBody& body) {
+  return kEventNames[body.index()];
+}
 
-std::span<const std::string_view> event_names() { return kEventNames; }
+std::span<const std::string_view> event_names() {
+  return kEventNames;
+}
 
 std::string Event::routing_key() const {
   struct RoutingKey {

@@ -114,13 +114,13 @@ struct AppealRated {
 // ticket.routed (dept.<department>): a ticket placed with a department, as a full snapshot, for
 // departments' own systems.
 struct TicketRouted {
-  std::int64_t ticket_id = 0;           // the hub's ticket number, positive
-  std::string department;               // the lead department's code (主办)
-  std::vector<std::string> assisting;   // codes of assisting departments (协办), may be empty
+  std::int64_t ticket_id = 0;          // the hub's ticket number, positive
+  std::string department;              // the lead department's code (主办)
+  std::vector<std::string> assisting;  // codes of assisting departments (协办), may be empty
   TicketStatus status = TicketStatus::assigned;
-  Timestamp deadline;                   // when the answer is due
-  std::string rule;                     // the routing rule that placed it; empty when a person did
-  std::string reason;                   // why it went there, for people; may be empty
+  Timestamp deadline;  // when the answer is due
+  std::string rule;    // the routing rule that placed it; empty when a person did
+  std::string reason;  // why it went there, for people; may be empty
   Appeal appeal;
 
   friend bool operator==(const TicketRouted&, const TicketRouted&) = default;
@@ -183,10 +183,9 @@ struct ReplyFailed {
   friend bool operator==(const ReplyFailed&, const ReplyFailed&) = default;
 };
 
-using EventBody =
-    std::variant<AppealReceived, AppealSupplemented, AppealFollowedUp, AppealUrged,
-                 AppealWithdrawn, AppealReassigned, AppealRated, TicketRouted, ReplyRequested,
-                 ReplyDelivered, ReplyFailed>;
+using EventBody = std::variant<AppealReceived, AppealSupplemented, AppealFollowedUp, AppealUrged,
+                               AppealWithdrawn, AppealReassigned, AppealRated, TicketRouted,
+                               ReplyRequested, ReplyDelivered, ReplyFailed>;
 
 // The wire name of a body's event: "appeal.received", "ticket.routed", …
 std::string_view event_name(const EventBody& body);
@@ -195,7 +194,7 @@ std::span<const std::string_view> event_names();
 
 // One message on the bus.
 struct Event {
-  std::string event_id;  // stable: the same fact always has the same id (core/ids.hpp)
+  std::string event_id;   // stable: the same fact always has the same id (core/ids.hpp)
   Timestamp occurred_at;  // when the fact happened, as far as the producer knows
   std::string producer;   // who published it: "adapter.mailbox", "router", …
   EventBody body;

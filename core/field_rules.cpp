@@ -5,12 +5,24 @@
 namespace appealhub::core {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
-bool is_alpha(char c) { return is_upper(c) || is_lower(c); }
-bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
-bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_upper(char c) {
+  return c >= 'A' && c <= 'Z';
+}
+bool is_lower(char c) {
+  return c >= 'a' && c <= 'z';
+}
+bool is_alpha(char c) {
+  return is_upper(c) || is_lower(c);
+}
+bool is_alnum(char c) {
+  return is_alpha(c) || is_digit(c);
+}
+bool is_hex(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 template <class Predicate>
 bool all_of(std::string_view text, Predicate keep) {
@@ -20,7 +32,9 @@ bool all_of(std::string_view text, Predicate keep) {
   return true;
 }
 
-bool is_id_character(char c) { return is_alnum(c) || c == '.' || c == '_' || c == ':' || c == '-'; }
+bool is_id_character(char c) {
+  return is_alnum(c) || c == '.' || c == '_' || c == ':' || c == '-';
+}
 
 bool digits(std::string_view text, std::size_t count) {
   return text.size() == count && all_of(text, is_digit);
@@ -88,7 +102,9 @@ bool is_department_code(std::string_view text) {
          all_of(text, [](char c) { return is_alnum(c) || c == '_' || c == '-'; });
 }
 
-bool is_division_code(std::string_view text) { return digits(text, 6); }
+bool is_division_code(std::string_view text) {
+  return digits(text, 6);
+}
 
 bool is_normalized_plate(std::string_view text) {
   if (!starts_with_one_of(text, kPlateProvinces)) return false;
@@ -176,6 +192,8 @@ bool is_http_url(std::string_view text) {
   });
 }
 
-bool is_sha256_hex(std::string_view text) { return text.size() == 64 && all_of(text, is_hex); }
+bool is_sha256_hex(std::string_view text) {
+  return text.size() == 64 && all_of(text, is_hex);
+}
 
 }  // namespace appealhub::core

@@ -24,9 +24,10 @@ bool is_department_code(std::string_view text);
 // Administrative division code: exactly 6 ASCII digits (510802).
 bool is_division_code(std::string_view text);
 
-// A plate as normalize_plate() leaves it: a province character (京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋
-// 蒙陕吉闽贵粤青藏川宁琼), a letter A-Z, then 5 or 6 of [A-Z0-9] (川HT1234, 川HD12345), or 4 or 5 of
-// [A-Z0-9] followed by 挂, 学 or 警 (trailer, driving-school and police plates: 川H1234挂).
+// A plate as normalize_plate() leaves it: a province character (one of
+// 京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼), a letter A-Z, then 5 or 6 of
+// [A-Z0-9] (川HT1234, 川HD12345), or 4 or 5 of [A-Z0-9] followed by 挂, 学 or 警 (trailer,
+// driving-school and police plates: 川H1234挂).
 bool is_normalized_plate(std::string_view text);
 
 // A Chinese phone number as channels give it:
@@ -38,8 +39,8 @@ bool is_phone_number(std::string_view text);
 
 // A plausible e-mail address (not a full RFC 5322 parser): at most 254 characters; a local part of
 // 1 to 64 characters of `A-Z a-z 0-9 ! # $ % & ' * + / = ? ^ _ ` { | } ~ . -`, neither starting
-// nor ending with `.` nor holding `..`; `@`; a domain of at least two dot-separated labels of 1 to 63
-// characters of `A-Z a-z 0-9 -`, not starting or ending with `-`, the last one with a letter.
+// nor ending with `.` nor holding `..`; `@`; a domain of at least two dot-separated labels of 1 to
+// 63 characters of `A-Z a-z 0-9 -`, not starting or ending with `-`, the last one with a letter.
 bool is_email_address(std::string_view text);
 
 // A masked ID-card number: 1 to 32 characters of `0-9 X x *`, with at least one `*`

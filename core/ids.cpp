@@ -34,7 +34,9 @@ std::string to_hex(const Digest& digest, std::size_t hex_digits) {
 
 }  // namespace
 
-std::string sha256_hex(std::string_view bytes) { return to_hex(sha256(bytes), 64); }
+std::string sha256_hex(std::string_view bytes) {
+  return to_hex(sha256(bytes), 64);
+}
 
 std::string make_event_id(std::string_view event, std::string_view channel,
                           std::string_view external_id, std::string_view fact) {

@@ -12,7 +12,9 @@ namespace appealhub::core {
 // forms, surrogates U+D800..U+DFFF, values above U+10FFFF and truncated sequences are not).
 std::optional<std::size_t> utf8_length(std::string_view text);
 
-inline bool is_valid_utf8(std::string_view text) { return utf8_length(text).has_value(); }
+inline bool is_valid_utf8(std::string_view text) {
+  return utf8_length(text).has_value();
+}
 
 // True when well-formed UTF-8 `text` holds a control character: C0 (U+0000..U+001F), DEL (U+007F)
 // or C1 (U+0080..U+009F). With `allow_line_breaks`, tab, line feed and carriage return are allowed.

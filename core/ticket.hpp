@@ -34,6 +34,7 @@ bool is_final(TicketStatus status);
 // The status a ticket moves to when a channel event about its appeal is applied, or nullopt when
 // the event goes on the timeline without changing the status (a supplement, an urge, a rating, any
 // event on a ticket already ended). `event` is the appeal.v1 event name.
-std::optional<TicketStatus> status_after_channel_event(TicketStatus current, std::string_view event);
+std::optional<TicketStatus> status_after_channel_event(TicketStatus current,
+                                                       std::string_view event);
 
 }  // namespace appealhub::core

@@ -13,7 +13,9 @@ using std::chrono::seconds;
 
 constexpr int kMaxOffsetMinutes = 23 * 60 + 59;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Reads exactly `count` digits at `pos`, advancing it.
 std::optional<int> read_fixed_digits(std::string_view text, std::size_t& pos, std::size_t count) {
@@ -44,8 +46,8 @@ bool expect(std::string_view text, std::size_t& pos, char c) {
 
 // The wall-clock date-time read as if it were UTC, or nullopt when no such date or time exists.
 std::optional<std::chrono::sys_time<milliseconds>> civil_time(int year, int month, int day,
-                                                               int hour, int minute, int second,
-                                                               int millisecond) {
+                                                              int hour, int minute, int second,
+                                                              int millisecond) {
   if (year < 0 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 ||
       hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millisecond < 0 ||
       millisecond > 999) {

@@ -3,6 +3,7 @@
 #include <variant>
 
 #include "core/appeal_v1_rules.hpp"
+#include "core/codec.hpp"
 #include "core/text.hpp"
 
 namespace appealhub::core {
@@ -11,22 +12,29 @@ namespace {
 using v1::ErrorList;
 using v1::FieldPath;
 
-// channel_meta may hold anything JSON holds, but its strings must be valid UTF-8 like the rest.
-// Reports the first bad string or key only: one error per field.
-bool json_has_invalid_utf8(const nlohmann::json& value, int depth) {
-  if (depth > 64) return false;  // the decoder refuses deeper documents; nothing to add here
-  if (value.is_string()) return !is_valid_utf8(value.get_ref<const std::string&>());
-  if (value.is_object()) {
-    for (const auto& [key, member] : value.items()) {
-      if (!is_valid_utf8(key) || json_has_invalid_utf8(member, depth + 1)) return true;
-    }
-  } else if (value.is_array()) {
-    for (const auto& element : value) {
-      if (json_has_invalid_utf8(element, depth + 1)) return true;
+// channel_meta may hold anything JSON holds, but its strings must be valid UTF-8 like the rest,
+// and it must not nest deeper than the decoder reads.
+enum class MetaProblem { none, invalid_utf8, too_deep };
+
+MetaProblem check_channel_meta(const nlohmann::json& value, int depth_left) {
+  if (value.is_string()) {
+    return is_valid_utf8(value.get_ref<const std::string&>()) ? MetaProblem::none
+                                                              : MetaProblem::invalid_utf8;
+  }
+  if (!value.is_structured()) return MetaProblem::none;
+  if (depth_left == 0) return MetaProblem::too_deep;
+  for (const auto& [key, member] : value.items()) {
+    if (value.is_object() && !is_valid_utf8(key)) return MetaProblem::invalid_utf8;
+    if (const auto problem = check_channel_meta(member, depth_left - 1);
+        problem != MetaProblem::none) {
+      return problem;
     }
   }
-  return false;
+  return MetaProblem::none;
 }
+
+// The message's envelope, `data` and `appeal` objects hold channel_meta.
+constexpr int kChannelMetaDepth = kMaxNestingDepth - 3;
 
 void validate_attachments(const std::vector<Attachment>& attachments, const FieldPath& path,
                           ErrorList& errors) {
@@ -79,8 +87,17 @@ void validate_appeal(const Appeal& a, const FieldPath& path, ErrorList& errors) 
   const auto meta = path.child("channel_meta");
   if (!a.channel_meta.is_object()) {
     errors.add(meta, v1::kMustBeObject);
-  } else if (json_has_invalid_utf8(a.channel_meta, 0)) {
-    errors.add(meta, "not valid UTF-8");
+  } else {
+    switch (check_channel_meta(a.channel_meta, kChannelMetaDepth)) {
+      case MetaProblem::none:
+        break;
+      case MetaProblem::invalid_utf8:
+        errors.add(meta, "not valid UTF-8");
+        break;
+      case MetaProblem::too_deep:
+        errors.add(meta, "nested deeper than " + std::to_string(kMaxNestingDepth) + " levels");
+        break;
+    }
   }
 }
 
@@ -95,7 +112,9 @@ struct BodyValidator {
   const FieldPath& data;
   ErrorList& errors;
 
-  void operator()(const AppealReceived& e) const { validate_appeal(e.appeal, data.child("appeal"), errors); }
+  void operator()(const AppealReceived& e) const {
+    validate_appeal(e.appeal, data.child("appeal"), errors);
+  }
 
   void operator()(const AppealSupplemented& e) const {
     validate_appeal_ref(e.channel, e.external_id, data, errors);
@@ -134,7 +153,8 @@ struct BodyValidator {
   void operator()(const AppealRated& e) const {
     validate_appeal_ref(e.channel, e.external_id, data, errors);
     const bool rating_valid = errors.check(data.child("rating"), v1::check_rating(e.rating));
-    const bool score_valid = !e.score || errors.check(data.child("score"), v1::check_score(*e.score));
+    const bool score_valid =
+        !e.score || errors.check(data.child("score"), v1::check_score(*e.score));
     errors.check(data.child("comment"), v1::check_text(e.comment, v1::kNoteText));
     errors.check(data.child("rated_at"), v1::check_time(e.rated_at));
     v1::check_rating_consistency(e, rating_valid, score_valid, data, errors);
@@ -164,7 +184,8 @@ struct BodyValidator {
     errors.check(data.child("ticket_id"), v1::check_ticket_id(e.ticket_id));
     validate_appeal_ref(e.channel, e.external_id, data, errors);
     valid.type = errors.check(data.child("type"), v1::check_reply_type(e.type));
-    valid.content = errors.check(data.child("content"), v1::check_text(e.content, v1::kReplyContentText));
+    valid.content =
+        errors.check(data.child("content"), v1::check_text(e.content, v1::kReplyContentText));
     errors.check(data.child("department"), v1::check_text(e.department, v1::kDepartmentNameText));
     errors.check(data.child("handler"), v1::check_text(e.handler, v1::kHandlerText));
     errors.check(data.child("contact_phone"), v1::check_phone(e.contact_phone));
@@ -199,7 +220,9 @@ struct BodyValidator {
 
 }  // namespace
 
-std::string FieldError::to_string() const { return field + ": " + rule; }
+std::string FieldError::to_string() const {
+  return field + ": " + rule;
+}
 
 std::string to_string(const std::vector<FieldError>& errors) {
   std::string out;

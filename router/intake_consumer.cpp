@@ -1,5 +1,8 @@
 #include "router/intake_consumer.hpp"
 
+#include <algorithm>
+#include <map>
+#include <future>
 #include <pqxx/pqxx>
 #include <thread>
 #include <variant>
@@ -86,6 +89,32 @@ Received decode(bus::Delivery delivery, std::size_t max_body_bytes) {
 std::string message_key(const bus::Delivery& delivery) {
   return delivery.message_id.empty() ? "sha256:" + core::sha256_hex(delivery.body)
                                      : delivery.message_id;
+}
+
+// Acks a settled batch with one `multiple` ack per connection generation (every earlier delivery
+// of that generation was settled by an earlier batch); requeues what could not be settled.
+void acknowledge(bus::Consumer& consumer, const std::vector<Received>& batch,
+                 const std::vector<bool>& settled) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!settled[i]) consumer.reject(batch[i].delivery, true);
+  }
+  std::map<std::uint64_t, const bus::Delivery*> last_of_generation;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!settled[i]) continue;
+    const auto& d = batch[i].delivery;
+    auto& last = last_of_generation[d.generation];
+    if (last == nullptr || d.delivery_tag > last->delivery_tag) last = &d;
+  }
+  const bool all_settled = std::find(settled.begin(), settled.end(), false) == settled.end();
+  for (const auto& [generation, last] : last_of_generation) {
+    if (all_settled) {
+      consumer.ack(*last, true);
+    } else {
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (settled[i] && batch[i].delivery.generation == generation) consumer.ack(batch[i].delivery);
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -186,85 +215,132 @@ IntakeStats IntakeConsumer::stats() const {
   return state_->stats;
 }
 
+namespace {
+
+std::uint64_t micros_since(std::chrono::steady_clock::time_point start) {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                        std::chrono::steady_clock::now() - start)
+                                        .count());
+}
+
+}  // namespace
+
+namespace {
+
+// What became of a batch on the database side.
+struct CommitOutcome {
+  enum { committed, poisoned, stopped } result;
+  std::string error;
+};
+
+CommitOutcome commit_until_done(IntakeConsumer::State& s, const std::vector<Received>& batch,
+                                const std::atomic<bool>& stop) {
+  auto backoff = std::chrono::milliseconds(100);
+  while (true) {
+    try {
+      const auto start = std::chrono::steady_clock::now();
+      s.commit_batch(batch);
+      const std::lock_guard lock(s.stats_mutex);
+      s.stats.commit_us += micros_since(start);
+      return {CommitOutcome::committed, {}};
+    } catch (const pqxx::broken_connection& e) {
+      core::log_warn("intake", "database unreachable; holding the batch", {{"error", e.what()}});
+    } catch (const pqxx::in_doubt_error& e) {
+      core::log_warn("intake", "commit in doubt; applying the batch again", {{"error", e.what()}});
+    } catch (const pqxx::transaction_rollback& e) {
+      core::log_info("intake", "transaction rolled back; retrying", {{"error", e.what()}});
+      continue;
+    } catch (const std::exception& e) {
+      return {CommitOutcome::poisoned, e.what()};
+    }
+    if (stop.load()) return {CommitOutcome::stopped, {}};
+    s.db.reset();
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+}
+
+// Something in one message breaks the batch: applies the messages one by one to find it, sends
+// it to the retry queues (or, after max_attempts, dead-letters it). Returns which deliveries are
+// settled and may be acked.
+std::vector<bool> isolate_poison(IntakeConsumer::State& s, bus::ConfirmedPublisher& retries,
+                                 const std::vector<Received>& batch) {
+  auto settled = std::make_shared<std::vector<bool>>(batch.size(), true);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    try {
+      s.commit_batch({batch[i]});
+    } catch (const std::exception& single) {
+      const auto attempt = bus::retry_attempt(batch[i].delivery) + 1;
+      if (attempt >= s.options.max_attempts) {
+        pqxx::work txn(s.connection());
+        s.reject(txn, batch[i].delivery,
+                 "processing failed after " + std::to_string(attempt) + " attempts: " + single.what());
+        txn.commit();
+        continue;
+      }
+      retries.publish(
+          bus::retry_of(batch[i].delivery, s.options.queue, attempt, single.what()),
+          [settled, i](const bus::OutgoingMessage&, bus::PublishOutcome o) {
+            (*settled)[i] = o == bus::PublishOutcome::confirmed;
+          });
+      const std::lock_guard lock(s.stats_mutex);
+      s.stats.retried++;
+    }
+  }
+  if (!retries.flush(std::chrono::seconds(30))) return std::vector<bool>(batch.size(), false);
+  return *settled;
+}
+
+}  // namespace
+
 void IntakeConsumer::run(const std::atomic<bool>& stop) {
   auto& s = *state_;
   bus::Consumer consumer(s.broker, s.options.queue, s.options.prefetch);
   bus::ConfirmedPublisher retries(s.broker, 1000);
-  std::vector<Received> batch;
-  while (!stop.load()) {
-    batch.clear();
-    auto first = consumer.next(std::chrono::milliseconds(200));
-    if (!first) continue;
-    batch.push_back(decode(std::move(*first), s.options.max_body_bytes));
-    const auto deadline = std::chrono::steady_clock::now() + s.options.batch_wait;
-    while (batch.size() < s.options.batch_size) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) break;
-      auto next = consumer.next(left);
-      if (!next) break;
-      batch.push_back(decode(std::move(*next), s.options.max_body_bytes));
+
+  // One batch commits on a database thread while the next is received and decoded here; acks
+  // and the consumer stay on this thread.
+  std::vector<Received> in_flight;
+  std::future<CommitOutcome> commit;
+  const auto settle_in_flight = [&]() -> bool {
+    if (!commit.valid()) return true;
+    const auto outcome = commit.get();
+    if (outcome.result == CommitOutcome::stopped) return false;  // unacked: redelivered later
+    std::vector<bool> settled(in_flight.size(), true);
+    if (outcome.result == CommitOutcome::poisoned) {
+      core::log_warn("intake", "batch failed; isolating", {{"error", outcome.error}});
+      settled = isolate_poison(s, retries, in_flight);
     }
-    {
+    acknowledge(consumer, in_flight, settled);
+    in_flight.clear();
+    return true;
+  };
+
+  while (!stop.load()) {
+    std::vector<Received> batch;
+    if (auto first = consumer.next(std::chrono::milliseconds(commit.valid() ? 0 : 200))) {
+      const auto collect_start = std::chrono::steady_clock::now();
+      batch.push_back(decode(std::move(*first), s.options.max_body_bytes));
+      const auto deadline = collect_start + s.options.batch_wait;
+      while (batch.size() < s.options.batch_size) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) break;
+        auto next = consumer.next(left);
+        if (!next) break;
+        batch.push_back(decode(std::move(*next), s.options.max_body_bytes));
+      }
       const std::lock_guard lock(s.stats_mutex);
       s.stats.deliveries += batch.size();
+      s.stats.collect_us += micros_since(collect_start);
     }
-
-    std::vector<bool> settled(batch.size(), true);
-    auto backoff = std::chrono::milliseconds(100);
-    while (true) {
-      try {
-        s.commit_batch(batch);
-        break;
-      } catch (const pqxx::broken_connection& e) {
-        core::log_warn("intake", "database unreachable; holding the batch", {{"error", e.what()}});
-      } catch (const pqxx::in_doubt_error& e) {
-        core::log_warn("intake", "commit in doubt; applying the batch again", {{"error", e.what()}});
-      } catch (const pqxx::transaction_rollback& e) {
-        core::log_info("intake", "transaction rolled back; retrying", {{"error", e.what()}});
-        continue;
-      } catch (const std::exception& e) {
-        // Something in one message breaks the batch: apply them one by one to find it.
-        core::log_warn("intake", "batch failed; isolating", {{"error", e.what()}});
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-          try {
-            s.commit_batch({batch[i]});
-          } catch (const std::exception& single) {
-            const auto attempt = bus::retry_attempt(batch[i].delivery) + 1;
-            if (attempt >= s.options.max_attempts) {
-              pqxx::work txn(s.connection());
-              s.reject(txn, batch[i].delivery,
-                       std::string("processing failed after ") + std::to_string(attempt) +
-                           " attempts: " + single.what());
-              txn.commit();
-            } else {
-              retries.publish(bus::retry_of(batch[i].delivery, s.options.queue, attempt,
-                                            single.what()),
-                              [&settled, i](const bus::OutgoingMessage&, bus::PublishOutcome o) {
-                                settled[i] = o == bus::PublishOutcome::confirmed;
-                              });
-              const std::lock_guard lock(s.stats_mutex);
-              s.stats.retried++;
-            }
-          }
-        }
-        if (!retries.flush(std::chrono::seconds(30))) settled.assign(batch.size(), false);
-        break;
-      }
-      if (stop.load()) return;  // unacked: the broker redelivers to the next consumer
-      s.db.reset();
-      std::this_thread::sleep_for(backoff);
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
-    }
-
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (settled[i]) {
-        consumer.ack(batch[i].delivery);
-      } else {
-        consumer.reject(batch[i].delivery, true);
-      }
-    }
+    if (!settle_in_flight()) return;
+    if (batch.empty()) continue;
+    in_flight = std::move(batch);
+    commit = std::async(std::launch::async,
+                        [&s, &in_flight, &stop] { return commit_until_done(s, in_flight, stop); });
   }
+  settle_in_flight();
 }
 
 }  // namespace appealhub::router

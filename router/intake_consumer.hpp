@@ -37,6 +37,8 @@ struct IntakeOptions {
 struct IntakeStats {
   std::uint64_t deliveries = 0, batches = 0, created = 0, applied = 0, parked = 0,
                 duplicates = 0, rejected = 0, retried = 0;
+  std::uint64_t collect_us = 0;  // receiving and decoding batches
+  std::uint64_t commit_us = 0;   // applying and committing them (overlaps the next collect)
 };
 
 class IntakeConsumer {
@@ -49,8 +51,9 @@ class IntakeConsumer {
 
   IntakeStats stats() const;
 
+  struct State;  // internal; declared here so the implementation's helpers can take it
+
  private:
-  struct State;
   std::unique_ptr<State> state_;
 };
 

@@ -84,11 +84,12 @@ std::size_t OutboxRelay::relay_once() {
   return sent;
 }
 
-void OutboxRelay::wait_for_work(std::chrono::milliseconds timeout) {
+bool OutboxRelay::wait_for_work(std::chrono::milliseconds timeout) {
   ensure_connected();
   listener_->woken = false;
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
   connection_->await_notification(us / 1000000, us % 1000000);
+  return listener_->woken;
 }
 
 void OutboxRelay::run(const std::atomic<bool>& stop) {
@@ -99,7 +100,11 @@ void OutboxRelay::run(const std::atomic<bool>& stop) {
       while (!stop.load() && relay_once() == options_.batch_size) {
       }
       backoff = std::chrono::milliseconds(200);
-      if (!stop.load()) wait_for_work(options_.poll_interval);
+      // Sleep until NOTIFY or the poll interval, in short slices so that a stop is seen quickly.
+      const auto until = std::chrono::steady_clock::now() + options_.poll_interval;
+      while (!stop.load() && std::chrono::steady_clock::now() < until) {
+        if (wait_for_work(std::min(std::chrono::milliseconds(250), options_.poll_interval))) break;
+      }
     } catch (const std::exception& e) {
       core::log_warn("outbox", "relay failed; retrying", {{"error", e.what()}});
       connection_.reset();

@@ -65,7 +65,7 @@ class OutboxRelay {
 
  private:
   void ensure_connected();
-  void wait_for_work(std::chrono::milliseconds timeout);
+  bool wait_for_work(std::chrono::milliseconds timeout);  // true when woken by NOTIFY
 
   DatabaseConfig database_;
   OutboxSink& sink_;

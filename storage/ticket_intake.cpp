@@ -99,11 +99,14 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
   }
 
   // 2. New tickets, in key order so that concurrent consumers lock rows in the same order.
-  std::sort(appeals.begin(), appeals.end(), [&](std::size_t a, std::size_t b) {
+  std::stable_sort(appeals.begin(), appeals.end(), [&](std::size_t a, std::size_t b) {
     return std::tie(items[a].channel, items[a].external_id) <
            std::tie(items[b].channel, items[b].external_id);
   });
   std::map<AppealKey, std::size_t> created_keys;
+  // The first item in the batch with a key is the one that creates its ticket.
+  std::map<AppealKey, std::size_t> first_with_key;
+  for (std::size_t i : appeals) first_with_key.try_emplace({items[i].channel, items[i].external_id}, i);
   if (!appeals.empty()) {
     std::string rows;
     for (std::size_t i : appeals) {
@@ -122,15 +125,10 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
              " citizen_phone, plate, received_at, channel_deadline, appeal) VALUES " +
              rows + " ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, channel, external_id")) {
       AppealKey key{row[1].as<std::string>(), row[2].as<std::string>()};
-      // The first item in the batch with this key is the one that created the ticket.
-      for (std::size_t i : appeals) {
-        if (items[i].channel == key.first && items[i].external_id == key.second) {
-          created_keys[key] = i;
-          result.created.push_back({row[0].as<std::int64_t>(), i});
-          result.outcomes[i] = IntakeOutcome::created;
-          break;
-        }
-      }
+      const std::size_t i = first_with_key.at(key);
+      created_keys[key] = i;
+      result.created.push_back({row[0].as<std::int64_t>(), i});
+      result.outcomes[i] = IntakeOutcome::created;
     }
     for (std::size_t i : appeals) {
       if (result.outcomes[i] != IntakeOutcome::created) {

@@ -39,14 +39,20 @@ std::string method_close_text(const amqp_method_t& method) {
 
 }  // namespace
 
-std::string status_text(int status) { return amqp_error_string2(status); }
+std::string status_text(int status) {
+  return amqp_error_string2(status);
+}
 
 std::string reply_text(const amqp_rpc_reply_t& reply) {
   switch (reply.reply_type) {
-    case AMQP_RESPONSE_NORMAL: return "ok";
-    case AMQP_RESPONSE_NONE: return "no reply (missing RPC reply type)";
-    case AMQP_RESPONSE_LIBRARY_EXCEPTION: return status_text(reply.library_error);
-    case AMQP_RESPONSE_SERVER_EXCEPTION: return method_close_text(reply.reply);
+    case AMQP_RESPONSE_NORMAL:
+      return "ok";
+    case AMQP_RESPONSE_NONE:
+      return "no reply (missing RPC reply type)";
+    case AMQP_RESPONSE_LIBRARY_EXCEPTION:
+      return status_text(reply.library_error);
+    case AMQP_RESPONSE_SERVER_EXCEPTION:
+      return method_close_text(reply.reply);
   }
   return "unknown reply";
 }
@@ -56,8 +62,8 @@ AmqpConnection::AmqpConnection(const BrokerConfig& config, const BrokerAddress& 
   state_ = amqp_new_connection();
   if (state_ == nullptr) throw BusError("amqp_new_connection failed (out of memory)");
   try {
-    const std::string where = (address.tls ? "amqps://" : "amqp://") + address.host + ":" +
-                              std::to_string(address.port);
+    const std::string where =
+        (address.tls ? "amqps://" : "amqp://") + address.host + ":" + std::to_string(address.port);
     amqp_socket_t* socket = nullptr;
     if (address.tls) {
       socket = amqp_ssl_socket_new(state_);
@@ -79,8 +85,7 @@ AmqpConnection::AmqpConnection(const BrokerConfig& config, const BrokerAddress& 
         throw std::invalid_argument("TLS client certificate needs both cert_file and key_file");
       }
       if (!config.cert_file.empty()) {
-        int rc =
-            amqp_ssl_socket_set_key(socket, config.cert_file.c_str(), config.key_file.c_str());
+        int rc = amqp_ssl_socket_set_key(socket, config.cert_file.c_str(), config.key_file.c_str());
         if (rc != AMQP_STATUS_OK) {
           throw std::invalid_argument("cannot load TLS client certificate " + config.cert_file +
                                       " / key " + config.key_file + ": " + status_text(rc));
@@ -169,8 +174,7 @@ bool AmqpConnection::check_reply_or_not_found(std::string_view what) {
   amqp_rpc_reply_t reply = amqp_get_rpc_reply(state_);
   if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION &&
       reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD &&
-      static_cast<const amqp_channel_close_t*>(reply.reply.decoded)->reply_code ==
-          AMQP_NOT_FOUND) {
+      static_cast<const amqp_channel_close_t*>(reply.reply.decoded)->reply_code == AMQP_NOT_FOUND) {
     amqp_channel_close_ok_t ok{};
     amqp_send_method(state_, kChannel, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
     channel_open_ = false;

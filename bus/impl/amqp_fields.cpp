@@ -11,11 +11,21 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -114,20 +124,28 @@ std::string field_to_text(const amqp_field_value_t& v) {
 
 std::optional<std::int64_t> field_to_int(const amqp_field_value_t& v) {
   switch (v.kind) {
-    case AMQP_FIELD_KIND_I8: return v.value.i8;
-    case AMQP_FIELD_KIND_U8: return v.value.u8;
-    case AMQP_FIELD_KIND_I16: return v.value.i16;
-    case AMQP_FIELD_KIND_U16: return v.value.u16;
-    case AMQP_FIELD_KIND_I32: return v.value.i32;
-    case AMQP_FIELD_KIND_U32: return v.value.u32;
-    case AMQP_FIELD_KIND_I64: return v.value.i64;
+    case AMQP_FIELD_KIND_I8:
+      return v.value.i8;
+    case AMQP_FIELD_KIND_U8:
+      return v.value.u8;
+    case AMQP_FIELD_KIND_I16:
+      return v.value.i16;
+    case AMQP_FIELD_KIND_U16:
+      return v.value.u16;
+    case AMQP_FIELD_KIND_I32:
+      return v.value.i32;
+    case AMQP_FIELD_KIND_U32:
+      return v.value.u32;
+    case AMQP_FIELD_KIND_I64:
+      return v.value.i64;
     case AMQP_FIELD_KIND_U64:
     case AMQP_FIELD_KIND_TIMESTAMP:
       if (v.value.u64 > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
         return std::nullopt;
       }
       return static_cast<std::int64_t>(v.value.u64);
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 

@@ -107,8 +107,7 @@ TEST(DeadLetters, RetryOfComesBackToTheWorkQueueAfterTheDelay) {
     std::cout << "[ figures  ] retry " << attempt << " (delay "
               << std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()
               << " ms) came back after "
-              << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()
-              << " ms\n";
+              << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count() << " ms\n";
     d = std::move(back);
   }
   EXPECT_TRUE(work.ack(*d));
@@ -122,8 +121,7 @@ TEST(DeadLetters, RetryOfComesBackToTheWorkQueueAfterTheDelay) {
 TEST(DeadLetters, DeliveryLimitDeadLettersAPoisonMessage) {
   constexpr int kLimit = 3;
   ScopedTopology topology("limit", {{"work", {"intake.*"}, {}, kLimit}});
-  publish_one(message_to(topology.spec().exchange, "intake.mailbox", "crasher"),
-              "publisher limit");
+  publish_one(message_to(topology.spec().exchange, "intake.mailbox", "crasher"), "publisher limit");
 
   Consumer work(broker_config("consumer limit"), topology.queue().name, 1);
   int deliveries = 0;

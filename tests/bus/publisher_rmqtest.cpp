@@ -121,14 +121,14 @@ TEST(ConfirmedPublisher, CallbacksMayPublish) {
   ScopedTopology topology("reentrant", {{"work", {"intake.*"}, {}, 20}});
   ConfirmedPublisher publisher(broker_config("publisher reentrant"), 5);
   int confirmed = 0;
-  std::function<void(const OutgoingMessage&, PublishOutcome)> chain =
-      [&](const OutgoingMessage& m, PublishOutcome o) {
-        EXPECT_EQ(o, PublishOutcome::confirmed);
-        ++confirmed;
-        if (m.message_id.size() < 6) {
-          publisher.publish(message_to(m.exchange, m.routing_key, m.message_id + "+"), chain);
-        }
-      };
+  std::function<void(const OutgoingMessage&, PublishOutcome)> chain = [&](const OutgoingMessage& m,
+                                                                          PublishOutcome o) {
+    EXPECT_EQ(o, PublishOutcome::confirmed);
+    ++confirmed;
+    if (m.message_id.size() < 6) {
+      publisher.publish(message_to(m.exchange, m.routing_key, m.message_id + "+"), chain);
+    }
+  };
   publisher.publish(message_to(topology.spec().exchange, "intake.mailbox", "c"), chain);
   ASSERT_TRUE(publisher.flush(10s));
   EXPECT_EQ(confirmed, 6);  // c, c+, c++, … c+++++

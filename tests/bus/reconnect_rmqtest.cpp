@@ -26,8 +26,8 @@ BrokerConfig through(const ChaosProxy& proxy, const std::string& name) {
   return c;
 }
 
-// Consumes until `expected` distinct ids are seen (or nothing arrives for 5 s); returns the count of
-// each id.
+// Consumes until `expected` distinct ids are seen (or nothing arrives for 5 s); returns the count
+// of each id.
 std::map<std::string, int> consume_all(const std::string& queue, std::size_t expected,
                                        const std::string& name) {
   Consumer consumer(broker_config(name), queue, 500);
@@ -61,12 +61,12 @@ TEST(Reconnect, PublisherRepublishesUnconfirmedAfterTheNetworkBreaks) {
   const std::string body(512, 'p');
   for (int i = 0; i < kMessages; ++i) {
     if (i == 2000 || i == 4000) proxy.cut();
-    publisher.publish(message_to(topology.spec().exchange, "intake.mailbox",
-                                 "cut-" + std::to_string(i), body),
-                      [&](const OutgoingMessage&, PublishOutcome o) {
-                        EXPECT_EQ(o, PublishOutcome::confirmed);
-                        ++confirmed;
-                      });
+    publisher.publish(
+        message_to(topology.spec().exchange, "intake.mailbox", "cut-" + std::to_string(i), body),
+        [&](const OutgoingMessage&, PublishOutcome o) {
+          EXPECT_EQ(o, PublishOutcome::confirmed);
+          ++confirmed;
+        });
   }
   ASSERT_TRUE(publisher.flush(60s)) << publisher.last_error();
   const auto stats = publisher.stats();

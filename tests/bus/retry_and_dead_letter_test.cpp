@@ -44,9 +44,8 @@ TEST(HubTopology, QueuesBindingsDelaysAndLimits) {
       {"adapter.operator.reply", {"reply.operator"}},
   };
   EXPECT_EQ(bindings, expected);
-  EXPECT_EQ(hub_retry_delays(),
-            (std::vector<milliseconds>{milliseconds(1000), milliseconds(10000),
-                                       milliseconds(60000)}));
+  EXPECT_EQ(hub_retry_delays(), (std::vector<milliseconds>{milliseconds(1000), milliseconds(10000),
+                                                           milliseconds(60000)}));
 }
 
 TEST(RetryRoutingKey, FollowsTheDelaysAndStaysOnTheLast) {

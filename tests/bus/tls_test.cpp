@@ -10,10 +10,12 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -103,6 +105,13 @@ class FakeTlsBroker {
 
  private:
   void serve() {
+    // A client that refuses our certificate hangs up mid-handshake, and OpenSSL then writes to a
+    // closed socket. Block SIGPIPE in this thread only: the client side (the code under test) must
+    // cope with the default disposition.
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
     while (!stopping_) {
       int fd = ::accept(listener_, nullptr, nullptr);
       if (fd < 0) return;

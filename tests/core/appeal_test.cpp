@@ -12,9 +12,9 @@ namespace appealhub::core {
 namespace {
 
 TEST(AppealKind, HasAWireNameForEveryKindThatParsesBack) {
-  for (const auto kind : {AppealKind::consultation, AppealKind::complaint, AppealKind::report,
-                          AppealKind::suggestion, AppealKind::help, AppealKind::praise,
-                          AppealKind::disclosure, AppealKind::other}) {
+  for (const auto kind :
+       {AppealKind::consultation, AppealKind::complaint, AppealKind::report, AppealKind::suggestion,
+        AppealKind::help, AppealKind::praise, AppealKind::disclosure, AppealKind::other}) {
     EXPECT_EQ(parse_appeal_kind(to_string(kind)), kind) << to_string(kind);
   }
   EXPECT_EQ(to_string(AppealKind::disclosure), "disclosure");
@@ -120,7 +120,9 @@ TEST(NormalizePlate, DropsSeparatorsAndUpperCases) {
   EXPECT_EQ(normalize_plate(" 川H.52731 "), "川H52731");
   EXPECT_EQ(normalize_plate("川H•D12345"), "川HD12345");
   EXPECT_EQ(normalize_plate("川H・1234挂"), "川H1234挂");
-  EXPECT_EQ(normalize_plate("川H\xE3\x80\x80" "12345"), "川H12345");  // ideographic space
+  EXPECT_EQ(normalize_plate("川H\xE3\x80\x80"
+                            "12345"),
+            "川H12345");  // ideographic space
 }
 
 TEST(NormalizePlate, TurnsFullWidthLettersAndDigitsIntoAscii) {

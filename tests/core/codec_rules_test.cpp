@@ -70,7 +70,9 @@ TEST_P(FieldRule, IsReportedAsFieldAndRule) {
   }
 }
 
-std::string case_name(const ::testing::TestParamInfo<RuleCase>& info) { return info.param.name; }
+std::string case_name(const ::testing::TestParamInfo<RuleCase>& info) {
+  return info.param.name;
+}
 
 // clang-format off
 const RuleCase kEnvelopeRules[] = {
@@ -285,9 +287,9 @@ TEST(ReplyRequestedRules, AnExtensionRequestNeeds1To60Days) {
 }
 
 TEST(ReplyRequestedRules, AnInterimAnswerNeedsContent) {
-  EXPECT_EQ(decode_reply("interim", {{"content", ""}}),
-            std::vector<std::string>{
-                "content: must not be empty for a final_answer or interim reply"});
+  EXPECT_EQ(
+      decode_reply("interim", {{"content", ""}}),
+      std::vector<std::string>{"content: must not be empty for a final_answer or interim reply"});
 }
 
 TEST(ReplyRequestedRules, AnUnknownTypeGivesOneErrorNotThree) {
@@ -356,7 +358,8 @@ TEST(Decode, RefusesBytesThatAreNotUtf8AsMalformedJson) {
   const auto result = decode_event(text);
   ASSERT_EQ(result.errors().size(), 1u);
   EXPECT_EQ(result.errors()[0].field, "$");
-  EXPECT_TRUE(result.errors()[0].rule.starts_with("malformed JSON at byte ")) << result.errors()[0].rule;
+  EXPECT_TRUE(result.errors()[0].rule.starts_with("malformed JSON at byte "))
+      << result.errors()[0].rule;
 }
 
 TEST(Decode, RefusesARepeatedKeyAndNamesIt) {

@@ -19,10 +19,11 @@ TEST(Utf8, CountsCodePointsNotBytes) {
 }
 
 TEST(Utf8, RefusesMalformedSequences) {
-  for (const std::string bad :
-       {"\xFF", "\x80", "\xC3", "\xE5\xB7", "\xC0\xAF" /* overlong / */,
-        "\xE0\x80\xAF" /* overlong */, "\xED\xA0\x80" /* surrogate */,
-        "\xF4\x90\x80\x80" /* above U+10FFFF */, "ok\xE5\xB7" "x"}) {
+  for (const std::string bad : {"\xFF", "\x80", "\xC3", "\xE5\xB7", "\xC0\xAF" /* overlong / */,
+                                "\xE0\x80\xAF" /* overlong */, "\xED\xA0\x80" /* surrogate */,
+                                "\xF4\x90\x80\x80" /* above U+10FFFF */,
+                                "ok\xE5\xB7"
+                                "x"}) {
     EXPECT_FALSE(utf8_length(bad)) << bad;
   }
 }
@@ -33,7 +34,7 @@ TEST(Text, FindsControlCharacters) {
   EXPECT_FALSE(has_control_characters("a\r\n\tb", true));
   EXPECT_TRUE(has_control_characters(std::string("a\0b", 3), true));
   EXPECT_TRUE(has_control_characters("a\x7F", true));
-  EXPECT_TRUE(has_control_characters("a\xC2\x85", true));  // U+0085 NEL, a C1 control
+  EXPECT_TRUE(has_control_characters("a\xC2\x85", true));    // U+0085 NEL, a C1 control
   EXPECT_FALSE(has_control_characters("a\xC2\xB7", false));  // U+00B7 middle dot
 }
 
@@ -80,12 +81,12 @@ TEST(DivisionCode, IsSixDigits) {
 }
 
 TEST(Plate, AcceptsNormalizedChinesePlates) {
-  EXPECT_TRUE(is_normalized_plate("川HT1234"));   // ordinary, 5 characters after the letter
+  EXPECT_TRUE(is_normalized_plate("川HT1234"));  // ordinary, 5 characters after the letter
   EXPECT_TRUE(is_normalized_plate("川H52731"));
   EXPECT_TRUE(is_normalized_plate("川HD12345"));  // new energy, 6
   EXPECT_TRUE(is_normalized_plate("京A12345"));
-  EXPECT_TRUE(is_normalized_plate("琼B1234学"));   // driving school
-  EXPECT_TRUE(is_normalized_plate("川H1234挂"));   // trailer
+  EXPECT_TRUE(is_normalized_plate("琼B1234学"));  // driving school
+  EXPECT_TRUE(is_normalized_plate("川H1234挂"));  // trailer
   EXPECT_TRUE(is_normalized_plate("川A12345警"));
 }
 
@@ -97,34 +98,34 @@ TEST(Plate, RefusesWhatIsNotOne) {
 }
 
 TEST(Phone, AcceptsMobilesLandlinesAndMaskedMobiles) {
-  for (const char* phone : {"13908391234", "19912345678", "139****1234", "0839-3301234",
-                            "08393301234", "010-12345678", "01012345678", "0839-3301234-12",
-                            "028-87654321-123456"}) {
+  for (const char* phone :
+       {"13908391234", "19912345678", "139****1234", "0839-3301234", "08393301234", "010-12345678",
+        "01012345678", "0839-3301234-12", "028-87654321-123456"}) {
     EXPECT_TRUE(is_phone_number(phone)) << phone;
   }
 }
 
 TEST(Phone, RefusesAnythingElse) {
-  for (const char* phone : {"12908391234", "1390839123", "139083912345", "+8613908391234",
-                            "139-0839-1234", "13****1234", "139****123", "0839-330123",
-                            "0839-330123456", "839-3301234", "0839-3301234-", "0839-3301234-1234567",
-                            "0839--3301234", "电话", "12328"}) {
+  for (const char* phone :
+       {"12908391234", "1390839123", "139083912345", "+8613908391234", "139-0839-1234",
+        "13****1234", "139****123", "0839-330123", "0839-330123456", "839-3301234", "0839-3301234-",
+        "0839-3301234-1234567", "0839--3301234", "电话", "12328"}) {
     EXPECT_FALSE(is_phone_number(phone)) << phone;
   }
 }
 
 TEST(Email, AcceptsPlausibleAddresses) {
-  for (const char* email : {"someone@example.com", "li.ming+appeal@mail.gy.gov.cn", "a@b.cn",
-                            "x_y@xn--fiqs8s.cn"}) {
+  for (const char* email :
+       {"someone@example.com", "li.ming+appeal@mail.gy.gov.cn", "a@b.cn", "x_y@xn--fiqs8s.cn"}) {
     EXPECT_TRUE(is_email_address(email)) << email;
   }
 }
 
 TEST(Email, RefusesImplausibleOnes) {
-  for (const char* email : {"someone", "@example.com", "someone@", "someone@localhost",
-                            "some one@example.com", "a@@example.com", ".a@example.com",
-                            "a.@example.com", "a..b@example.com", "a@-example.com",
-                            "a@example..com", "a@example.123", "李@example.com"}) {
+  for (const char* email :
+       {"someone", "@example.com", "someone@", "someone@localhost", "some one@example.com",
+        "a@@example.com", ".a@example.com", "a.@example.com", "a..b@example.com", "a@-example.com",
+        "a@example..com", "a@example.123", "李@example.com"}) {
     EXPECT_FALSE(is_email_address(email)) << email;
   }
 }

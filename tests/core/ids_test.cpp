@@ -17,18 +17,20 @@ TEST(Sha256Hex, MatchesTheStandardTestVectors) {
 }
 
 TEST(EventId, IsTheSameForTheSameFact) {
-  const auto first = make_event_id("appeal.supplemented", "hotline12328", "GY12328202611270153",
-                                   "row-000119-5");
-  const auto again = make_event_id("appeal.supplemented", "hotline12328", "GY12328202611270153",
-                                   "row-000119-5");
+  const auto first =
+      make_event_id("appeal.supplemented", "hotline12328", "GY12328202611270153", "row-000119-5");
+  const auto again =
+      make_event_id("appeal.supplemented", "hotline12328", "GY12328202611270153", "row-000119-5");
   EXPECT_EQ(first, again);
 }
 
 TEST(EventId, IsKnownInAdvance) {
-  // "ev1-" + the first 32 hex digits of SHA-256("appeal.received\x1fmailbox\x1fL2026112700042\x1f").
-  const auto expected =
-      "ev1-" + sha256_hex(std::string("appeal.received\x1f" "mailbox\x1f" "L2026112700042\x1f"))
-                   .substr(0, 32);
+  // "ev1-" + the first 32 hex digits of
+  // SHA-256("appeal.received\x1fmailbox\x1fL2026112700042\x1f").
+  const auto expected = "ev1-" + sha256_hex(std::string("appeal.received\x1f"
+                                                        "mailbox\x1f"
+                                                        "L2026112700042\x1f"))
+                                     .substr(0, 32);
   EXPECT_EQ(make_event_id("appeal.received", "mailbox", "L2026112700042", ""), expected);
 }
 

@@ -23,7 +23,8 @@ Appeal sample_appeal() {
   a.place = "万达广场东门";
   a.plate = "川HT2231";
   a.title = "出租车拒载";
-  a.content = "今天早上9点左右在万达广场东门打车，司机听说去火车站就说不顺路，拒绝载客。\n希望严肃处理。";
+  a.content =
+      "今天早上9点左右在万达广场东门打车，司机听说去火车站就说不顺路，拒绝载客。\n希望严肃处理。";
   a.citizen = Citizen{"李先生", "13908391234", "li@example.com", "5108**********1234", false};
   a.urgency = Urgency::urgent;
   a.channel_deadline = at("2026-12-18T23:59:59+08:00");
@@ -42,32 +43,35 @@ std::vector<Event> one_of_each_event() {
   };
   std::vector<Event> events;
   events.push_back(envelope("appeal.received", "", AppealReceived{sample_appeal()}));
+  events.push_back(
+      envelope("appeal.supplemented", "s1",
+               AppealSupplemented{
+                   "hotline12328",
+                   "GY12328202611270153",
+                   "row-000119-5",
+                   "补充：当时还有一位同行的老人，司机态度很差，有行车记录仪可以查。",
+                   {Attachment{"", "http://files.12328.example/att/8813.jpg", std::nullopt, ""}},
+                   at("2026-11-27T11:20:05+08:00")}));
+  events.push_back(
+      envelope("appeal.followed_up", "F1",
+               AppealFollowedUp{"hotline12328", "GY12328202611270153", "F1",
+                                "请问处理结果什么时候能出来？", at("2026-12-02T10:00:00+08:00")}));
+  events.push_back(
+      envelope("appeal.urged", "2026-12-19T14:00:00+08:00",
+               AppealUrged{"hotline12328", "GY12328202611270153",
+                           "该工单已超过办理时限，请尽快办理。", at("2026-12-19T14:00:00+08:00")}));
   events.push_back(envelope(
-      "appeal.supplemented", "s1",
-      AppealSupplemented{"hotline12328", "GY12328202611270153", "row-000119-5",
-                         "补充：当时还有一位同行的老人，司机态度很差，有行车记录仪可以查。",
-                         {Attachment{"", "http://files.12328.example/att/8813.jpg", std::nullopt, ""}},
-                         at("2026-11-27T11:20:05+08:00")}));
-  events.push_back(envelope("appeal.followed_up", "F1",
-                            AppealFollowedUp{"hotline12328", "GY12328202611270153", "F1",
-                                             "请问处理结果什么时候能出来？",
-                                             at("2026-12-02T10:00:00+08:00")}));
-  events.push_back(envelope("appeal.urged", "2026-12-19T14:00:00+08:00",
-                            AppealUrged{"hotline12328", "GY12328202611270153",
-                                        "该工单已超过办理时限，请尽快办理。",
-                                        at("2026-12-19T14:00:00+08:00")}));
-  events.push_back(envelope("appeal.withdrawn", "",
-                            AppealWithdrawn{"hotline12328", "GY12328202611270153",
-                                            "来电人表示问题已解决，申请撤销。",
-                                            at("2026-11-28T15:30:00+08:00")}));
-  events.push_back(envelope("appeal.reassigned", "",
-                            AppealReassigned{"hotline12328", "GY12328202611270153",
-                                             "四川省交通运输厅", "不属于市级事权",
-                                             at("2026-11-28T09:00:00+08:00")}));
-  events.push_back(envelope("appeal.rated", "2026-12-05T20:11:00+08:00",
-                            AppealRated{"hotline12328", "GY12328202611270153",
-                                        Satisfaction::satisfied, 5, "处理及时，谢谢。",
-                                        at("2026-12-05T20:11:00+08:00")}));
+      "appeal.withdrawn", "",
+      AppealWithdrawn{"hotline12328", "GY12328202611270153", "来电人表示问题已解决，申请撤销。",
+                      at("2026-11-28T15:30:00+08:00")}));
+  events.push_back(
+      envelope("appeal.reassigned", "",
+               AppealReassigned{"hotline12328", "GY12328202611270153", "四川省交通运输厅",
+                                "不属于市级事权", at("2026-11-28T09:00:00+08:00")}));
+  events.push_back(
+      envelope("appeal.rated", "2026-12-05T20:11:00+08:00",
+               AppealRated{"hotline12328", "GY12328202611270153", Satisfaction::satisfied, 5,
+                           "处理及时，谢谢。", at("2026-12-05T20:11:00+08:00")}));
 
   TicketRouted routed;
   routed.ticket_id = 1042;

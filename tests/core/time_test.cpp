@@ -27,7 +27,8 @@ TEST(Rfc3339, ReadsUtcAndNegativeOffsets) {
   EXPECT_EQ(parse_rfc3339("2026-11-27T01:15:32z"), (Timestamp{utc(2026, 11, 27, 1, 15, 32), 0}));
   EXPECT_EQ(parse_rfc3339("2026-11-26T20:15:32-05:00"),
             (Timestamp{utc(2026, 11, 27, 1, 15, 32), -300}));
-  EXPECT_EQ(parse_rfc3339("2026-11-27T01:15:32-00:00"), (Timestamp{utc(2026, 11, 27, 1, 15, 32), 0}));
+  EXPECT_EQ(parse_rfc3339("2026-11-27T01:15:32-00:00"),
+            (Timestamp{utc(2026, 11, 27, 1, 15, 32), 0}));
   EXPECT_EQ(parse_rfc3339("2026-11-27t07:00:32+05:45"),
             (Timestamp{utc(2026, 11, 27, 1, 15, 32), 345}));
 }
@@ -66,12 +67,12 @@ TEST(Rfc3339, RefusesImpossibleDatesAndTimes) {
 }
 
 TEST(Rfc3339, RefusesAnythingButTheExactForm) {
-  for (const char* text : {"", "2026-11-27", "2026-11-27T09:15+08:00", "26-11-27T09:15:32+08:00",
-                           "2026-1-27T09:15:32+08:00", "2026-11-27T09:15:32.+08:00",
-                           "2026-11-27T09:15:32+0800", "2026-11-27T09:15:32+08",
-                           "2026-11-27T09:15:32+08:00 ", " 2026-11-27T09:15:32+08:00",
-                           "2026-11-27T09:15:32Z+08:00", "２026-11-27T09:15:32+08:00",
-                           "2026-11-27T09:15:32,5+08:00"}) {
+  for (const char* text :
+       {"", "2026-11-27", "2026-11-27T09:15+08:00", "26-11-27T09:15:32+08:00",
+        "2026-1-27T09:15:32+08:00", "2026-11-27T09:15:32.+08:00", "2026-11-27T09:15:32+0800",
+        "2026-11-27T09:15:32+08", "2026-11-27T09:15:32+08:00 ", " 2026-11-27T09:15:32+08:00",
+        "2026-11-27T09:15:32Z+08:00", "２026-11-27T09:15:32+08:00",
+        "2026-11-27T09:15:32,5+08:00"}) {
     EXPECT_FALSE(parse_rfc3339(text)) << text;
   }
 }
@@ -119,7 +120,7 @@ TEST(Timestamp, IsRepresentableOnlyWithARealOffsetAndAFourDigitYear) {
   EXPECT_FALSE(is_representable(Timestamp{UtcMillis{}, 1440}));
   EXPECT_FALSE(is_representable(Timestamp{UtcMillis{}, -1440}));
   EXPECT_FALSE(is_representable(Timestamp{utc(9999, 12, 31, 20, 0, 0), 480}));  // 10000 locally
-  EXPECT_FALSE(is_representable(Timestamp{utc(0, 1, 1, 0, 0, 0), -60}));         // year -1
+  EXPECT_FALSE(is_representable(Timestamp{utc(0, 1, 1, 0, 0, 0), -60}));        // year -1
 }
 
 TEST(ChinaLocal, ReadsTheDashedFormAsUtcPlus8) {
@@ -130,8 +131,7 @@ TEST(ChinaLocal, ReadsTheDashedFormAsUtcPlus8) {
 TEST(ChinaLocal, ReadsTheOlderSlashedFormWithShortNumbers) {
   EXPECT_EQ(parse_china_local("2026/11/27 9:40"), (Timestamp{utc(2026, 11, 27, 1, 40, 0), 480}));
   EXPECT_EQ(parse_china_local("2026/1/5 0:05"), (Timestamp{utc(2026, 1, 4, 16, 5, 0), 480}));
-  EXPECT_EQ(parse_china_local("2026/01/05 23:05:09"),
-            (Timestamp{utc(2026, 1, 5, 15, 5, 9), 480}));
+  EXPECT_EQ(parse_china_local("2026/01/05 23:05:09"), (Timestamp{utc(2026, 1, 5, 15, 5, 9), 480}));
 }
 
 TEST(ChinaLocal, IgnoresBlanksAroundTheValue) {
@@ -142,7 +142,8 @@ TEST(ChinaLocal, RefusesImpossibleOrOtherForms) {
   for (const char* text :
        {"", "2026-02-30 09:15:32", "2026-11-27 24:00:00", "2026-11-27 9:15:32", "2026-11-27 09:15",
         "2026-11-27T09:15:32", "2026-11-27 09:15:32+08:00", "2026/11/27 9:4", "2026/11/27 109:40",
-        "2026/13/1 9:40", "2026/2/29 9:40", "2026/11/27", "2026-11/27 09:15:32", "27/11/2026 9:40"}) {
+        "2026/13/1 9:40", "2026/2/29 9:40", "2026/11/27", "2026-11/27 09:15:32",
+        "27/11/2026 9:40"}) {
     EXPECT_FALSE(parse_china_local(text)) << text;
   }
 }

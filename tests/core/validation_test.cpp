@@ -76,6 +76,25 @@ TEST(Validate, LooksIntoChannelMetaOnlyForUtf8) {
             std::vector<std::string>{"appeal.channel_meta: must be an object"});
 }
 
+TEST(Validate, RefusesChannelMetaNestedDeeperThanTheDecoderReads) {
+  // The envelope, `data` and `appeal` are three levels; channel_meta may add 61 more.
+  const auto nested = [](int levels) {
+    nlohmann::json value = nlohmann::json::object();
+    for (int i = 1; i < levels; ++i) value = nlohmann::json{{"d", value}};
+    return value;
+  };
+  auto event = sample_event("appeal.received");
+  auto& appeal = std::get<AppealReceived>(event.body).appeal;
+  appeal.channel_meta = nested(61);
+  EXPECT_TRUE(validate(event).empty());
+  EXPECT_TRUE(decode_event(encode_event(event)).ok());
+  appeal.channel_meta = nested(62);
+  EXPECT_EQ(error_texts(validate(event)),
+            std::vector<std::string>{"appeal.channel_meta: nested deeper than 64 levels"});
+  EXPECT_EQ(error_texts(decode_event(encode_event(event)).errors()),
+            std::vector<std::string>{"$: nested deeper than 64 levels"});
+}
+
 TEST(Validate, RefusesEnumValuesOutsideTheEnum) {
   auto appeal = sample_appeal();
   appeal.kind = static_cast<AppealKind>(99);
@@ -143,12 +162,13 @@ TEST(Validate, AgreesWithTheDecoder) {
   const auto decoded = decode_event(encode_event(event));
   ASSERT_FALSE(decoded.ok());
   EXPECT_EQ(decoded.errors(), from_validate);
-  EXPECT_EQ(error_texts(from_validate), (std::vector<std::string>{
-                                            "ticket_id: must be positive",
-                                            "assisting[1]: must be 1 to 64 characters of A-Z a-z 0-9 _ -",
-                                            "appeal.division: must be empty or 6 digits",
-                                            "appeal.citizen.email: not an email address",
-                                        }));
+  EXPECT_EQ(error_texts(from_validate),
+            (std::vector<std::string>{
+                "ticket_id: must be positive",
+                "assisting[1]: must be 1 to 64 characters of A-Z a-z 0-9 _ -",
+                "appeal.division: must be empty or 6 digits",
+                "appeal.citizen.email: not an email address",
+            }));
 }
 
 TEST(FieldError, ReadsAsFieldColonRule) {
