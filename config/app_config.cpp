@@ -1,4 +1,5 @@
 #include "config/app_config.hpp"
+#include "config/json_position.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -13,20 +14,6 @@ namespace appealhub::config {
 namespace {
 
 using nlohmann::json;
-
-// "line:column" of a byte offset in text.
-std::string position_of(const std::string& text, std::size_t offset) {
-  std::size_t line = 1, column = 1;
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return std::to_string(line) + ":" + std::to_string(column);
-}
 
 // Reads one section's settings, recording errors instead of throwing.
 class SectionReader {
@@ -91,7 +78,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
   try {
     root = json::parse(text);
   } catch (const json::parse_error& e) {
-    load.errors.push_back({source + ":" + position_of(text, e.byte > 0 ? e.byte - 1 : 0), "",
+    load.errors.push_back({source + ":" + json_position(text, e.byte > 0 ? e.byte - 1 : 0), "",
                            "not valid JSON"});
     return load;
   }

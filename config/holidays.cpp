@@ -1,4 +1,5 @@
 #include "config/holidays.hpp"
+#include "config/json_position.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -15,20 +16,6 @@ namespace appealhub::config {
 namespace {
 
 using nlohmann::json;
-
-// "line:column" of a byte offset in text.
-std::string position_of(const std::string& text, std::size_t offset) {
-  std::size_t line = 1, column = 1;
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return std::to_string(line) + ":" + std::to_string(column);
-}
 
 bool all_digits(std::string_view text) {
   for (const char c : text) {
@@ -76,7 +63,7 @@ LoadedCalendar parse_holidays(const std::string& text, const std::string& source
     root = json::parse(text);
   } catch (const json::parse_error& e) {
     errors.push_back(
-        {source + ":" + position_of(text, e.byte > 0 ? e.byte - 1 : 0), "", "not valid JSON"});
+        {source + ":" + json_position(text, e.byte > 0 ? e.byte - 1 : 0), "", "not valid JSON"});
     return load;
   }
   if (!root.is_object()) {
