@@ -1,5 +1,6 @@
 # Writes a C++ file holding every migration as {version, name, sql}. File names: NNNN_name.sql.
 set(content "// Generated from storage/migrations/*.sql by embed_migrations.cmake.\n#include \"storage/migrations.hpp\"\nnamespace appealhub::storage {\nconst std::vector<Migration>& embedded_migrations() {\n  static const std::vector<Migration> all{\n")
+string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f ${FILES})
   get_filename_component(base ${f} NAME_WE)
   string(REGEX MATCH "^([0-9]+)_(.*)$" _ ${base})

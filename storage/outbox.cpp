@@ -18,10 +18,11 @@ struct OutboxRelay::Listener : pqxx::notification_receiver {
 void enqueue_outbox(pqxx::dbtransaction& txn, const OutboxMessage& message) {
   nlohmann::json headers(message.headers);
   txn.exec_params(
-      "INSERT INTO outbox (message_id, exchange, routing_key, type, body, headers)"
-      " VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (message_id) DO NOTHING",
+      "INSERT INTO outbox (message_id, exchange, routing_key, type, body, headers, mandatory)"
+      " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT (message_id) DO NOTHING",
       message.message_id, message.exchange, message.routing_key, message.type,
-      pqxx::binarystring(message.body.data(), message.body.size()), headers.dump());
+      pqxx::binarystring(message.body.data(), message.body.size()), headers.dump(),
+      message.mandatory);
 }
 
 OutboxRelay::OutboxRelay(DatabaseConfig database, OutboxSink& sink, OutboxRelayOptions options)
@@ -40,7 +41,8 @@ std::size_t OutboxRelay::relay_once() {
   ensure_connected();
   pqxx::work txn(*connection_);
   const auto rows = txn.exec(
-      "SELECT id, message_id, exchange, routing_key, type, body, headers::text, attempts"
+      "SELECT id, message_id, exchange, routing_key, type, body, headers::text, attempts,"
+      " mandatory"
       " FROM outbox WHERE sent_at IS NULL AND available_at <= now() ORDER BY id LIMIT " +
       std::to_string(options_.batch_size) + " FOR UPDATE SKIP LOCKED");
   if (rows.empty()) return 0;
@@ -56,6 +58,7 @@ std::size_t OutboxRelay::relay_once() {
     m.body = pqxx::binarystring(row[5]).str();
     m.headers = nlohmann::json::parse(row[6].as<std::string>()).get<std::map<std::string, std::string>>();
     m.attempts = row[7].as<int>();
+    m.mandatory = row[8].as<bool>();
     batch.push_back(std::move(m));
   }
   const auto errors = sink_.publish(batch);

@@ -84,6 +84,13 @@ std::vector<std::string> TestDatabase::column(const std::string& sql) const {
   return out;
 }
 
+void TestDatabase::exec(const std::string& sql) const {
+  auto connection = storage::connect({uri_});
+  pqxx::work txn(*connection);
+  txn.exec(sql);
+  txn.commit();
+}
+
 void services(const std::string& args) {
   const std::string command = repo_root() + "/scripts/services.sh " + args + " >/dev/null";
   if (std::system(command.c_str()) != 0) {  // NOLINT(concurrency-mt-unsafe,cert-env33-c)

@@ -23,6 +23,8 @@ class TestDatabase {
   // Runs a query and returns the first column of the first row as text ("" when no row).
   std::string scalar(const std::string& sql) const;
   std::vector<std::string> column(const std::string& sql) const;
+  // Runs a statement that changes data, in its own transaction.
+  void exec(const std::string& sql) const;
 
  private:
   std::string admin_uri_, name_, uri_;  // admin: a superuser on the test server (trust on loopback)

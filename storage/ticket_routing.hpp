@@ -1,0 +1,67 @@
+#pragma once
+// Writing where new tickets were placed, in the intake transaction: the placement and deadline on
+// the ticket, the routing event on its timeline, duplicate links, and one `ticket.routed` outbox
+// message per department involved. The decisions themselves are the router's.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pqxx {
+class dbtransaction;
+}
+
+namespace appealhub::storage {
+
+// A new ticket to look for earlier open tickets it may repeat.
+struct DuplicateQuery {
+  std::int64_t ticket_id;
+  std::string phone, plate;
+  std::chrono::sys_seconds received;
+};
+
+// An open ticket with the same phone or plate, received within the window before the new one.
+struct DuplicateCandidateRow {
+  std::int64_t for_ticket;  // the new ticket it may be repeated by
+  std::int64_t ticket_id;
+  std::string channel, phone, plate, division, category, title, content;
+  std::chrono::sys_seconds received;
+};
+
+// Earlier open tickets (not ended, not merged) sharing a phone or plate with each query, at most
+// `per_ticket` most recent ones per query. One statement for the whole batch.
+std::vector<DuplicateCandidateRow> find_duplicate_candidates(pqxx::dbtransaction& txn,
+                                                             const std::vector<DuplicateQuery>& queries,
+                                                             std::chrono::hours window,
+                                                             int per_ticket = 20);
+
+struct RoutingRecord {
+  std::int64_t ticket_id;
+  std::string status;  // "assigned", "triage" or "merged"
+  std::string lead;
+  std::vector<std::string> assisting;
+  std::string rule, reason;
+  std::optional<std::chrono::sys_seconds> deadline;
+  std::string deadline_basis;  // JSON: how the deadline was computed
+  struct Duplicate {
+    std::int64_t of;
+    double score;
+    bool merged;
+    std::string reason;
+  };
+  std::optional<Duplicate> duplicate;
+  // ticket.routed messages, already encoded, one per department (empty for a merged ticket).
+  struct Message {
+    std::string message_id, routing_key, body;
+  };
+  std::vector<Message> routed;
+};
+
+// Records every decision; `event_prefix` makes the timeline events' ids deterministic
+// ("<prefix>:<ticket id>"), so a redelivered batch cannot record them twice.
+void record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& records,
+                    const std::string& actor);
+
+}  // namespace appealhub::storage
