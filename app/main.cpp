@@ -2,20 +2,25 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <pqxx/pqxx>
 #include <thread>
 #include <vector>
 
 #include "app/outbox_publisher.hpp"
+#include "app/routing_settings.hpp"
 #include "bus/topology.hpp"
 #include "config/app_config.hpp"
 #include "core/log.hpp"
+#include "router/deadline_watch.hpp"
 #include "router/intake_consumer.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/outbox.hpp"
+#include "storage/settings_documents.hpp"
 
 namespace {
 
@@ -27,8 +32,13 @@ commands:
   run        migrate, declare the bus topology, then run every part in this process
   migrate    apply pending database migrations and exit
   topology   declare the exchanges and queues on the broker and exit
-  intake     run the router's intake consumer (router.intake -> tickets)
+  intake     run the router's intake consumer (router.intake -> placed tickets)
   relay      run the outbox relay (outbox rows -> the bus)
+  watch      run the deadline watch (due soon, overdue, supervision steps)
+  settings show NAME             print the current settings document
+  settings load NAME FILE        validate FILE and store it as the next version of NAME
+                                 (NAME: departments, routing_rules, calendar_days); running
+                                 routers pick it up within seconds, or keep the old on errors
   check      validate the configuration and exit
 
 --config FILE  JSON configuration (docs/configuration.md); defaults without it.
@@ -71,6 +81,48 @@ int migrate(const config::AppConfig& c) {
   core::log_info("migrate", "schema is current",
                  {{"version", std::to_string(report.current_version)},
                   {"applied_now", std::to_string(report.applied.size())}});
+  app::RoutingSettings(database_config(c)).seed_defaults();
+  return 0;
+}
+
+int settings_command(const config::AppConfig& c, const std::vector<std::string>& args) {
+  if (args.size() < 2 || (args[0] == "load" && args.size() != 3) ||
+      (args[0] != "load" && args[0] != "show")) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string& name = args[1];
+  auto connection = storage::connect(database_config(c));
+  pqxx::work txn(*connection);
+  if (args[0] == "show") {
+    const auto doc = storage::current_document(txn, name);
+    if (!doc) {
+      std::cerr << "appealhub: no settings document '" << name << "'\n";
+      return 1;
+    }
+    std::cout << doc->body << '\n';
+    return 0;
+  }
+  std::ifstream in(args[2], std::ios::binary);
+  if (!in) {
+    std::cerr << "appealhub: " << args[2] << ": cannot be read\n";
+    return 1;
+  }
+  const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto departments = storage::current_document(txn, app::kDepartmentsDocument);
+  const auto errors =
+      app::check_document(name, body, name == app::kDepartmentsDocument || !departments
+                                          ? body
+                                          : departments->body);
+  if (!errors.empty()) {
+    for (const auto& e : errors) std::cerr << "appealhub: " << args[2] << ": " << e << '\n';
+    std::cerr << "appealhub: nothing stored; the current version stays in force\n";
+    return 1;
+  }
+  const char* user = std::getenv("USER");  // NOLINT(concurrency-mt-unsafe): single-threaded here
+  const int version = storage::save_document(txn, name, body, std::string("cli:") + (user ? user : "?"));
+  txn.commit();
+  std::cout << name << " version " << version << " stored\n";
   return 0;
 }
 
@@ -101,17 +153,40 @@ void wait_for_stop(const std::function<void()>& every_10s) {
   }
 }
 
-int run_parts(const config::AppConfig& c, bool intake, bool relay) {
+struct Parts {
+  bool intake = false, relay = false, watch = false;
+};
+
+int run_parts(const config::AppConfig& c, Parts parts) {
   std::vector<std::thread> threads;
+  app::RoutingSettings settings(database_config(c));
+  if (parts.intake || parts.watch) {
+    if (const auto errors = settings.refresh(); !errors.empty()) {
+      for (const auto& e : errors) core::log_error("settings", "cannot start", {{"error", e}});
+      return 1;
+    }
+    threads.push_back(start_part("settings", [&] {
+      settings.run(stop_requested, std::chrono::seconds(5));
+    }));
+  }
+  const router::SetupSource setup = [&settings] { return settings.current(); };
   std::unique_ptr<router::IntakeConsumer> consumer;
   std::unique_ptr<app::OutboxPublisher> publisher;
   std::unique_ptr<storage::OutboxRelay> outbox;
-  if (intake) {
-    consumer = std::make_unique<router::IntakeConsumer>(broker_config(c, "intake"),
-                                                        database_config(c), intake_options(c));
+  std::unique_ptr<router::DeadlineWatch> watch;
+  if (parts.watch) {
+    watch = std::make_unique<router::DeadlineWatch>(database_config(c), [&settings] {
+      const auto current = settings.current();
+      return current ? current->calendar : nullptr;
+    });
+    threads.push_back(start_part("watch", [&] { watch->run(stop_requested); }));
+  }
+  if (parts.intake) {
+    consumer = std::make_unique<router::IntakeConsumer>(
+        broker_config(c, "intake"), database_config(c), intake_options(c), setup);
     threads.push_back(start_part("intake", [&] { consumer->run(stop_requested); }));
   }
-  if (relay) {
+  if (parts.relay) {
     publisher = std::make_unique<app::OutboxPublisher>(broker_config(c, "relay"));
     storage::OutboxRelayOptions o;
     o.batch_size = static_cast<std::size_t>(c.outbox.batch_size);
@@ -130,6 +205,10 @@ int run_parts(const config::AppConfig& c, bool intake, bool relay) {
                       {"parked", std::to_string(s.parked)},
                       {"duplicates", std::to_string(s.duplicates)},
                       {"rejected", std::to_string(s.rejected)},
+                      {"assigned", std::to_string(s.assigned)},
+                      {"triage", std::to_string(s.triage)},
+                      {"merged", std::to_string(s.merged)},
+                      {"suggested", std::to_string(s.suggested)},
                       {"collect_ms", std::to_string(s.collect_us / 1000)},
                       {"commit_ms", std::to_string(s.commit_us / 1000)},
                       {"batches", std::to_string(s.batches)}});
@@ -151,6 +230,7 @@ int main(int argc, char** argv) {
     std::cerr.put('\n');
   });
   std::string command, config_path;
+  std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--config" && i + 1 < argc) {
@@ -160,6 +240,8 @@ int main(int argc, char** argv) {
       return 0;
     } else if (command.empty()) {
       command = arg;
+    } else if (command == "settings") {
+      args.push_back(arg);
     } else {
       std::cerr << "appealhub: unexpected argument '" << arg << "'\n" << kUsage;
       return 2;
@@ -188,11 +270,12 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (command == "migrate") return migrate(c);
+    if (command == "settings") return settings_command(c, args);
     if (command == "topology") {
       bus::declare_topology(broker_config(c, "topology"), bus::hub_topology());
       return 0;
     }
-    if (command == "intake" || command == "relay" || command == "run") {
+    if (command == "intake" || command == "relay" || command == "watch" || command == "run") {
       if (command == "run") {
         migrate(c);
         bus::declare_topology(broker_config(c, "topology"), bus::hub_topology());
@@ -201,8 +284,12 @@ int main(int argc, char** argv) {
                      {{"command", command},
                       {"broker", core::redact_uri(c.broker.uri)},
                       {"database", core::redact_uri(c.database.uri)},
-                      {"consuming", command == "relay" ? "" : "router.intake"}});
-      return run_parts(c, command != "relay", command != "intake");
+                      {"consuming", command == "run" || command == "intake" ? "router.intake" : ""}});
+      Parts parts;
+      parts.intake = command == "run" || command == "intake";
+      parts.relay = command == "run" || command == "relay";
+      parts.watch = command == "run" || command == "watch";
+      return run_parts(c, parts);
     }
   } catch (const std::exception& e) {
     core::log_error("app", "failed", {{"command", command}, {"error", e.what()}});

@@ -136,7 +136,7 @@ struct BodyEncoder {
     put(j, "department", e.department);
     put(j, "assisting", strings_json(e.assisting));
     put(j, "status", to_string(e.status));
-    put(j, "deadline", time_json(e.deadline));
+    put(j, "deadline", optional_time_json(e.deadline));
     put(j, "rule", e.rule);
     put(j, "reason", e.reason);
     put(j, "appeal", appeal_json(e.appeal));
@@ -779,7 +779,7 @@ void read_body(const Json& data, ErrorList& errors, TicketRouted& e) {
                 } else if (key == "status") {
                   read.enumeration(member, p, e.status, parse_ticket_status, v1::kUnknownStatus);
                 } else if (key == "deadline") {
-                  read.time(member, p, e.deadline);
+                  read.optional_time(member, p, e.deadline);
                 } else if (key == "rule") {
                   read.text(member, p, e.rule, v1::kRuleNameText);
                 } else if (key == "reason") {

@@ -118,7 +118,7 @@ struct TicketRouted {
   std::string department;              // the lead department's code (主办)
   std::vector<std::string> assisting;  // codes of assisting departments (协办), may be empty
   TicketStatus status = TicketStatus::assigned;
-  Timestamp deadline;  // when the answer is due
+  std::optional<Timestamp> deadline;  // when the answer is due; none for praise
   std::string rule;    // the routing rule that placed it; empty when a person did
   std::string reason;  // why it went there, for people; may be empty
   Appeal appeal;

@@ -172,7 +172,7 @@ struct BodyValidator {
       }
     }
     errors.check(data.child("status"), v1::check_status(e.status));
-    errors.check(data.child("deadline"), v1::check_time(e.deadline));
+    if (e.deadline) errors.check(data.child("deadline"), v1::check_time(*e.deadline));
     errors.check(data.child("rule"), v1::check_text(e.rule, v1::kRuleNameText));
     errors.check(data.child("reason"), v1::check_text(e.reason, v1::kNoteText));
     validate_appeal(e.appeal, data.child("appeal"), errors);

@@ -17,11 +17,16 @@ constexpr long long kWatchLock = 0x61707065616c0002LL;
 
 std::string_view to_string(DeadlineStep step) {
   switch (step) {
-    case DeadlineStep::due_soon: return "due_soon";
-    case DeadlineStep::urge: return "urge";
-    case DeadlineStep::overdue: return "overdue";
-    case DeadlineStep::notice: return "notice";
-    case DeadlineStep::public_note: return "public_note";
+    case DeadlineStep::due_soon:
+      return "due_soon";
+    case DeadlineStep::urge:
+      return "urge";
+    case DeadlineStep::overdue:
+      return "overdue";
+    case DeadlineStep::notice:
+      return "notice";
+    case DeadlineStep::public_note:
+      return "public_note";
   }
   return "";
 }
@@ -88,13 +93,16 @@ std::size_t DeadlineWatch::run_once(std::chrono::sys_seconds now) {
                   txn.quote("sla:" + std::to_string(id) + ":" + std::string(to_string(step)) + ":" +
                             std::to_string(deadline.time_since_epoch().count())) +
                   "," + txn.quote("sla." + std::string(to_string(step))) +
-                  ",'deadline-watch',to_timestamp(" + std::to_string(now.time_since_epoch().count()) +
-                  ")," + txn.quote(data.dump()) + "::jsonb)";
+                  ",'deadline-watch',to_timestamp(" +
+                  std::to_string(now.time_since_epoch().count()) + ")," + txn.quote(data.dump()) +
+                  "::jsonb)";
       }
     }
     if (!values.empty()) {
-      written = txn.exec("INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at,"
-                         " data) VALUES " + values + " ON CONFLICT (event_id) DO NOTHING")
+      written = txn.exec(
+                       "INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at,"
+                       " data) VALUES " +
+                       values + " ON CONFLICT (event_id) DO NOTHING")
                     .affected_rows();
     }
     txn.commit();
@@ -109,10 +117,11 @@ std::size_t DeadlineWatch::run_once(std::chrono::sys_seconds now) {
 void DeadlineWatch::run(const std::atomic<bool>& stop) {
   while (!stop.load()) {
     try {
-      const auto now = std::chrono::time_point_cast<std::chrono::seconds>(
-          std::chrono::system_clock::now());
+      const auto now =
+          std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
       if (const auto n = run_once(now); n > 0) {
-        core::log_info("deadline-watch", "deadline steps recorded", {{"events", std::to_string(n)}});
+        core::log_info("deadline-watch", "deadline steps recorded",
+                       {{"events", std::to_string(n)}});
       }
     } catch (const std::exception& e) {
       core::log_warn("deadline-watch", "pass failed", {{"error", e.what()}});

@@ -1,8 +1,8 @@
 #include "router/intake_consumer.hpp"
 
 #include <algorithm>
-#include <map>
 #include <future>
+#include <map>
 #include <pqxx/pqxx>
 #include <thread>
 #include <variant>
@@ -43,7 +43,10 @@ std::pair<std::string, std::string> appeal_key(const core::Event& event) {
         using T = std::decay_t<decltype(body)>;
         if constexpr (std::is_same_v<T, core::AppealReceived>) {
           return {body.appeal.channel, body.appeal.external_id};
-        } else if constexpr (requires { body.channel; body.external_id; }) {
+        } else if constexpr (requires {
+                               body.channel;
+                               body.external_id;
+                             }) {
           return {body.channel, body.external_id};
         } else {
           return {};
@@ -111,7 +114,8 @@ void acknowledge(bus::Consumer& consumer, const std::vector<Received>& batch,
       consumer.ack(*last, true);
     } else {
       for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (settled[i] && batch[i].delivery.generation == generation) consumer.ack(batch[i].delivery);
+        if (settled[i] && batch[i].delivery.generation == generation)
+          consumer.ack(batch[i].delivery);
       }
     }
   }
@@ -124,6 +128,7 @@ struct IntakeConsumer::State {
   storage::DatabaseConfig database;
   IntakeOptions options;
   storage::TicketIntake intake{"router.intake"};
+  SetupSource setup;
   std::unique_ptr<pqxx::connection> db;
   mutable std::mutex stats_mutex;
   IntakeStats stats;
@@ -175,8 +180,13 @@ struct IntakeConsumer::State {
       }
       items.push_back(std::move(item));
     }
+    const auto routing = setup();
     pqxx::work txn(connection());
     const auto result = intake.apply(txn, items);
+    std::vector<NewTicket> created;
+    created.reserve(result.created.size());
+    for (const auto& c : result.created) created.push_back({c.id, items[c.item].appeal});
+    const auto placed = route_new_tickets(txn, *routing, created);
     std::size_t rejected = 0;
     for (const auto& r : batch) {
       if (!r.event) {
@@ -186,22 +196,35 @@ struct IntakeConsumer::State {
     }
     txn.commit();
     const std::lock_guard lock(stats_mutex);
+    stats.assigned += placed.assigned;
+    stats.triage += placed.triage;
+    stats.merged += placed.merged;
+    stats.suggested += placed.suggested;
     stats.batches++;
     stats.rejected += rejected;
     for (auto outcome : result.outcomes) {
       switch (outcome) {
-        case storage::IntakeOutcome::created: stats.created++; break;
-        case storage::IntakeOutcome::applied: stats.applied++; break;
-        case storage::IntakeOutcome::parked: stats.parked++; break;
-        default: stats.duplicates++; break;
+        case storage::IntakeOutcome::created:
+          stats.created++;
+          break;
+        case storage::IntakeOutcome::applied:
+          stats.applied++;
+          break;
+        case storage::IntakeOutcome::parked:
+          stats.parked++;
+          break;
+        default:
+          stats.duplicates++;
+          break;
       }
     }
   }
 };
 
 IntakeConsumer::IntakeConsumer(bus::BrokerConfig broker, storage::DatabaseConfig database,
-                               IntakeOptions options)
+                               IntakeOptions options, SetupSource setup)
     : state_(std::make_unique<State>()) {
+  state_->setup = std::move(setup);
   state_->broker = std::move(broker);
   state_->database = std::move(database);
   state_->options = std::move(options);
@@ -273,16 +296,16 @@ std::vector<bool> isolate_poison(IntakeConsumer::State& s, bus::ConfirmedPublish
       const auto attempt = bus::retry_attempt(batch[i].delivery) + 1;
       if (attempt >= s.options.max_attempts) {
         pqxx::work txn(s.connection());
-        s.reject(txn, batch[i].delivery,
-                 "processing failed after " + std::to_string(attempt) + " attempts: " + single.what());
+        s.reject(
+            txn, batch[i].delivery,
+            "processing failed after " + std::to_string(attempt) + " attempts: " + single.what());
         txn.commit();
         continue;
       }
-      retries.publish(
-          bus::retry_of(batch[i].delivery, s.options.queue, attempt, single.what()),
-          [settled, i](const bus::OutgoingMessage&, bus::PublishOutcome o) {
-            (*settled)[i] = o == bus::PublishOutcome::confirmed;
-          });
+      retries.publish(bus::retry_of(batch[i].delivery, s.options.queue, attempt, single.what()),
+                      [settled, i](const bus::OutgoingMessage&, bus::PublishOutcome o) {
+                        (*settled)[i] = o == bus::PublishOutcome::confirmed;
+                      });
       const std::lock_guard lock(s.stats_mutex);
       s.stats.retried++;
     }

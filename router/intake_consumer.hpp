@@ -21,6 +21,7 @@
 #include <string>
 
 #include "bus/broker_config.hpp"
+#include "router/ticket_router.hpp"
 #include "storage/database.hpp"
 
 namespace appealhub::router {
@@ -37,13 +38,17 @@ struct IntakeOptions {
 struct IntakeStats {
   std::uint64_t deliveries = 0, batches = 0, created = 0, applied = 0, parked = 0,
                 duplicates = 0, rejected = 0, retried = 0;
+  std::uint64_t assigned = 0, triage = 0, merged = 0, suggested = 0;  // placement of new tickets
   std::uint64_t collect_us = 0;  // receiving and decoding batches
   std::uint64_t commit_us = 0;   // applying and committing them (overlaps the next collect)
 };
 
 class IntakeConsumer {
  public:
-  IntakeConsumer(bus::BrokerConfig broker, storage::DatabaseConfig database, IntakeOptions options);
+  // `setup` gives the routing configuration in force; new tickets are placed with it in the
+  // transaction that creates them.
+  IntakeConsumer(bus::BrokerConfig broker, storage::DatabaseConfig database, IntakeOptions options,
+                 SetupSource setup);
   ~IntakeConsumer();
 
   // Consumes until `stop` is set; returns after acking what was committed.

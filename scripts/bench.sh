@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Runs the benchmarks against the local servers and prints their figures (not part of the tests).
-#   scripts/bench.sh [intake N]
+#   scripts/bench.sh [intake N | routing N RATE]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/install-deps.sh >/dev/null
-scripts/build.sh appealhub intake_bench
+scripts/build.sh appealhub intake_bench routing_bench
 scripts/services.sh start >/dev/null
 eval "$(scripts/services.sh env)"
 export APPEALHUB_ROOT="$root"
 what=${1:-intake}
 case $what in
   intake) build/bench/intake_bench "${2:-50000}" ;;
-  *) echo "usage: scripts/bench.sh [intake N]" >&2; exit 2 ;;
+  routing) build/bench/routing_bench "${2:-20000}" "${3:-1000}" ;;
+  *) echo "usage: scripts/bench.sh [intake N | routing N RATE]" >&2; exit 2 ;;
 esac

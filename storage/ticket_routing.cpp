@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <set>
 
 #include "core/time.hpp"
 #include "storage/outbox.hpp"
@@ -69,10 +70,10 @@ std::vector<DuplicateCandidateRow> find_duplicate_candidates(
   return out;
 }
 
-void record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& records,
-                    const std::string& actor) {
-  if (records.empty()) return;
-  std::string updates, events, links;
+std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& records,
+                           const std::string& actor) {
+  if (records.empty()) return 0;
+  std::string updates;
   for (const auto& r : records) {
     if (!updates.empty()) updates += ',';
     updates += "(" + std::to_string(r.ticket_id) + "::bigint," + txn.quote(r.status) + "," +
@@ -84,10 +85,35 @@ void record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& 
                (r.duplicate && r.duplicate->merged ? std::to_string(r.duplicate->of)
                                                    : std::string("NULL")) +
                "::bigint)";
-    nlohmann::json data{{"status", r.status},     {"lead", r.lead},
-                        {"assisting", r.assisting}, {"rule", r.rule},
-                        {"reason", r.reason},      {"deadline_basis", nlohmann::json::parse(r.deadline_basis)}};
-    const std::string type = r.status == "merged" ? "ticket.merged" : "ticket.routed";
+  }
+  // Only tickets still as taken in: one withdrawn in the same batch (a parked withdrawal) is not
+  // placed, and a redelivered batch places nothing twice.
+  std::set<std::int64_t> placed;
+  for (const auto& row : txn.exec(
+           "UPDATE tickets t SET status = v.status, lead_department = v.lead,"
+           " assisting_departments = v.assisting, routing_rule = v.rule, routing_reason = v.reason,"
+           " deadline = v.deadline, deadline_basis = v.basis, merged_into = v.merged_into,"
+           " updated_at = now() FROM (VALUES " + updates +
+           ") AS v(id, status, lead, assisting, rule, reason, deadline, basis, merged_into)"
+           " WHERE t.id = v.id AND t.status = 'received' RETURNING t.id")) {
+    placed.insert(row[0].as<std::int64_t>());
+  }
+
+  std::string events, links;
+  const auto add_event = [&](std::int64_t ticket, const std::string& id, const std::string& type,
+                             const nlohmann::json& data) {
+    if (!events.empty()) events += ',';
+    events += "(" + std::to_string(ticket) + "," + txn.quote(id) + "," + txn.quote(type) + "," +
+              txn.quote(actor) + ",now()," + txn.quote(data.dump()) + "::jsonb)";
+  };
+  for (const auto& r : records) {
+    if (!placed.count(r.ticket_id)) continue;
+    nlohmann::json data{{"status", r.status},
+                        {"lead", r.lead},
+                        {"assisting", r.assisting},
+                        {"rule", r.rule},
+                        {"reason", r.reason},
+                        {"deadline_basis", nlohmann::json::parse(r.deadline_basis)}};
     if (r.duplicate) {
       data["duplicate_of"] = r.duplicate->of;
       data["duplicate_score"] = r.duplicate->score;
@@ -97,17 +123,13 @@ void record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& 
                txn.quote(r.duplicate->merged ? "merged" : "suggested") + "," +
                std::to_string(r.duplicate->score) + "," + txn.quote(r.duplicate->reason) + ")";
     }
-    const auto add_event = [&](std::int64_t ticket, const std::string& id, const std::string& t,
-                               const nlohmann::json& d) {
-      if (!events.empty()) events += ',';
-      events += "(" + std::to_string(ticket) + "," + txn.quote(id) + "," + txn.quote(t) + "," +
-                txn.quote(actor) + ",now()," + txn.quote(d.dump()) + "::jsonb)";
-    };
-    add_event(r.ticket_id, "route:" + std::to_string(r.ticket_id), type, data);
+    add_event(r.ticket_id, "route:" + std::to_string(r.ticket_id),
+              r.status == "merged" ? "ticket.merged" : "ticket.routed", data);
     if (r.duplicate && r.duplicate->merged) {
       // The first ticket's timeline shows what joined it.
       add_event(r.duplicate->of, "merge-in:" + std::to_string(r.ticket_id), "ticket.merge_joined",
-                {{"ticket", r.ticket_id}, {"score", r.duplicate->score}, {"reason", r.duplicate->reason}});
+                {{"ticket", r.ticket_id}, {"score", r.duplicate->score},
+                 {"reason", r.duplicate->reason}});
     }
     for (const auto& m : r.routed) {
       OutboxMessage out;
@@ -120,18 +142,15 @@ void record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& 
       enqueue_outbox(txn, out);
     }
   }
-  txn.exec("UPDATE tickets t SET status = v.status, lead_department = v.lead,"
-           " assisting_departments = v.assisting, routing_rule = v.rule, routing_reason = v.reason,"
-           " deadline = v.deadline, deadline_basis = v.basis, merged_into = v.merged_into,"
-           " updated_at = now() FROM (VALUES " + updates +
-           ") AS v(id, status, lead, assisting, rule, reason, deadline, basis, merged_into)"
-           " WHERE t.id = v.id AND t.status = 'received'");
-  txn.exec("INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) VALUES " +
-           events + " ON CONFLICT (event_id) DO NOTHING");
+  if (!events.empty()) {
+    txn.exec("INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data)"
+             " VALUES " + events + " ON CONFLICT (event_id) DO NOTHING");
+  }
   if (!links.empty()) {
     txn.exec("INSERT INTO duplicate_links (ticket_id, duplicate_of, action, score, reason) VALUES " +
              links + " ON CONFLICT DO NOTHING");
   }
+  return placed.size();
 }
 
 }  // namespace appealhub::storage

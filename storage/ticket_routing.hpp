@@ -59,9 +59,10 @@ struct RoutingRecord {
   std::vector<Message> routed;
 };
 
-// Records every decision; `event_prefix` makes the timeline events' ids deterministic
-// ("<prefix>:<ticket id>"), so a redelivered batch cannot record them twice.
-void record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& records,
-                    const std::string& actor);
+// Records the decisions for tickets still in status `received` (others, e.g. withdrawn by an
+// event applied in the same batch, keep their status and get nothing); returns how many were
+// placed. Timeline event ids are deterministic ("route:<ticket id>").
+std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& records,
+                           const std::string& actor);
 
 }  // namespace appealhub::storage

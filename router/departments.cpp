@@ -1,0 +1,344 @@
+#include "router/departments.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/field_rules.hpp"
+#include "core/text.hpp"
+
+namespace appealhub::router {
+
+using nlohmann::json;
+
+std::string RoutingError::to_string() const {
+  std::string out = where;
+  if (!setting.empty()) out += ": " + setting;
+  return out + ": " + message;
+}
+
+std::string to_string(const std::vector<RoutingError>& errors) {
+  std::string out;
+  for (const auto& error : errors) {
+    if (!out.empty()) out += '\n';
+    out += error.to_string();
+  }
+  return out;
+}
+
+namespace detail {
+
+RoutingError json_syntax_error(const std::string& text, const std::string& source,
+                               const json::parse_error& error) {
+  // e.byte is the 1-based position of the character the parser stopped at.
+  const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++column;  // columns count characters, not the bytes of UTF-8
+    }
+  }
+  // what() is "[json.exception.parse_error.101] parse error at line 3, column 15: syntax error
+  // while parsing …"; keep the explanation after the position.
+  std::string why = error.what();
+  const auto colon = why.find(": ", why.find("column"));
+  why = colon == std::string::npos ? std::string() : why.substr(colon + 2);
+  return {source + ":" + std::to_string(line) + ":" + std::to_string(column), "",
+          why.empty() ? "not valid JSON" : "not valid JSON: " + why};
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return text.str();
+}
+
+}  // namespace detail
+
+namespace {
+
+bool is_code(std::string_view code) {
+  if (code.size() < 2 || code.size() > 32) return false;
+  for (const char c : code) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool is_service_number(std::string_view phone) {
+  if (phone.size() < 3 || phone.size() > 6) return false;
+  for (const char c : phone) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+std::string in_quotes(std::string_view text) {
+  return "'" + std::string(text) + "'";
+}
+
+}  // namespace
+
+// Checks a list of departments and, when it is sound, indexes it.
+struct DirectoryBuilder {
+  static DepartmentsLoad build(std::vector<Department> departments, const std::string& source,
+                               std::vector<RoutingError> errors) {
+    DepartmentsLoad load;
+    load.source = source;
+    const auto fail = [&](std::size_t i, const std::string& field, std::string message,
+                          bool name_it = true) {
+      const std::string entry = "departments[" + std::to_string(i) + "]";
+      // The parser already said what is wrong with this entry or field (not an object, not a
+      // string): do not add "missing" to it.
+      for (const auto& e : errors) {
+        if (e.setting == entry || e.setting == entry + field) return;
+      }
+      if (name_it && is_code(departments[i].code)) {
+        message += " (department " + in_quotes(departments[i].code) + ")";
+      }
+      errors.push_back({source, entry + field, std::move(message)});
+    };
+
+    std::unordered_map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < departments.size(); ++i) {
+      const auto& d = departments[i];
+      if (!is_code(d.code)) {
+        fail(i, ".code",
+             d.code.empty() ? "missing"
+                            : in_quotes(d.code) +
+                                  " is not a department code (2 to 32 characters of "
+                                  "a-z 0-9 _ -, it becomes the routing key dept.<code>)",
+             false);
+        continue;
+      }
+      const auto [it, inserted] = index.emplace(d.code, i);
+      if (!inserted) {
+        fail(i, ".code",
+             in_quotes(d.code) + " is already used by departments[" + std::to_string(it->second) +
+                 "]",
+             false);
+      }
+    }
+
+    for (std::size_t i = 0; i < departments.size(); ++i) {
+      const auto& d = departments[i];
+      if (d.name.empty()) {
+        fail(i, ".name", "missing");
+      } else if (!core::is_valid_utf8(d.name) || core::has_control_characters(d.name, false) ||
+                 d.name.size() > 200) {
+        fail(i, ".name", "must be one line of text, at most 200 bytes");
+      }
+      if (!d.phone.empty() && !core::is_phone_number(d.phone) && !is_service_number(d.phone)) {
+        fail(i, ".phone",
+             in_quotes(d.phone) + " is not a phone number (0839-3269293, 13908391234 or 12328)");
+      }
+      if (!d.parent.empty()) {
+        if (d.parent == d.code) {
+          fail(i, ".parent", "a department cannot be its own parent");
+        } else if (!index.contains(d.parent)) {
+          fail(i, ".parent", "unknown department " + in_quotes(d.parent));
+        }
+      }
+      std::set<std::string_view> seen;
+      for (std::size_t k = 0; k < d.divisions.size(); ++k) {
+        const auto& division = d.divisions[k];
+        const std::string field = ".divisions[" + std::to_string(k) + "]";
+        if (!core::is_division_code(division)) {
+          fail(i, field, in_quotes(division) + " is not a division code (6 digits, 510802)");
+        } else if (!seen.insert(division).second) {
+          fail(i, field, in_quotes(division) + " is listed twice");
+        }
+      }
+    }
+
+    // Cycles: follow each chain of parents; a chain that comes back to where it started is
+    // reported once, at its first member in file order.
+    std::set<std::string> in_reported_cycle;
+    for (std::size_t i = 0; i < departments.size(); ++i) {
+      if (!is_code(departments[i].code) || in_reported_cycle.contains(departments[i].code)) {
+        continue;
+      }
+      std::vector<std::string> chain{departments[i].code};
+      std::set<std::string> visited{departments[i].code};
+      std::string next = departments[i].parent;
+      while (!next.empty() && next != departments[i].code) {
+        const auto it = index.find(next);
+        if (it == index.end() || !visited.insert(next).second) break;  // unknown, or another loop
+        chain.push_back(next);
+        next = departments[it->second].parent;
+      }
+      if (next == departments[i].code && chain.size() > 1) {
+        std::string path;
+        for (const auto& code : chain) {
+          path += in_quotes(code) + " -> ";
+          in_reported_cycle.insert(code);
+        }
+        fail(i, ".parent", "the parents form a cycle: " + path + in_quotes(departments[i].code));
+      }
+    }
+
+    const auto triage = index.find(std::string(kTriage));
+    if (triage == index.end()) {
+      errors.push_back(
+          {source, "departments",
+           "the dispatch desk 'triage' (分拨中心) is missing; every directory needs it"});
+    } else if (!departments[triage->second].active) {
+      fail(triage->second, ".active", "the dispatch desk cannot be inactive");
+    }
+
+    load.errors = std::move(errors);
+    if (!load.errors.empty()) return load;
+
+    DepartmentDirectory directory;
+    directory.departments_ = std::move(departments);
+    directory.index_ = std::move(index);
+    for (std::size_t i = 0; i < directory.departments_.size(); ++i) {
+      const auto& d = directory.departments_[i];
+      if (!d.active) continue;
+      for (const auto& division : d.divisions) directory.served_[division].push_back(i);
+    }
+    load.directory = std::move(directory);
+    return load;
+  }
+};
+
+const Department* DepartmentDirectory::find(std::string_view code) const {
+  const auto it = index_.find(std::string(code));
+  return it == index_.end() ? nullptr : &departments_[it->second];
+}
+
+std::vector<const Department*> DepartmentDirectory::children(std::string_view code) const {
+  std::vector<const Department*> out;
+  for (const auto& d : departments_) {
+    if (!d.parent.empty() && d.parent == code) out.push_back(&d);
+  }
+  return out;
+}
+
+std::vector<const Department*> DepartmentDirectory::serving(std::string_view division) const {
+  std::vector<const Department*> out;
+  const auto it = served_.find(std::string(division));
+  if (it == served_.end()) return out;
+  for (const auto i : it->second) out.push_back(&departments_[i]);
+  return out;
+}
+
+DepartmentsLoad make_directory(std::vector<Department> departments, const std::string& source) {
+  return DirectoryBuilder::build(std::move(departments), source, {});
+}
+
+DepartmentsLoad parse_departments(const std::string& text, const std::string& source) {
+  std::vector<RoutingError> errors;
+  const auto fail = [&](std::string setting, std::string message) {
+    errors.push_back({source, std::move(setting), std::move(message)});
+  };
+
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& e) {
+    DepartmentsLoad load;
+    load.source = source;
+    load.errors.push_back(detail::json_syntax_error(text, source, e));
+    return load;
+  }
+  if (!root.is_object()) {
+    DepartmentsLoad load;
+    load.source = source;
+    load.errors.push_back({source, "", "must be a JSON object with a \"departments\" list"});
+    return load;
+  }
+  for (const auto& [key, value] : root.items()) {
+    if (key != "departments" && key != "$comment") fail(key, "unknown key");
+  }
+
+  std::vector<Department> departments;
+  if (!root.contains("departments")) {
+    fail("departments", "missing");
+  } else if (!root.at("departments").is_array()) {
+    fail("departments", "must be a list");
+  } else {
+    const auto& list = root.at("departments");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const auto& entry = list[i];
+      const std::string at = "departments[" + std::to_string(i) + "]";
+      Department d;
+      if (!entry.is_object()) {
+        fail(at, "must be an object");
+        departments.push_back(std::move(d));  // keeps the indexes of later entries right
+        continue;
+      }
+      const auto text_field = [&](const char* key, std::string& out) {
+        if (!entry.contains(key)) return;
+        if (entry.at(key).is_string()) {
+          out = entry.at(key).get<std::string>();
+        } else {
+          fail(at + "." + key, "must be a string");
+        }
+      };
+      for (const auto& [key, value] : entry.items()) {
+        if (key != "code" && key != "name" && key != "phone" && key != "parent" &&
+            key != "divisions" && key != "active" && key != "$comment") {
+          fail(at + "." + key,
+               "unknown key (keys: code, name, phone, parent, divisions, active, $comment)");
+        }
+      }
+      text_field("code", d.code);
+      text_field("name", d.name);
+      text_field("phone", d.phone);
+      text_field("parent", d.parent);
+      if (entry.contains("divisions")) {
+        const auto& divisions = entry.at("divisions");
+        if (!divisions.is_array()) {
+          fail(at + ".divisions", "must be a list of division codes");
+        } else {
+          for (std::size_t k = 0; k < divisions.size(); ++k) {
+            if (divisions[k].is_string()) {
+              d.divisions.push_back(divisions[k].get<std::string>());
+            } else {
+              fail(at + ".divisions[" + std::to_string(k) + "]", "must be a string");
+            }
+          }
+        }
+      }
+      if (entry.contains("active")) {
+        if (entry.at("active").is_boolean()) {
+          d.active = entry.at("active").get<bool>();
+        } else {
+          fail(at + ".active", "must be true or false");
+        }
+      }
+      departments.push_back(std::move(d));
+    }
+  }
+  return DirectoryBuilder::build(std::move(departments), source, std::move(errors));
+}
+
+DepartmentsLoad load_departments_file(const std::string& path) {
+  const auto text = detail::read_file(path);
+  if (!text) {
+    DepartmentsLoad load;
+    load.source = path;
+    load.errors.push_back({path, "", "cannot be read"});
+    return load;
+  }
+  return parse_departments(*text, path);
+}
+
+json to_json(const Department& department) {
+  json out = {{"code", department.code}, {"name", department.name}};
+  if (!department.phone.empty()) out["phone"] = department.phone;
+  if (!department.parent.empty()) out["parent"] = department.parent;
+  if (!department.divisions.empty()) out["divisions"] = department.divisions;
+  if (!department.active) out["active"] = false;
+  return out;
+}
+
+}  // namespace appealhub::router

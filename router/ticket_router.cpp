@@ -1,0 +1,146 @@
+#include "router/ticket_router.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/codec.hpp"
+#include "core/ids.hpp"
+#include "core/time.hpp"
+#include "storage/ticket_routing.hpp"
+
+namespace appealhub::router {
+namespace {
+
+std::chrono::sys_seconds seconds_of(const core::Timestamp& t) {
+  return std::chrono::time_point_cast<std::chrono::seconds>(t.utc);
+}
+
+core::Timestamp china_time(std::chrono::sys_seconds t) {
+  return {std::chrono::time_point_cast<std::chrono::milliseconds>(t), 480};
+}
+
+std::string date_text(std::chrono::year_month_day d) {
+  char out[16];
+  std::snprintf(out, sizeof out, "%04d-%02u-%02u", static_cast<int>(d.year()),
+                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+  return out;
+}
+
+// How the deadline was computed, for the ticket's timeline.
+nlohmann::json basis_of(const core::DeadlineComputation& c) {
+  nlohmann::json skipped = nlohmann::json::array();
+  for (const auto& d : c.skipped_days) skipped.push_back(date_text(d));
+  const auto time_or_null = [](const std::optional<std::chrono::sys_seconds>& t) -> nlohmann::json {
+    return t ? nlohmann::json(core::format_rfc3339(china_time(*t))) : nlohmann::json(nullptr);
+  };
+  return {{"policy", c.policy},
+          {"policy_days", c.policy_days},
+          {"received_date", date_text(c.received_date)},
+          {"policy_deadline", time_or_null(c.policy_deadline)},
+          {"channel_deadline", time_or_null(c.channel_deadline)},
+          {"channel_deadline_won", c.channel_deadline_won},
+          {"skipped_days", skipped},
+          {"uncovered_years", c.uncovered_years},
+          {"explain", c.explain()}};
+}
+
+// Citizens who asked not to be named are not named to departments' systems either.
+core::Appeal for_departments(const core::Appeal& appeal) {
+  core::Appeal out = appeal;
+  if (out.citizen.anonymous) {
+    out.citizen.name.clear();
+    out.citizen.phone.clear();
+    out.citizen.email.clear();
+    out.citizen.id_number_masked.clear();
+  }
+  return out;
+}
+
+}  // namespace
+
+RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& setup,
+                               const std::vector<NewTicket>& tickets) {
+  RoutingStats stats;
+  if (tickets.empty()) return stats;
+
+  // Earlier open tickets from the same phone or about the same plate, for all at once.
+  std::vector<storage::DuplicateQuery> queries;
+  for (const auto& t : tickets) {
+    queries.push_back(
+        {t.id, t.appeal->citizen.phone, t.appeal->plate, seconds_of(t.appeal->received_at)});
+  }
+  std::map<std::int64_t, std::vector<DuplicateCandidate>> candidates;
+  for (auto& row : storage::find_duplicate_candidates(
+           txn, queries, std::chrono::duration_cast<std::chrono::hours>(setup.duplicates.window))) {
+    candidates[row.for_ticket].push_back({row.ticket_id, row.channel, row.phone, row.plate,
+                                          row.division, row.category, row.title, row.content,
+                                          row.received});
+  }
+
+  std::vector<storage::RoutingRecord> records;
+  records.reserve(tickets.size());
+  for (const auto& t : tickets) {
+    const auto& appeal = *t.appeal;
+    storage::RoutingRecord r;
+    r.ticket_id = t.id;
+
+    const auto computed = core::compute_deadline(
+        *setup.calendar, setup.deadlines, core::to_string(appeal.kind),
+        core::to_string(appeal.urgency), seconds_of(appeal.received_at),
+        appeal.channel_deadline ? std::optional(seconds_of(*appeal.channel_deadline))
+                                : std::nullopt);
+    r.deadline = computed.deadline;
+    r.deadline_basis = basis_of(computed).dump();
+
+    if (const auto it = candidates.find(t.id); it != candidates.end()) {
+      if (auto verdict = find_duplicate(appeal, it->second, setup.duplicates)) {
+        const bool merge = verdict->action == DuplicateVerdict::Action::merge;
+        r.duplicate = storage::RoutingRecord::Duplicate{verdict->ticket_id, verdict->score, merge,
+                                                        verdict->reason};
+        if (merge) {
+          r.status = "merged";
+          r.reason =
+              "repeats ticket " + std::to_string(verdict->ticket_id) + ": " + verdict->reason;
+          ++stats.merged;
+          records.push_back(std::move(r));
+          continue;
+        }
+        ++stats.suggested;
+      }
+    }
+
+    const auto placement = setup.rules->place(appeal);
+    r.status = placement.triage ? "triage" : "assigned";
+    r.lead = placement.lead;
+    r.assisting = placement.assisting;
+    r.rule = placement.rule_id;
+    r.reason = placement.reason;
+    ++(placement.triage ? stats.triage : stats.assigned);
+
+    core::TicketRouted routed;
+    routed.ticket_id = t.id;
+    routed.department = placement.lead;
+    routed.assisting = placement.assisting;
+    routed.status = placement.triage ? core::TicketStatus::triage : core::TicketStatus::assigned;
+    if (computed.deadline) routed.deadline = china_time(*computed.deadline);
+    routed.rule = placement.rule_id;
+    routed.reason = placement.reason;
+    routed.appeal = for_departments(appeal);
+    std::vector<std::string> departments{placement.lead};
+    departments.insert(departments.end(), placement.assisting.begin(), placement.assisting.end());
+    for (const auto& code : departments) {
+      core::Event event;
+      event.event_id =
+          core::make_event_id("ticket.routed", "hub", std::to_string(t.id), "first:" + code);
+      event.occurred_at = china_time(
+          std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+      event.producer = "router";
+      event.body = routed;
+      r.routed.push_back({event.event_id, "dept." + code, core::encode_event(event)});
+    }
+    records.push_back(std::move(r));
+  }
+  storage::record_routing(txn, records, "router");
+  return stats;
+}
+
+}  // namespace appealhub::router

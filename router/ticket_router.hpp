@@ -1,0 +1,56 @@
+#pragma once
+// Placing new tickets: which department leads and which assist (the routing rules), when the
+// answer is due (the deadline policy on the working-day calendar, or the channel's own deadline
+// when earlier), and whether the appeal repeats an open ticket (merged into it, or suggested to
+// operators). Runs in the intake transaction, so a ticket is never seen unplaced.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/appeal.hpp"
+#include "core/calendar.hpp"
+#include "core/deadline.hpp"
+#include "router/departments.hpp"
+#include "router/duplicates.hpp"
+#include "router/routing_rules.hpp"
+
+namespace pqxx {
+class dbtransaction;
+}
+
+namespace appealhub::router {
+
+// Everything routing is configured with, as one immutable snapshot: replaced whole on reload.
+struct RoutingSetup {
+  std::shared_ptr<const DepartmentDirectory> departments;
+  std::shared_ptr<const RoutingRules> rules;
+  std::shared_ptr<const core::WorkingCalendar> calendar;
+  core::DeadlinePolicy deadlines;
+  DuplicatePolicy duplicates;
+  std::map<std::string, int> versions;  // settings document versions it was built from
+};
+
+// The current setup; called once per batch, so it must be cheap (a snapshot).
+using SetupSource = std::function<std::shared_ptr<const RoutingSetup>()>;
+
+struct NewTicket {
+  std::int64_t id;
+  const core::Appeal* appeal;
+};
+
+struct RoutingStats {
+  std::size_t assigned = 0, triage = 0, merged = 0, suggested = 0;
+};
+
+// Decides and records placement, deadline and duplicates for tickets created in the caller's
+// transaction; publishes ticket.routed to dept.<code> for the lead and each assisting department
+// through the outbox (a merged ticket follows its first ticket and is not published).
+RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& setup,
+                               const std::vector<NewTicket>& tickets);
+
+}  // namespace appealhub::router

@@ -1,0 +1,184 @@
+// Placing new tickets in the intake transaction, with the shipped Guangyuan departments, rules and
+// calendar from the settings documents. Needs PostgreSQL.
+
+#include "router/ticket_router.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "app/routing_settings.hpp"
+#include "core/codec.hpp"
+#include "core/ids.hpp"
+#include "storage/settings_documents.hpp"
+#include "storage/ticket_intake.hpp"
+#include "tests/support/appeal_samples.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace appealhub::router {
+namespace {
+
+class TicketRouterTest : public ::testing::Test {
+ protected:
+  TicketRouterTest() : db_("ticket_router"), settings_({db_.uri()}) {
+    settings_.seed_defaults();
+    const auto errors = settings_.refresh();
+    EXPECT_TRUE(errors.empty()) << errors.front();
+  }
+
+  core::Appeal appeal(const std::string& id, core::AppealKind kind, const std::string& category,
+                      const std::string& division, const std::string& title,
+                      const std::string& content, const std::string& phone = "13908391234",
+                      const std::string& received = "2026-09-30T10:00:00+08:00") {
+    core::Appeal a;
+    a.channel = "mailbox";
+    a.external_id = id;
+    a.received_at = *core::parse_rfc3339(received);
+    a.kind = kind;
+    a.category = category;
+    a.division = division;
+    a.title = title;
+    a.content = content;
+    a.citizen.name = "李先生";
+    a.citizen.phone = phone;
+    return a;
+  }
+
+  // Takes appeals in and routes the new tickets, as the intake consumer does.
+  RoutingStats take_in(const std::vector<core::Appeal>& appeals) {
+    std::vector<core::Event> events;
+    for (const auto& a : appeals) {
+      core::Event e;
+      e.event_id = core::make_event_id("appeal.received", a.channel, a.external_id, "new");
+      e.occurred_at = a.received_at;
+      e.producer = "test";
+      e.body = core::AppealReceived{a};
+      events.push_back(std::move(e));
+    }
+    std::vector<storage::IntakeItem> items;
+    for (const auto& e : events) {
+      const auto& a = std::get<core::AppealReceived>(e.body).appeal;
+      items.push_back({e.event_id, "appeal.received", a.channel, a.external_id,
+                       core::format_rfc3339(e.occurred_at), "channel:" + a.channel,
+                       core::encode_event(e), &a});
+    }
+    auto c = storage::connect({db_.uri()});
+    pqxx::work txn(*c);
+    const auto result = storage::TicketIntake("router.intake").apply(txn, items);
+    std::vector<NewTicket> created;
+    for (const auto& t : result.created) created.push_back({t.id, items[t.item].appeal});
+    const auto stats = route_new_tickets(txn, *settings_.current(), created);
+    txn.commit();
+    return stats;
+  }
+
+  std::string ticket(const std::string& id, const std::string& columns) {
+    return db_.scalar("SELECT " + columns + " FROM tickets WHERE external_id = '" + id + "'");
+  }
+
+  testing::TestDatabase db_;
+  app::RoutingSettings settings_;
+};
+
+TEST_F(TicketRouterTest, TaxiComplaintGoesToLawEnforcementWithTheDistrictAssisting) {
+  take_in({appeal("L1", core::AppealKind::complaint, "taxi", "510802", "出租车拒载",
+                  "在利州区万达广场打车，司机拒载还绕路。")});
+  const auto placed = ticket("L1", "status || ' ' || lead_department || ' ' || "
+                                   "array_to_string(assisting_departments, ',')");
+  EXPECT_EQ(placed.substr(0, 9), "assigned ") << placed;
+  EXPECT_NE(ticket("L1", "routing_rule"), "");
+  // Complaint received Wednesday 2026-09-30: 15 working days across the National Day holiday.
+  EXPECT_EQ(ticket("L1", "to_char(deadline AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')"),
+            "2026-10-27 23:59:59");
+  EXPECT_EQ(ticket("L1", "deadline_basis->>'policy'"), "complaint: 15 working days");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM ticket_events WHERE type = 'ticket.routed'"), "1");
+  // One ticket.routed message per department involved, each to dept.<code>.
+  const auto lead = ticket("L1", "lead_department");
+  const auto assisting = ticket("L1", "cardinality(assisting_departments)");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM outbox WHERE type = 'ticket.routed'"),
+            std::to_string(1 + std::stoi(assisting)));
+  const auto body = db_.scalar("SELECT convert_from(body, 'UTF8') FROM outbox WHERE routing_key = 'dept." +
+                               lead + "'");
+  const auto decoded = core::decode_event(body);
+  ASSERT_TRUE(decoded.ok());
+  const auto& routed = std::get<core::TicketRouted>(decoded.event().body);
+  EXPECT_EQ(routed.department, lead);
+  EXPECT_EQ(routed.appeal.external_id, "L1");
+  EXPECT_EQ(core::format_rfc3339(*routed.deadline), "2026-10-27T23:59:59+08:00");
+}
+
+TEST_F(TicketRouterTest, ChannelDeadlineWinsWhenEarlier) {
+  auto a = appeal("P1", core::AppealKind::complaint, "bus", "510823", "班车不按时发车",
+                  "普安镇到县城的班车经常晚发。");
+  a.channel_deadline = core::parse_rfc3339("2026-10-09T18:00:00+08:00");
+  take_in({a});
+  EXPECT_EQ(ticket("P1", "deadline_basis->>'channel_deadline_won'"), "true");
+  EXPECT_EQ(ticket("P1", "to_char(deadline AT TIME ZONE 'Asia/Shanghai', 'MM-DD HH24:MI')"),
+            "10-09 18:00");
+}
+
+TEST_F(TicketRouterTest, WhatNoRulePlacesGoesToTheDispatchDesk) {
+  take_in({appeal("X1", core::AppealKind::other, "other", "", "其他问题", "想反映一个情况。")});
+  EXPECT_EQ(ticket("X1", "status || ' ' || lead_department"), "triage triage");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM outbox WHERE routing_key = 'dept.triage'"), "1");
+}
+
+TEST_F(TicketRouterTest, SameComplaintFromTheSamePhoneIsMergedIntoTheOpenTicket) {
+  take_in({appeal("M1", core::AppealKind::complaint, "taxi", "510802", "出租车拒载",
+                  "今天晚上在万达广场打车，川H·T1234出租车司机拒载，要求处理。")});
+  auto again = appeal("M2", core::AppealKind::complaint, "taxi", "510802", "投诉出租车司机拒载",
+                      "今天晚上在万达广场打车，川HT1234出租车司机拒载，请尽快处理。");
+  again.channel = "mailbox";
+  const auto stats = take_in({again});
+  EXPECT_EQ(stats.merged, 1u);
+  EXPECT_EQ(ticket("M2", "status"), "merged");
+  EXPECT_EQ(ticket("M2", "merged_into"), ticket("M1", "id"));
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM outbox WHERE convert_from(body, 'UTF8') LIKE '%M2%'"), "0")
+      << "a merged ticket follows its first ticket and is not sent to departments";
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM ticket_events WHERE type = 'ticket.merge_joined'"), "1");
+  EXPECT_EQ(db_.scalar("SELECT action FROM duplicate_links"), "merged");
+}
+
+TEST_F(TicketRouterTest, SamePhoneAboutSomethingElseIsNotADuplicate) {
+  take_in({appeal("D1", core::AppealKind::complaint, "taxi", "510802", "出租车拒载",
+                  "在万达广场打车司机拒载。")});
+  take_in({appeal("D2", core::AppealKind::help, "road_maintenance", "510822", "道路塌方",
+                  "青川县乔庄镇到青溪镇的县道塌方，车辆无法通行。")});
+  EXPECT_NE(ticket("D2", "status"), "merged");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM duplicate_links WHERE action = 'merged'"), "0");
+}
+
+TEST_F(TicketRouterTest, NewRulesAreTakenUpAndABrokenVersionKeepsTheOldOnes) {
+  const auto before = settings_.current();
+  {
+    auto c = storage::connect({db_.uri()});
+    pqxx::work txn(*c);
+    storage::save_document(
+        txn, app::kRulesDocument,
+        R"({"rules": [{"id": "all-to-nowhere", "match": {"categories": ["taxi"]}, "lead": "no-such-dept"}]})",
+        "test");
+    txn.commit();
+  }
+  const auto errors = settings_.refresh();
+  ASSERT_FALSE(errors.empty());
+  EXPECT_NE(errors.front().find("no-such-dept"), std::string::npos) << errors.front();
+  EXPECT_EQ(settings_.current(), before) << "the previous rules stay in force";
+
+  {
+    auto c = storage::connect({db_.uri()});
+    pqxx::work txn(*c);
+    storage::save_document(txn, app::kRulesDocument,
+                           R"({"rules": [{"id": "taxi-to-triage", "match": {"categories": ["taxi"]},
+                               "lead": "triage"}]})",
+                           "test");
+    txn.commit();
+  }
+  EXPECT_TRUE(settings_.refresh().empty());
+  EXPECT_NE(settings_.current(), before);
+  take_in({appeal("R1", core::AppealKind::complaint, "taxi", "510802", "出租车拒载", "拒载。")});
+  EXPECT_EQ(ticket("R1", "routing_rule"), "taxi-to-triage");
+}
+
+}  // namespace
+}  // namespace appealhub::router
