@@ -170,7 +170,7 @@ int run_parts(const config::AppConfig& c, Parts parts) {
     }));
   }
   const router::SetupSource setup = [&settings] { return settings.current(); };
-  std::unique_ptr<router::IntakeConsumer> consumer;
+  std::vector<std::unique_ptr<router::IntakeConsumer>> consumers;
   std::unique_ptr<app::OutboxPublisher> publisher;
   std::unique_ptr<storage::OutboxRelay> outbox;
   std::unique_ptr<router::DeadlineWatch> watch;
@@ -182,9 +182,15 @@ int run_parts(const config::AppConfig& c, Parts parts) {
     threads.push_back(start_part("watch", [&] { watch->run(stop_requested); }));
   }
   if (parts.intake) {
-    consumer = std::make_unique<router::IntakeConsumer>(
-        broker_config(c, "intake"), database_config(c), intake_options(c), setup);
-    threads.push_back(start_part("intake", [&] { consumer->run(stop_requested); }));
+    // Competing consumers on router.intake, each with its own connections and transactions.
+    for (int i = 0; i < c.intake.consumers; ++i) {
+      auto* consumer = consumers
+                           .emplace_back(std::make_unique<router::IntakeConsumer>(
+                               broker_config(c, "intake " + std::to_string(i + 1)),
+                               database_config(c), intake_options(c), setup))
+                           .get();
+      threads.push_back(start_part("intake", [consumer] { consumer->run(stop_requested); }));
+    }
   }
   if (parts.relay) {
     publisher = std::make_unique<app::OutboxPublisher>(broker_config(c, "relay"));
@@ -196,8 +202,24 @@ int run_parts(const config::AppConfig& c, Parts parts) {
     threads.push_back(start_part("relay", [&] { outbox->run(stop_requested); }));
   }
   const auto report = [&] {
-    if (consumer) {
-      const auto s = consumer->stats();
+    if (!consumers.empty()) {
+      router::IntakeStats s;
+      for (const auto& consumer : consumers) {
+        const auto one = consumer->stats();
+        s.deliveries += one.deliveries;
+        s.created += one.created;
+        s.applied += one.applied;
+        s.parked += one.parked;
+        s.duplicates += one.duplicates;
+        s.rejected += one.rejected;
+        s.assigned += one.assigned;
+        s.triage += one.triage;
+        s.merged += one.merged;
+        s.suggested += one.suggested;
+        s.batches += one.batches;
+        s.collect_us += one.collect_us;
+        s.commit_us += one.commit_us;
+      }
       core::log_info("intake", "progress",
                      {{"deliveries", std::to_string(s.deliveries)},
                       {"created", std::to_string(s.created)},

@@ -3,7 +3,8 @@
 //   baseline: publish with confirms to a quorum queue, consume with acks (prefetch 2000), insert the
 //             same rows in 500-row multi-row INSERT transactions, ack after commit;
 //   spine:    the same messages published to intake.hotline12328 and taken in by `appealhub intake`
-//             (a separate process: decode, validate, de-duplicate, tickets + events, ack).
+//             (a separate process: decode, validate, de-duplicate, tickets + events, placement,
+//             deadline, duplicate search, ticket.routed outbox rows, ack).
 // Both use the hub's bus client for AMQP (rabbitmq-c underneath). Prints rates, their ratio and
 // the hub's peak RSS. Needs scripts/services.sh to be running. Usage: intake_bench [N]
 
@@ -14,6 +15,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/routing_settings.hpp"
 #include "bus/consumer.hpp"
 #include "bus/publisher.hpp"
 #include "bus/topology.hpp"
@@ -115,6 +117,7 @@ int main(int argc, char** argv) {
   long rss_kib = 0;
   {
     testing::TestDatabase db("bench_spine");
+    app::RoutingSettings({db.uri()}).seed_defaults();
     testing::TestVhost vhost("bench_spine");
     bus::BrokerConfig broker;
     broker.uri = vhost.uri();
@@ -136,6 +139,7 @@ int main(int argc, char** argv) {
       txn.commit();
       std::this_thread::sleep_for(20ms);
       if (seconds_since(start) > 600) throw std::runtime_error("spine did not finish in 600 s");
+      if (!hub.running()) throw std::runtime_error("appealhub intake exited; see its log");
     }
     spine = static_cast<double>(n) / seconds_since(start);
     {

@@ -122,6 +122,7 @@ Run run_intake(const std::string& name, std::size_t n, double per_second, bool b
     done = true;
   });
 
+  if (!hub.running()) throw std::runtime_error("appealhub intake exited; see its log");
   const auto start = Clock::now();
   {
     bus::ConfirmedPublisher publisher(broker, 2000);

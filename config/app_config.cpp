@@ -112,6 +112,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
       {"intake",
        [&](const json& s) {
          SectionReader r(s, "intake.", source, errors);
+         r.number("consumers", c.intake.consumers, 1, 16);
          r.number("prefetch", c.intake.prefetch, 1, 65535);
          r.number("batch_size", c.intake.batch_size, 1, 5000);
          r.number("batch_wait_ms", c.intake.batch_wait_ms, 0, 10000);

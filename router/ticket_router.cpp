@@ -90,6 +90,7 @@ RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& set
                                 : std::nullopt);
     r.deadline = computed.deadline;
     r.deadline_basis = basis_of(computed).dump();
+    r.deadline_explained = computed.explain();
 
     if (const auto it = candidates.find(t.id); it != candidates.end()) {
       if (auto verdict = find_duplicate(appeal, it->second, setup.duplicates)) {

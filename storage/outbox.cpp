@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 
 namespace appealhub::storage {
 
@@ -15,14 +16,29 @@ struct OutboxRelay::Listener : pqxx::notification_receiver {
   bool woken = false;
 };
 
-void enqueue_outbox(pqxx::dbtransaction& txn, const OutboxMessage& message) {
-  nlohmann::json headers(message.headers);
-  txn.exec_params(
-      "INSERT INTO outbox (message_id, exchange, routing_key, type, body, headers, mandatory)"
-      " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT (message_id) DO NOTHING",
-      message.message_id, message.exchange, message.routing_key, message.type,
-      pqxx::binarystring(message.body.data(), message.body.size()), headers.dump(),
-      message.mandatory);
+namespace {
+
+// A bytea literal: UTF-8 text as text (half the size of hex on the wire), anything else as hex.
+std::string sql_bytes(pqxx::dbtransaction& txn, const std::string& bytes) {
+  return core::is_valid_utf8(bytes) && bytes.find('\0') == std::string::npos
+             ? "convert_to(" + txn.quote(bytes) + ", 'UTF8')"
+             : txn.quote_raw(bytes);
+}
+
+}  // namespace
+
+void enqueue_outbox(pqxx::dbtransaction& txn, const std::vector<OutboxMessage>& messages) {
+  if (messages.empty()) return;
+  std::string rows;
+  for (const auto& m : messages) {
+    if (!rows.empty()) rows += ',';
+    rows += "(" + txn.quote(m.message_id) + "," + txn.quote(m.exchange) + "," +
+            txn.quote(m.routing_key) + "," + txn.quote(m.type) + "," + sql_bytes(txn, m.body) + "," +
+            txn.quote(nlohmann::json(m.headers).dump()) + "::jsonb," +
+            (m.mandatory ? "true" : "false") + ")";
+  }
+  txn.exec("INSERT INTO outbox (message_id, exchange, routing_key, type, body, headers, mandatory)"
+           " VALUES " + rows + " ON CONFLICT (message_id) DO NOTHING");
 }
 
 OutboxRelay::OutboxRelay(DatabaseConfig database, OutboxSink& sink, OutboxRelayOptions options)

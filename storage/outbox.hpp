@@ -32,8 +32,12 @@ struct OutboxMessage {
   int attempts = 0;
 };
 
-// Adds a message in the caller's transaction; a message id already in the outbox is ignored.
-void enqueue_outbox(pqxx::dbtransaction& txn, const OutboxMessage& message);
+// Adds messages in the caller's transaction (one statement); a message id already in the outbox
+// is ignored.
+void enqueue_outbox(pqxx::dbtransaction& txn, const std::vector<OutboxMessage>& messages);
+inline void enqueue_outbox(pqxx::dbtransaction& txn, const OutboxMessage& message) {
+  enqueue_outbox(txn, std::vector<OutboxMessage>{message});
+}
 
 // Where the relay publishes to (the bus, in the hub). Publishes every message and waits for the
 // broker's answers; returns, per message in order, an empty string when confirmed or the error.

@@ -80,10 +80,13 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
   if (items.empty()) return result;
 
   // 1. Which messages are new for this consumer.
+  // In key order, so that competing consumers holding the same ids lock them in the same order.
+  std::set<std::string> sorted_ids;
+  for (const auto& item : items) sorted_ids.insert(item.message_id);
   std::string ids;
-  for (const auto& item : items) {
+  for (const auto& id : sorted_ids) {
     if (!ids.empty()) ids += ',';
-    ids += "(" + txn.quote(consumer_) + "," + txn.quote(item.message_id) + ")";
+    ids += "(" + txn.quote(consumer_) + "," + txn.quote(id) + ")";
   }
   std::set<std::string> fresh;
   for (const auto& row :

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <map>
 #include <set>
 
 #include "core/time.hpp"
@@ -33,39 +34,61 @@ std::chrono::sys_seconds epoch_seconds(const pqxx::field& f) {
 std::vector<DuplicateCandidateRow> find_duplicate_candidates(
     pqxx::dbtransaction& txn, const std::vector<DuplicateQuery>& queries, std::chrono::hours window,
     int per_ticket) {
-  std::string values;
+  // One index scan per key for the whole batch (= ANY of the batch's phones, of its plates);
+  // which earlier ticket belongs to which new one is sorted out here.
+  std::map<std::string, std::vector<const DuplicateQuery*>> by_phone, by_plate;
+  auto earliest = std::chrono::sys_seconds::max();
   for (const auto& q : queries) {
-    if (q.phone.empty() && q.plate.empty()) continue;
-    if (!values.empty()) values += ',';
-    values += "(" + std::to_string(q.ticket_id) + "::bigint," + txn.quote(q.phone) + "," +
-              txn.quote(q.plate) + "," + sql_time(txn, q.received) + ")";
+    if (!q.phone.empty()) by_phone[q.phone].push_back(&q);
+    if (!q.plate.empty()) by_plate[q.plate].push_back(&q);
+    if ((!q.phone.empty() || !q.plate.empty()) && q.received < earliest) earliest = q.received;
   }
-  if (values.empty()) return {};
-  // Two index lookups (phone, plate) instead of one OR that no index serves.
-  const std::string open =
-      "t.id < q.id AND t.received_at >= q.received - interval '" +
-      std::to_string(window.count()) +
-      " hours' AND t.status NOT IN ('withdrawn', 'reassigned_out', 'spam', 'merged', 'closed')";
-  const auto rows = txn.exec(
-      "WITH q(id, phone, plate, received) AS (VALUES " + values +
-      "), hits AS ("
-      " SELECT q.id AS for_ticket, t.id FROM q JOIN tickets t ON q.phone <> '' AND"
-      " t.citizen_phone = q.phone AND " + open +
-      " UNION SELECT q.id, t.id FROM q JOIN tickets t ON q.plate <> '' AND t.plate = q.plate AND " +
-      open +
-      "), ranked AS (SELECT for_ticket, id, row_number() OVER (PARTITION BY for_ticket ORDER BY id"
-      " DESC) AS n FROM hits)"
-      " SELECT r.for_ticket, t.id, t.channel, t.citizen_phone, t.plate, t.division, t.category,"
-      " t.title, coalesce(t.appeal->>'content', ''), extract(epoch FROM t.received_at)::bigint"
-      " FROM ranked r JOIN tickets t ON t.id = r.id WHERE r.n <= " +
-      std::to_string(per_ticket) + " ORDER BY r.for_ticket, t.id");
-  std::vector<DuplicateCandidateRow> out;
-  out.reserve(rows.size());
+  if (by_phone.empty() && by_plate.empty()) return {};
+  const auto list = [&](const auto& keys) {
+    std::string out;
+    for (const auto& [key, unused] : keys) out += (out.empty() ? "" : ",") + txn.quote(key);
+    return out.empty() ? std::string("NULL") : out;
+  };
+  const std::string since = sql_time(txn, earliest - window);
+  const std::string columns =
+      "SELECT t.id, t.channel, t.citizen_phone, t.plate, t.division, t.category, t.title,"
+      " coalesce(t.appeal->>'content', ''), extract(epoch FROM t.received_at)::bigint"
+      " FROM tickets t WHERE t.received_at >= " + since +
+      " AND t.status NOT IN ('withdrawn', 'reassigned_out', 'spam', 'merged', 'closed') AND ";
+  const auto rows = txn.exec(columns + "t.citizen_phone <> '' AND t.citizen_phone IN (" +
+                             list(by_phone) + ") UNION " + columns +
+                             "t.plate <> '' AND t.plate IN (" + list(by_plate) + ")");
+
+  std::map<std::int64_t, std::map<std::int64_t, DuplicateCandidateRow>> found;  // new -> earlier
   for (const auto& row : rows) {
-    out.push_back({row[0].as<std::int64_t>(), row[1].as<std::int64_t>(),
-                   row[2].as<std::string>(), row[3].as<std::string>(), row[4].as<std::string>(),
-                   row[5].as<std::string>(), row[6].as<std::string>(), row[7].as<std::string>(),
-                   row[8].as<std::string>(), epoch_seconds(row[9])});
+    DuplicateCandidateRow c{0,
+                            row[0].as<std::int64_t>(),
+                            row[1].as<std::string>(),
+                            row[2].as<std::string>(),
+                            row[3].as<std::string>(),
+                            row[4].as<std::string>(),
+                            row[5].as<std::string>(),
+                            row[6].as<std::string>(),
+                            row[7].as<std::string>(),
+                            epoch_seconds(row[8])};
+    const auto consider = [&](const auto& index, const std::string& key) {
+      const auto it = index.find(key);
+      if (key.empty() || it == index.end()) return;
+      for (const auto* q : it->second) {
+        if (c.ticket_id >= q->ticket_id || c.received < q->received - window) continue;
+        c.for_ticket = q->ticket_id;
+        found[q->ticket_id].emplace(c.ticket_id, c);
+      }
+    };
+    consider(by_phone, c.phone);
+    consider(by_plate, c.plate);
+  }
+  std::vector<DuplicateCandidateRow> out;
+  for (auto& [for_ticket, earlier] : found) {
+    int kept = 0;
+    for (auto it = earlier.rbegin(); it != earlier.rend() && kept < per_ticket; ++it, ++kept) {
+      out.push_back(std::move(it->second));
+    }
   }
   return out;
 }
@@ -100,6 +123,7 @@ std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRe
   }
 
   std::string events, links;
+  std::vector<OutboxMessage> outbox;
   const auto add_event = [&](std::int64_t ticket, const std::string& id, const std::string& type,
                              const nlohmann::json& data) {
     if (!events.empty()) events += ',';
@@ -108,12 +132,9 @@ std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRe
   };
   for (const auto& r : records) {
     if (!placed.count(r.ticket_id)) continue;
-    nlohmann::json data{{"status", r.status},
-                        {"lead", r.lead},
-                        {"assisting", r.assisting},
-                        {"rule", r.rule},
-                        {"reason", r.reason},
-                        {"deadline_basis", nlohmann::json::parse(r.deadline_basis)}};
+    // The full computation is on the ticket (deadline_basis); the timeline says it in a sentence.
+    nlohmann::json data{{"status", r.status}, {"lead", r.lead},     {"assisting", r.assisting},
+                        {"rule", r.rule},     {"reason", r.reason}, {"deadline", r.deadline_explained}};
     if (r.duplicate) {
       data["duplicate_of"] = r.duplicate->of;
       data["duplicate_score"] = r.duplicate->score;
@@ -139,13 +160,14 @@ std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRe
       out.type = "ticket.routed";
       out.body = m.body;
       out.mandatory = false;
-      enqueue_outbox(txn, out);
+      outbox.push_back(std::move(out));
     }
   }
   if (!events.empty()) {
     txn.exec("INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data)"
              " VALUES " + events + " ON CONFLICT (event_id) DO NOTHING");
   }
+  enqueue_outbox(txn, outbox);
   if (!links.empty()) {
     txn.exec("INSERT INTO duplicate_links (ticket_id, duplicate_of, action, score, reason) VALUES " +
              links + " ON CONFLICT DO NOTHING");

@@ -44,7 +44,8 @@ struct RoutingRecord {
   std::vector<std::string> assisting;
   std::string rule, reason;
   std::optional<std::chrono::sys_seconds> deadline;
-  std::string deadline_basis;  // JSON: how the deadline was computed
+  std::string deadline_basis;      // JSON: how the deadline was computed
+  std::string deadline_explained;  // the same in one sentence, for the timeline
   struct Duplicate {
     std::int64_t of;
     double score;

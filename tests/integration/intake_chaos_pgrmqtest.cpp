@@ -124,6 +124,9 @@ TEST(IntakeChaos, EveryValidAppealOnceEveryInvalidOneDeadLetteredDespiteKillsAnd
       db.scalar("SELECT count(DISTINCT (channel, external_id)) FROM tickets");
   const auto received_events =
       db.scalar("SELECT count(*) FROM ticket_events WHERE type = 'appeal.received'");
+  const auto placement_events = db.scalar(
+      "SELECT count(*) FROM ticket_events WHERE type IN ('ticket.routed', 'ticket.merged')");
+  const auto unplaced = db.scalar("SELECT count(*) FROM tickets WHERE status = 'received'");
   std::set<std::string> expected_ids, actual_ids;
   for (const auto& m : distinct) {
     if (!m.external_id.empty()) expected_ids.insert(m.external_id);
@@ -160,6 +163,7 @@ TEST(IntakeChaos, EveryValidAppealOnceEveryInvalidOneDeadLetteredDespiteKillsAnd
             << "[ chaos ] faults: hub SIGKILLed twice, RabbitMQ restarted once\n"
             << "[ chaos ] tickets " << tickets << " (distinct " << distinct_keys
             << ", expected " << kDistinctValid << "), appeal.received events " << received_events
+            << ", placement events " << placement_events << ", unplaced " << unplaced
             << ", missing " << [&] {
                  std::size_t n = 0;
                  for (const auto& id : expected_ids) n += actual_ids.count(id) ? 0 : 1;
@@ -173,6 +177,8 @@ TEST(IntakeChaos, EveryValidAppealOnceEveryInvalidOneDeadLetteredDespiteKillsAnd
   EXPECT_EQ(tickets, std::to_string(kDistinctValid));
   EXPECT_EQ(distinct_keys, std::to_string(kDistinctValid));
   EXPECT_EQ(received_events, std::to_string(kDistinctValid));
+  EXPECT_EQ(placement_events, std::to_string(kDistinctValid));
+  EXPECT_EQ(unplaced, "0");
   EXPECT_EQ(actual_ids, expected_ids);
   EXPECT_EQ(dead.size(), kInvalid);
   EXPECT_EQ(dead_without_error, 0u);
