@@ -39,6 +39,7 @@ commands:
   settings load NAME FILE        validate FILE and store it as the next version of NAME
                                  (NAME: departments, routing_rules, calendar_days); running
                                  routers pick it up within seconds, or keep the old on errors
+  unmerge TICKET REASON          undo a duplicate merge: the ticket is placed on its own
   check      validate the configuration and exit
 
 --config FILE  JSON configuration (docs/configuration.md); defaults without it.
@@ -153,6 +154,32 @@ void wait_for_stop(const std::function<void()>& every_10s) {
   }
 }
 
+int unmerge_command(const config::AppConfig& c, const std::vector<std::string>& args) {
+  if (args.size() != 2) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  app::RoutingSettings settings(database_config(c));
+  if (const auto errors = settings.refresh(); !errors.empty()) {
+    for (const auto& e : errors) std::cerr << "appealhub: " << e << '\n';
+    return 1;
+  }
+  auto connection = storage::connect(database_config(c));
+  pqxx::work txn(*connection);
+  const char* user = std::getenv("USER");  // NOLINT(concurrency-mt-unsafe): single-threaded here
+  try {
+    const auto primary = router::undo_merge(txn, *settings.current(), std::stoll(args[0]),
+                                            std::string("cli:") + (user ? user : "?"), args[1]);
+    txn.commit();
+    std::cout << "ticket " << args[0] << " is no longer merged into " << primary
+              << "; it was placed on its own\n";
+    return 0;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "appealhub: " << e.what() << '\n';
+    return 1;
+  }
+}
+
 struct Parts {
   bool intake = false, relay = false, watch = false;
 };
@@ -262,7 +289,7 @@ int main(int argc, char** argv) {
       return 0;
     } else if (command.empty()) {
       command = arg;
-    } else if (command == "settings") {
+    } else if (command == "settings" || command == "unmerge") {
       args.push_back(arg);
     } else {
       std::cerr << "appealhub: unexpected argument '" << arg << "'\n" << kUsage;
@@ -293,6 +320,7 @@ int main(int argc, char** argv) {
     }
     if (command == "migrate") return migrate(c);
     if (command == "settings") return settings_command(c, args);
+    if (command == "unmerge") return unmerge_command(c, args);
     if (command == "topology") {
       bus::declare_topology(broker_config(c, "topology"), bus::hub_topology());
       return 0;

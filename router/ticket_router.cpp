@@ -5,6 +5,7 @@
 #include "core/codec.hpp"
 #include "core/ids.hpp"
 #include "core/time.hpp"
+#include "core/validation.hpp"
 #include "storage/ticket_routing.hpp"
 
 namespace appealhub::router {
@@ -58,9 +59,11 @@ core::Appeal for_departments(const core::Appeal& appeal) {
 }  // namespace
 
 RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& setup,
-                               const std::vector<NewTicket>& tickets) {
+                               const std::vector<NewTicket>& tickets,
+                               const std::string& occasion) {
   RoutingStats stats;
   if (tickets.empty()) return stats;
+  const bool first = occasion == "first";
 
   // Earlier open tickets from the same phone or about the same plate, for all at once.
   std::vector<storage::DuplicateQuery> queries;
@@ -69,8 +72,10 @@ RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& set
         {t.id, t.appeal->citizen.phone, t.appeal->plate, seconds_of(t.appeal->received_at)});
   }
   std::map<std::int64_t, std::vector<DuplicateCandidate>> candidates;
-  for (auto& row : storage::find_duplicate_candidates(
-           txn, queries, std::chrono::duration_cast<std::chrono::hours>(setup.duplicates.window))) {
+  for (auto& row : first ? storage::find_duplicate_candidates(
+                               txn, queries,
+                               std::chrono::duration_cast<std::chrono::hours>(setup.duplicates.window))
+                         : std::vector<storage::DuplicateCandidateRow>{}) {
     candidates[row.for_ticket].push_back({row.ticket_id, row.channel, row.phone, row.plate,
                                           row.division, row.category, row.title, row.content,
                                           row.received});
@@ -82,6 +87,7 @@ RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& set
     const auto& appeal = *t.appeal;
     storage::RoutingRecord r;
     r.ticket_id = t.id;
+    if (!first) r.event_id = "route:" + std::to_string(t.id) + ":" + occasion;
 
     const auto computed = core::compute_deadline(
         *setup.calendar, setup.deadlines, core::to_string(appeal.kind),
@@ -142,6 +148,29 @@ RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& set
   }
   storage::record_routing(txn, records, "router");
   return stats;
+}
+
+std::int64_t undo_merge(pqxx::dbtransaction& txn, const RoutingSetup& setup,
+                        std::int64_t ticket_id, const std::string& actor,
+                        const std::string& reason) {
+  const auto primary = storage::undo_merge(txn, ticket_id, actor, reason);
+  // The stored appeal, read back through the public codec.
+  const std::string wrapped =
+      R"({"schema":"appeal.v1","event":"appeal.received","event_id":"stored-appeal-ticket-)" +
+      std::to_string(ticket_id) + R"(","occurred_at":"2000-01-01T00:00:00+08:00","producer":"store",)"
+      R"("data":{"appeal":)" + storage::ticket_appeal_json(txn, ticket_id) + "}}";
+  auto decoded = core::decode_event(wrapped);
+  if (!decoded.ok()) {
+    throw std::runtime_error("ticket " + std::to_string(ticket_id) +
+                             ": stored appeal no longer decodes: " + to_string(decoded.errors()));
+  }
+  const auto event = std::move(decoded).event();
+  const auto& appeal = std::get<core::AppealReceived>(event.body).appeal;
+  const auto occasion = "unmerged-" + std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
+  route_new_tickets(txn, setup, {{ticket_id, &appeal}}, occasion);
+  return primary;
 }
 
 }  // namespace appealhub::router

@@ -50,7 +50,17 @@ struct RoutingStats {
 // Decides and records placement, deadline and duplicates for tickets created in the caller's
 // transaction; publishes ticket.routed to dept.<code> for the lead and each assisting department
 // through the outbox (a merged ticket follows its first ticket and is not published).
+// `occasion` names this placement in event and message ids ("first" at intake); duplicates are
+// looked for only at the first placement.
 RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& setup,
-                               const std::vector<NewTicket>& tickets);
+                               const std::vector<NewTicket>& tickets,
+                               const std::string& occasion = "first");
+
+// Undoes a merge (an operator found the appeal is not a repeat): the ticket gets its own
+// placement and deadline now, as at intake, and both timelines record the undo. Returns the
+// ticket it had been merged into. Throws std::invalid_argument when the ticket is not merged.
+std::int64_t undo_merge(pqxx::dbtransaction& txn, const RoutingSetup& setup,
+                        std::int64_t ticket_id, const std::string& actor,
+                        const std::string& reason);
 
 }  // namespace appealhub::router

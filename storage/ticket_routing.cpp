@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "core/time.hpp"
 #include "storage/outbox.hpp"
@@ -144,7 +145,7 @@ std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRe
                txn.quote(r.duplicate->merged ? "merged" : "suggested") + "," +
                std::to_string(r.duplicate->score) + "," + txn.quote(r.duplicate->reason) + ")";
     }
-    add_event(r.ticket_id, "route:" + std::to_string(r.ticket_id),
+    add_event(r.ticket_id, r.event_id.empty() ? "route:" + std::to_string(r.ticket_id) : r.event_id,
               r.status == "merged" ? "ticket.merged" : "ticket.routed", data);
     if (r.duplicate && r.duplicate->merged) {
       // The first ticket's timeline shows what joined it.
@@ -173,6 +174,41 @@ std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRe
              links + " ON CONFLICT DO NOTHING");
   }
   return placed.size();
+}
+
+std::int64_t undo_merge(pqxx::dbtransaction& txn, std::int64_t ticket_id, const std::string& actor,
+                        const std::string& reason) {
+  const auto rows = txn.exec_params(
+      "SELECT merged_into FROM tickets WHERE id = $1 AND status = 'merged' FOR UPDATE", ticket_id);
+  if (rows.empty() || rows[0][0].is_null()) {
+    throw std::invalid_argument("ticket " + std::to_string(ticket_id) + " is not merged");
+  }
+  const auto primary = rows[0][0].as<std::int64_t>();
+  txn.exec_params(
+      "UPDATE duplicate_links SET undone_at = now(), undone_by = $3 WHERE ticket_id = $1 AND"
+      " duplicate_of = $2 AND action = 'merged' AND undone_at IS NULL",
+      ticket_id, primary, actor);
+  txn.exec_params(
+      "UPDATE tickets SET status = 'received', merged_into = NULL, updated_at = now() WHERE id = $1",
+      ticket_id);
+  const nlohmann::json data{{"ticket", ticket_id}, {"was_merged_into", primary}, {"reason", reason}};
+  // An undo is a person's act: its event id is unique per occurrence, not per fact.
+  const auto stamp = std::to_string(
+      txn.exec1("SELECT (extract(epoch FROM clock_timestamp()) * 1e6)::bigint")[0].as<long long>());
+  for (const auto id : {ticket_id, primary}) {
+    txn.exec_params(
+        "INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data)"
+        " VALUES ($1, $2, 'ticket.unmerged', $3, now(), $4::jsonb)",
+        id, "unmerge:" + std::to_string(ticket_id) + ":" + std::to_string(id) + ":" + stamp, actor,
+        data.dump());
+  }
+  return primary;
+}
+
+std::string ticket_appeal_json(pqxx::dbtransaction& txn, std::int64_t ticket_id) {
+  const auto rows = txn.exec_params("SELECT appeal::text FROM tickets WHERE id = $1", ticket_id);
+  if (rows.empty()) throw std::invalid_argument("no ticket " + std::to_string(ticket_id));
+  return rows[0][0].as<std::string>();
 }
 
 }  // namespace appealhub::storage

@@ -39,6 +39,7 @@ std::vector<DuplicateCandidateRow> find_duplicate_candidates(pqxx::dbtransaction
 
 struct RoutingRecord {
   std::int64_t ticket_id;
+  std::string event_id;  // the timeline event's id; empty: "route:<ticket id>" (first placement)
   std::string status;  // "assigned", "triage" or "merged"
   std::string lead;
   std::vector<std::string> assisting;
@@ -62,8 +63,18 @@ struct RoutingRecord {
 
 // Records the decisions for tickets still in status `received` (others, e.g. withdrawn by an
 // event applied in the same batch, keep their status and get nothing); returns how many were
-// placed. Timeline event ids are deterministic ("route:<ticket id>").
+// placed. Timeline event ids are deterministic (first placement: "route:<ticket id>").
 std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& records,
                            const std::string& actor);
+
+// Undoes the merge of `ticket_id` into the ticket it was found to repeat: the link is marked
+// undone (kept as history), both timelines get a `ticket.unmerged` event, and the ticket is back in
+// status `received`, to be placed again by the caller in the same transaction. Returns the ticket
+// it had been merged into; throws std::invalid_argument when the ticket is not merged.
+std::int64_t undo_merge(pqxx::dbtransaction& txn, std::int64_t ticket_id, const std::string& actor,
+                        const std::string& reason);
+
+// The normalized appeal a ticket was created from (appeal.v1 JSON of the `appeal` object).
+std::string ticket_appeal_json(pqxx::dbtransaction& txn, std::int64_t ticket_id);
 
 }  // namespace appealhub::storage

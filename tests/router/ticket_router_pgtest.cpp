@@ -140,6 +140,41 @@ TEST_F(TicketRouterTest, SameComplaintFromTheSamePhoneIsMergedIntoTheOpenTicket)
   EXPECT_EQ(db_.scalar("SELECT action FROM duplicate_links"), "merged");
 }
 
+TEST_F(TicketRouterTest, AMergeCanBeUndoneAndTheTicketIsThenPlacedOnItsOwn) {
+  take_in({appeal("U1", core::AppealKind::complaint, "taxi", "510802", "出租车拒载",
+                  "今天晚上在万达广场打车，川H·T1234出租车司机拒载，要求处理。")});
+  take_in({appeal("U2", core::AppealKind::complaint, "taxi", "510802", "投诉出租车司机拒载",
+                  "今天晚上在万达广场打车，川HT1234出租车司机拒载，请尽快处理。")});
+  ASSERT_EQ(ticket("U2", "status"), "merged");
+  const auto u1 = std::stoll(ticket("U1", "id"));
+  const auto u2 = std::stoll(ticket("U2", "id"));
+
+  auto c = storage::connect({db_.uri()});
+  {
+    pqxx::work txn(*c);
+    EXPECT_EQ(undo_merge(txn, *settings_.current(), u2, "operator:wang", "不是同一次拒载"), u1);
+    txn.commit();
+  }
+  EXPECT_EQ(ticket("U2", "status"), "assigned");
+  EXPECT_EQ(ticket("U2", "merged_into"), "");
+  EXPECT_NE(ticket("U2", "lead_department"), "");
+  EXPECT_EQ(ticket("U2", "to_char(deadline AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"), "2026-10-27")
+      << "the deadline counts from the appeal's receipt, not from the undo";
+  EXPECT_EQ(db_.scalar("SELECT undone_by FROM duplicate_links WHERE ticket_id = " + std::to_string(u2)),
+            "operator:wang");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM ticket_events WHERE type = 'ticket.unmerged'"), "2");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM ticket_events WHERE type = 'ticket.routed' AND"
+                       " ticket_id = " + std::to_string(u2)),
+            "1");
+  EXPECT_NE(db_.scalar("SELECT count(*) FROM outbox WHERE convert_from(body, 'UTF8') LIKE '%\"U2\"%'"),
+            "0")
+      << "once on its own, the ticket goes to its departments";
+
+  pqxx::work txn(*c);
+  EXPECT_THROW(undo_merge(txn, *settings_.current(), u2, "operator:wang", "again"),
+               std::invalid_argument);
+}
+
 TEST_F(TicketRouterTest, SamePhoneAboutSomethingElseIsNotADuplicate) {
   take_in({appeal("D1", core::AppealKind::complaint, "taxi", "510802", "出租车拒载",
                   "在万达广场打车司机拒载。")});
