@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/health.hpp"
 #include "app/outbox_publisher.hpp"
 #include "app/routing_settings.hpp"
 #include "bus/topology.hpp"
@@ -40,6 +41,7 @@ commands:
                                  (NAME: departments, routing_rules, calendar_days); running
                                  routers pick it up within seconds, or keep the old on errors
   unmerge TICKET REASON          undo a duplicate merge: the ticket is placed on its own
+  health     print the health report (JSON); exit 1 when something needs a person
   check      validate the configuration and exit
 
 --config FILE  JSON configuration (docs/configuration.md); defaults without it.
@@ -192,6 +194,10 @@ int run_parts(const config::AppConfig& c, Parts parts) {
       for (const auto& e : errors) core::log_error("settings", "cannot start", {{"error", e}});
       return 1;
     }
+    const auto health = app::health_report(
+        database_config(c), settings,
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+    if (!health.ok) core::log_warn("health", "needs attention", {{"report", health.json}});
     threads.push_back(start_part("settings", [&] {
       settings.run(stop_requested, std::chrono::seconds(5));
     }));
@@ -321,6 +327,14 @@ int main(int argc, char** argv) {
     if (command == "migrate") return migrate(c);
     if (command == "settings") return settings_command(c, args);
     if (command == "unmerge") return unmerge_command(c, args);
+    if (command == "health") {
+      app::RoutingSettings settings(database_config(c));
+      const auto report = app::health_report(
+          database_config(c), settings,
+          std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+      std::cout << report.json << '\n';
+      return report.ok ? 0 : 1;
+    }
     if (command == "topology") {
       bus::declare_topology(broker_config(c, "topology"), bus::hub_topology());
       return 0;

@@ -91,6 +91,7 @@ double run_baseline(const bus::BrokerConfig& broker, const std::string& db_uri,
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   const std::size_t n = argc > 1 ? std::stoul(argv[1]) : 50000;
   std::vector<std::string> bodies, ids;
   std::size_t bytes = 0;

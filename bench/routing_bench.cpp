@@ -68,8 +68,8 @@ struct Run {
   std::vector<double> latencies_ms;
 };
 
-// Publishes N appeals (at `per_second`, 0 = as fast as possible) to a hub running `appealhub
-// intake`, and waits for every ticket.routed on the bus.
+// Publishes N appeals (at `per_second`, 0 = as fast as possible) to a hub running `appealhub run`
+// and waits for every ticket.routed on the bus (the rate counts what arrived).
 Run run_intake(const std::string& name, std::size_t n, double per_second, bool big_store,
                bool many_rules) {
   testing::TestDatabase db(name);
@@ -89,7 +89,8 @@ Run run_intake(const std::string& name, std::size_t n, double per_second, bool b
   topology.queues.push_back({"bench.routed", {"dept.#"}, {}, 20});
   bus::declare_topology(broker, topology);
 
-  testing::ChildProcess hub({testing::appealhub_binary(), "intake"},
+  // `run`: intake and the outbox relay, which publishes ticket.routed.
+  testing::ChildProcess hub({testing::appealhub_binary(), "run"},
                             {{"APPEALHUB_PG_URI", db.uri()},
                              {"APPEALHUB_AMQP_URI", vhost.uri()},
                              {"APPEALHUB_LOG_LEVEL", "warn"}},
@@ -122,7 +123,7 @@ Run run_intake(const std::string& name, std::size_t n, double per_second, bool b
     done = true;
   });
 
-  if (!hub.running()) throw std::runtime_error("appealhub intake exited; see its log");
+  if (!hub.running()) throw std::runtime_error("appealhub exited; see its log");
   const auto start = Clock::now();
   {
     bus::ConfirmedPublisher publisher(broker, 2000);
@@ -164,6 +165,7 @@ double percentile(std::vector<double> v, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   const std::size_t n = argc > 1 ? std::stoul(argv[1]) : 20000;
   const double rate = argc > 2 ? std::stod(argv[2]) : 1000;
 

@@ -1,0 +1,74 @@
+#include "app/health.hpp"
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "core/deadline.hpp"
+#include "storage/migrations.hpp"
+
+namespace appealhub::app {
+
+HealthReport health_report(const storage::DatabaseConfig& database, RoutingSettings& settings,
+                           std::chrono::sys_seconds now) {
+  nlohmann::json report;
+  std::vector<std::string> problems;
+  std::unique_ptr<pqxx::connection> connection;
+  try {
+    connection = storage::connect(database);
+    report["database"] = "reachable";
+  } catch (const std::exception& e) {
+    report["database"] = "unreachable";
+    report["problems"] = {std::string("database: ") + e.what()};
+    return {false, report.dump(2)};
+  }
+  try {
+    const bool current = storage::migrations_current(*connection);
+    report["migrations_current"] = current;
+    if (!current) {
+      report["problems"] = {"database migrations are not current: run appealhub migrate"};
+      return {false, report.dump(2)};
+    }
+
+    const auto refused = settings.refresh();
+    if (!refused.empty()) problems.insert(problems.end(), refused.begin(), refused.end());
+    if (const auto setup = settings.current()) {
+      report["settings_versions"] = setup->versions;
+      // This year and the next: a deadline can run into the next year.
+      const int year = static_cast<int>(core::china_date(now).year());
+      std::vector<int> uncovered;
+      for (int y : {year, year + 1}) {
+        if (!setup->calendar->covers(std::chrono::year(y))) uncovered.push_back(y);
+      }
+      report["calendar_uncovered_years"] = uncovered;
+      for (int y : uncovered) {
+        problems.push_back("the working-day calendar has no public holidays for " +
+                           std::to_string(y) +
+                           ": deadlines there count weekends only until an administrator adds "
+                           "them (appealhub settings load calendar_days FILE)");
+      }
+    }
+
+    pqxx::read_transaction txn(*connection);
+    const auto row = txn.exec1(
+        "SELECT (SELECT count(*) FROM outbox WHERE sent_at IS NULL),"
+        " (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::bigint FROM outbox"
+        "  WHERE sent_at IS NULL),"
+        " (SELECT count(*) FROM rejected_messages),"
+        " (SELECT count(*) FROM tickets WHERE status = 'triage'),"
+        " (SELECT count(*) FROM tickets WHERE status = 'received')");
+    report["outbox_unsent"] = row[0].as<long long>();
+    report["outbox_oldest_unsent_seconds"] = row[1].as<long long>();
+    report["rejected_messages"] = row[2].as<long long>();
+    report["tickets_at_dispatch_desk"] = row[3].as<long long>();
+    report["tickets_unplaced"] = row[4].as<long long>();
+    if (row[1].as<long long>() > 300) {
+      problems.push_back("outbox messages wait for more than 5 minutes: is the relay running?");
+    }
+  } catch (const std::exception& e) {
+    problems.push_back(std::string("health check failed: ") + e.what());
+  }
+  report["problems"] = problems;
+  return {problems.empty(), report.dump(2)};
+}
+
+}  // namespace appealhub::app
