@@ -78,6 +78,14 @@ router::IntakeOptions intake_options(const config::AppConfig& c) {
   return o;
 }
 
+app::RoutingSettings routing_settings(const config::AppConfig& c) {
+  router::DuplicatePolicy duplicates;
+  duplicates.window = std::chrono::hours(c.duplicates.window_hours);
+  duplicates.merge_threshold = c.duplicates.merge_threshold;
+  duplicates.suggest_threshold = c.duplicates.suggest_threshold;
+  return app::RoutingSettings(database_config(c), c.deadlines.policy, duplicates);
+}
+
 int migrate(const config::AppConfig& c) {
   auto connection = storage::connect(database_config(c));
   const auto report = storage::apply_migrations(*connection);
@@ -161,7 +169,7 @@ int unmerge_command(const config::AppConfig& c, const std::vector<std::string>& 
     std::cerr << kUsage;
     return 2;
   }
-  app::RoutingSettings settings(database_config(c));
+  auto settings = routing_settings(c);
   if (const auto errors = settings.refresh(); !errors.empty()) {
     for (const auto& e : errors) std::cerr << "appealhub: " << e << '\n';
     return 1;
@@ -188,7 +196,7 @@ struct Parts {
 
 int run_parts(const config::AppConfig& c, Parts parts) {
   std::vector<std::thread> threads;
-  app::RoutingSettings settings(database_config(c));
+  auto settings = routing_settings(c);
   if (parts.intake || parts.watch) {
     if (const auto errors = settings.refresh(); !errors.empty()) {
       for (const auto& e : errors) core::log_error("settings", "cannot start", {{"error", e}});
@@ -208,10 +216,17 @@ int run_parts(const config::AppConfig& c, Parts parts) {
   std::unique_ptr<storage::OutboxRelay> outbox;
   std::unique_ptr<router::DeadlineWatch> watch;
   if (parts.watch) {
-    watch = std::make_unique<router::DeadlineWatch>(database_config(c), [&settings] {
-      const auto current = settings.current();
-      return current ? current->calendar : nullptr;
-    });
+    router::DeadlineWatchOptions options;
+    options.due_soon_working_days = c.watch.due_soon_working_days;
+    options.public_note_working_days = c.watch.public_note_working_days;
+    options.interval = std::chrono::milliseconds(c.watch.interval_ms);
+    watch = std::make_unique<router::DeadlineWatch>(
+        database_config(c),
+        [&settings] {
+          const auto current = settings.current();
+          return current ? current->calendar : nullptr;
+        },
+        options);
     threads.push_back(start_part("watch", [&] { watch->run(stop_requested); }));
   }
   if (parts.intake) {
@@ -328,7 +343,7 @@ int main(int argc, char** argv) {
     if (command == "settings") return settings_command(c, args);
     if (command == "unmerge") return unmerge_command(c, args);
     if (command == "health") {
-      app::RoutingSettings settings(database_config(c));
+      auto settings = routing_settings(c);
       const auto report = app::health_report(
           database_config(c), settings,
           std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));

@@ -40,8 +40,11 @@ std::vector<std::string> check_document(const std::string& name, const std::stri
   return {"unknown settings document '" + name + "' (departments, routing_rules, calendar_days)"};
 }
 
-RoutingSettings::RoutingSettings(storage::DatabaseConfig database)
-    : database_(std::move(database)) {}
+RoutingSettings::RoutingSettings(storage::DatabaseConfig database, core::DeadlinePolicy deadlines,
+                                 router::DuplicatePolicy duplicates)
+    : database_(std::move(database)),
+      deadlines_(std::move(deadlines)),
+      duplicates_(duplicates) {}
 
 void RoutingSettings::seed_defaults() {
   auto connection = storage::connect(database_);
@@ -82,6 +85,8 @@ std::vector<std::string> RoutingSettings::refresh() {
   setup->departments = std::make_shared<const router::DepartmentDirectory>(*departments.directory);
   setup->rules = rules.rules;
   setup->calendar = std::make_shared<const core::WorkingCalendar>(*calendar.calendar);
+  setup->deadlines = deadlines_;
+  setup->duplicates = duplicates_;
   setup->versions = versions;
   {
     const std::lock_guard lock(mutex_);

@@ -26,7 +26,9 @@ std::vector<std::string> check_document(const std::string& name, const std::stri
 
 class RoutingSettings {
  public:
-  explicit RoutingSettings(storage::DatabaseConfig database);
+  // `deadlines` and `duplicates` come from the configuration file and apply to every setup.
+  explicit RoutingSettings(storage::DatabaseConfig database, core::DeadlinePolicy deadlines = {},
+                           router::DuplicatePolicy duplicates = {});
 
   // Stores each shipped default as version 1 of its document when the database has none.
   void seed_defaults();
@@ -43,6 +45,8 @@ class RoutingSettings {
 
  private:
   storage::DatabaseConfig database_;
+  core::DeadlinePolicy deadlines_;
+  router::DuplicatePolicy duplicates_;
   mutable std::mutex mutex_;
   std::shared_ptr<const router::RoutingSetup> setup_;
 };

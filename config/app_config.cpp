@@ -1,5 +1,6 @@
 #include "config/app_config.hpp"
 #include "config/json_position.hpp"
+#include "core/appeal.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -8,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 namespace appealhub::config {
@@ -46,6 +48,37 @@ class SectionReader {
       return fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
     }
     out = static_cast<int>(n);
+  }
+  void fraction(const char* key, double& out) {
+    seen_.push_back(key);
+    if (!section_.contains(key)) return;
+    const auto& v = section_.at(key);
+    if (!v.is_number()) return fail(key, "must be a number");
+    const auto n = v.get<double>();
+    if (n < 0 || n > 1) return fail(key, "must be between 0 and 1");
+    out = n;
+  }
+  // An object of code -> working days (null: no deadline when `allow_none`).
+  template <typename Map>
+  void day_table(const char* key, Map& out, bool allow_none) {
+    seen_.push_back(key);
+    if (!section_.contains(key)) return;
+    const auto& v = section_.at(key);
+    if (!v.is_object()) return fail(key, "must be an object of code: working days");
+    for (const auto& item : v.items()) {
+      const std::string code = item.key();
+      const json& days = item.value();
+      const std::string where = std::string(key) + "." + code;
+      if (days.is_null() && allow_none) {
+        if constexpr (requires { out[code] = std::nullopt; }) out[code] = std::nullopt;
+      } else if (!days.is_number_integer() || days.get<long long>() < 0 ||
+                 days.get<long long>() > 365) {
+        fail(where, allow_none ? "must be working days (0 to 365) or null for none"
+                               : "must be working days (0 to 365)");
+      } else {
+        out[code] = static_cast<int>(days.get<long long>());
+      }
+    }
   }
   void refuse_unknown() {
     for (const auto& [key, value] : section_.items()) {
@@ -126,6 +159,43 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          r.number("batch_size", c.outbox.batch_size, 1, 5000);
          r.number("poll_interval_ms", c.outbox.poll_interval_ms, 10, 600000);
          r.number("retry_delay_ms", c.outbox.retry_delay_ms, 10, 3600000);
+         r.refuse_unknown();
+       }},
+      {"deadlines",
+       [&](const json& s) {
+         SectionReader r(s, "deadlines.", source, errors);
+         r.day_table("working_days", c.deadlines.policy.days_by_kind, true);
+         r.day_table("urgency_working_days", c.deadlines.policy.days_by_urgency, false);
+         r.refuse_unknown();
+         for (const auto& [code, days] : c.deadlines.policy.days_by_kind) {
+           if (!core::parse_appeal_kind(code)) {
+             errors.push_back({source, "deadlines.working_days." + code, "unknown appeal kind"});
+           }
+         }
+         for (const auto& [code, days] : c.deadlines.policy.days_by_urgency) {
+           if (!core::parse_urgency(code)) {
+             errors.push_back({source, "deadlines.urgency_working_days." + code, "unknown urgency"});
+           }
+         }
+       }},
+      {"duplicates",
+       [&](const json& s) {
+         SectionReader r(s, "duplicates.", source, errors);
+         r.number("window_hours", c.duplicates.window_hours, 1, 24 * 365);
+         r.fraction("merge_threshold", c.duplicates.merge_threshold);
+         r.fraction("suggest_threshold", c.duplicates.suggest_threshold);
+         r.refuse_unknown();
+         if (c.duplicates.suggest_threshold > c.duplicates.merge_threshold) {
+           errors.push_back({source, "duplicates.suggest_threshold",
+                             "must not be above duplicates.merge_threshold"});
+         }
+       }},
+      {"watch",
+       [&](const json& s) {
+         SectionReader r(s, "watch.", source, errors);
+         r.number("due_soon_working_days", c.watch.due_soon_working_days, 0, 30);
+         r.number("public_note_working_days", c.watch.public_note_working_days, 1, 60);
+         r.number("interval_ms", c.watch.interval_ms, 1000, 3600000);
          r.refuse_unknown();
        }},
       {"log",

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/deadline.hpp"
+
 namespace appealhub::config {
 
 struct DatabaseSettings {
@@ -41,11 +43,33 @@ struct OutboxSettings {
   int retry_delay_ms = 5000;
 };
 
+// How long each kind of appeal is given (DOMAIN.md defaults; see core/deadline.hpp).
+struct DeadlineSettings {
+  core::DeadlinePolicy policy;
+};
+
+// Repeated appeals (router/duplicates.hpp): how far back to look and how sure to be.
+struct DuplicateSettings {
+  int window_hours = 24 * 7;
+  double merge_threshold = 0.45;
+  double suggest_threshold = 0.20;
+};
+
+// The deadline watch (router/deadline_watch.hpp).
+struct WatchSettings {
+  int due_soon_working_days = 1;
+  int public_note_working_days = 5;
+  int interval_ms = 60000;
+};
+
 struct AppConfig {
   DatabaseSettings database;
   BrokerSettings broker;
   IntakeSettings intake;
   OutboxSettings outbox;
+  DeadlineSettings deadlines;
+  DuplicateSettings duplicates;
+  WatchSettings watch;
   std::string log_level = "info";
   std::string source;  // where it was loaded from, for messages
 };

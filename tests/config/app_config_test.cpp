@@ -94,3 +94,39 @@ TEST(AppConfig, WithPasswordLeavesAUriThatHasOneAlone) {
 
 }  // namespace
 }  // namespace appealhub::config
+
+namespace appealhub::config {
+namespace {
+
+TEST(AppConfig, DeadlinePolicyDuplicatesAndWatchAreSettings) {
+  const auto load = parse_config(R"({
+    "deadlines": {"working_days": {"consultation": 2, "praise": null, "complaint": 10},
+                  "urgency_working_days": {"urgent": 2}},
+    "duplicates": {"window_hours": 72, "merge_threshold": 0.5, "suggest_threshold": 0.3},
+    "watch": {"due_soon_working_days": 2, "interval_ms": 30000}})",
+                                 "hub.json");
+  ASSERT_TRUE(load.errors.empty()) << load.errors[0].to_string();
+  const auto& policy = load.config.deadlines.policy;
+  EXPECT_EQ(policy.days_by_kind.at("consultation"), 2);
+  EXPECT_EQ(policy.days_by_kind.at("complaint"), 10);
+  EXPECT_EQ(policy.days_by_kind.at("praise"), std::nullopt);
+  EXPECT_EQ(policy.days_by_kind.at("help"), 7) << "kinds not named keep their default";
+  EXPECT_EQ(policy.days_by_urgency.at("urgent"), 2);
+  EXPECT_EQ(load.config.duplicates.window_hours, 72);
+  EXPECT_DOUBLE_EQ(load.config.duplicates.merge_threshold, 0.5);
+  EXPECT_EQ(load.config.watch.due_soon_working_days, 2);
+}
+
+TEST(AppConfig, BadPolicySettingsAreNamed) {
+  EXPECT_EQ(errors_of(R"({"deadlines": {"working_days": {"complaints": 15}}})"),
+            std::vector<std::string>{"hub.json: deadlines.working_days.complaints: unknown appeal kind"});
+  EXPECT_EQ(errors_of(R"({"deadlines": {"working_days": {"complaint": -1}}})"),
+            std::vector<std::string>{"hub.json: deadlines.working_days.complaint: must be working "
+                                     "days (0 to 365) or null for none"});
+  EXPECT_EQ(errors_of(R"({"duplicates": {"merge_threshold": 0.2, "suggest_threshold": 0.4}})"),
+            std::vector<std::string>{
+                "hub.json: duplicates.suggest_threshold: must not be above duplicates.merge_threshold"});
+}
+
+}  // namespace
+}  // namespace appealhub::config
