@@ -12,8 +12,8 @@
 namespace appealhub::app {
 
 struct HealthReport {
-  bool ok = true;      // false when something needs a person
-  std::string json;    // the full report
+  bool ok = true;    // false when something needs a person
+  std::string json;  // the full report
 };
 
 HealthReport health_report(const storage::DatabaseConfig& database, RoutingSettings& settings,

@@ -51,7 +51,9 @@ APPEALHUB_PG_URI and APPEALHUB_AMQP_URI override the connection strings.
 
 std::atomic<bool> stop_requested{false};
 
-extern "C" void on_stop_signal(int) { stop_requested = true; }
+extern "C" void on_stop_signal(int) {
+  stop_requested = true;
+}
 
 bus::BrokerConfig broker_config(const config::AppConfig& c, const std::string& name) {
   bus::BrokerConfig b;
@@ -66,7 +68,9 @@ bus::BrokerConfig broker_config(const config::AppConfig& c, const std::string& n
   return b;
 }
 
-storage::DatabaseConfig database_config(const config::AppConfig& c) { return {c.database.uri}; }
+storage::DatabaseConfig database_config(const config::AppConfig& c) {
+  return {c.database.uri};
+}
 
 router::IntakeOptions intake_options(const config::AppConfig& c) {
   router::IntakeOptions o;
@@ -121,17 +125,16 @@ int settings_command(const config::AppConfig& c, const std::vector<std::string>&
   }
   const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto departments = storage::current_document(txn, app::kDepartmentsDocument);
-  const auto errors =
-      app::check_document(name, body, name == app::kDepartmentsDocument || !departments
-                                          ? body
-                                          : departments->body);
+  const auto errors = app::check_document(
+      name, body, name == app::kDepartmentsDocument || !departments ? body : departments->body);
   if (!errors.empty()) {
     for (const auto& e : errors) std::cerr << "appealhub: " << args[2] << ": " << e << '\n';
     std::cerr << "appealhub: nothing stored; the current version stays in force\n";
     return 1;
   }
   const char* user = std::getenv("USER");  // NOLINT(concurrency-mt-unsafe): single-threaded here
-  const int version = storage::save_document(txn, name, body, std::string("cli:") + (user ? user : "?"));
+  const int version =
+      storage::save_document(txn, name, body, std::string("cli:") + (user ? user : "?"));
   txn.commit();
   std::cout << name << " version " << version << " stored\n";
   return 0;
@@ -206,9 +209,8 @@ int run_parts(const config::AppConfig& c, Parts parts) {
         database_config(c), settings,
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
     if (!health.ok) core::log_warn("health", "needs attention", {{"report", health.json}});
-    threads.push_back(start_part("settings", [&] {
-      settings.run(stop_requested, std::chrono::seconds(5));
-    }));
+    threads.push_back(
+        start_part("settings", [&] { settings.run(stop_requested, std::chrono::seconds(5)); }));
   }
   const router::SetupSource setup = [&settings] { return settings.current(); };
   std::vector<std::unique_ptr<router::IntakeConsumer>> consumers;
@@ -359,11 +361,12 @@ int main(int argc, char** argv) {
         migrate(c);
         bus::declare_topology(broker_config(c, "topology"), bus::hub_topology());
       }
-      core::log_info("app", "appealhub running",
-                     {{"command", command},
-                      {"broker", core::redact_uri(c.broker.uri)},
-                      {"database", core::redact_uri(c.database.uri)},
-                      {"consuming", command == "run" || command == "intake" ? "router.intake" : ""}});
+      core::log_info(
+          "app", "appealhub running",
+          {{"command", command},
+           {"broker", core::redact_uri(c.broker.uri)},
+           {"database", core::redact_uri(c.database.uri)},
+           {"consuming", command == "run" || command == "intake" ? "router.intake" : ""}});
       Parts parts;
       parts.intake = command == "run" || command == "intake";
       parts.relay = command == "run" || command == "relay";

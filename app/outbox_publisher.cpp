@@ -19,13 +19,20 @@ std::vector<std::string> OutboxPublisher::publish(
     m.type = row.type;
     m.headers = row.headers;
     m.mandatory = row.mandatory;
-    publisher_.publish(std::move(m), [errors, i](const bus::OutgoingMessage&, bus::PublishOutcome o) {
-      switch (o) {
-        case bus::PublishOutcome::confirmed: (*errors)[i].clear(); break;
-        case bus::PublishOutcome::returned: (*errors)[i] = "unroutable (returned by the broker)"; break;
-        case bus::PublishOutcome::nacked: (*errors)[i] = "refused by the broker (nack)"; break;
-      }
-    });
+    publisher_.publish(std::move(m),
+                       [errors, i](const bus::OutgoingMessage&, bus::PublishOutcome o) {
+                         switch (o) {
+                           case bus::PublishOutcome::confirmed:
+                             (*errors)[i].clear();
+                             break;
+                           case bus::PublishOutcome::returned:
+                             (*errors)[i] = "unroutable (returned by the broker)";
+                             break;
+                           case bus::PublishOutcome::nacked:
+                             (*errors)[i] = "refused by the broker (nack)";
+                             break;
+                         }
+                       });
   }
   if (!publisher_.flush(std::chrono::seconds(30))) {
     throw std::runtime_error("outbox: broker did not confirm the batch within 30 s");

@@ -42,15 +42,14 @@ std::vector<std::string> check_document(const std::string& name, const std::stri
 
 RoutingSettings::RoutingSettings(storage::DatabaseConfig database, core::DeadlinePolicy deadlines,
                                  router::DuplicatePolicy duplicates)
-    : database_(std::move(database)),
-      deadlines_(std::move(deadlines)),
-      duplicates_(duplicates) {}
+    : database_(std::move(database)), deadlines_(std::move(deadlines)), duplicates_(duplicates) {}
 
 void RoutingSettings::seed_defaults() {
   auto connection = storage::connect(database_);
   pqxx::work txn(*connection);
   for (const char* name : {kDepartmentsDocument, kRulesDocument, kCalendarDocument}) {
-    if (storage::seed_document(txn, name, std::string(config::shipped_default(shipped_file(name))))) {
+    if (storage::seed_document(txn, name,
+                               std::string(config::shipped_default(shipped_file(name))))) {
       core::log_info("settings", "shipped default stored", {{"document", name}});
     }
   }
@@ -70,15 +69,16 @@ std::vector<std::string> RoutingSettings::refresh() {
     return {"settings documents missing: run `appealhub migrate` to store the shipped defaults"};
   }
   std::vector<std::string> errors;
-  const auto departments =
-      router::parse_departments(departments_doc->body, "departments v" + std::to_string(departments_doc->version));
+  const auto departments = router::parse_departments(
+      departments_doc->body, "departments v" + std::to_string(departments_doc->version));
   for (auto& e : texts(departments.errors)) errors.push_back(std::move(e));
-  const auto calendar =
-      config::parse_holidays(calendar_doc->body, "calendar_days v" + std::to_string(calendar_doc->version));
+  const auto calendar = config::parse_holidays(
+      calendar_doc->body, "calendar_days v" + std::to_string(calendar_doc->version));
   for (auto& e : texts(calendar.errors)) errors.push_back(std::move(e));
   if (!errors.empty()) return errors;
   const auto rules = router::parse_routing_rules(
-      rules_doc->body, "routing_rules v" + std::to_string(rules_doc->version), *departments.directory);
+      rules_doc->body, "routing_rules v" + std::to_string(rules_doc->version),
+      *departments.directory);
   if (!rules.errors.empty()) return texts(rules.errors);
 
   auto setup = std::make_shared<router::RoutingSetup>();

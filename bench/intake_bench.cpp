@@ -1,6 +1,7 @@
 // The spine's throughput: N appeals through publish -> intake consumer -> PostgreSQL commit -> ack,
 // beside a bare baseline with the same durability in the same run:
-//   baseline: publish with confirms to a quorum queue, consume with acks (prefetch 2000), insert the
+//   baseline: publish with confirms to a quorum queue, consume with acks (prefetch 2000), insert
+//   the
 //             same rows in 500-row multi-row INSERT transactions, ack after commit;
 //   spine:    the same messages published to intake.hotline12328 and taken in by `appealhub intake`
 //             (a separate process: decode, validate, de-duplicate, tickets + events, placement,
@@ -8,11 +9,10 @@
 // Both use the hub's bus client for AMQP (rabbitmq-c underneath). Prints rates, their ratio and
 // the hub's peak RSS. Needs scripts/services.sh to be running. Usage: intake_bench [N]
 
-#include <pqxx/pqxx>
-
 #include <atomic>
 #include <cstdio>
 #include <iostream>
+#include <pqxx/pqxx>
 #include <thread>
 
 #include "app/routing_settings.hpp"
@@ -57,7 +57,8 @@ double run_baseline(const bus::BrokerConfig& broker, const std::string& db_uri,
   {
     auto c = storage::connect({db_uri});
     pqxx::work txn(*c);
-    txn.exec("CREATE TABLE IF NOT EXISTS bench_rows (message_id text PRIMARY KEY, body jsonb NOT NULL)");
+    txn.exec(
+        "CREATE TABLE IF NOT EXISTS bench_rows (message_id text PRIMARY KEY, body jsonb NOT NULL)");
     txn.commit();
   }
   const auto start = Clock::now();
@@ -112,7 +113,8 @@ int main(int argc, char** argv) {
     broker.uri = vhost.uri();
     baseline = run_baseline(broker, db.uri(), bodies, ids);
   }
-  std::printf("baseline (publish+confirm, consume+ack, 500-row INSERTs): %8.0f appeals/s\n", baseline);
+  std::printf("baseline (publish+confirm, consume+ack, 500-row INSERTs): %8.0f appeals/s\n",
+              baseline);
 
   double spine = 0;
   long rss_kib = 0;
@@ -131,7 +133,8 @@ int main(int argc, char** argv) {
     hub.start();
     std::this_thread::sleep_for(500ms);
     const auto start = Clock::now();
-    std::thread producer([&] { publish_all(broker, bodies, ids, "appeals", "intake.hotline12328"); });
+    std::thread producer(
+        [&] { publish_all(broker, bodies, ids, "appeals", "intake.hotline12328"); });
     auto c = storage::connect({db.uri()});
     while (true) {
       pqxx::read_transaction txn(*c);
@@ -146,13 +149,15 @@ int main(int argc, char** argv) {
     {
       pqxx::read_transaction txn(*c);
       const auto tickets = txn.exec1("SELECT count(*) FROM tickets")[0].as<std::size_t>();
-      if (tickets != n) throw std::runtime_error("spine wrote " + std::to_string(tickets) + " tickets");
+      if (tickets != n)
+        throw std::runtime_error("spine wrote " + std::to_string(tickets) + " tickets");
     }
     producer.join();
     rss_kib = hub.peak_rss_kib();
     hub.terminate();
   }
-  std::printf("spine    (publish -> appealhub intake -> tickets -> ack):   %8.0f appeals/s\n", spine);
+  std::printf("spine    (publish -> appealhub intake -> tickets -> ack):   %8.0f appeals/s\n",
+              spine);
   std::printf("ratio spine/baseline: %.2f   (target >= 0.50; and >= 5000 appeals/s)\n",
               spine / baseline);
   std::printf("appealhub intake peak RSS: %.1f MB (target < 150 MB)\n",

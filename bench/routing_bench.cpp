@@ -3,14 +3,13 @@
 // store); then intake-to-routed latency (publish -> ticket.routed on the bus) at a steady rate.
 // Needs scripts/services.sh to be running. Usage: routing_bench [N] [RATE]
 
-#include <pqxx/pqxx>
-
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 #include <thread>
 
 #include "app/routing_settings.hpp"
@@ -38,11 +37,12 @@ std::string two_hundred_rules() {
                                            "510822", "510823", "510824"};
   nlohmann::json extra = nlohmann::json::array();
   for (int i = 0; rules.size() + extra.size() < 200; ++i) {
-    extra.push_back({{"id", "bench-" + std::to_string(i)},
-                     {"match",
-                      {{"divisions", {divisions[i % divisions.size()]}},
-                       {"keywords", {"专项整治" + std::to_string(i), "试点线路" + std::to_string(i)}}}},
-                     {"lead", "triage"}});
+    extra.push_back(
+        {{"id", "bench-" + std::to_string(i)},
+         {"match",
+          {{"divisions", {divisions[i % divisions.size()]}},
+           {"keywords", {"专项整治" + std::to_string(i), "试点线路" + std::to_string(i)}}}},
+         {"lead", "triage"}});
   }
   rules.insert(rules.begin() + static_cast<long>(rules.size()) - 1, extra.begin(), extra.end());
   return doc.dump();
@@ -57,8 +57,10 @@ void fill_open_tickets(const std::string& uri, int count) {
       " citizen_phone, plate, received_at, deadline, appeal, lead_department)"
       " SELECT 'hotline12328', 'OPEN' || g, 'assigned', 'complaint', 'taxi', '510802', 'normal',"
       " '出租车拒载', '139' || (10000000 + g % 89999999)::text, '', now() - interval '1 day',"
-      " now() + interval '10 days', jsonb_build_object('content', '出租车司机拒载并绕路，多收费用。第' || g || '单'),"
-      " 'zfzd' FROM generate_series(1, " + std::to_string(count) + ") g");
+      " now() + interval '10 days', jsonb_build_object('content', "
+      "'出租车司机拒载并绕路，多收费用。第' || g || '单'),"
+      " 'zfzd' FROM generate_series(1, " +
+      std::to_string(count) + ") g");
   txn.exec("ANALYZE tickets");
   txn.commit();
 }
@@ -129,8 +131,8 @@ Run run_intake(const std::string& name, std::size_t n, double per_second, bool b
     bus::ConfirmedPublisher publisher(broker, 2000);
     for (std::size_t i = 0; i < n; ++i) {
       if (per_second > 0) {
-        std::this_thread::sleep_until(start + std::chrono::microseconds(
-                                                  static_cast<long long>(1e6 * i / per_second)));
+        std::this_thread::sleep_until(
+            start + std::chrono::microseconds(static_cast<long long>(1e6 * i / per_second)));
       }
       // Phones from the same range as the open tickets: the duplicate search finds candidates.
       const auto event = testing::sample_appeal_event(i + 500000);
@@ -173,14 +175,16 @@ int main(int argc, char** argv) {
   std::printf("baseline (shipped rules, empty store):              %8.0f appeals/s routed (%zu)\n",
               baseline.rate, baseline.latencies_ms.size());
   const auto loaded = run_intake("bench_route_load", n, 0, true, true);
-  std::printf("200 rules, 100,000 open tickets for duplicate search: %8.0f appeals/s routed (%zu)\n",
-              loaded.rate, loaded.latencies_ms.size());
+  std::printf(
+      "200 rules, 100,000 open tickets for duplicate search: %8.0f appeals/s routed (%zu)\n",
+      loaded.rate, loaded.latencies_ms.size());
   std::printf("ratio loaded/baseline: %.2f\n", loaded.rate / baseline.rate);
-  const auto paced = run_intake("bench_route_paced", static_cast<std::size_t>(rate * 20), rate,
-                                true, true);
-  std::printf("intake-to-routed latency at %.0f appeals/s for 20 s (200 rules, 100,000 open):"
-              " p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu routed)\n",
-              rate, percentile(paced.latencies_ms, 0.5), percentile(paced.latencies_ms, 0.99),
-              percentile(paced.latencies_ms, 1.0), paced.latencies_ms.size());
+  const auto paced =
+      run_intake("bench_route_paced", static_cast<std::size_t>(rate * 20), rate, true, true);
+  std::printf(
+      "intake-to-routed latency at %.0f appeals/s for 20 s (200 rules, 100,000 open):"
+      " p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu routed)\n",
+      rate, percentile(paced.latencies_ms, 0.5), percentile(paced.latencies_ms, 0.99),
+      percentile(paced.latencies_ms, 1.0), paced.latencies_ms.size());
   return 0;
 }

@@ -1,6 +1,4 @@
 #include "config/app_config.hpp"
-#include "config/json_position.hpp"
-#include "core/appeal.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -12,6 +10,9 @@
 #include <optional>
 #include <sstream>
 
+#include "config/json_position.hpp"
+#include "core/appeal.hpp"
+
 namespace appealhub::config {
 namespace {
 
@@ -22,7 +23,10 @@ class SectionReader {
  public:
   SectionReader(const json& section, std::string prefix, std::string source,
                 std::vector<ConfigError>& errors)
-      : section_(section), prefix_(std::move(prefix)), source_(std::move(source)), errors_(errors) {}
+      : section_(section),
+        prefix_(std::move(prefix)),
+        source_(std::move(source)),
+        errors_(errors) {}
 
   void text(const char* key, std::string& out) {
     seen_.push_back(key);
@@ -111,8 +115,8 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
   try {
     root = json::parse(text);
   } catch (const json::parse_error& e) {
-    load.errors.push_back({source + ":" + json_position(text, e.byte > 0 ? e.byte - 1 : 0), "",
-                           "not valid JSON"});
+    load.errors.push_back(
+        {source + ":" + json_position(text, e.byte > 0 ? e.byte - 1 : 0), "", "not valid JSON"});
     return load;
   }
   if (!root.is_object()) {
@@ -174,7 +178,8 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          }
          for (const auto& [code, days] : c.deadlines.policy.days_by_urgency) {
            if (!core::parse_urgency(code)) {
-             errors.push_back({source, "deadlines.urgency_working_days." + code, "unknown urgency"});
+             errors.push_back(
+                 {source, "deadlines.urgency_working_days." + code, "unknown urgency"});
            }
          }
        }},
@@ -223,8 +228,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
   for (const auto* uri : {&c.database.uri, &c.broker.uri}) {
     const auto scheme = uri->find("://");
     const auto at = uri->find('@');
-    if (scheme != std::string::npos && at != std::string::npos &&
-        uri->find(':', scheme + 3) < at) {
+    if (scheme != std::string::npos && at != std::string::npos && uri->find(':', scheme + 3) < at) {
       errors.push_back({source, uri == &c.database.uri ? "database.uri" : "broker.uri",
                         "must not contain a password; put it in the environment variable "
                         "named by password_env"});
@@ -267,7 +271,10 @@ std::string with_password(const std::string& uri, const std::string& password) {
 
 void apply_environment(AppConfig& config) {
   const auto env = [](const std::string& name) -> std::string {
-    const char* v = name.empty() ? nullptr : std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe): read at start-up
+    const char* v =
+        name.empty()
+            ? nullptr
+            : std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe): read at start-up
     return v ? v : "";
   };
   if (auto v = env("APPEALHUB_PG_URI"); !v.empty()) config.database.uri = v;

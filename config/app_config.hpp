@@ -29,11 +29,11 @@ struct BrokerSettings {
 };
 
 struct IntakeSettings {
-  int consumers = 2;         // competing intake consumers in one process (transactions in parallel)
-  int prefetch = 2000;       // unacknowledged deliveries the broker may push to one consumer
-  int batch_size = 500;      // appeals per database transaction
-  int batch_wait_ms = 20;    // how long a partial batch waits for more before it is committed
-  int max_attempts = 3;      // processing attempts (through the retry queues) before dead-lettering
+  int consumers = 2;       // competing intake consumers in one process (transactions in parallel)
+  int prefetch = 2000;     // unacknowledged deliveries the broker may push to one consumer
+  int batch_size = 500;    // appeals per database transaction
+  int batch_wait_ms = 20;  // how long a partial batch waits for more before it is committed
+  int max_attempts = 3;    // processing attempts (through the retry queues) before dead-lettering
   int max_body_bytes = 1048576;
 };
 

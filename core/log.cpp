@@ -19,10 +19,14 @@ std::atomic<int> min_level{static_cast<int>(LogLevel::info)};
 
 constexpr std::string_view level_name(LogLevel level) {
   switch (level) {
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warn: return "warn";
-    case LogLevel::error: return "error";
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::warn:
+      return "warn";
+    case LogLevel::error:
+      return "error";
   }
   return "info";
 }
@@ -34,7 +38,9 @@ void set_log_sink(LogSink new_sink) {
   sink() = std::move(new_sink);
 }
 
-void set_log_level(LogLevel level) { min_level = static_cast<int>(level); }
+void set_log_level(LogLevel level) {
+  min_level = static_cast<int>(level);
+}
 
 std::optional<LogLevel> parse_log_level(std::string_view text) {
   for (auto level : {LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error}) {
@@ -47,15 +53,14 @@ void log(LogLevel level, std::string_view part, std::string_view message,
          std::initializer_list<LogField> fields) {
   if (static_cast<int>(level) < min_level.load(std::memory_order_relaxed)) return;
   nlohmann::json record;
-  const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now());
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
   record["ts"] = format_rfc3339(Timestamp{now, 480});
   record["level"] = level_name(level);
   record["part"] = part;
   record["msg"] = message;
   for (const auto& [key, value] : fields) record[std::string(key)] = value;
-  const std::string line =
-      record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   const std::lock_guard lock(sink_mutex);
   if (sink()) sink()(line);
 }

@@ -6,8 +6,8 @@
 // redact_uri() for connection strings.
 
 #include <functional>
-#include <optional>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>

@@ -20,10 +20,10 @@
 namespace appealhub::router {
 
 enum class DeadlineStep {
-  due_soon,  // at most `due_soon_working_days` working days left
-  urge,      // 催办: the deadline is today
-  overdue,   // the deadline passed
-  notice,    // 逾期通知: the working day after the deadline
+  due_soon,     // at most `due_soon_working_days` working days left
+  urge,         // 催办: the deadline is today
+  overdue,      // the deadline passed
+  notice,       // 逾期通知: the working day after the deadline
   public_note,  // 通报: `public_note_working_days` working days overdue
 };
 

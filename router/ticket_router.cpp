@@ -59,8 +59,7 @@ core::Appeal for_departments(const core::Appeal& appeal) {
 }  // namespace
 
 RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& setup,
-                               const std::vector<NewTicket>& tickets,
-                               const std::string& occasion) {
+                               const std::vector<NewTicket>& tickets, const std::string& occasion) {
   RoutingStats stats;
   if (tickets.empty()) return stats;
   const bool first = occasion == "first";
@@ -72,10 +71,11 @@ RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& set
         {t.id, t.appeal->citizen.phone, t.appeal->plate, seconds_of(t.appeal->received_at)});
   }
   std::map<std::int64_t, std::vector<DuplicateCandidate>> candidates;
-  for (auto& row : first ? storage::find_duplicate_candidates(
-                               txn, queries,
-                               std::chrono::duration_cast<std::chrono::hours>(setup.duplicates.window))
-                         : std::vector<storage::DuplicateCandidateRow>{}) {
+  for (auto& row :
+       first ? storage::find_duplicate_candidates(
+                   txn, queries,
+                   std::chrono::duration_cast<std::chrono::hours>(setup.duplicates.window))
+             : std::vector<storage::DuplicateCandidateRow>{}) {
     candidates[row.for_ticket].push_back({row.ticket_id, row.channel, row.phone, row.plate,
                                           row.division, row.category, row.title, row.content,
                                           row.received});
@@ -150,15 +150,16 @@ RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& set
   return stats;
 }
 
-std::int64_t undo_merge(pqxx::dbtransaction& txn, const RoutingSetup& setup,
-                        std::int64_t ticket_id, const std::string& actor,
-                        const std::string& reason) {
+std::int64_t undo_merge(pqxx::dbtransaction& txn, const RoutingSetup& setup, std::int64_t ticket_id,
+                        const std::string& actor, const std::string& reason) {
   const auto primary = storage::undo_merge(txn, ticket_id, actor, reason);
   // The stored appeal, read back through the public codec.
   const std::string wrapped =
       R"({"schema":"appeal.v1","event":"appeal.received","event_id":"stored-appeal-ticket-)" +
-      std::to_string(ticket_id) + R"(","occurred_at":"2000-01-01T00:00:00+08:00","producer":"store",)"
-      R"("data":{"appeal":)" + storage::ticket_appeal_json(txn, ticket_id) + "}}";
+      std::to_string(ticket_id) +
+      R"(","occurred_at":"2000-01-01T00:00:00+08:00","producer":"store",)"
+      R"("data":{"appeal":)" +
+      storage::ticket_appeal_json(txn, ticket_id) + "}}";
   auto decoded = core::decode_event(wrapped);
   if (!decoded.ok()) {
     throw std::runtime_error("ticket " + std::to_string(ticket_id) +
@@ -166,9 +167,10 @@ std::int64_t undo_merge(pqxx::dbtransaction& txn, const RoutingSetup& setup,
   }
   const auto event = std::move(decoded).event();
   const auto& appeal = std::get<core::AppealReceived>(event.body).appeal;
-  const auto occasion = "unmerged-" + std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
-                                           std::chrono::system_clock::now().time_since_epoch())
-                                           .count());
+  const auto occasion =
+      "unmerged-" + std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
   route_new_tickets(txn, setup, {{ticket_id, &appeal}}, occasion);
   return primary;
 }

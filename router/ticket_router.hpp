@@ -59,8 +59,7 @@ RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& set
 // Undoes a merge (an operator found the appeal is not a repeat): the ticket gets its own
 // placement and deadline now, as at intake, and both timelines record the undo. Returns the
 // ticket it had been merged into. Throws std::invalid_argument when the ticket is not merged.
-std::int64_t undo_merge(pqxx::dbtransaction& txn, const RoutingSetup& setup,
-                        std::int64_t ticket_id, const std::string& actor,
-                        const std::string& reason);
+std::int64_t undo_merge(pqxx::dbtransaction& txn, const RoutingSetup& setup, std::int64_t ticket_id,
+                        const std::string& actor, const std::string& reason);
 
 }  // namespace appealhub::router

@@ -3,12 +3,12 @@
 //
 // One connection per thread (libpqxx connections are not thread-safe). libpqxx 6.4 reconnects a
 // broken connection silently and loses session state (LISTEN, prepared statements): code that
-// depends on session state catches pqxx::broken_connection, drops the connection and opens a new one.
+// depends on session state catches pqxx::broken_connection, drops the connection and opens a new
+// one.
 
 #include <memory>
 #include <pqxx/connection>
 #include <string>
-
 
 namespace appealhub::storage {
 

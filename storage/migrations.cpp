@@ -54,9 +54,8 @@ MigrationReport apply_migrations(pqxx::connection& connection,
       }
       pqxx::work txn(connection);
       txn.exec(migration.sql);
-      txn.exec_params(
-          "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-          migration.version, migration.name, checksum);
+      txn.exec_params("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                      migration.version, migration.name, checksum);
       txn.commit();
       report.applied.push_back(migration.version);
     }
@@ -75,7 +74,8 @@ MigrationReport apply_migrations(pqxx::connection& connection,
 
 bool migrations_current(pqxx::connection& connection, const std::vector<Migration>& migrations) {
   pqxx::read_transaction txn(connection);
-  const auto exists = txn.exec1("SELECT to_regclass('schema_migrations') IS NOT NULL")[0].as<bool>();
+  const auto exists =
+      txn.exec1("SELECT to_regclass('schema_migrations') IS NOT NULL")[0].as<bool>();
   if (!exists) return migrations.empty();
   std::map<int, bool> present;
   for (const auto& row : txn.exec("SELECT version FROM schema_migrations")) {

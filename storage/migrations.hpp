@@ -11,7 +11,6 @@
 
 #include "storage/database.hpp"
 
-
 namespace appealhub::storage {
 
 struct Migration {

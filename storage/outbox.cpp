@@ -33,12 +33,14 @@ void enqueue_outbox(pqxx::dbtransaction& txn, const std::vector<OutboxMessage>& 
   for (const auto& m : messages) {
     if (!rows.empty()) rows += ',';
     rows += "(" + txn.quote(m.message_id) + "," + txn.quote(m.exchange) + "," +
-            txn.quote(m.routing_key) + "," + txn.quote(m.type) + "," + sql_bytes(txn, m.body) + "," +
-            txn.quote(nlohmann::json(m.headers).dump()) + "::jsonb," +
+            txn.quote(m.routing_key) + "," + txn.quote(m.type) + "," + sql_bytes(txn, m.body) +
+            "," + txn.quote(nlohmann::json(m.headers).dump()) + "::jsonb," +
             (m.mandatory ? "true" : "false") + ")";
   }
-  txn.exec("INSERT INTO outbox (message_id, exchange, routing_key, type, body, headers, mandatory)"
-           " VALUES " + rows + " ON CONFLICT (message_id) DO NOTHING");
+  txn.exec(
+      "INSERT INTO outbox (message_id, exchange, routing_key, type, body, headers, mandatory)"
+      " VALUES " +
+      rows + " ON CONFLICT (message_id) DO NOTHING");
 }
 
 OutboxRelay::OutboxRelay(DatabaseConfig database, OutboxSink& sink, OutboxRelayOptions options)
@@ -72,7 +74,8 @@ std::size_t OutboxRelay::relay_once() {
     m.routing_key = row[3].as<std::string>();
     m.type = row[4].as<std::string>();
     m.body = pqxx::binarystring(row[5]).str();
-    m.headers = nlohmann::json::parse(row[6].as<std::string>()).get<std::map<std::string, std::string>>();
+    m.headers =
+        nlohmann::json::parse(row[6].as<std::string>()).get<std::map<std::string, std::string>>();
     m.attempts = row[7].as<int>();
     m.mandatory = row[8].as<bool>();
     batch.push_back(std::move(m));

@@ -4,7 +4,8 @@
 
 namespace appealhub::storage {
 
-std::optional<SettingsDocument> current_document(pqxx::dbtransaction& txn, const std::string& name) {
+std::optional<SettingsDocument> current_document(pqxx::dbtransaction& txn,
+                                                 const std::string& name) {
   const auto rows = txn.exec_params(
       "SELECT version, body::text, created_by FROM settings_documents WHERE name = $1"
       " ORDER BY version DESC LIMIT 1",
@@ -29,12 +30,11 @@ int save_document(pqxx::dbtransaction& txn, const std::string& name, const std::
 
 bool seed_document(pqxx::dbtransaction& txn, const std::string& name, const std::string& body) {
   txn.exec_params("SELECT pg_advisory_xact_lock(hashtext('settings:' || $1))", name);
-  return !txn
-              .exec_params(
-                  "INSERT INTO settings_documents (name, version, body, created_by)"
-                  " SELECT $1, 1, $2::jsonb, 'shipped default' WHERE NOT EXISTS"
-                  " (SELECT 1 FROM settings_documents WHERE name = $1) RETURNING version",
-                  name, body)
+  return !txn.exec_params(
+                 "INSERT INTO settings_documents (name, version, body, created_by)"
+                 " SELECT $1, 1, $2::jsonb, 'shipped default' WHERE NOT EXISTS"
+                 " (SELECT 1 FROM settings_documents WHERE name = $1) RETURNING version",
+                 name, body)
               .empty();
 }
 

@@ -39,14 +39,14 @@ std::int64_t instant_ms(const std::string& rfc3339) {
 void record_on_tickets(pqxx::dbtransaction& txn, std::vector<PendingEvent>& events,
                        const std::map<AppealKey, std::pair<std::int64_t, std::string>>& tickets) {
   if (events.empty()) return;
-  std::stable_sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
-    return a.at_ms < b.at_ms;
-  });
+  std::stable_sort(events.begin(), events.end(),
+                   [](const auto& a, const auto& b) { return a.at_ms < b.at_ms; });
   std::string values;
   std::map<std::int64_t, core::TicketStatus> moved;
   std::map<std::int64_t, core::TicketStatus> current;
   for (const auto& [key, ticket] : tickets) {
-    current[ticket.first] = core::parse_ticket_status(ticket.second).value_or(core::TicketStatus::received);
+    current[ticket.first] =
+        core::parse_ticket_status(ticket.second).value_or(core::TicketStatus::received);
   }
   for (const auto& event : events) {
     const auto id = tickets.at(event.appeal).first;
@@ -59,13 +59,15 @@ void record_on_tickets(pqxx::dbtransaction& txn, std::vector<PendingEvent>& even
       moved[id] = *next;
     }
   }
-  txn.exec("INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) VALUES " +
-           values + " ON CONFLICT (event_id) DO NOTHING");
+  txn.exec(
+      "INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) VALUES " +
+      values + " ON CONFLICT (event_id) DO NOTHING");
   if (moved.empty()) return;
   std::string updates;
   for (const auto& [id, status] : moved) {
     if (!updates.empty()) updates += ',';
-    updates += "(" + std::to_string(id) + "," + txn.quote(std::string(core::to_string(status))) + ")";
+    updates +=
+        "(" + std::to_string(id) + "," + txn.quote(std::string(core::to_string(status))) + ")";
   }
   txn.exec("UPDATE tickets t SET status = v.status, updated_at = now() FROM (VALUES " + updates +
            ") AS v(id, status) WHERE t.id = v.id");
@@ -89,9 +91,8 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
     ids += "(" + txn.quote(consumer_) + "," + txn.quote(id) + ")";
   }
   std::set<std::string> fresh;
-  for (const auto& row :
-       txn.exec("INSERT INTO processed_messages (consumer, message_id) VALUES " + ids +
-                " ON CONFLICT DO NOTHING RETURNING message_id")) {
+  for (const auto& row : txn.exec("INSERT INTO processed_messages (consumer, message_id) VALUES " +
+                                  ids + " ON CONFLICT DO NOTHING RETURNING message_id")) {
     fresh.insert(row[0].as<std::string>());
   }
   std::vector<std::size_t> appeals, others;
@@ -109,7 +110,8 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
   std::map<AppealKey, std::size_t> created_keys;
   // The first item in the batch with a key is the one that creates its ticket.
   std::map<AppealKey, std::size_t> first_with_key;
-  for (std::size_t i : appeals) first_with_key.try_emplace({items[i].channel, items[i].external_id}, i);
+  for (std::size_t i : appeals)
+    first_with_key.try_emplace({items[i].channel, items[i].external_id}, i);
   if (!appeals.empty()) {
     std::string rows;
     for (std::size_t i : appeals) {
@@ -126,7 +128,8 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
     for (const auto& row : txn.exec(
              "INSERT INTO tickets (channel, external_id, kind, category, division, urgency, title,"
              " citizen_phone, plate, received_at, channel_deadline, appeal) VALUES " +
-             rows + " ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, channel, external_id")) {
+             rows +
+             " ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, channel, external_id")) {
       AppealKey key{row[1].as<std::string>(), row[2].as<std::string>()};
       const std::size_t i = first_with_key.at(key);
       created_keys[key] = i;
@@ -156,9 +159,14 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
   std::vector<PendingEvent> pending;
   for (std::size_t i : others) {
     const auto& item = items[i];
-    pending.push_back({item.message_id, item.event, item.actor, item.occurred_at,
-                       data_of(txn, item), instant_ms(item.occurred_at),
-                       {item.channel, item.external_id}, i});
+    pending.push_back({item.message_id,
+                       item.event,
+                       item.actor,
+                       item.occurred_at,
+                       data_of(txn, item),
+                       instant_ms(item.occurred_at),
+                       {item.channel, item.external_id},
+                       i});
   }
   if (!created_keys.empty()) {
     std::string keys;
@@ -166,15 +174,16 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
       if (!keys.empty()) keys += ',';
       keys += "(" + txn.quote(key.first) + "," + txn.quote(key.second) + ")";
     }
-    for (const auto& row : txn.exec(
-             "DELETE FROM parked_events p USING (VALUES " + keys +
-             ") AS k(channel, external_id) WHERE p.channel = k.channel AND"
-             " p.external_id = k.external_id RETURNING p.event_id, p.type,"
-             " to_json(p.occurred_at) #>> '{}', p.data,"
-             " p.channel, p.external_id")) {
+    for (const auto& row : txn.exec("DELETE FROM parked_events p USING (VALUES " + keys +
+                                    ") AS k(channel, external_id) WHERE p.channel = k.channel AND"
+                                    " p.external_id = k.external_id RETURNING p.event_id, p.type,"
+                                    " to_json(p.occurred_at) #>> '{}', p.data,"
+                                    " p.channel, p.external_id")) {
       const auto event_id = row[0].as<std::string>();
-      pending.push_back({event_id, row[1].as<std::string>(),
-                         "channel:" + row[4].as<std::string>(), row[2].as<std::string>(),
+      pending.push_back({event_id,
+                         row[1].as<std::string>(),
+                         "channel:" + row[4].as<std::string>(),
+                         row[2].as<std::string>(),
                          txn.quote(row[3].as<std::string>()) + "::jsonb",
                          instant_ms(row[2].as<std::string>()),
                          {row[4].as<std::string>(), row[5].as<std::string>()},
@@ -197,7 +206,7 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
            ") AS k(channel, external_id) ON t.channel = k.channel AND t.external_id = k.external_id"
            " ORDER BY t.id FOR UPDATE OF t")) {
     tickets[{row[1].as<std::string>(), row[2].as<std::string>()}] = {row[0].as<std::int64_t>(),
-                                                                    row[3].as<std::string>()};
+                                                                     row[3].as<std::string>()};
   }
 
   std::vector<PendingEvent> on_tickets;
@@ -215,8 +224,10 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
               txn.quote(event.occurred_at) + "::timestamptz," + event.data_sql + ")";
   }
   if (!parked.empty()) {
-    txn.exec("INSERT INTO parked_events (channel, external_id, event_id, type, occurred_at, data)"
-             " VALUES " + parked + " ON CONFLICT (event_id) DO NOTHING");
+    txn.exec(
+        "INSERT INTO parked_events (channel, external_id, event_id, type, occurred_at, data)"
+        " VALUES " +
+        parked + " ON CONFLICT (event_id) DO NOTHING");
   }
   record_on_tickets(txn, on_tickets, tickets);
   return result;

@@ -1,8 +1,8 @@
 #include "storage/ticket_routing.hpp"
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
-#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -54,11 +54,12 @@ std::vector<DuplicateCandidateRow> find_duplicate_candidates(
   const std::string columns =
       "SELECT t.id, t.channel, t.citizen_phone, t.plate, t.division, t.category, t.title,"
       " coalesce(t.appeal->>'content', ''), extract(epoch FROM t.received_at)::bigint"
-      " FROM tickets t WHERE t.received_at >= " + since +
+      " FROM tickets t WHERE t.received_at >= " +
+      since +
       " AND t.status NOT IN ('withdrawn', 'reassigned_out', 'spam', 'merged', 'closed') AND ";
-  const auto rows = txn.exec(columns + "t.citizen_phone <> '' AND t.citizen_phone IN (" +
-                             list(by_phone) + ") UNION " + columns +
-                             "t.plate <> '' AND t.plate IN (" + list(by_plate) + ")");
+  const auto rows =
+      txn.exec(columns + "t.citizen_phone <> '' AND t.citizen_phone IN (" + list(by_phone) +
+               ") UNION " + columns + "t.plate <> '' AND t.plate IN (" + list(by_plate) + ")");
 
   std::map<std::int64_t, std::map<std::int64_t, DuplicateCandidateRow>> found;  // new -> earlier
   for (const auto& row : rows) {
@@ -117,7 +118,8 @@ std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRe
            "UPDATE tickets t SET status = v.status, lead_department = v.lead,"
            " assisting_departments = v.assisting, routing_rule = v.rule, routing_reason = v.reason,"
            " deadline = v.deadline, deadline_basis = v.basis, merged_into = v.merged_into,"
-           " updated_at = now() FROM (VALUES " + updates +
+           " updated_at = now() FROM (VALUES " +
+           updates +
            ") AS v(id, status, lead, assisting, rule, reason, deadline, basis, merged_into)"
            " WHERE t.id = v.id AND t.status = 'received' RETURNING t.id")) {
     placed.insert(row[0].as<std::int64_t>());
@@ -134,8 +136,9 @@ std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRe
   for (const auto& r : records) {
     if (!placed.count(r.ticket_id)) continue;
     // The full computation is on the ticket (deadline_basis); the timeline says it in a sentence.
-    nlohmann::json data{{"status", r.status}, {"lead", r.lead},     {"assisting", r.assisting},
-                        {"rule", r.rule},     {"reason", r.reason}, {"deadline", r.deadline_explained}};
+    nlohmann::json data{{"status", r.status},       {"lead", r.lead},
+                        {"assisting", r.assisting}, {"rule", r.rule},
+                        {"reason", r.reason},       {"deadline", r.deadline_explained}};
     if (r.duplicate) {
       data["duplicate_of"] = r.duplicate->of;
       data["duplicate_score"] = r.duplicate->score;
@@ -150,7 +153,8 @@ std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRe
     if (r.duplicate && r.duplicate->merged) {
       // The first ticket's timeline shows what joined it.
       add_event(r.duplicate->of, "merge-in:" + std::to_string(r.ticket_id), "ticket.merge_joined",
-                {{"ticket", r.ticket_id}, {"score", r.duplicate->score},
+                {{"ticket", r.ticket_id},
+                 {"score", r.duplicate->score},
                  {"reason", r.duplicate->reason}});
     }
     for (const auto& m : r.routed) {
@@ -165,13 +169,16 @@ std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRe
     }
   }
   if (!events.empty()) {
-    txn.exec("INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data)"
-             " VALUES " + events + " ON CONFLICT (event_id) DO NOTHING");
+    txn.exec(
+        "INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data)"
+        " VALUES " +
+        events + " ON CONFLICT (event_id) DO NOTHING");
   }
   enqueue_outbox(txn, outbox);
   if (!links.empty()) {
-    txn.exec("INSERT INTO duplicate_links (ticket_id, duplicate_of, action, score, reason) VALUES " +
-             links + " ON CONFLICT DO NOTHING");
+    txn.exec(
+        "INSERT INTO duplicate_links (ticket_id, duplicate_of, action, score, reason) VALUES " +
+        links + " ON CONFLICT DO NOTHING");
   }
   return placed.size();
 }
@@ -189,9 +196,11 @@ std::int64_t undo_merge(pqxx::dbtransaction& txn, std::int64_t ticket_id, const 
       " duplicate_of = $2 AND action = 'merged' AND undone_at IS NULL",
       ticket_id, primary, actor);
   txn.exec_params(
-      "UPDATE tickets SET status = 'received', merged_into = NULL, updated_at = now() WHERE id = $1",
+      "UPDATE tickets SET status = 'received', merged_into = NULL, updated_at = now() WHERE id = "
+      "$1",
       ticket_id);
-  const nlohmann::json data{{"ticket", ticket_id}, {"was_merged_into", primary}, {"reason", reason}};
+  const nlohmann::json data{
+      {"ticket", ticket_id}, {"was_merged_into", primary}, {"reason", reason}};
   // An undo is a person's act: its event id is unique per occurrence, not per fact.
   const auto stamp = std::to_string(
       txn.exec1("SELECT (extract(epoch FROM clock_timestamp()) * 1e6)::bigint")[0].as<long long>());

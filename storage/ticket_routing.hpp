@@ -32,15 +32,14 @@ struct DuplicateCandidateRow {
 
 // Earlier open tickets (not ended, not merged) sharing a phone or plate with each query, at most
 // `per_ticket` most recent ones per query. One statement for the whole batch.
-std::vector<DuplicateCandidateRow> find_duplicate_candidates(pqxx::dbtransaction& txn,
-                                                             const std::vector<DuplicateQuery>& queries,
-                                                             std::chrono::hours window,
-                                                             int per_ticket = 20);
+std::vector<DuplicateCandidateRow> find_duplicate_candidates(
+    pqxx::dbtransaction& txn, const std::vector<DuplicateQuery>& queries, std::chrono::hours window,
+    int per_ticket = 20);
 
 struct RoutingRecord {
   std::int64_t ticket_id;
   std::string event_id;  // the timeline event's id; empty: "route:<ticket id>" (first placement)
-  std::string status;  // "assigned", "triage" or "merged"
+  std::string status;    // "assigned", "triage" or "merged"
   std::string lead;
   std::vector<std::string> assisting;
   std::string rule, reason;

@@ -1,13 +1,12 @@
 // The health report: years without holiday data are reported until an administrator adds them.
 // Needs PostgreSQL.
 
-#include "app/health.hpp"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "app/health.hpp"
 #include "config/shipped_defaults.hpp"
 #include "core/time.hpp"
 #include "storage/settings_documents.hpp"

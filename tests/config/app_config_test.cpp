@@ -118,14 +118,16 @@ TEST(AppConfig, DeadlinePolicyDuplicatesAndWatchAreSettings) {
 }
 
 TEST(AppConfig, BadPolicySettingsAreNamed) {
-  EXPECT_EQ(errors_of(R"({"deadlines": {"working_days": {"complaints": 15}}})"),
-            std::vector<std::string>{"hub.json: deadlines.working_days.complaints: unknown appeal kind"});
+  EXPECT_EQ(
+      errors_of(R"({"deadlines": {"working_days": {"complaints": 15}}})"),
+      std::vector<std::string>{"hub.json: deadlines.working_days.complaints: unknown appeal kind"});
   EXPECT_EQ(errors_of(R"({"deadlines": {"working_days": {"complaint": -1}}})"),
             std::vector<std::string>{"hub.json: deadlines.working_days.complaint: must be working "
                                      "days (0 to 365) or null for none"});
-  EXPECT_EQ(errors_of(R"({"duplicates": {"merge_threshold": 0.2, "suggest_threshold": 0.4}})"),
-            std::vector<std::string>{
-                "hub.json: duplicates.suggest_threshold: must not be above duplicates.merge_threshold"});
+  EXPECT_EQ(
+      errors_of(R"({"duplicates": {"merge_threshold": 0.2, "suggest_threshold": 0.4}})"),
+      std::vector<std::string>{
+          "hub.json: duplicates.suggest_threshold: must not be above duplicates.merge_threshold"});
 }
 
 }  // namespace

@@ -32,8 +32,8 @@ struct Message {
 
 TEST(IntakeChaos, EveryValidAppealOnceEveryInvalidOneDeadLetteredDespiteKillsAndBrokerRestart) {
   constexpr std::size_t kTotal = 20000;
-  constexpr std::size_t kInvalid = kTotal / 100;      // 1%
-  constexpr std::size_t kRedelivered = kTotal / 20;   // 5%
+  constexpr std::size_t kInvalid = kTotal / 100;     // 1%
+  constexpr std::size_t kRedelivered = kTotal / 20;  // 5%
   constexpr std::size_t kDistinctValid = kTotal - kInvalid - kRedelivered;
 
   TestDatabase db("intake_chaos");
@@ -56,7 +56,8 @@ TEST(IntakeChaos, EveryValidAppealOnceEveryInvalidOneDeadLetteredDespiteKillsAnd
   }
   std::mt19937 rng(20261128);
   std::vector<Message> stream = distinct;
-  for (std::size_t i = 0; i < kRedelivered; ++i) stream.push_back(distinct[rng() % distinct.size()]);
+  for (std::size_t i = 0; i < kRedelivered; ++i)
+    stream.push_back(distinct[rng() % distinct.size()]);
   std::shuffle(stream.begin(), stream.end(), rng);
   ASSERT_EQ(stream.size(), kTotal);
 
@@ -93,7 +94,8 @@ TEST(IntakeChaos, EveryValidAppealOnceEveryInvalidOneDeadLetteredDespiteKillsAnd
   });
 
   const auto wait_published = [&](std::size_t n) {
-    testing::eventually(300s, [&] { return published.load() >= n || publishing_done.load(); }, 20ms);
+    testing::eventually(
+        300s, [&] { return published.load() >= n || publishing_done.load(); }, 20ms);
   };
   wait_published(kTotal / 5);
   hub.kill(SIGKILL);  // kill 1
@@ -110,11 +112,14 @@ TEST(IntakeChaos, EveryValidAppealOnceEveryInvalidOneDeadLetteredDespiteKillsAnd
   EXPECT_EQ(not_confirmed, 0u);
 
   // 4. Wait until everything is taken in, then stop the hub cleanly.
-  const bool settled = testing::eventually(240s, [&] {
-    return db.scalar("SELECT count(*) FROM tickets") == std::to_string(kDistinctValid) &&
-           db.scalar("SELECT count(*) FROM rejected_messages") == std::to_string(kInvalid) &&
-           db.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == "0";
-  }, 500ms);
+  const bool settled = testing::eventually(
+      240s,
+      [&] {
+        return db.scalar("SELECT count(*) FROM tickets") == std::to_string(kDistinctValid) &&
+               db.scalar("SELECT count(*) FROM rejected_messages") == std::to_string(kInvalid) &&
+               db.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == "0";
+      },
+      500ms);
   EXPECT_TRUE(settled) << "see " << log;
   EXPECT_EQ(hub.terminate(), 0) << "appealhub did not stop cleanly on SIGTERM; see " << log;
 
@@ -161,18 +166,19 @@ TEST(IntakeChaos, EveryValidAppealOnceEveryInvalidOneDeadLetteredDespiteKillsAnd
             << " exact redeliveries); publisher republished " << publisher_stats.republished
             << " after " << publisher_stats.reconnects << " reconnects\n"
             << "[ chaos ] faults: hub SIGKILLed twice, RabbitMQ restarted once\n"
-            << "[ chaos ] tickets " << tickets << " (distinct " << distinct_keys
-            << ", expected " << kDistinctValid << "), appeal.received events " << received_events
+            << "[ chaos ] tickets " << tickets << " (distinct " << distinct_keys << ", expected "
+            << kDistinctValid << "), appeal.received events " << received_events
             << ", placement events " << placement_events << ", unplaced " << unplaced
-            << ", missing " << [&] {
-                 std::size_t n = 0;
-                 for (const auto& id : expected_ids) n += actual_ids.count(id) ? 0 : 1;
-                 return n;
-               }()
-            << "\n[ chaos ] rejected " << db.scalar("SELECT count(*) FROM rejected_messages")
-            << ", dead-letter queue " << dead.size() << " distinct (" << dead_deliveries
-            << " deliveries), without error header " << dead_without_error
-            << ", wrong field " << dead_wrong_field << "\n";
+            << ", missing " <<
+      [&] {
+        std::size_t n = 0;
+        for (const auto& id : expected_ids) n += actual_ids.count(id) ? 0 : 1;
+        return n;
+      }() << "\n[ chaos ] rejected "
+            << db.scalar("SELECT count(*) FROM rejected_messages") << ", dead-letter queue "
+            << dead.size() << " distinct (" << dead_deliveries
+            << " deliveries), without error header " << dead_without_error << ", wrong field "
+            << dead_wrong_field << "\n";
 
   EXPECT_EQ(tickets, std::to_string(kDistinctValid));
   EXPECT_EQ(distinct_keys, std::to_string(kDistinctValid));

@@ -28,11 +28,13 @@ TEST(InteropAmqplib, AppealPublishedByAnotherClientBecomesATicket) {
 
   const std::string script = testing::repo_root() + "/tests/interop/publish_appeal.mjs";
   const std::string command = "node '" + script + "' '" + vhost.uri() + "' ZH-2026-0001";
-  ASSERT_EQ(std::system(command.c_str()), 0) << command;  // NOLINT(concurrency-mt-unsafe,cert-env33-c)
+  ASSERT_EQ(std::system(command.c_str()), 0)
+      << command;  // NOLINT(concurrency-mt-unsafe,cert-env33-c)
 
   ASSERT_TRUE(testing::eventually(30s, [&] {
-    return db.scalar("SELECT count(*) FROM tickets WHERE channel = 'districtsys' AND"
-                     " external_id = 'ZH-2026-0001'") == "1";
+    return db.scalar(
+               "SELECT count(*) FROM tickets WHERE channel = 'districtsys' AND"
+               " external_id = 'ZH-2026-0001'") == "1";
   })) << "see /tmp/appealhub_interop.log";
   EXPECT_EQ(db.scalar("SELECT kind || '/' || category || '/' || division FROM tickets"),
             "complaint/road_passenger/510811");

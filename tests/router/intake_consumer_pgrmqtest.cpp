@@ -2,8 +2,6 @@
 // messages are dead-lettered with their error, and a stop acks what was committed.
 // Needs PostgreSQL and RabbitMQ.
 
-#include "router/intake_consumer.hpp"
-
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -13,6 +11,7 @@
 #include "bus/consumer.hpp"
 #include "bus/publisher.hpp"
 #include "bus/topology.hpp"
+#include "router/intake_consumer.hpp"
 #include "tests/support/appeal_samples.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -65,7 +64,9 @@ TEST(IntakeConsumer, TicketsOnceAndDeadLettersWithTheirErrors) {
   std::thread relaying([&] { relay.run(stop); });
   ASSERT_TRUE(testing::eventually(20s, [&] { return consumer.stats().deliveries >= 53; }));
   ASSERT_TRUE(testing::eventually(10s, [&] {
-    return db.scalar("SELECT count(*) FROM outbox WHERE type <> 'ticket.routed' AND sent_at IS NOT NULL") == "2";
+    return db.scalar(
+               "SELECT count(*) FROM outbox WHERE type <> 'ticket.routed' AND sent_at IS NOT "
+               "NULL") == "2";
   }));
   stop = true;
   consuming.join();

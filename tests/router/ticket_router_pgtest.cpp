@@ -1,8 +1,6 @@
 // Placing new tickets in the intake transaction, with the shipped Guangyuan departments, rules and
 // calendar from the settings documents. Needs PostgreSQL.
 
-#include "router/ticket_router.hpp"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +9,7 @@
 #include "app/routing_settings.hpp"
 #include "core/codec.hpp"
 #include "core/ids.hpp"
+#include "router/ticket_router.hpp"
 #include "storage/settings_documents.hpp"
 #include "storage/ticket_intake.hpp"
 #include "tests/support/appeal_samples.hpp"
@@ -84,8 +83,9 @@ class TicketRouterTest : public ::testing::Test {
 TEST_F(TicketRouterTest, TaxiComplaintGoesToLawEnforcementWithTheDistrictAssisting) {
   take_in({appeal("L1", core::AppealKind::complaint, "taxi", "510802", "出租车拒载",
                   "在利州区万达广场打车，司机拒载还绕路。")});
-  const auto placed = ticket("L1", "status || ' ' || lead_department || ' ' || "
-                                   "array_to_string(assisting_departments, ',')");
+  const auto placed = ticket("L1",
+                             "status || ' ' || lead_department || ' ' || "
+                             "array_to_string(assisting_departments, ',')");
   EXPECT_EQ(placed.substr(0, 9), "assigned ") << placed;
   EXPECT_NE(ticket("L1", "routing_rule"), "");
   // Complaint received Wednesday 2026-09-30: 15 working days across the National Day holiday.
@@ -98,8 +98,8 @@ TEST_F(TicketRouterTest, TaxiComplaintGoesToLawEnforcementWithTheDistrictAssisti
   const auto assisting = ticket("L1", "cardinality(assisting_departments)");
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM outbox WHERE type = 'ticket.routed'"),
             std::to_string(1 + std::stoi(assisting)));
-  const auto body = db_.scalar("SELECT convert_from(body, 'UTF8') FROM outbox WHERE routing_key = 'dept." +
-                               lead + "'");
+  const auto body = db_.scalar(
+      "SELECT convert_from(body, 'UTF8') FROM outbox WHERE routing_key = 'dept." + lead + "'");
   const auto decoded = core::decode_event(body);
   ASSERT_TRUE(decoded.ok());
   const auto& routed = std::get<core::TicketRouted>(decoded.event().body);
@@ -134,9 +134,11 @@ TEST_F(TicketRouterTest, SameComplaintFromTheSamePhoneIsMergedIntoTheOpenTicket)
   EXPECT_EQ(stats.merged, 1u);
   EXPECT_EQ(ticket("M2", "status"), "merged");
   EXPECT_EQ(ticket("M2", "merged_into"), ticket("M1", "id"));
-  EXPECT_EQ(db_.scalar("SELECT count(*) FROM outbox WHERE convert_from(body, 'UTF8') LIKE '%M2%'"), "0")
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM outbox WHERE convert_from(body, 'UTF8') LIKE '%M2%'"),
+            "0")
       << "a merged ticket follows its first ticket and is not sent to departments";
-  EXPECT_EQ(db_.scalar("SELECT count(*) FROM ticket_events WHERE type = 'ticket.merge_joined'"), "1");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM ticket_events WHERE type = 'ticket.merge_joined'"),
+            "1");
   EXPECT_EQ(db_.scalar("SELECT action FROM duplicate_links"), "merged");
 }
 
@@ -158,16 +160,20 @@ TEST_F(TicketRouterTest, AMergeCanBeUndoneAndTheTicketIsThenPlacedOnItsOwn) {
   EXPECT_EQ(ticket("U2", "status"), "assigned");
   EXPECT_EQ(ticket("U2", "merged_into"), "");
   EXPECT_NE(ticket("U2", "lead_department"), "");
-  EXPECT_EQ(ticket("U2", "to_char(deadline AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"), "2026-10-27")
+  EXPECT_EQ(ticket("U2", "to_char(deadline AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"),
+            "2026-10-27")
       << "the deadline counts from the appeal's receipt, not from the undo";
-  EXPECT_EQ(db_.scalar("SELECT undone_by FROM duplicate_links WHERE ticket_id = " + std::to_string(u2)),
-            "operator:wang");
+  EXPECT_EQ(
+      db_.scalar("SELECT undone_by FROM duplicate_links WHERE ticket_id = " + std::to_string(u2)),
+      "operator:wang");
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM ticket_events WHERE type = 'ticket.unmerged'"), "2");
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM ticket_events WHERE type = 'ticket.routed' AND"
-                       " ticket_id = " + std::to_string(u2)),
+                       " ticket_id = " +
+                       std::to_string(u2)),
             "1");
-  EXPECT_NE(db_.scalar("SELECT count(*) FROM outbox WHERE convert_from(body, 'UTF8') LIKE '%\"U2\"%'"),
-            "0")
+  EXPECT_NE(
+      db_.scalar("SELECT count(*) FROM outbox WHERE convert_from(body, 'UTF8') LIKE '%\"U2\"%'"),
+      "0")
       << "once on its own, the ticket goes to its departments";
 
   pqxx::work txn(*c);

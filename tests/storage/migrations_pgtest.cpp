@@ -1,13 +1,12 @@
 // Schema migrations against a real PostgreSQL: applied once, in order, refused when changed.
 
-#include "storage/migrations.hpp"
-
 #include <gtest/gtest.h>
 
 #include <pqxx/pqxx>
 #include <thread>
 
 #include "storage/database.hpp"
+#include "storage/migrations.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace appealhub::storage {
@@ -56,7 +55,8 @@ TEST(Migrations, AChangedMigrationIsRefused) {
     apply_migrations(*connection, migrations);
     FAIL() << "a changed migration was accepted";
   } catch (const std::runtime_error& e) {
-    EXPECT_STREQ(e.what(), "migration 1 (first) was changed after it was applied; add a new migration");
+    EXPECT_STREQ(e.what(),
+                 "migration 1 (first) was changed after it was applied; add a new migration");
   }
 }
 

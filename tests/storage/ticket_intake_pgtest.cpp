@@ -1,8 +1,6 @@
 // Channel events applied to tickets in PostgreSQL: exactly one ticket per appeal, every event
 // recorded once, events ahead of their appeal kept until it arrives. Needs PostgreSQL.
 
-#include "storage/ticket_intake.hpp"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +9,7 @@
 #include "core/codec.hpp"
 #include "core/ids.hpp"
 #include "storage/database.hpp"
+#include "storage/ticket_intake.hpp"
 #include "tests/support/appeal_samples.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -74,8 +73,8 @@ class TicketIntakeTest : public ::testing::Test {
 };
 
 TEST_F(TicketIntakeTest, NewAppealsBecomeTicketsWithTheirReceivedEvent) {
-  const auto result = apply({item_for(testing::sample_appeal_event(1)),
-                             item_for(testing::sample_appeal_event(2))});
+  const auto result =
+      apply({item_for(testing::sample_appeal_event(1)), item_for(testing::sample_appeal_event(2))});
   EXPECT_EQ(result.outcomes,
             (std::vector<IntakeOutcome>{IntakeOutcome::created, IntakeOutcome::created}));
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM tickets"), "2");
@@ -92,7 +91,7 @@ TEST_F(TicketIntakeTest, RedeliveredMessageChangesNothing) {
   apply({item});
   const auto again = apply({item, item});
   EXPECT_EQ(again.outcomes, (std::vector<IntakeOutcome>{IntakeOutcome::duplicate_message,
-                                                         IntakeOutcome::duplicate_message}));
+                                                        IntakeOutcome::duplicate_message}));
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM tickets"), "1");
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM ticket_events"), "1");
 }
@@ -100,8 +99,8 @@ TEST_F(TicketIntakeTest, RedeliveredMessageChangesNothing) {
 TEST_F(TicketIntakeTest, SameMessageTwiceInOneBatchIsTakenOnce) {
   const auto item = item_for(testing::sample_appeal_event(8));
   const auto result = apply({item, item});
-  EXPECT_EQ(result.outcomes, (std::vector<IntakeOutcome>{IntakeOutcome::created,
-                                                          IntakeOutcome::duplicate_message}));
+  EXPECT_EQ(result.outcomes,
+            (std::vector<IntakeOutcome>{IntakeOutcome::created, IntakeOutcome::duplicate_message}));
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM tickets"), "1");
 }
 

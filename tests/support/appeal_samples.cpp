@@ -55,14 +55,15 @@ core::Event sample_appeal_event(std::size_t index, const std::string& channel) {
   a.citizen.anonymous = index % 5 == 0;
   a.publication_allowed = index % 2 == 0;
   // What a 12328 export row brings besides the normalized fields (about 1 KiB per message).
-  a.channel_meta = {{"坐席工号", "A" + std::to_string(1000 + index % 200)},
-                    {"需要回访", index % 2 ? "是" : "否"},
-                    {"派单类型", "新派单"},
-                    {"source_file", "12328_510800JT_20261127160000_000118.csv"},
-                    {"source_line", std::to_string(2 + index % 500)},
-                    {"受理渠道", "电话"},
-                    {"来电归属地", "四川省广元市"},
-                    {"备注", "来电人情绪较激动，要求尽快回复处理结果，并希望相关部门加强日常监管。"}};
+  a.channel_meta = {
+      {"坐席工号", "A" + std::to_string(1000 + index % 200)},
+      {"需要回访", index % 2 ? "是" : "否"},
+      {"派单类型", "新派单"},
+      {"source_file", "12328_510800JT_20261127160000_000118.csv"},
+      {"source_line", std::to_string(2 + index % 500)},
+      {"受理渠道", "电话"},
+      {"来电归属地", "四川省广元市"},
+      {"备注", "来电人情绪较激动，要求尽快回复处理结果，并希望相关部门加强日常监管。"}};
   core::Event e;
   e.event_id = core::make_event_id("appeal.received", channel, a.external_id, "new");
   e.occurred_at = a.received_at;

@@ -25,7 +25,8 @@ std::string env_or(const char* name, const std::string& fallback) {
 // Identifiers for databases and vhosts: lower case letters, digits and underscores.
 std::string identifier(const std::string& name) {
   std::string out = "t_";
-  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+  for (char c : name)
+    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
   return out + "_" + std::to_string(::getpid());
 }
 
@@ -38,15 +39,20 @@ std::string with_database(const std::string& uri, const std::string& db) {
 
 }  // namespace
 
-std::string repo_root() { return env_or("APPEALHUB_ROOT", APPEALHUB_SOURCE_DIR); }
+std::string repo_root() {
+  return env_or("APPEALHUB_ROOT", APPEALHUB_SOURCE_DIR);
+}
 
-std::string appealhub_binary() { return env_or("APPEALHUB_BINARY", APPEALHUB_BINARY_PATH); }
+std::string appealhub_binary() {
+  return env_or("APPEALHUB_BINARY", APPEALHUB_BINARY_PATH);
+}
 
 TestDatabase::TestDatabase(const std::string& name, bool migrate)
-    : admin_uri_(env_or("APPEALHUB_TEST_PG_ADMIN_URI", "postgresql://postgres@127.0.0.1:55432/postgres")),
+    : admin_uri_(
+          env_or("APPEALHUB_TEST_PG_ADMIN_URI", "postgresql://postgres@127.0.0.1:55432/postgres")),
       name_(identifier(name)),
-      uri_(with_database(env_or("APPEALHUB_PG_URI", "postgresql://appealhub@127.0.0.1:55432/appealhub"),
-                         name_)) {
+      uri_(with_database(
+          env_or("APPEALHUB_PG_URI", "postgresql://appealhub@127.0.0.1:55432/appealhub"), name_)) {
   {
     auto admin = storage::connect({admin_uri_});
     pqxx::nontransaction txn(*admin);
@@ -80,7 +86,8 @@ std::vector<std::string> TestDatabase::column(const std::string& sql) const {
   auto connection = storage::connect({uri_});
   pqxx::read_transaction txn(*connection);
   std::vector<std::string> out;
-  for (const auto& row : txn.exec(sql)) out.push_back(row[0].is_null() ? "" : row[0].as<std::string>());
+  for (const auto& row : txn.exec(sql))
+    out.push_back(row[0].is_null() ? "" : row[0].as<std::string>());
   return out;
 }
 
@@ -135,7 +142,8 @@ void ChildProcess::start() {
       ::dup2(fd, 1);
       ::dup2(fd, 2);
     }
-    for (const auto& [k, v] : env_) ::setenv(k.c_str(), v.c_str(), 1);  // NOLINT(concurrency-mt-unsafe): child after fork
+    for (const auto& [k, v] : env_)
+      ::setenv(k.c_str(), v.c_str(), 1);  // NOLINT(concurrency-mt-unsafe): child after fork
     std::vector<char*> args;
     for (auto& a : argv_) args.push_back(a.data());
     args.push_back(nullptr);
