@@ -6,7 +6,7 @@
 #   scripts/services.sh env        # prints `export` lines with the connection URIs
 #
 # Settings (environment): APPEALHUB_VAR (default <repo>/var), APPEALHUB_PG_PORT (55432),
-# APPEALHUB_AMQP_PORT (56720), RABBITMQ_DIST_PORT (56721), APPEALHUB_EPMD_PORT (56722),
+# APPEALHUB_AMQP_PORT (56720), RABBITMQ_DIST_PORT (56721), APPEALHUB_EPMD_PORT (56722), APPEALHUB_AMQPS_PORT (56723, TLS with a local test CA in var/tls),
 # APPEALHUB_PG_PASSWORD (default none: trust), APPEALHUB_AMQP_PASSWORD (default: a random one made on first use, kept in var/secrets/).
 # Must run as root: PostgreSQL runs as the `postgres` user, RabbitMQ as root (see below).
 set -euo pipefail
@@ -18,6 +18,8 @@ PG_PORT=${APPEALHUB_PG_PORT:-55432}
 AMQP_PORT=${APPEALHUB_AMQP_PORT:-56720}
 DIST_PORT=${RABBITMQ_DIST_PORT:-56721}
 EPMD_PORT=${APPEALHUB_EPMD_PORT:-56722}
+AMQPS_PORT=${APPEALHUB_AMQPS_PORT:-56723}
+TLS_DIR=$VAR/tls
 PG_PASSWORD=${APPEALHUB_PG_PASSWORD:-}
 # No password lives in the repository: without APPEALHUB_AMQP_PASSWORD a random one is made once
 # and kept under var/secrets/ (mode 600).
@@ -293,13 +295,38 @@ rmq_prepare() {
   # No plugins: the management plugin alone adds seconds to every start and stop.
   echo '[].' >"$RMQ_DIR/enabled_plugins"
   : >"$RMQ_DIR/rabbitmq-env.conf"
+  rmq_tls_files
   cat >"$RMQ_DIR/rabbitmq.conf" <<EOF
 # Written by scripts/services.sh on every start; edits are lost.
 listeners.tcp.1 = 127.0.0.1:$AMQP_PORT
+# TLS (amqps) with a certificate from the local test CA in var/tls (CN and SAN localhost).
+listeners.ssl.1 = 127.0.0.1:$AMQPS_PORT
+ssl_options.cacertfile = $TLS_DIR/ca.pem
+ssl_options.certfile = $TLS_DIR/server.pem
+ssl_options.keyfile = $TLS_DIR/server.key
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
 # A small dev disk must not block publishers (the default is 50MB too, stated to pin it).
 disk_free_limit.absolute = 50MB
 vm_memory_high_watermark.relative = 0.4
 EOF
+}
+
+# A local CA and a server certificate for localhost, made once; tests verify the broker with ca.pem.
+rmq_tls_files() {
+  [[ -s $TLS_DIR/server.pem && -s $TLS_DIR/ca.pem ]] && return
+  mkdir -p "$TLS_DIR"
+  (
+    cd "$TLS_DIR"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=appealhub test CA" \
+      -keyout ca.key -out ca.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key \
+      -out server.csr 2>/dev/null
+    printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+      -extfile server.ext -out server.pem 2>/dev/null
+    chmod 600 ca.key server.key
+  ) || die "rabbitmq: could not make the test TLS certificates in $TLS_DIR"
 }
 
 # Creates (or re-passwords) user appealhub with full rights on vhost /; safe to repeat.
@@ -400,6 +427,8 @@ print_env() {
 export APPEALHUB_PG_URI='postgresql://$pg_auth@127.0.0.1:$PG_PORT/appealhub'
 export APPEALHUB_TEST_PG_URI='postgresql://$pg_auth@127.0.0.1:$PG_PORT/appealhub_test'
 export APPEALHUB_AMQP_URI='amqp://appealhub:$(urlencode "$AMQP_PASSWORD")@127.0.0.1:$AMQP_PORT/%2f'
+export APPEALHUB_AMQPS_URI='amqps://appealhub:$(urlencode "$AMQP_PASSWORD")@localhost:$AMQPS_PORT/%2f'
+export APPEALHUB_TEST_CA_FILE='$TLS_DIR/ca.pem'
 EOF
 }
 
