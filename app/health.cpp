@@ -19,14 +19,14 @@ HealthReport health_report(const storage::DatabaseConfig& database, RoutingSetti
   } catch (const std::exception& e) {
     report["database"] = "unreachable";
     report["problems"] = {std::string("database: ") + e.what()};
-    return {false, report.dump(2)};
+    return {false, report.dump(2), std::string("database: ") + e.what()};
   }
   try {
     const bool current = storage::migrations_current(*connection);
     report["migrations_current"] = current;
     if (!current) {
       report["problems"] = {"database migrations are not current: run appealhub migrate"};
-      return {false, report.dump(2)};
+      return {false, report.dump(2), "database migrations are not current: run appealhub migrate"};
     }
 
     const auto refused = settings.refresh();
@@ -68,7 +68,9 @@ HealthReport health_report(const storage::DatabaseConfig& database, RoutingSetti
     problems.push_back(std::string("health check failed: ") + e.what());
   }
   report["problems"] = problems;
-  return {problems.empty(), report.dump(2)};
+  std::string line;
+  for (const auto& p : problems) line += (line.empty() ? "" : "; ") + p;
+  return {problems.empty(), report.dump(2), line};
 }
 
 }  // namespace appealhub::app

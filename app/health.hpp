@@ -13,7 +13,8 @@ namespace appealhub::app {
 
 struct HealthReport {
   bool ok = true;    // false when something needs a person
-  std::string json;  // the full report
+  std::string json;      // the full report
+  std::string problems;  // what needs a person, one line (for logs)
 };
 
 HealthReport health_report(const storage::DatabaseConfig& database, RoutingSettings& settings,

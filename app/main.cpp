@@ -208,7 +208,7 @@ int run_parts(const config::AppConfig& c, Parts parts) {
     const auto health = app::health_report(
         database_config(c), settings,
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
-    if (!health.ok) core::log_warn("health", "needs attention", {{"report", health.json}});
+    if (!health.ok) core::log_warn("health", "needs attention", {{"problems", health.problems}});
     threads.push_back(
         start_part("settings", [&] { settings.run(stop_requested, std::chrono::seconds(5)); }));
   }
@@ -251,6 +251,7 @@ int run_parts(const config::AppConfig& c, Parts parts) {
     outbox = std::make_unique<storage::OutboxRelay>(database_config(c), *publisher, o);
     threads.push_back(start_part("relay", [&] { outbox->run(stop_requested); }));
   }
+  std::uint64_t last_reported = UINT64_MAX;  // deliveries at the last report: quiet when idle
   const auto report = [&] {
     if (!consumers.empty()) {
       router::IntakeStats s;
@@ -270,6 +271,8 @@ int run_parts(const config::AppConfig& c, Parts parts) {
         s.collect_us += one.collect_us;
         s.commit_us += one.commit_us;
       }
+      if (s.deliveries == last_reported) return;
+      last_reported = s.deliveries;
       core::log_info("intake", "progress",
                      {{"deliveries", std::to_string(s.deliveries)},
                       {"created", std::to_string(s.created)},

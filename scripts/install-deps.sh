@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev   # unit and integration tests
   postgresql-15               # the system of record, started locally by scripts/services.sh
   rabbitmq-server             # the bus, started locally by scripts/services.sh
+  openssl ca-certificates     # the local test CA for the broker's TLS listener
   procps psmisc netcat-openbsd
 )
 
