@@ -34,8 +34,8 @@ void CsvReader::end_field() {
 void CsvReader::end_record(std::vector<CsvRecord>& out) {
   const bool quoted = field_quoted_;
   end_field();
-  const bool blank = record_.fields.size() == 1 && record_.fields[0].empty() && !quoted &&
-                     record_.error.empty();
+  const bool blank =
+      record_.fields.size() == 1 && record_.fields[0].empty() && !quoted && record_.error.empty();
   if (!blank) out.push_back(std::move(record_));
   record_ = CsvRecord{};
   in_record_ = false;
@@ -106,8 +106,8 @@ void CsvReader::feed(std::string_view text, std::vector<CsvRecord>& out) {
           ++line_;
         } else {
           if (record_.error.empty()) {
-            record_.error = "unexpected character after a closing quote on line " +
-                            std::to_string(line_);
+            record_.error =
+                "unexpected character after a closing quote on line " + std::to_string(line_);
           }
           field_ += c;
           state_ = State::unquoted;
@@ -126,8 +126,8 @@ void CsvReader::finish(std::vector<CsvRecord>& out) {
   }
   if (!in_record_) return;
   if (state_ == State::quoted) {
-    record_.error = "unterminated quoted field (opened on line " + std::to_string(quote_line_) +
-                    ")";
+    record_.error =
+        "unterminated quoted field (opened on line " + std::to_string(quote_line_) + ")";
   }
   end_record(out);
 }

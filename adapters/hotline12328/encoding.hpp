@@ -42,10 +42,10 @@ class Utf8Decoder {
   void strip_bom(std::string& out, std::size_t from);
 
   Encoding encoding_;
-  void* iconv_ = nullptr;       // iconv_t for GB18030
-  std::string pending_;         // bytes not decoded yet (an incomplete sequence)
-  std::uint64_t offset_ = 0;    // input offset of pending_[0]
-  bool at_start_ = true;        // no output produced yet: a leading U+FEFF is dropped
+  void* iconv_ = nullptr;     // iconv_t for GB18030
+  std::string pending_;       // bytes not decoded yet (an incomplete sequence)
+  std::uint64_t offset_ = 0;  // input offset of pending_[0]
+  bool at_start_ = true;      // no output produced yet: a leading U+FEFF is dropped
   std::string error_;
 };
 

@@ -17,17 +17,19 @@ namespace col = column;
 using core::Event;
 
 constexpr std::array<std::string_view, 18> kKnownColumns{
-    col::kOrderId,  col::kDispatchType, col::kAcceptedAt, col::kPhone,    col::kCaller,
-    col::kKind,     col::kCategory,     col::kDivision,   col::kPlace,    col::kPlate,
-    col::kTitle,    col::kContent,      col::kUrgency,    col::kDeadline, col::kCallback,
-    col::kRelated,  col::kAttachments,  col::kOperator};
+    col::kOrderId, col::kDispatchType, col::kAcceptedAt, col::kPhone,    col::kCaller,
+    col::kKind,    col::kCategory,     col::kDivision,   col::kPlace,    col::kPlate,
+    col::kTitle,   col::kContent,      col::kUrgency,    col::kDeadline, col::kCallback,
+    col::kRelated, col::kAttachments,  col::kOperator};
 
 std::string_view trim(std::string_view s) {
   auto is_space = [](std::string_view t) {
     if (t.empty()) return std::size_t{0};
-    if (t.front() == ' ' || t.front() == '\t' || t.front() == '\r' || t.front() == '\n') return 1uz;
-    if (t.starts_with("\xE3\x80\x80")) return 3uz;  // U+3000 ideographic space
-    return 0uz;
+    if (t.front() == ' ' || t.front() == '\t' || t.front() == '\r' || t.front() == '\n') {
+      return std::size_t{1};
+    }
+    if (t.starts_with("\xE3\x80\x80")) return std::size_t{3};  // U+3000 ideographic space
+    return std::size_t{0};
   };
   while (const auto n = is_space(s)) s.remove_prefix(n);
   while (!s.empty()) {
@@ -45,10 +47,7 @@ std::string_view trim(std::string_view s) {
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> items;
   while (true) {
-    const auto pos = text.find_first_of(";；");
-    // "；" (full-width) is 3 bytes; find_first_of on bytes would match its pieces, so look for
-    // the ASCII separator and the full-width one separately.
-    (void)pos;
+    // Separators: ';' and the full-width '；' (3 bytes in UTF-8).
     const auto ascii = text.find(';');
     const auto wide = text.find("\xEF\xBC\x9B");
     const auto cut = std::min(ascii, wide);
@@ -76,17 +75,28 @@ std::string_view column_of(std::string_view path) {
     std::string_view column;
   };
   static constexpr std::array<Entry, 22> kPaths{{
-      {"appeal.external_id", col::kOrderId},   {"appeal.received_at", col::kAcceptedAt},
-      {"appeal.kind", col::kKind},             {"appeal.category", col::kCategory},
-      {"appeal.division", col::kDivision},     {"appeal.place", col::kPlace},
-      {"appeal.plate", col::kPlate},           {"appeal.title", col::kTitle},
-      {"appeal.content", col::kContent},       {"appeal.citizen.phone", col::kPhone},
-      {"appeal.citizen.name", col::kCaller},   {"appeal.urgency", col::kUrgency},
-      {"appeal.channel_deadline", col::kDeadline}, {"appeal.related", col::kRelated},
-      {"appeal.attachments", col::kAttachments},   {"external_id", col::kOrderId},
-      {"content", col::kContent},              {"note", col::kContent},
-      {"reason", col::kContent},               {"attachments", col::kAttachments},
-      {"at", col::kAcceptedAt},                {"occurred_at", col::kAcceptedAt},
+      {"appeal.external_id", col::kOrderId},
+      {"appeal.received_at", col::kAcceptedAt},
+      {"appeal.kind", col::kKind},
+      {"appeal.category", col::kCategory},
+      {"appeal.division", col::kDivision},
+      {"appeal.place", col::kPlace},
+      {"appeal.plate", col::kPlate},
+      {"appeal.title", col::kTitle},
+      {"appeal.content", col::kContent},
+      {"appeal.citizen.phone", col::kPhone},
+      {"appeal.citizen.name", col::kCaller},
+      {"appeal.urgency", col::kUrgency},
+      {"appeal.channel_deadline", col::kDeadline},
+      {"appeal.related", col::kRelated},
+      {"appeal.attachments", col::kAttachments},
+      {"external_id", col::kOrderId},
+      {"content", col::kContent},
+      {"note", col::kContent},
+      {"reason", col::kContent},
+      {"attachments", col::kAttachments},
+      {"at", col::kAcceptedAt},
+      {"occurred_at", col::kAcceptedAt},
   }};
   for (const Entry& e : kPaths) {
     if (path == e.prefix || (path.starts_with(e.prefix) && path.size() > e.prefix.size() &&

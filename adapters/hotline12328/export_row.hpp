@@ -9,11 +9,18 @@
 // where <row> is the record's row number in the file as a spreadsheet shows it (the header is row
 // 1), so re-reading a file gives the same ids and the same order in another file is another fact.
 //
-// Values the hub cannot use are never fatal when the rest is usable: an unknown 诉求类型 or 业务类别
-// becomes `other`, an unknown 所属区县 an empty division, an unreadable 车牌号 / 来电号码 / 附件 is
-// left out; each keeps its original text in channel_meta under its column name. A row is refused
-// (RowError) when 工单编号 or 受理时间 is missing, 受理时间 / 办理时限 cannot be read, 派单类型 is
-// unknown, or the event still breaks an appeal.v1 rule (e.g. empty 诉求内容).
+// Values the hub cannot use are never fatal when the rest is usable: an unknown 诉求类型 or
+// 业务类别 becomes `other`, an unknown 所属区县 an empty division, an unreadable 车牌号 / 来电号码
+// / 附件 is left out; each keeps its original text in channel_meta under its column name. A row is
+// refused (RowError) when 工单编号 or 受理时间 is missing, 受理时间 / 办理时限 cannot be read,
+// 派单类型 is unknown, or the event still breaks an appeal.v1 rule (e.g. empty 诉求内容).
+//
+// channel_meta of appeal.received: 坐席工号 and every column not mapped (by header name),
+// callback_required (需要回访 是/否), dispatch_type (新派单/改派), source_file, source_line, and
+// the original text of any value that could not be used. occurred_at is 受理时间 (not the reading
+// time), so that reading a file again gives equal events, not only equal ids.
+// Limitation: 补充/催办/撤销 events have no channel_meta in appeal.v1, so their other columns are
+// not carried.
 
 #include <cstddef>
 #include <optional>
@@ -59,9 +66,9 @@ struct RowError {
 };
 
 struct RowContext {
-  std::string file_name;     // the export file's name, without directories
-  std::size_t line = 0;      // physical line where the row starts
-  std::size_t row = 0;       // row number as a spreadsheet shows it: header 1, first data row 2
+  std::string file_name;  // the export file's name, without directories
+  std::size_t line = 0;   // physical line where the row starts
+  std::size_t row = 0;    // row number as a spreadsheet shows it: header 1, first data row 2
 };
 
 struct RowResult {
@@ -72,8 +79,8 @@ struct RowResult {
 RowResult row_to_event(const ColumnMap& columns, const std::vector<std::string>& fields,
                        const RowContext& context);
 
-// 来电号码 as validate() wants it: spaces (ASCII, full-width) and tabs removed; a landline keeps its
-// dash (0839-3301234).
+// 来电号码 as validate() wants it: spaces (ASCII, full-width) and tabs removed; a landline keeps
+// its dash (0839-3301234).
 std::string normalize_phone(std::string_view phone);
 
 // The first `n` code points of UTF-8 `text` on one line (line breaks and tabs become spaces,

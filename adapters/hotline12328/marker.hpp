@@ -15,9 +15,9 @@
 namespace appealhub::adapters::hotline12328 {
 
 struct Marker {
-  std::uint64_t rows = 0;               // data rows (not the header, not physical lines)
+  std::uint64_t rows = 0;  // data rows (not the header, not physical lines)
   Encoding encoding = Encoding::gb18030;
-  std::string sha256;                   // 64 lowercase hex digits
+  std::string sha256;  // 64 lowercase hex digits
 
   friend bool operator==(const Marker&, const Marker&) = default;
 };
