@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/hotline12328/export_intake.hpp"
 #include "app/health.hpp"
 #include "app/outbox_publisher.hpp"
 #include "app/routing_settings.hpp"
@@ -36,6 +37,7 @@ commands:
   intake     run the router's intake consumer (router.intake -> placed tickets)
   relay      run the outbox relay (outbox rows -> the bus)
   watch      run the deadline watch (due soon, overdue, supervision steps)
+  hotline12328  run the 12328 export-folder intake (hotline12328.export_dir)
   settings show NAME             print the current settings document
   settings load NAME FILE        validate FILE and store it as the next version of NAME
                                  (NAME: departments, routing_rules, calendar_days); running
@@ -194,7 +196,7 @@ int unmerge_command(const config::AppConfig& c, const std::vector<std::string>& 
 }
 
 struct Parts {
-  bool intake = false, relay = false, watch = false;
+  bool intake = false, relay = false, watch = false, hotline12328 = false;
 };
 
 int run_parts(const config::AppConfig& c, Parts parts) {
@@ -241,6 +243,16 @@ int run_parts(const config::AppConfig& c, Parts parts) {
                            .get();
       threads.push_back(start_part("intake", [consumer] { consumer->run(stop_requested); }));
     }
+  }
+  std::unique_ptr<adapters::hotline12328::ExportIntake> hotline;
+  if (parts.hotline12328 && !c.hotline12328.export_dir.empty()) {
+    hotline = std::make_unique<adapters::hotline12328::ExportIntake>(
+        adapters::hotline12328::ExportIntakeOptions{
+            c.hotline12328.export_dir, std::chrono::milliseconds(c.hotline12328.poll_interval_ms)},
+        broker_config(c, "hotline12328"), database_config(c));
+    threads.push_back(start_part("hotline12328", [&] { hotline->run(stop_requested); }));
+    core::log_info("hotline12328", "watching the export folder",
+                   {{"export_dir", c.hotline12328.export_dir}});
   }
   if (parts.relay) {
     publisher = std::make_unique<app::OutboxPublisher>(broker_config(c, "relay"));
@@ -359,7 +371,8 @@ int main(int argc, char** argv) {
       bus::declare_topology(broker_config(c, "topology"), bus::hub_topology());
       return 0;
     }
-    if (command == "intake" || command == "relay" || command == "watch" || command == "run") {
+    if (command == "intake" || command == "relay" || command == "watch" || command == "run" ||
+        command == "hotline12328") {
       if (command == "run") {
         migrate(c);
         bus::declare_topology(broker_config(c, "topology"), bus::hub_topology());
@@ -374,6 +387,7 @@ int main(int argc, char** argv) {
       parts.intake = command == "run" || command == "intake";
       parts.relay = command == "run" || command == "relay";
       parts.watch = command == "run" || command == "watch";
+      parts.hotline12328 = command == "run" || command == "hotline12328";
       return run_parts(c, parts);
     }
   } catch (const std::exception& e) {

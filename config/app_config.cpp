@@ -203,6 +203,13 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          r.number("interval_ms", c.watch.interval_ms, 1000, 3600000);
          r.refuse_unknown();
        }},
+      {"hotline12328",
+       [&](const json& s) {
+         SectionReader r(s, "hotline12328.", source, errors);
+         r.text("export_dir", c.hotline12328.export_dir);
+         r.number("poll_interval_ms", c.hotline12328.poll_interval_ms, 100, 3600000);
+         r.refuse_unknown();
+       }},
       {"log",
        [&](const json& s) {
          SectionReader r(s, "log.", source, errors);

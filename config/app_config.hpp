@@ -62,6 +62,12 @@ struct WatchSettings {
   int interval_ms = 60000;
 };
 
+// The 12328 hotline's file interface (adapters/hotline12328/); empty export_dir: not running.
+struct Hotline12328Settings {
+  std::string export_dir;
+  int poll_interval_ms = 5000;
+};
+
 struct AppConfig {
   DatabaseSettings database;
   BrokerSettings broker;
@@ -70,6 +76,7 @@ struct AppConfig {
   DeadlineSettings deadlines;
   DuplicateSettings duplicates;
   WatchSettings watch;
+  Hotline12328Settings hotline12328;
   std::string log_level = "info";
   std::string source;  // where it was loaded from, for messages
 };

@@ -102,6 +102,24 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
     (items[i].appeal != nullptr ? appeals : others).push_back(i);
   }
 
+  // Serializes work on the same appeal across consumers until commit: without it, an event
+  // parked by one consumer while another creates its ticket would be seen by neither and stay
+  // parked. Locks are taken in hash order, so two batches cannot deadlock on them.
+  std::set<AppealKey> touched;
+  for (std::size_t i : appeals) touched.insert({items[i].channel, items[i].external_id});
+  for (std::size_t i : others) touched.insert({items[i].channel, items[i].external_id});
+  if (!touched.empty()) {
+    std::string values;
+    for (const auto& key : touched) {
+      if (!values.empty()) values += ',';
+      values += "(" + txn.quote(key.first + '\x1f' + key.second) + ")";
+    }
+    txn.exec(
+        "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 0) AS h"
+        " FROM (VALUES " +
+        values + ") AS v(k)) AS l ORDER BY h");
+  }
+
   // 2. New tickets, in key order so that concurrent consumers lock rows in the same order.
   std::stable_sort(appeals.begin(), appeals.end(), [&](std::size_t a, std::size_t b) {
     return std::tie(items[a].channel, items[a].external_id) <

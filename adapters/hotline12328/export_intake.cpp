@@ -1,0 +1,154 @@
+#include "adapters/hotline12328/export_intake.hpp"
+
+#include <mutex>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "adapters/hotline12328/export_file.hpp"
+#include "adapters/hotline12328/export_row.hpp"
+#include "adapters/hotline12328/file_lifecycle.hpp"
+#include "bus/publisher.hpp"
+#include "core/codec.hpp"
+#include "core/deadline.hpp"
+#include "core/log.hpp"
+#include "storage/channel_cursors.hpp"
+
+namespace appealhub::adapters::hotline12328 {
+namespace {
+
+// Arbitrary constant naming the "12328 export folder" lease.
+constexpr long long kLease = 0x61707065616c1232LL;
+
+}  // namespace
+
+struct ExportIntake::State {
+  ExportIntakeOptions options;
+  bus::BrokerConfig broker;
+  storage::DatabaseConfig database;
+  std::unique_ptr<pqxx::connection> lease;  // holds the advisory lock while open
+  std::unique_ptr<bus::ConfirmedPublisher> publisher;
+  mutable std::mutex mutex;
+  ExportIntakeStats stats;
+
+  bool hold_lease() {
+    if (lease && lease->is_open()) return true;
+    lease = storage::connect(database);
+    pqxx::nontransaction txn(*lease);
+    if (txn.exec1("SELECT pg_try_advisory_lock(" + std::to_string(kLease) + ")")[0].as<bool>()) {
+      return true;
+    }
+    lease.reset();
+    return false;
+  }
+
+  // Publishes every event with confirms; true when the broker confirmed them all.
+  bool publish(const std::vector<ExportedEvent>& events) {
+    if (!publisher) publisher = std::make_unique<bus::ConfirmedPublisher>(broker, 2000);
+    auto confirmed = std::make_shared<std::size_t>(0);
+    for (const auto& e : events) {
+      bus::OutgoingMessage m;
+      m.exchange = "appeals";
+      m.routing_key = "intake." + std::string(kChannel);
+      m.body = core::encode_event(e.event);
+      m.message_id = e.event.event_id;
+      m.type = std::string(e.event.name());
+      publisher->publish(std::move(m),
+                         [confirmed](const bus::OutgoingMessage&, bus::PublishOutcome o) {
+                           *confirmed += o == bus::PublishOutcome::confirmed;
+                         });
+    }
+    return publisher->flush(std::chrono::seconds(60)) && *confirmed == events.size();
+  }
+
+  void save_sequence(std::uint32_t sequence) {
+    auto connection = storage::connect(database);
+    pqxx::work txn(*connection);
+    const auto stored = storage::load_cursor(txn, std::string(kChannel), "export_sequence");
+    // Files can arrive out of order: the cursor keeps the highest sequence taken.
+    if (!stored || std::stoul(*stored) < sequence) {
+      storage::save_cursor(txn, std::string(kChannel), "export_sequence", std::to_string(sequence));
+    }
+    txn.commit();
+  }
+};
+
+ExportIntake::ExportIntake(ExportIntakeOptions options, bus::BrokerConfig broker,
+                           storage::DatabaseConfig database)
+    : state_(std::make_unique<State>()) {
+  state_->options = std::move(options);
+  state_->broker = std::move(broker);
+  state_->database = std::move(database);
+}
+
+ExportIntake::~ExportIntake() = default;
+
+ExportIntakeStats ExportIntake::stats() const {
+  const std::lock_guard lock(state_->mutex);
+  return state_->stats;
+}
+
+std::size_t ExportIntake::run_once() {
+  auto& s = *state_;
+  if (!s.hold_lease()) return 0;
+  std::size_t handled = 0;
+  for (const auto& csv : list_ready_files(s.options.export_dir)) {
+    const auto result = read_export_file(csv.string());
+    if (result.status == ExportStatus::not_ready) continue;
+    if (result.status == ExportStatus::rejected) {
+      move_to_rejected(csv, format_error_report(result));
+      core::log_warn("hotline12328", "export file rejected",
+                     {{"file", result.file_name}, {"reason", result.reject_reason}});
+      const std::lock_guard lock(s.mutex);
+      ++s.stats.files_rejected;
+      ++handled;
+      continue;
+    }
+    if (!s.publish(result.events)) {
+      // Left in place: the next pass reads it again and publishes the same ids.
+      const std::lock_guard lock(s.mutex);
+      s.stats.last_error = "broker did not confirm " + result.file_name;
+      core::log_warn("hotline12328", "events not confirmed; the file stays",
+                     {{"file", result.file_name}});
+      break;
+    }
+    const auto today = core::china_date(
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+    move_to_processed(csv, s.options.export_dir, today,
+                      result.row_errors.empty() ? std::string() : format_error_report(result));
+    const auto name = parse_export_file_name(result.file_name);
+    if (name) s.save_sequence(name->sequence);
+    core::log_info("hotline12328", "export file taken",
+                   {{"file", result.file_name},
+                    {"events", std::to_string(result.events.size())},
+                    {"rows_refused", std::to_string(result.row_errors.size())}});
+    const std::lock_guard lock(s.mutex);
+    ++s.stats.files_taken;
+    s.stats.events_published += result.events.size();
+    s.stats.rows_refused += result.row_errors.size();
+    if (name)
+      s.stats.last_sequence = std::max<std::uint64_t>(s.stats.last_sequence, name->sequence);
+    ++handled;
+  }
+  return handled;
+}
+
+void ExportIntake::run(const std::atomic<bool>& stop) {
+  while (!stop.load()) {
+    try {
+      run_once();
+    } catch (const std::exception& e) {
+      core::log_warn("hotline12328", "pass failed", {{"error", e.what()}});
+      state_->lease.reset();
+      state_->publisher.reset();
+      const std::lock_guard lock(state_->mutex);
+      state_->stats.last_error = e.what();
+    }
+    const auto until = std::chrono::steady_clock::now() + state_->options.poll_interval;
+    while (!stop.load() && std::chrono::steady_clock::now() < until) {
+      if (state_->publisher) state_->publisher->poll();  // heartbeats while idle
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+}
+
+}  // namespace appealhub::adapters::hotline12328

@@ -1,0 +1,105 @@
+// The 12328 export folder end to end: `appealhub run` watching a folder takes the platform's
+// files into tickets, rejects a damaged file whole, and takes nothing twice when the platform
+// exports the same file again. Needs PostgreSQL and RabbitMQ.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/support/test_env.hpp"
+
+namespace appealhub {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+const std::string kSample = "12328_510800JT_20261127160000_000118.csv";
+
+fs::path data_file(const std::string& name) {
+  return fs::path(testing::repo_root()) / "tests/adapters/hotline12328/data" / name;
+}
+
+std::size_t files_in(const fs::path& dir, const std::string& suffix) {
+  if (!fs::exists(dir)) return 0;
+  std::size_t n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    const auto name = e.path().filename().string();
+    n += e.is_regular_file() && name.size() >= suffix.size() &&
+         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  }
+  return n;
+}
+
+TEST(HotlineExportIntake, FilesBecomeTicketsDamagedOnesAreRejectedAndReExportsChangeNothing) {
+  testing::TestDatabase db("hotline_export");
+  testing::TestVhost vhost("hotline_export");
+  const fs::path root =
+      fs::temp_directory_path() / ("appealhub_12328_" + std::to_string(::getpid()));
+  const fs::path exports = root / "export";
+  fs::remove_all(root);
+  fs::create_directories(exports);
+
+  // A damaged transfer: the CSV lost its last bytes, the marker still names the original.
+  const std::string damaged = "12328_510800JT_20261127170000_000119.csv";
+  fs::copy_file(data_file(kSample), exports / damaged);
+  fs::resize_file(exports / damaged, fs::file_size(exports / damaged) - 10);
+  fs::copy_file(data_file(kSample + ".ok"), exports / (damaged + ".ok"));
+  fs::copy_file(data_file(kSample), exports / kSample);
+  fs::copy_file(data_file(kSample + ".ok"), exports / (kSample + ".ok"));
+  // A file still being written: no marker yet, never read.
+  fs::copy_file(data_file(kSample), exports / "12328_510800JT_20261127180000_000120.csv");
+
+  const fs::path config = root / "appealhub.json";
+  std::ofstream(config) << R"({"hotline12328": {"export_dir": ")" << exports.string()
+                        << R"(", "poll_interval_ms": 200}})";
+  testing::ChildProcess hub({testing::appealhub_binary(), "run", "--config", config.string()},
+                            {{"APPEALHUB_PG_URI", db.uri()}, {"APPEALHUB_AMQP_URI", vhost.uri()}},
+                            (root / "hub.log").string());
+  hub.start();
+
+  ASSERT_TRUE(testing::eventually(60s,
+                                  [&] {
+                                    return db.scalar("SELECT count(*) FROM tickets") == "3" &&
+                                           db.scalar("SELECT count(*) FROM parked_events") == "2" &&
+                                           files_in(exports / "rejected", ".error.txt") == 1;
+                                  }))
+      << "see " << (root / "hub.log");
+
+  // The sample: three new orders, a supplement to one of them, an urge and a withdrawal for
+  // orders the hub has not seen (kept until they arrive).
+  EXPECT_EQ(
+      db.scalar("SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+                " WHERE t.external_id = 'GY12328202611270153' AND e.type = 'appeal.supplemented'"),
+      "1");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM tickets WHERE status = 'received'"), "0");
+  EXPECT_EQ(db.scalar("SELECT value FROM channel_cursors WHERE channel = 'hotline12328'"), "118");
+  EXPECT_TRUE(fs::exists(exports / "rejected" / damaged));
+  EXPECT_EQ(files_in(exports / "processed", ".csv"), 1u);
+  EXPECT_TRUE(fs::exists(exports / "12328_510800JT_20261127180000_000120.csv"))
+      << "a file without its marker is left alone";
+  std::ifstream report(exports / "rejected" / (damaged + ".error.txt"));
+  const std::string text((std::istreambuf_iterator<char>(report)),
+                         std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("SHA-256"), std::string::npos) << text;
+
+  // The platform exports the same file again after a restart: nothing changes.
+  const auto events_before = db.scalar("SELECT count(*) FROM ticket_events");
+  fs::copy_file(data_file(kSample), exports / kSample);
+  fs::copy_file(data_file(kSample + ".ok"), exports / (kSample + ".ok"));
+  // Kept beside the first copy (name.1), never overwritten; counted by their markers.
+  ASSERT_TRUE(
+      testing::eventually(30s, [&] { return files_in(exports / "processed", ".ok") == 2; }));
+  std::this_thread::sleep_for(2s);  // let intake apply whatever was published
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM tickets"), "3");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM ticket_events"), events_before);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM parked_events"), "2");
+
+  EXPECT_EQ(hub.terminate(), 0);
+  fs::remove_all(root);
+}
+
+}  // namespace
+}  // namespace appealhub
