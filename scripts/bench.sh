@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs the benchmarks against the local servers and prints their figures (not part of the tests).
-#   scripts/bench.sh [intake N | routing N RATE]
+#   scripts/bench.sh [intake N | routing N RATE | hotline12328 N]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/install-deps.sh >/dev/null
-scripts/build.sh appealhub intake_bench routing_bench
+scripts/build.sh appealhub intake_bench routing_bench hotline12328_bench
 scripts/services.sh start >/dev/null
 eval "$(scripts/services.sh env)"
 export APPEALHUB_ROOT="$root"
@@ -13,5 +13,6 @@ what=${1:-intake}
 case $what in
   intake) build/bench/intake_bench "${2:-50000}" ;;
   routing) build/bench/routing_bench "${2:-20000}" "${3:-1000}" ;;
-  *) echo "usage: scripts/bench.sh [intake N | routing N RATE]" >&2; exit 2 ;;
+  hotline12328) build/bench/hotline12328_bench "${2:-100000}" ;;
+  *) echo "usage: scripts/bench.sh [intake N | routing N RATE | hotline12328 N]" >&2; exit 2 ;;
 esac
