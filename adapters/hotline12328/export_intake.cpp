@@ -90,6 +90,8 @@ ExportIntakeStats ExportIntake::stats() const {
 std::size_t ExportIntake::run_once() {
   auto& s = *state_;
   if (!s.hold_lease()) return 0;
+  // A local folder the platform has not written to yet (the shared mount in production exists).
+  std::filesystem::create_directories(s.options.export_dir);
   std::size_t handled = 0;
   for (const auto& csv : list_ready_files(s.options.export_dir)) {
     const auto result = read_export_file(csv.string());
