@@ -267,22 +267,7 @@ int run_parts(const config::AppConfig& c, Parts parts) {
   const auto report = [&] {
     if (!consumers.empty()) {
       router::IntakeStats s;
-      for (const auto& consumer : consumers) {
-        const auto one = consumer->stats();
-        s.deliveries += one.deliveries;
-        s.created += one.created;
-        s.applied += one.applied;
-        s.parked += one.parked;
-        s.duplicates += one.duplicates;
-        s.rejected += one.rejected;
-        s.assigned += one.assigned;
-        s.triage += one.triage;
-        s.merged += one.merged;
-        s.suggested += one.suggested;
-        s.batches += one.batches;
-        s.collect_us += one.collect_us;
-        s.commit_us += one.commit_us;
-      }
+      for (const auto& consumer : consumers) s += consumer->stats();
       if (s.deliveries == last_reported) return;
       last_reported = s.deliveries;
       core::log_info("intake", "progress",

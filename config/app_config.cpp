@@ -10,8 +10,8 @@
 #include <optional>
 #include <sstream>
 
-#include "config/json_position.hpp"
 #include "core/appeal.hpp"
+#include "core/text.hpp"
 
 namespace appealhub::config {
 namespace {
@@ -115,8 +115,8 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
   try {
     root = json::parse(text);
   } catch (const json::parse_error& e) {
-    load.errors.push_back(
-        {source + ":" + json_position(text, e.byte > 0 ? e.byte - 1 : 0), "", "not valid JSON"});
+    load.errors.push_back({source + ":" + core::text_position(text, e.byte > 0 ? e.byte - 1 : 0),
+                           "", "not valid JSON"});
     return load;
   }
   if (!root.is_object()) {

@@ -1,5 +1,4 @@
 #include "config/holidays.hpp"
-#include "config/json_position.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -7,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+
+#include "core/text.hpp"
 
 #ifndef APPEALHUB_SHIPPED_HOLIDAYS
 #error "APPEALHUB_SHIPPED_HOLIDAYS (the shipped holidays file) must be defined by the build"
@@ -62,8 +63,8 @@ LoadedCalendar parse_holidays(const std::string& text, const std::string& source
   try {
     root = json::parse(text);
   } catch (const json::parse_error& e) {
-    errors.push_back(
-        {source + ":" + json_position(text, e.byte > 0 ? e.byte - 1 : 0), "", "not valid JSON"});
+    errors.push_back({source + ":" + core::text_position(text, e.byte > 0 ? e.byte - 1 : 0), "",
+                      "not valid JSON"});
     return load;
   }
   if (!root.is_object()) {

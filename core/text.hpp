@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace appealhub::core {
@@ -19,5 +20,9 @@ inline bool is_valid_utf8(std::string_view text) {
 // True when well-formed UTF-8 `text` holds a control character: C0 (U+0000..U+001F), DEL (U+007F)
 // or C1 (U+0080..U+009F). With `allow_line_breaks`, tab, line feed and carriage return are allowed.
 bool has_control_characters(std::string_view text, bool allow_line_breaks);
+
+// "line:column" (both from 1) of a byte offset in text, for error messages about files; columns
+// count characters, not the bytes of UTF-8.
+std::string text_position(std::string_view text, std::size_t offset);
 
 }  // namespace appealhub::core

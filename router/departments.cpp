@@ -31,23 +31,13 @@ namespace detail {
 RoutingError json_syntax_error(const std::string& text, const std::string& source,
                                const json::parse_error& error) {
   // e.byte is the 1-based position of the character the parser stopped at.
-  const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
-  std::size_t line = 1, column = 1;
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      ++column;  // columns count characters, not the bytes of UTF-8
-    }
-  }
+  const std::string position = core::text_position(text, error.byte > 0 ? error.byte - 1 : 0);
   // what() is "[json.exception.parse_error.101] parse error at line 3, column 15: syntax error
   // while parsing …"; keep the explanation after the position.
   std::string why = error.what();
   const auto colon = why.find(": ", why.find("column"));
   why = colon == std::string::npos ? std::string() : why.substr(colon + 2);
-  return {source + ":" + std::to_string(line) + ":" + std::to_string(column), "",
-          why.empty() ? "not valid JSON" : "not valid JSON: " + why};
+  return {source + ":" + position, "", why.empty() ? "not valid JSON" : "not valid JSON: " + why};
 }
 
 std::optional<std::string> read_file(const std::string& path) {

@@ -233,6 +233,24 @@ IntakeConsumer::IntakeConsumer(bus::BrokerConfig broker, storage::DatabaseConfig
 
 IntakeConsumer::~IntakeConsumer() = default;
 
+IntakeStats& IntakeStats::operator+=(const IntakeStats& o) {
+  deliveries += o.deliveries;
+  batches += o.batches;
+  created += o.created;
+  applied += o.applied;
+  parked += o.parked;
+  duplicates += o.duplicates;
+  rejected += o.rejected;
+  retried += o.retried;
+  assigned += o.assigned;
+  triage += o.triage;
+  merged += o.merged;
+  suggested += o.suggested;
+  collect_us += o.collect_us;
+  commit_us += o.commit_us;
+  return *this;
+}
+
 IntakeStats IntakeConsumer::stats() const {
   const std::lock_guard lock(state_->stats_mutex);
   return state_->stats;

@@ -41,6 +41,8 @@ struct IntakeStats {
   std::uint64_t assigned = 0, triage = 0, merged = 0, suggested = 0;  // placement of new tickets
   std::uint64_t collect_us = 0;  // receiving and decoding batches
   std::uint64_t commit_us = 0;   // applying and committing them (overlaps the next collect)
+
+  IntakeStats& operator+=(const IntakeStats& o);  // several consumers' stats added up
 };
 
 class IntakeConsumer {
