@@ -6,6 +6,7 @@
 #include "core/ids.hpp"
 #include "core/time.hpp"
 #include "core/validation.hpp"
+#include "storage/outbox.hpp"
 #include "storage/ticket_routing.hpp"
 
 namespace appealhub::router {
@@ -153,7 +154,16 @@ RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& set
 std::int64_t undo_merge(pqxx::dbtransaction& txn, const RoutingSetup& setup, std::int64_t ticket_id,
                         const std::string& actor, const std::string& reason) {
   const auto primary = storage::undo_merge(txn, ticket_id, actor, reason);
-  // The stored appeal, read back through the public codec.
+  const auto appeal = stored_appeal(txn, ticket_id);
+  const auto occasion =
+      "unmerged-" + std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+  route_new_tickets(txn, setup, {{ticket_id, &appeal}}, occasion);
+  return primary;
+}
+
+core::Appeal stored_appeal(pqxx::dbtransaction& txn, std::int64_t ticket_id) {
   const std::string wrapped =
       R"({"schema":"appeal.v1","event":"appeal.received","event_id":"stored-appeal-ticket-)" +
       std::to_string(ticket_id) +
@@ -165,14 +175,43 @@ std::int64_t undo_merge(pqxx::dbtransaction& txn, const RoutingSetup& setup, std
     throw std::runtime_error("ticket " + std::to_string(ticket_id) +
                              ": stored appeal no longer decodes: " + to_string(decoded.errors()));
   }
-  const auto event = std::move(decoded).event();
-  const auto& appeal = std::get<core::AppealReceived>(event.body).appeal;
-  const auto occasion =
-      "unmerged-" + std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
-                                       std::chrono::system_clock::now().time_since_epoch())
-                                       .count());
-  route_new_tickets(txn, setup, {{ticket_id, &appeal}}, occasion);
-  return primary;
+  auto event = std::move(decoded).event();
+  return std::move(std::get<core::AppealReceived>(event.body).appeal);
+}
+
+void publish_placement(pqxx::dbtransaction& txn, std::int64_t ticket_id, const std::string& lead,
+                       const std::vector<std::string>& assisting,
+                       std::optional<std::chrono::sys_seconds> deadline, const std::string& reason,
+                       const std::string& occasion) {
+  core::TicketRouted routed;
+  routed.ticket_id = ticket_id;
+  routed.department = lead;
+  routed.assisting = assisting;
+  routed.status = core::TicketStatus::assigned;
+  if (deadline) routed.deadline = china_time(*deadline);
+  routed.reason = reason;
+  routed.appeal = for_departments(stored_appeal(txn, ticket_id));
+  std::vector<std::string> departments{lead};
+  departments.insert(departments.end(), assisting.begin(), assisting.end());
+  std::vector<storage::OutboxMessage> messages;
+  for (const auto& code : departments) {
+    core::Event event;
+    event.event_id = core::make_event_id("ticket.routed", "hub", std::to_string(ticket_id),
+                                         occasion + ":" + code);
+    event.occurred_at = china_time(
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+    event.producer = "gateway";
+    event.body = routed;
+    storage::OutboxMessage m;
+    m.message_id = event.event_id;
+    m.exchange = "appeals";
+    m.routing_key = "dept." + code;
+    m.type = "ticket.routed";
+    m.body = core::encode_event(event);
+    m.mandatory = false;  // a department without its own system binds no queue
+    messages.push_back(std::move(m));
+  }
+  storage::enqueue_outbox(txn, messages);
 }
 
 }  // namespace appealhub::router

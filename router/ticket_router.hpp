@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,5 +62,17 @@ RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& set
 // ticket it had been merged into. Throws std::invalid_argument when the ticket is not merged.
 std::int64_t undo_merge(pqxx::dbtransaction& txn, const RoutingSetup& setup, std::int64_t ticket_id,
                         const std::string& actor, const std::string& reason);
+
+// The appeal a ticket was created from, read back from the store through the public codec.
+core::Appeal stored_appeal(pqxx::dbtransaction& txn, std::int64_t ticket_id);
+
+// A person placed a ticket (dispatch from triage, reassignment): publishes ticket.routed to the
+// lead and each assisting department through the outbox, with status `assigned` and the ticket's
+// current deadline. `occasion` makes the message ids unique per placement. The caller updates the
+// ticket's columns and timeline in the same transaction.
+void publish_placement(pqxx::dbtransaction& txn, std::int64_t ticket_id, const std::string& lead,
+                       const std::vector<std::string>& assisting,
+                       std::optional<std::chrono::sys_seconds> deadline, const std::string& reason,
+                       const std::string& occasion);
 
 }  // namespace appealhub::router

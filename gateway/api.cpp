@@ -1,0 +1,504 @@
+#include "gateway/api.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <map>
+#include <mutex>
+
+#include "core/log.hpp"
+#include "core/time.hpp"
+#include "gateway/api_internal.hpp"
+#include "gateway/credentials.hpp"
+#include "gateway/embedded_files.hpp"
+#include "storage/migrations.hpp"
+
+namespace appealhub::gateway {
+namespace detail {
+http::Response auth_login(Context& ctx);
+http::Response auth_logout(Context& ctx);
+http::Response auth_me(Context& ctx);
+http::Response auth_token(Context& ctx);
+}  // namespace detail
+
+using namespace detail;
+
+namespace {
+
+constexpr const char* kSessionCookie = "appealhub_session";
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> out;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    const auto slash = path.find('/', start);
+    out.push_back(
+        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+std::optional<std::string> cookie(const http::Request& request, const std::string& name) {
+  const auto header = request.header("Cookie");
+  if (!header) return std::nullopt;
+  std::string_view rest = *header;
+  while (!rest.empty()) {
+    const auto semi = rest.find(';');
+    std::string_view pair = rest.substr(0, semi);
+    rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    const auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
+      return std::string(pair.substr(eq + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+// Latency buckets (seconds) of the request histogram.
+constexpr double kBuckets[] = {0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+
+struct RouteMetrics {
+  std::map<std::pair<std::string, int>, std::uint64_t> by_method_status;
+  std::uint64_t buckets[std::size(kBuckets)] = {};
+  std::uint64_t count = 0;
+  double sum = 0;
+};
+
+std::string escape_label(const std::string& value) {
+  std::string out;
+  for (const char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c == '\n' ? ' ' : c;
+  }
+  return out;
+}
+
+}  // namespace
+
+struct Api::Impl {
+  Services services;
+  std::vector<ReadinessCheck> readiness;
+  MountedHandler petition_webhook;
+  std::vector<RouteDef> routes;
+  std::vector<std::vector<std::string>> patterns;  // split once
+
+  mutable std::mutex metrics_mutex;
+  mutable std::map<std::string, RouteMetrics> metrics;  // by route pattern
+
+  pqxx::connection& connection() const;
+  void drop_connection() const;
+  http::Response dispatch(const http::Request& request, std::string& route_label) const;
+  http::Response api_route(const http::Request& request, std::string& route_label) const;
+  http::Response readyz() const;
+  http::Response metrics_text() const;
+  void record(const std::string& route, const std::string& method, int status,
+              double seconds) const;
+};
+
+namespace {
+thread_local std::unique_ptr<pqxx::connection> tls_connection;
+}
+
+pqxx::connection& Api::Impl::connection() const {
+  if (!tls_connection || !tls_connection->is_open()) {
+    tls_connection = storage::connect(services.database);
+  }
+  return *tls_connection;
+}
+
+void Api::Impl::drop_connection() const {
+  tls_connection.reset();
+}
+
+std::shared_ptr<const router::RoutingSetup> Services::routing() const {
+  auto current = setup ? setup() : nullptr;
+  if (!current) throw ApiError(503, "not_ready", "the routing settings are not loaded yet");
+  return current;
+}
+
+Api::Api(ApiOptions options, storage::DatabaseConfig database, router::SetupSource setup,
+         DocumentCheck check_document, std::vector<ReadinessCheck> readiness)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->services =
+      Services{options, std::move(database), std::move(setup), std::move(check_document)};
+  impl_->readiness = std::move(readiness);
+  impl_->routes = {
+      {"POST", "/api/v1/auth/login", {}, auth_login, 4096},
+      {"POST", "/api/v1/auth/logout", {"*"}, auth_logout},
+      {"GET", "/api/v1/auth/me", {"*"}, auth_me},
+      {"POST", "/api/v1/auth/tokens", {"*"}, auth_token},
+  };
+  for (auto& r : ticket_routes()) impl_->routes.push_back(std::move(r));
+  for (auto& r : admin_routes()) impl_->routes.push_back(std::move(r));
+  for (const auto& r : impl_->routes) impl_->patterns.push_back(split_path(r.pattern));
+}
+
+Api::~Api() = default;
+
+void Api::mount_petition_webhook(MountedHandler handler) {
+  impl_->petition_webhook = std::move(handler);
+}
+
+std::vector<RouteInfo> Api::routes() const {
+  std::vector<RouteInfo> out;
+  for (const auto& r : impl_->routes) out.push_back({r.method, r.pattern, r.roles});
+  return out;
+}
+
+std::size_t Api::body_limit(std::string_view method, std::string_view target) const {
+  const std::string path(target.substr(0, target.find('?')));
+  if (path == "/webhooks/petition") return 1024 * 1024;
+  const auto segments = split_path(path);
+  for (std::size_t i = 0; i < impl_->routes.size(); ++i) {
+    const auto& pattern = impl_->patterns[i];
+    if (impl_->routes[i].method != method || pattern.size() != segments.size()) continue;
+    bool match = true;
+    for (std::size_t k = 0; k < pattern.size() && match; ++k) {
+      match = pattern[k].starts_with('{') || pattern[k] == segments[k];
+    }
+    if (match) {
+      const auto limit = impl_->routes[i].body_limit;
+      return limit ? limit : impl_->services.options.default_body_limit;
+    }
+  }
+  return 0;  // nothing here takes a body
+}
+
+http::Response Api::handle(const http::Request& request) const {
+  const auto started = std::chrono::steady_clock::now();
+  std::string route = "unmatched";
+  http::Response response;
+  try {
+    response = impl_->dispatch(request, route);
+  } catch (const ApiError& e) {
+    response = json_response(e.status, {{"error", e.code}, {"message", e.what()}});
+  } catch (const pqxx::broken_connection& e) {
+    impl_->drop_connection();
+    response = json_response(503, {{"error", "unavailable"}, {"message", "database unreachable"}});
+  } catch (const std::exception& e) {
+    core::log_error("gateway", "request failed",
+                    {{"method", request.method}, {"route", route}, {"error", e.what()}});
+    response = json_response(500, {{"error", "internal"}, {"message", "internal error"}});
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  impl_->record(route, request.method, response.status, seconds);
+  return response;
+}
+
+http::Response Api::Impl::dispatch(const http::Request& request, std::string& route) const {
+  const auto path = request.path();
+  if (path == "/healthz" && request.method == "GET") {
+    route = "/healthz";
+    return json_response(200, {{"status", "ok"}});
+  }
+  if (path == "/readyz" && request.method == "GET") {
+    route = "/readyz";
+    return readyz();
+  }
+  if (path == "/metrics" && request.method == "GET") {
+    route = "/metrics";
+    return metrics_text();
+  }
+  if (path == "/api/v1/openapi.json" && request.method == "GET") {
+    route = path;
+    http::Response r;
+    r.set_header("Content-Type", "application/json");
+    r.body = std::string(openapi_document());
+    return r;
+  }
+  if (path == "/webhooks/petition") {
+    route = path;
+    if (request.method != "POST") {
+      throw ApiError(405, "method_not_allowed", "use POST");
+    }
+    if (!petition_webhook) {
+      throw ApiError(503, "not_configured", "the petition channel is not configured");
+    }
+    return petition_webhook(request);
+  }
+  return api_route(request, route);
+}
+
+http::Response Api::Impl::api_route(const http::Request& request, std::string& route) const {
+  const auto segments = split_path(request.path());
+  const RouteDef* found = nullptr;
+  std::map<std::string, std::string> params;
+  bool path_known = false;
+  for (std::size_t i = 0; i < routes.size() && !found; ++i) {
+    const auto& pattern = patterns[i];
+    if (pattern.size() != segments.size()) continue;
+    std::map<std::string, std::string> candidate;
+    bool match = true;
+    for (std::size_t k = 0; k < pattern.size() && match; ++k) {
+      if (pattern[k].starts_with('{')) {
+        candidate[pattern[k].substr(1, pattern[k].size() - 2)] = http::percent_decode(segments[k]);
+        match = !segments[k].empty();
+      } else {
+        match = pattern[k] == segments[k];
+      }
+    }
+    if (!match) continue;
+    path_known = true;
+    if (routes[i].method == request.method) {
+      found = &routes[i];
+      params = std::move(candidate);
+    }
+  }
+  if (!found) {
+    if (path_known)
+      throw ApiError(405, "method_not_allowed", request.method + " is not allowed here");
+    throw ApiError(404, "not_found", "no such resource: " + request.path());
+  }
+  route = found->pattern;
+
+  auto& db = connection();
+  Context ctx{request, std::move(params), std::nullopt, db, services};
+  if (!found->roles.empty()) {
+    {
+      pqxx::read_transaction txn(db);
+      if (const auto auth = request.header("Authorization")) {
+        if (!auth->starts_with("Bearer ")) {
+          throw ApiError(401, "unauthenticated", "Authorization: expected a Bearer token");
+        }
+        ctx.who = storage::find_api_token(txn, token_hash(auth->substr(7)));
+      } else if (const auto token = cookie(request, kSessionCookie)) {
+        ctx.who = storage::find_session(txn, token_hash(*token));
+      }
+    }
+    if (!ctx.who) throw ApiError(401, "unauthenticated", "log in first");
+    if (!found->roles.contains("*")) {
+      const bool allowed =
+          std::any_of(ctx.who->user.roles.begin(), ctx.who->user.roles.end(),
+                      [&](const std::string& r) { return found->roles.contains(r); });
+      if (!allowed) forbidden("your roles do not allow " + request.method + " " + found->pattern);
+    }
+    if (ctx.who->session && request.method != "GET" && request.method != "HEAD") {
+      const auto csrf = request.header("X-CSRF-Token");
+      if (!csrf || ctx.who->csrf_token.empty() || *csrf != ctx.who->csrf_token) {
+        throw ApiError(403, "csrf", "X-CSRF-Token: missing or wrong for this session");
+      }
+    }
+  }
+  return found->handler(ctx);
+}
+
+http::Response Api::Impl::readyz() const {
+  nlohmann::json checks = nlohmann::json::object();
+  bool ready = true;
+  try {
+    auto& db = connection();
+    const bool current = storage::migrations_current(db);
+    checks["database"] = "ok";
+    checks["migrations"] = current ? "current" : "pending";
+    ready = current;
+  } catch (const std::exception& e) {
+    drop_connection();
+    checks["database"] = std::string("unreachable");
+    ready = false;
+  }
+  for (std::size_t i = 0; i < readiness.size(); ++i) {
+    const auto problem = readiness[i]();
+    checks["check_" + std::to_string(i)] = problem.empty() ? "ok" : problem;
+    ready = ready && problem.empty();
+  }
+  return json_response(ready ? 200 : 503, {{"ready", ready}, {"checks", checks}});
+}
+
+void Api::Impl::record(const std::string& route, const std::string& method, int status,
+                       double seconds) const {
+  std::lock_guard lock(metrics_mutex);
+  auto& m = metrics[route];
+  ++m.by_method_status[{method, status}];
+  ++m.count;
+  m.sum += seconds;
+  for (std::size_t i = 0; i < std::size(kBuckets); ++i) {
+    if (seconds <= kBuckets[i]) ++m.buckets[i];
+  }
+}
+
+http::Response Api::Impl::metrics_text() const {
+  std::string out;
+  out +=
+      "# HELP appealhub_http_requests_total Requests answered, by route, method and status.\n"
+      "# TYPE appealhub_http_requests_total counter\n";
+  std::string histogram =
+      "# HELP appealhub_http_request_duration_seconds Time to answer, by route.\n"
+      "# TYPE appealhub_http_request_duration_seconds histogram\n";
+  {
+    std::lock_guard lock(metrics_mutex);
+    for (const auto& [route, m] : metrics) {
+      const auto label = "route=\"" + escape_label(route) + "\"";
+      for (const auto& [key, count] : m.by_method_status) {
+        out += "appealhub_http_requests_total{" + label + ",method=\"" + key.first +
+               "\",status=\"" + std::to_string(key.second) + "\"} " + std::to_string(count) + "\n";
+      }
+      for (std::size_t i = 0; i < std::size(kBuckets); ++i) {
+        char le[32];
+        std::snprintf(le, sizeof le, "%g", kBuckets[i]);
+        histogram += "appealhub_http_request_duration_seconds_bucket{" + label + ",le=\"" + le +
+                     "\"} " + std::to_string(m.buckets[i]) + "\n";
+      }
+      histogram += "appealhub_http_request_duration_seconds_bucket{" + label + ",le=\"+Inf\"} " +
+                   std::to_string(m.count) + "\n";
+      histogram += "appealhub_http_request_duration_seconds_sum{" + label + "} " +
+                   std::to_string(m.sum) + "\n";
+      histogram += "appealhub_http_request_duration_seconds_count{" + label + "} " +
+                   std::to_string(m.count) + "\n";
+    }
+  }
+  out += histogram;
+  try {
+    auto& db = connection();
+    pqxx::read_transaction txn(db);
+    out +=
+        "# HELP appealhub_tickets Tickets in the store, by status.\n"
+        "# TYPE appealhub_tickets gauge\n";
+    for (const auto& r :
+         txn.exec("SELECT status, count(*) FROM tickets GROUP BY status ORDER BY 1")) {
+      out +=
+          "appealhub_tickets{status=\"" + std::string(r[0].c_str()) + "\"} " + r[1].c_str() + "\n";
+    }
+    const auto lag = txn.exec1(
+        "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM outbox "
+        "WHERE sent_at IS NULL");
+    out +=
+        "# HELP appealhub_outbox_unsent Messages decided but not yet on the bus.\n"
+        "# TYPE appealhub_outbox_unsent gauge\n"
+        "appealhub_outbox_unsent " +
+        std::string(lag[0].c_str()) +
+        "\n# HELP appealhub_outbox_lag_seconds Age of the oldest unsent message.\n"
+        "# TYPE appealhub_outbox_lag_seconds gauge\n"
+        "appealhub_outbox_lag_seconds " +
+        lag[1].c_str() + "\n";
+    const auto failures = txn.exec1(
+        "SELECT (SELECT count(*) FROM ticket_events WHERE type = 'reply.failed'), "
+        "(SELECT count(*) FROM rejected_messages)");
+    out +=
+        "# HELP appealhub_delivery_failures_total Replies a channel refused or that failed.\n"
+        "# TYPE appealhub_delivery_failures_total counter\n"
+        "appealhub_delivery_failures_total " +
+        std::string(failures[0].c_str()) +
+        "\n# HELP appealhub_rejected_messages_total Messages intake refused.\n"
+        "# TYPE appealhub_rejected_messages_total counter\n"
+        "appealhub_rejected_messages_total " +
+        failures[1].c_str() + "\n";
+  } catch (const std::exception& e) {
+    drop_connection();
+    out += "# database unreachable\n";
+  }
+  http::Response r;
+  r.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+  r.body = std::move(out);
+  return r;
+}
+
+// ---- auth ----------------------------------------------------------------------------------
+
+namespace detail {
+
+namespace {
+
+nlohmann::json user_json(const storage::User& u) {
+  return {{"id", u.id},       {"username", u.username},       {"display_name", u.display_name},
+          {"roles", u.roles}, {"departments", u.departments}, {"active", u.active}};
+}
+
+std::string session_cookie(const Services& s, const std::string& value, long max_age) {
+  return std::string(kSessionCookie) + "=" + value +
+         "; Path=/; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=Strict" +
+         (s.options.secure_cookies ? "; Secure" : "");
+}
+
+}  // namespace
+
+nlohmann::json public_user(const storage::User& u) {
+  return user_json(u);
+}
+
+http::Response auth_login(Context& ctx) {
+  Body body(ctx.request);
+  const auto username = *body.string("username", true, 64);
+  const auto password = *body.string("password", true, 128);
+  body.finish();
+  const auto& o = ctx.services.options;
+  const auto remote = ctx.request.remote_address;
+  {
+    pqxx::read_transaction txn(ctx.db);
+    const auto failures = storage::count_login_failures(txn, username, remote, o.login_window);
+    if (failures.by_user >= o.login_failures_per_user ||
+        failures.by_remote >= o.login_failures_per_remote) {
+      const auto wait = std::max<long long>(1, (o.login_window - failures.oldest_age).count());
+      auto r = json_response(429, {{"error", "too_many_attempts"},
+                                   {"message", "too many failed logins; try again later"}});
+      r.set_header("Retry-After", std::to_string(wait));
+      return r;
+    }
+  }
+  pqxx::work txn(ctx.db);
+  const auto credentials = storage::find_credentials(txn, username);
+  // A missing user costs the same time as a wrong password, so names cannot be probed.
+  const bool ok = credentials
+                      ? verify_password(password, credentials->password_hash)
+                      : (verify_password(password, hash_password("x", kPasswordIterations)), false);
+  if (!ok) {
+    storage::record_login_failure(txn, username, remote);
+    txn.commit();
+    throw ApiError(401, "invalid_credentials", "wrong user name or password");
+  }
+  storage::clear_login_failures(txn, username);
+  const auto token = random_token();
+  const auto csrf = random_token(16);
+  storage::create_session(txn, token_hash(token), credentials->user.id, csrf, o.session_lifetime,
+                          remote);
+  txn.commit();
+  core::log_info("gateway", "login", {{"user", username}});
+  auto r = json_response(200, {{"user", user_json(credentials->user)}, {"csrf_token", csrf}});
+  r.headers.emplace_back("Set-Cookie",
+                         session_cookie(ctx.services, token, o.session_lifetime.count()));
+  return r;
+}
+
+http::Response auth_logout(Context& ctx) {
+  Body(ctx.request).finish();
+  if (ctx.who->session) {
+    const auto token = cookie(ctx.request, kSessionCookie);
+    pqxx::work txn(ctx.db);
+    storage::delete_session(txn, token_hash(token.value_or("")));
+    txn.commit();
+  }
+  auto r = json_response(200, {{"logged_out", true}});
+  r.headers.emplace_back("Set-Cookie", session_cookie(ctx.services, "", 0));
+  return r;
+}
+
+http::Response auth_me(Context& ctx) {
+  ctx.allow_query({});
+  return json_response(200, {{"user", user_json(ctx.user())}});
+}
+
+http::Response auth_token(Context& ctx) {
+  Body body(ctx.request);
+  const auto name = *body.string("name", true, 100);
+  const auto days = body.integer("expires_in_days", false, 1, 3650);
+  body.finish();
+  const auto token = random_token();
+  pqxx::work txn(ctx.db);
+  storage::create_api_token(
+      txn, token_hash(token), ctx.user().id, name,
+      days ? std::optional(std::chrono::seconds(*days * 86400)) : std::nullopt);
+  txn.commit();
+  return json_response(201, {{"token", token}, {"name", name}});
+}
+
+}  // namespace detail
+}  // namespace appealhub::gateway
+
+namespace appealhub::gateway {
+std::string_view openapi_document() {
+  return embedded_file("openapi.json");
+}
+}  // namespace appealhub::gateway

@@ -1,0 +1,194 @@
+#include <charconv>
+
+#include "core/text.hpp"
+#include "core/time.hpp"
+#include "gateway/api_internal.hpp"
+
+namespace appealhub::gateway::detail {
+
+std::int64_t Context::id_param(const std::string& name) const {
+  const auto it = params.find(name);
+  std::int64_t value = 0;
+  if (it == params.end() || it->second.empty()) bad_request(name, "required");
+  const auto* end = it->second.data() + it->second.size();
+  const auto [ptr, ec] = std::from_chars(it->second.data(), end, value);
+  if (ec != std::errc() || ptr != end || value <= 0) {
+    bad_request(name, "must be a positive whole number");
+  }
+  return value;
+}
+
+void Context::allow_query(const std::set<std::string>& names) const {
+  std::string_view rest;
+  const std::string query = request.query();
+  rest = query;
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const auto pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto key = http::percent_decode(pair.substr(0, pair.find('=')));
+    if (!names.contains(key)) bad_request(key, "unknown query parameter");
+  }
+}
+
+Body::Body(const http::Request& request) {
+  if (request.body.empty()) {
+    json_ = nlohmann::json::object();
+    return;
+  }
+  const auto type = request.header("Content-Type").value_or("");
+  if (type.find("application/json") == std::string::npos) {
+    throw ApiError(415, "unsupported_media_type", "Content-Type: must be application/json");
+  }
+  if (!core::is_valid_utf8(request.body)) bad_request("body", "not UTF-8");
+  try {
+    json_ = nlohmann::json::parse(request.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ApiError(400, "malformed_json",
+                   "body: not JSON (at byte " + std::to_string(e.byte) + ")");
+  }
+  if (!json_.is_object()) bad_request("body", "must be a JSON object");
+}
+
+const nlohmann::json* Body::take(const std::string& name, bool required) {
+  read_.insert(name);
+  const auto it = json_.find(name);
+  if (it == json_.end() || it->is_null()) {
+    if (required) bad_request(name, "required");
+    return nullptr;
+  }
+  return &*it;
+}
+
+std::optional<std::string> Body::string(const std::string& name, bool required,
+                                        std::size_t max_chars, bool allow_empty) {
+  const auto* v = take(name, required);
+  if (!v) return std::nullopt;
+  if (!v->is_string()) bad_request(name, "must be a string");
+  auto text = v->get<std::string>();
+  const auto length = core::utf8_length(text).value_or(0);
+  if (length > max_chars) {
+    bad_request(name, "at most " + std::to_string(max_chars) + " characters (has " +
+                          std::to_string(length) + ")");
+  }
+  bool blank = true;
+  for (const char c : text) blank = blank && (c == ' ' || c == '\n' || c == '\t' || c == '\r');
+  if (blank && !allow_empty) bad_request(name, "must not be empty");
+  return text;
+}
+
+std::optional<bool> Body::boolean(const std::string& name, bool required) {
+  const auto* v = take(name, required);
+  if (!v) return std::nullopt;
+  if (!v->is_boolean()) bad_request(name, "must be true or false");
+  return v->get<bool>();
+}
+
+std::optional<std::int64_t> Body::integer(const std::string& name, bool required, std::int64_t min,
+                                          std::int64_t max) {
+  const auto* v = take(name, required);
+  if (!v) return std::nullopt;
+  if (!v->is_number_integer()) bad_request(name, "must be a whole number");
+  const auto value = v->get<std::int64_t>();
+  if (value < min || value > max) {
+    bad_request(name, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+  }
+  return value;
+}
+
+std::optional<std::vector<std::string>> Body::strings(const std::string& name, bool required) {
+  const auto* v = take(name, required);
+  if (!v) return std::nullopt;
+  if (!v->is_array()) bad_request(name, "must be an array of strings");
+  std::vector<std::string> out;
+  for (const auto& item : *v) {
+    if (!item.is_string()) bad_request(name, "must be an array of strings");
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+std::optional<nlohmann::json> Body::object(const std::string& name, bool required) {
+  const auto* v = take(name, required);
+  if (!v) return std::nullopt;
+  if (!v->is_object()) bad_request(name, "must be an object");
+  return *v;
+}
+
+std::optional<std::string> Body::choice(const std::string& name, bool required,
+                                        const std::set<std::string>& allowed) {
+  auto value = string(name, required, 64);
+  if (value && !allowed.contains(*value)) {
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    bad_request(name, "must be one of " + list);
+  }
+  return value;
+}
+
+void Body::finish() const {
+  for (const auto& [key, value] : json_.items()) {
+    if (!read_.contains(key)) throw ApiError(400, "unknown_field", key + ": unknown field");
+  }
+}
+
+http::Response json_response(int status, const nlohmann::json& body) {
+  http::Response r;
+  r.status = status;
+  r.set_header("Content-Type", "application/json; charset=utf-8");
+  r.set_header("Cache-Control", "no-store");
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+std::string china_rfc3339(std::chrono::sys_seconds t) {
+  return core::format_rfc3339(
+      core::Timestamp{std::chrono::time_point_cast<std::chrono::milliseconds>(t)});
+}
+
+std::optional<std::chrono::sys_seconds> parse_time_param(const std::string& name,
+                                                         const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  const auto parsed = core::parse_rfc3339(text);
+  if (!parsed) bad_request(name, "must be an RFC 3339 time such as 2026-11-28T10:00:00+08:00");
+  return std::chrono::time_point_cast<std::chrono::seconds>(parsed->utc);
+}
+
+// ---- personal data ----------------------------------------------------------------------------
+
+std::string mask_phone(const std::string& phone) {
+  if (phone.empty()) return phone;
+  // Keep the first 3 and last 4 characters (139****1234); shorter numbers keep the last 2.
+  if (phone.size() >= 8) return phone.substr(0, 3) + "****" + phone.substr(phone.size() - 4);
+  return "****" + phone.substr(phone.size() >= 2 ? phone.size() - 2 : 0);
+}
+
+std::string mask_name(const std::string& name) {
+  if (name.empty() || name == "匿名") return name;
+  // The first character (the family name) and one star.
+  std::size_t first = 1;
+  const auto lead = static_cast<unsigned char>(name[0]);
+  if (lead >= 0xF0)
+    first = 4;
+  else if (lead >= 0xE0)
+    first = 3;
+  else if (lead >= 0xC0)
+    first = 2;
+  return name.substr(0, std::min(first, name.size())) + "*";
+}
+
+std::string mask_email(const std::string& email) {
+  const auto at = email.find('@');
+  if (email.empty() || at == std::string::npos) return email.empty() ? email : "***";
+  return email.substr(0, 1) + "***" + email.substr(at);
+}
+
+void mask_citizen(nlohmann::json& citizen) {
+  if (!citizen.is_object()) return;
+  if (citizen.contains("phone")) citizen["phone"] = mask_phone(citizen["phone"].get<std::string>());
+  if (citizen.contains("name")) citizen["name"] = mask_name(citizen["name"].get<std::string>());
+  if (citizen.contains("email")) citizen["email"] = mask_email(citizen["email"].get<std::string>());
+}
+
+}  // namespace appealhub::gateway::detail

@@ -1,0 +1,116 @@
+#pragma once
+// Shared by the gateway's handler files: the request context, API errors and strict JSON body
+// reading. Not for use outside gateway/.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <pqxx/pqxx>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "gateway/api.hpp"
+#include "storage/accounts.hpp"
+
+namespace appealhub::gateway::detail {
+
+// An answer other than success: status, code and a message that names the field at fault.
+struct ApiError : std::runtime_error {
+  ApiError(int status_code, std::string error_code, const std::string& message)
+      : std::runtime_error(message), status(status_code), code(std::move(error_code)) {}
+  int status;
+  std::string code;
+};
+
+[[noreturn]] inline void bad_request(const std::string& field, const std::string& why) {
+  throw ApiError(400, "invalid", field + ": " + why);
+}
+[[noreturn]] inline void not_found(const std::string& what) {
+  throw ApiError(404, "not_found", what + " not found");
+}
+[[noreturn]] inline void conflict(const std::string& why) {
+  throw ApiError(409, "invalid_state", why);
+}
+[[noreturn]] inline void forbidden(const std::string& why) {
+  throw ApiError(403, "forbidden", why);
+}
+
+// What handlers share: settings, the database and the routing setup (departments, calendar).
+struct Services {
+  ApiOptions options;
+  storage::DatabaseConfig database;
+  router::SetupSource setup;
+  DocumentCheck check_document;
+  // The routing setup in force; throws ApiError 503 when there is none yet.
+  std::shared_ptr<const router::RoutingSetup> routing() const;
+};
+
+struct Context {
+  const http::Request& request;
+  std::map<std::string, std::string> params;  // path parameters: {id} → "42"
+  std::optional<storage::Principal> who;
+  pqxx::connection& db;
+  const Services& services;
+
+  const storage::User& user() const { return who->user; }
+  bool is(const char* role) const { return who && who->user.has_role(role); }
+  std::int64_t id_param(const std::string& name = "id") const;
+  // The query parameters the route knows; any other is a 400.
+  void allow_query(const std::set<std::string>& names) const;
+};
+
+// Reads a JSON object body field by field; finish() refuses fields nobody read.
+class Body {
+ public:
+  explicit Body(const http::Request& request);
+  std::optional<std::string> string(const std::string& name, bool required, std::size_t max_chars,
+                                    bool allow_empty = false);
+  std::optional<bool> boolean(const std::string& name, bool required);
+  std::optional<std::int64_t> integer(const std::string& name, bool required, std::int64_t min,
+                                      std::int64_t max);
+  std::optional<std::vector<std::string>> strings(const std::string& name, bool required);
+  std::optional<nlohmann::json> object(const std::string& name, bool required);
+  // A string that must be one of `allowed`.
+  std::optional<std::string> choice(const std::string& name, bool required,
+                                    const std::set<std::string>& allowed);
+  void finish() const;
+  const nlohmann::json& json() const { return json_; }
+
+ private:
+  const nlohmann::json* take(const std::string& name, bool required);
+  nlohmann::json json_;
+  std::set<std::string> read_;
+};
+
+http::Response json_response(int status, const nlohmann::json& body);
+
+// RFC 3339 +08:00 for a stored instant.
+std::string china_rfc3339(std::chrono::sys_seconds t);
+std::optional<std::chrono::sys_seconds> parse_time_param(const std::string& name,
+                                                         const std::string& text);
+
+// Masking of citizens' personal data (docs/api.md, "Personal data").
+std::string mask_phone(const std::string& phone);
+std::string mask_name(const std::string& name);
+std::string mask_email(const std::string& email);
+void mask_citizen(nlohmann::json& citizen);
+
+// Handlers, by file.
+using HandlerFn = http::Response (*)(Context&);
+struct RouteDef {
+  const char* method;
+  const char* pattern;
+  std::set<std::string> roles;
+  HandlerFn handler;
+  std::size_t body_limit = 0;  // 0: the default
+};
+nlohmann::json public_user(const storage::User& user);
+
+std::vector<RouteDef> ticket_routes();
+std::vector<RouteDef> admin_routes();
+
+}  // namespace appealhub::gateway::detail

@@ -1,0 +1,801 @@
+// The ticket routes: lists and detail for every working role, and the actions of operators,
+// staff and managers. Each action locks the ticket, checks who may do what in which state, and
+// writes the change, its timeline event and any outbox message in one transaction.
+
+#include <algorithm>
+
+#include "core/codec.hpp"
+#include "core/deadline.hpp"
+#include "core/ids.hpp"
+#include "core/text.hpp"
+#include "core/validation.hpp"
+#include "gateway/api_internal.hpp"
+#include "gateway/credentials.hpp"
+#include "storage/outbox.hpp"
+#include "storage/ticket_work.hpp"
+
+namespace appealhub::gateway::detail {
+namespace {
+
+using storage::TicketSummary;
+
+const std::set<std::string> kOpen = {"triage", "assigned", "in_progress", "returned", "reopened"};
+const std::set<std::string> kAnswerable = {"assigned", "in_progress", "reopened"};
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// Operators and managers see every ticket; staff see their departments' (lead or assisting).
+bool sees_everything(const Context& ctx) {
+  return ctx.is("manager") || ctx.is("operator");
+}
+
+bool in_my_departments(const Context& ctx, const TicketSummary& t) {
+  const auto& mine = ctx.user().departments;
+  if (contains(mine, t.lead)) return true;
+  return std::any_of(t.assisting.begin(), t.assisting.end(),
+                     [&](const std::string& d) { return contains(mine, d); });
+}
+
+// A ticket outside the caller's reach is reported as absent: its existence is not disclosed.
+void require_visible(const Context& ctx, const TicketSummary& t) {
+  if (!sees_everything(ctx) && !in_my_departments(ctx, t))
+    not_found("ticket " + std::to_string(t.id));
+}
+
+// Staff act on the tickets their department leads (协办 departments contribute through it).
+void require_lead_staff(const Context& ctx, const TicketSummary& t) {
+  require_visible(ctx, t);
+  if (!ctx.is("staff") || !contains(ctx.user().departments, t.lead)) {
+    forbidden("only staff of the lead department (" + t.lead + ") may do this");
+  }
+}
+
+void require_status(const TicketSummary& t, const std::set<std::string>& allowed,
+                    const std::string& action) {
+  if (!allowed.contains(t.status)) {
+    conflict("cannot " + action + " a ticket that is " + t.status);
+  }
+}
+
+storage::TicketForWork lock(pqxx::dbtransaction& txn, std::int64_t id) {
+  auto t = storage::lock_ticket(txn, id);
+  if (!t) not_found("ticket " + std::to_string(id));
+  return std::move(*t);
+}
+
+nlohmann::json summary_json(const TicketSummary& t) {
+  return {{"id", t.id},
+          {"channel", t.channel},
+          {"external_id", t.external_id},
+          {"status", t.status},
+          {"kind", t.kind},
+          {"category", t.category},
+          {"division", t.division},
+          {"urgency", t.urgency},
+          {"title", t.title},
+          {"citizen",
+           {{"name", t.anonymous ? std::string("匿名") : mask_name(t.citizen_name)},
+            {"phone", mask_phone(t.citizen_phone)},
+            {"anonymous", t.anonymous}}},
+          {"lead_department", t.lead},
+          {"assisting_departments", t.assisting},
+          {"deadline", t.deadline ? nlohmann::json(china_rfc3339(*t.deadline)) : nlohmann::json()},
+          {"received_at", china_rfc3339(t.received_at)},
+          {"supervised", t.supervised},
+          {"claimed_by", t.claimed_by},
+          {"merged_into", t.merged_into ? nlohmann::json(*t.merged_into) : nlohmann::json()}};
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    auto item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+int int_param(const Context& ctx, const std::string& name, int fallback, int min, int max) {
+  const auto text = ctx.request.query_param(name);
+  if (!text) return fallback;
+  try {
+    std::size_t used = 0;
+    const int value = std::stoi(*text, &used);
+    if (used != text->size() || value < min || value > max) throw std::out_of_range(name);
+    return value;
+  } catch (const std::exception&) {
+    bad_request(
+        name, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+  }
+}
+
+core::Timestamp now_timestamp() {
+  return core::Timestamp{
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now())};
+}
+
+// The longest answer each channel takes (its documents); the hub's own operator channel reads
+// answers out on the phone, so it takes the mailbox's length.
+std::size_t answer_limit(const std::string& channel) {
+  if (channel == "hotline12328") return 2000;
+  if (channel == "petition") return 3000;
+  return 5000;
+}
+
+void enqueue_reply(pqxx::dbtransaction& txn, const core::ReplyRequested& reply) {
+  core::Event event;
+  event.event_id =
+      core::make_event_id("reply.requested", reply.channel, reply.external_id, reply.reply_id);
+  event.occurred_at = reply.answered_at;
+  event.producer = "gateway";
+  event.body = reply;
+  const auto errors = core::validate(event);
+  if (!errors.empty()) {
+    throw ApiError(422, "invalid", "reply: " + core::to_string(errors));
+  }
+  storage::OutboxMessage m;
+  m.message_id = event.event_id;
+  m.exchange = "appeals";
+  m.routing_key = event.routing_key();
+  m.type = "reply.requested";
+  m.body = core::encode_event(event);
+  storage::enqueue_outbox(txn, m);
+}
+
+// The department as the citizen sees it: its name and phone from the directory.
+std::pair<std::string, std::string> department_face(const Context& ctx, const std::string& code) {
+  const auto setup = ctx.services.routing();
+  if (const auto* d = setup->departments->find(code)) return {d->name, d->phone};
+  return {code, ""};
+}
+
+void require_department(const Context& ctx, const std::string& field, const std::string& code,
+                        bool allow_triage = false) {
+  const auto setup = ctx.services.routing();
+  const auto* d = setup->departments->find(code);
+  if (!d) bad_request(field, "unknown department '" + code + "'");
+  if (!d->active) bad_request(field, "department '" + code + "' is inactive");
+  if (!allow_triage && code == "triage") bad_request(field, "triage is not a department to answer");
+}
+
+std::string occasion_now(const char* what) {
+  return std::string(what) + "-" +
+         std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count());
+}
+
+// ---- reading -------------------------------------------------------------------------------
+
+http::Response list(Context& ctx) {
+  ctx.allow_query({"status", "department", "channel", "kind", "category", "division", "overdue",
+                   "deadline_from", "deadline_to", "q", "phone", "external_id", "supervised",
+                   "pending", "sort", "limit", "page_token"});
+  storage::TicketFilter f;
+  const auto q = [&](const char* name) { return ctx.request.query_param(name).value_or(""); };
+  f.statuses = split_list(q("status"));
+  for (const auto& s : f.statuses) {
+    if (!core::parse_ticket_status(s)) bad_request("status", "unknown status '" + s + "'");
+  }
+  f.departments = split_list(q("department"));
+  if (!sees_everything(ctx)) {
+    // Staff: their own departments, or a subset of them.
+    const auto& mine = ctx.user().departments;
+    for (const auto& d : f.departments) {
+      if (!contains(mine, d)) forbidden("department " + d + " is not yours");
+    }
+    if (f.departments.empty()) f.departments = mine;
+    if (f.departments.empty())
+      return json_response(200,
+                           {{"tickets", nlohmann::json::array()}, {"next_page_token", nullptr}});
+  }
+  f.channel = q("channel");
+  f.kind = q("kind");
+  if (!f.kind.empty() && !core::parse_appeal_kind(f.kind)) bad_request("kind", "unknown kind");
+  f.category = q("category");
+  f.division = q("division");
+  f.external_id = q("external_id");
+  const auto flag = [&](const char* name) -> std::optional<bool> {
+    const auto v = q(name);
+    if (v.empty()) return std::nullopt;
+    if (v != "true" && v != "false") bad_request(name, "must be true or false");
+    return v == "true";
+  };
+  f.overdue = flag("overdue");
+  f.supervised = flag("supervised");
+  f.deadline_from = parse_time_param("deadline_from", q("deadline_from"));
+  f.deadline_to = parse_time_param("deadline_to", q("deadline_to"));
+  f.text = q("q");
+  f.phone = q("phone");
+  f.pending = q("pending");
+  if (!f.pending.empty() && f.pending != "return" && f.pending != "extension") {
+    bad_request("pending", "must be return or extension");
+  }
+  f.sort = q("sort").empty() ? "deadline" : q("sort");
+  if (f.sort != "deadline" && f.sort != "received")
+    bad_request("sort", "must be deadline or received");
+  f.limit = int_param(ctx, "limit", 50, 1, 200);
+  f.offset = int_param(ctx, "page_token", 0, 0, 1000000);
+  pqxx::read_transaction txn(ctx.db);
+  auto rows = storage::list_tickets(txn, f);
+  const bool more = rows.size() > static_cast<std::size_t>(f.limit);
+  if (more) rows.pop_back();
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& t : rows) items.push_back(summary_json(t));
+  return json_response(
+      200, {{"tickets", items},
+            {"next_page_token",
+             more ? nlohmann::json(std::to_string(f.offset + f.limit)) : nlohmann::json()}});
+}
+
+http::Response detail(Context& ctx) {
+  ctx.allow_query({});
+  const auto id = ctx.id_param();
+  pqxx::read_transaction txn(ctx.db);
+  const auto t = storage::find_ticket(txn, id);
+  if (!t) not_found("ticket " + std::to_string(id));
+  require_visible(ctx, *t);
+  auto body = summary_json(*t);
+  auto detail = storage::ticket_detail(txn, id);
+  auto& citizen = detail["appeal"]["citizen"];
+  if (t->anonymous && !sees_everything(ctx)) {
+    citizen = {{"name", "匿名"},
+               {"phone", ""},
+               {"email", ""},
+               {"id_number_masked", ""},
+               {"anonymous", true}};
+  } else {
+    mask_citizen(citizen);
+  }
+  for (auto it = detail.begin(); it != detail.end(); ++it) body[it.key()] = it.value();
+  return json_response(200, body);
+}
+
+// The citizen's full contact details, for whoever must call or write to them; every view is on
+// the timeline.
+http::Response contact(Context& ctx) {
+  ctx.allow_query({"purpose"});
+  const auto id = ctx.id_param();
+  pqxx::work txn(ctx.db);
+  const auto w = lock(txn, id);
+  const auto& t = w.summary;
+  require_visible(ctx, t);
+  if (!sees_everything(ctx)) {
+    require_lead_staff(ctx, t);
+    if (t.anonymous) forbidden("the citizen asked not to be named to departments");
+  }
+  const auto appeal = nlohmann::json::parse(w.appeal_json);
+  const auto& c = appeal.value("citizen", nlohmann::json::object());
+  storage::append_ticket_event(txn, id, "contact.viewed", ctx.user().username,
+                               {{"fields", {"name", "phone", "email"}},
+                                {"purpose", ctx.request.query_param("purpose").value_or("")}});
+  txn.commit();
+  return json_response(200, {{"name", c.value("name", "")},
+                             {"phone", c.value("phone", "")},
+                             {"email", c.value("email", "")},
+                             {"anonymous", c.value("anonymous", false)}});
+}
+
+// ---- operators -------------------------------------------------------------------------------
+
+http::Response record_appeal(Context& ctx) {
+  Body body(ctx.request);
+  core::Appeal a;
+  a.channel = "operator";
+  const auto request_id = body.string("request_id", false, 64);
+  a.title = *body.string("title", true, 100);
+  a.content = *body.string("content", true, 4000);
+  const auto kind = body.choice("kind", true,
+                                {"consultation", "complaint", "report", "suggestion", "help",
+                                 "praise", "disclosure", "other"});
+  a.kind = *core::parse_appeal_kind(*kind);
+  a.category = body.string("category", false, 64).value_or("other");
+  if (!core::is_business_category(a.category)) bad_request("category", "unknown category");
+  a.division = body.string("division", false, 6, true).value_or("");
+  a.place = body.string("place", false, 200, true).value_or("");
+  a.plate = core::normalize_plate(body.string("plate", false, 20, true).value_or(""));
+  const auto urgency = body.choice("urgency", false, {"normal", "urgent", "critical"});
+  a.urgency = urgency ? *core::parse_urgency(*urgency) : core::Urgency::normal;
+  a.publication_allowed = body.boolean("publication_allowed", false).value_or(false);
+  const auto citizen = body.object("citizen", true);
+  for (const auto& [key, value] : citizen->items()) {
+    if (key != "name" && key != "phone" && key != "email" && key != "anonymous") {
+      throw ApiError(400, "unknown_field", "citizen." + key + ": unknown field");
+    }
+    if (key == "anonymous" ? !value.is_boolean() : !value.is_string()) {
+      bad_request("citizen." + key,
+                  key == "anonymous" ? "must be true or false" : "must be a string");
+    }
+  }
+  a.citizen.name = citizen->value("name", "");
+  a.citizen.phone = citizen->value("phone", "");
+  a.citizen.email = citizen->value("email", "");
+  a.citizen.anonymous = citizen->value("anonymous", false);
+  body.finish();
+  if (request_id) {
+    for (const char c : *request_id) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
+        bad_request("request_id", "only letters, digits, - and _");
+      }
+    }
+  }
+  // The same request_id always names the same appeal: a retried submission is one ticket.
+  a.external_id =
+      "OP-" + (request_id ? core::sha256_hex(ctx.user().username + ":" + *request_id).substr(0, 24)
+                          : random_token(12));
+  a.received_at = now_timestamp();
+  a.channel_meta = {{"recorded_by", ctx.user().username}};
+  core::Event event;
+  event.event_id = core::make_event_id("appeal.received", a.channel, a.external_id, "received");
+  event.occurred_at = a.received_at;
+  event.producer = "gateway";
+  event.body = core::AppealReceived{a};
+  const auto errors = core::validate(event);
+  if (!errors.empty()) {
+    auto text = core::to_string(errors);
+    for (const char* prefix : {"data.appeal.", "appeal."}) {
+      for (auto pos = text.find(prefix); pos != std::string::npos; pos = text.find(prefix)) {
+        text.erase(pos, std::string_view(prefix).size());
+      }
+    }
+    throw ApiError(400, "invalid", text);
+  }
+  storage::OutboxMessage m;
+  m.message_id = event.event_id;
+  m.exchange = "appeals";
+  m.routing_key = event.routing_key();
+  m.type = "appeal.received";
+  m.body = core::encode_event(event);
+  pqxx::work txn(ctx.db);
+  storage::enqueue_outbox(txn, m);
+  txn.commit();
+  // Same path as every channel: the router makes the ticket from the bus.
+  return json_response(
+      202, {{"channel", a.channel},
+            {"external_id", a.external_id},
+            {"event_id", event.event_id},
+            {"ticket", "/api/v1/tickets?channel=operator&external_id=" + a.external_id}});
+}
+
+http::Response dispatch_or_reassign(Context& ctx, bool reassign) {
+  Body body(ctx.request);
+  const auto lead = *body.string("lead_department", true, 64);
+  const auto assisting =
+      body.strings("assisting_departments", false).value_or(std::vector<std::string>{});
+  const auto reason = body.string("reason", reassign, 500).value_or("");
+  body.finish();
+  require_department(ctx, "lead_department", lead);
+  for (const auto& d : assisting) {
+    require_department(ctx, "assisting_departments", d);
+    if (d == lead) bad_request("assisting_departments", "must not include the lead department");
+  }
+  const auto id = ctx.id_param();
+  pqxx::work txn(ctx.db);
+  const auto w = lock(txn, id);
+  if (reassign) {
+    require_status(w.summary, {"triage", "assigned", "in_progress", "returned", "reopened"},
+                   "reassign");
+  } else {
+    require_status(w.summary, {"triage", "received"}, "dispatch");
+  }
+  storage::TicketChange change;
+  change.status = "assigned";
+  change.lead = lead;
+  change.assisting = assisting;
+  change.claimed_by = std::optional<std::string>();
+  change.mark_assigned = true;
+  change.reason = (reassign ? "reassigned by " : "dispatched by ") + ctx.user().username +
+                  (reason.empty() ? "" : ": " + reason);
+  storage::change_ticket(txn, id, change);
+  // A return that was waiting is settled by the new placement.
+  if (auto pending = storage::pending_request(txn, id, "return")) {
+    storage::decide_request(txn, pending->id, "approved", ctx.user().username, "placed again");
+  }
+  storage::append_ticket_event(txn, id, reassign ? "ticket.reassigned" : "ticket.dispatched",
+                               ctx.user().username,
+                               {{"from", w.summary.lead},
+                                {"lead_department", lead},
+                                {"assisting_departments", assisting},
+                                {"reason", reason}});
+  router::publish_placement(txn, id, lead, assisting, w.summary.deadline, *change.reason,
+                            occasion_now(reassign ? "reassigned" : "dispatched"));
+  txn.commit();
+  return json_response(200, {{"id", id}, {"status", "assigned"}, {"lead_department", lead}});
+}
+
+http::Response dispatch(Context& ctx) {
+  return dispatch_or_reassign(ctx, false);
+}
+http::Response reassign(Context& ctx) {
+  return dispatch_or_reassign(ctx, true);
+}
+
+http::Response callback(Context& ctx) {
+  Body body(ctx.request);
+  const auto reached = *body.boolean("reached", true);
+  const auto satisfaction =
+      body.choice("satisfaction", reached, {"satisfied", "mostly_satisfied", "not_satisfied"});
+  const auto resolved = body.boolean("resolved", false);
+  const auto note = body.string("note", false, 2000, true).value_or("");
+  body.finish();
+  if (!reached && (satisfaction || resolved)) {
+    bad_request("satisfaction", "only when the citizen was reached");
+  }
+  const auto id = ctx.id_param();
+  pqxx::work txn(ctx.db);
+  const auto w = lock(txn, id);
+  require_status(w.summary, {"answered", "delivered", "closed"}, "record a callback on");
+  storage::insert_callback(txn, {id, ctx.user().username, reached, satisfaction, resolved, note});
+  std::string status = w.summary.status;
+  if (satisfaction == "not_satisfied") {
+    // 重办: back to its department.
+    storage::TicketChange change;
+    change.status = status = "reopened";
+    change.claimed_by = std::optional<std::string>();
+    storage::change_ticket(txn, id, change);
+  }
+  storage::append_ticket_event(
+      txn, id, "callback.recorded", ctx.user().username,
+      {{"reached", reached},
+       {"satisfaction", satisfaction ? nlohmann::json(*satisfaction) : nlohmann::json()},
+       {"resolved", resolved ? nlohmann::json(*resolved) : nlohmann::json()},
+       {"note", note}});
+  txn.commit();
+  return json_response(201, {{"id", id}, {"status", status}});
+}
+
+http::Response merge(Context& ctx) {
+  Body body(ctx.request);
+  const auto into = *body.integer("into", true, 1, INT64_MAX);
+  const auto reason = *body.string("reason", true, 500);
+  body.finish();
+  const auto id = ctx.id_param();
+  if (into == id) bad_request("into", "a ticket cannot be merged into itself");
+  pqxx::work txn(ctx.db);
+  // Lock in id order so two merges cannot deadlock.
+  const auto first = lock(txn, std::min(id, into));
+  const auto second = lock(txn, std::max(id, into));
+  const auto& self = id < into ? first : second;
+  const auto& target = id < into ? second : first;
+  require_status(self.summary, {"received", "triage", "assigned", "in_progress", "returned"},
+                 "merge");
+  if (!kOpen.contains(target.summary.status) && target.summary.status != "answered") {
+    conflict("ticket " + std::to_string(into) + " is " + target.summary.status);
+  }
+  storage::merge_ticket(txn, id, into, ctx.user().username, reason);
+  storage::append_ticket_event(txn, id, "ticket.merged", ctx.user().username,
+                               {{"into", into}, {"reason", reason}});
+  storage::append_ticket_event(txn, into, "ticket.merge_received", ctx.user().username,
+                               {{"from", id}, {"reason", reason}});
+  txn.commit();
+  return json_response(200, {{"id", id}, {"status", "merged"}, {"merged_into", into}});
+}
+
+http::Response unmerge(Context& ctx) {
+  Body body(ctx.request);
+  const auto reason = *body.string("reason", true, 500);
+  body.finish();
+  const auto id = ctx.id_param();
+  const auto setup = ctx.services.routing();
+  pqxx::work txn(ctx.db);
+  const auto w = lock(txn, id);
+  if (w.summary.status != "merged") conflict("ticket " + std::to_string(id) + " is not merged");
+  const auto primary = router::undo_merge(txn, *setup, id, ctx.user().username, reason);
+  txn.commit();
+  return json_response(200, {{"id", id}, {"unmerged_from", primary}});
+}
+
+// ---- staff -----------------------------------------------------------------------------------
+
+http::Response claim(Context& ctx) {
+  Body(ctx.request).finish();
+  const auto id = ctx.id_param();
+  pqxx::work txn(ctx.db);
+  const auto w = lock(txn, id);
+  require_lead_staff(ctx, w.summary);
+  require_status(w.summary, {"assigned", "reopened"}, "claim");
+  storage::TicketChange change;
+  change.status = "in_progress";
+  change.claimed_by = std::optional<std::string>(ctx.user().username);
+  storage::change_ticket(txn, id, change);
+  storage::append_ticket_event(txn, id, "ticket.claimed", ctx.user().username,
+                               {{"department", w.summary.lead}});
+  txn.commit();
+  return json_response(
+      200, {{"id", id}, {"status", "in_progress"}, {"claimed_by", ctx.user().username}});
+}
+
+http::Response answer(Context& ctx) {
+  Body body(ctx.request);
+  const auto type = *body.choice("type", true, {"final_answer", "interim"});
+  const auto content = *body.string("content", true, 5000);
+  const auto publish = body.boolean("publish", false).value_or(false);
+  const auto reply_to = body.string("reply_to", false, 128);
+  body.finish();
+  const auto id = ctx.id_param();
+  pqxx::work txn(ctx.db);
+  const auto w = lock(txn, id);
+  require_lead_staff(ctx, w.summary);
+  require_status(w.summary, kAnswerable, "answer");
+
+  // Every channel that brought one of the appeals answered here gets the answer.
+  std::vector<storage::MergedAppeal> targets{
+      {id, w.summary.channel, w.summary.external_id, w.publication_allowed}};
+  for (auto& m : storage::merged_appeals(txn, id)) targets.push_back(std::move(m));
+  const auto length = core::utf8_length(content).value_or(0);
+  for (const auto& target : targets) {
+    const auto limit = answer_limit(target.channel);
+    if (length > limit) {
+      throw ApiError(422, "answer_too_long",
+                     "content: " + target.channel + " takes at most " + std::to_string(limit) +
+                         " characters (this answer has " + std::to_string(length) + ")");
+    }
+  }
+  if (publish && !w.publication_allowed) {
+    throw ApiError(422, "publication_refused",
+                   "publish: the citizen did not allow the answer to be published");
+  }
+  if (reply_to) {
+    const auto known = storage::follow_up_ids(txn, id);
+    if (!contains(known, *reply_to))
+      bad_request("reply_to", "no follow-up '" + *reply_to + "' on this ticket");
+  }
+  const auto [department_name, department_phone] = department_face(ctx, w.summary.lead);
+  const auto answer_id = storage::insert_answer(
+      txn, {id, type, content, w.summary.lead, ctx.user().username, publish, reply_to});
+  nlohmann::json reply_ids = nlohmann::json::array();
+  for (const auto& target : targets) {
+    core::ReplyRequested reply;
+    reply.reply_id = "ans-" + std::to_string(answer_id) + "-t" + std::to_string(target.ticket_id);
+    reply.ticket_id = target.ticket_id;
+    reply.channel = target.channel;
+    reply.external_id = target.external_id;
+    reply.type = type == "interim" ? core::ReplyType::interim : core::ReplyType::final_answer;
+    reply.content = content;
+    reply.department = department_name;
+    reply.handler = ctx.user().display_name.empty() ? ctx.user().username : ctx.user().display_name;
+    reply.contact_phone = department_phone;
+    reply.answered_at = now_timestamp();
+    reply.publish = publish && target.publication_allowed;
+    if (target.ticket_id == id) reply.reply_to = reply_to;
+    enqueue_reply(txn, reply);
+    reply_ids.push_back(reply.reply_id);
+  }
+  storage::TicketChange change;
+  if (type == "final_answer") {
+    change.status = "answered";
+    change.mark_answered = true;
+  } else {
+    change.mark_first_answer = true;
+  }
+  storage::change_ticket(txn, id, change);
+  storage::append_ticket_event(
+      txn, id, type == "final_answer" ? "answer.final" : "answer.interim", ctx.user().username,
+      {{"answer_id", answer_id},
+       {"reply_ids", reply_ids},
+       {"publish", publish},
+       {"reply_to", reply_to ? nlohmann::json(*reply_to) : nlohmann::json()}});
+  txn.commit();
+  return json_response(201, {{"answer_id", answer_id},
+                             {"reply_ids", reply_ids},
+                             {"status", type == "final_answer" ? "answered" : w.summary.status}});
+}
+
+http::Response request_return(Context& ctx) {
+  Body body(ctx.request);
+  const auto reason = *body.string("reason", true, 2000);
+  body.finish();
+  const auto id = ctx.id_param();
+  const auto setup = ctx.services.routing();
+  pqxx::work txn(ctx.db);
+  const auto w = lock(txn, id);
+  require_lead_staff(ctx, w.summary);
+  require_status(w.summary, {"assigned", "in_progress"}, "return");
+  const auto window_days = ctx.services.options.return_window_working_days;
+  const auto last = core::extend_deadline(
+      *setup->calendar, core::end_of_china_day(core::china_date(*w.assigned_at)), window_days);
+  if (std::chrono::system_clock::now() > last) {
+    throw ApiError(422, "return_window_over",
+                   "returns are made within " + std::to_string(window_days) +
+                       " working days of dispatch (until " + china_rfc3339(last) + ")");
+  }
+  try {
+    storage::insert_request(txn, {0, id, "return", w.summary.lead, ctx.user().username, reason,
+                                  "pending", std::nullopt});
+  } catch (const std::invalid_argument& e) {
+    conflict(e.what());
+  }
+  storage::TicketChange change;
+  change.status = "returned";
+  change.claimed_by = std::optional<std::string>();
+  storage::change_ticket(txn, id, change);
+  storage::append_ticket_event(txn, id, "return.requested", ctx.user().username,
+                               {{"department", w.summary.lead}, {"reason", reason}});
+  txn.commit();
+  return json_response(201, {{"id", id}, {"status", "returned"}});
+}
+
+http::Response review_return(Context& ctx) {
+  Body body(ctx.request);
+  const auto decision = *body.choice("decision", true, {"approve", "refuse"});
+  const auto note = body.string("note", decision == "refuse", 2000).value_or("");
+  const auto to_channel = body.boolean("to_channel", false).value_or(false);
+  body.finish();
+  const auto id = ctx.id_param();
+  pqxx::work txn(ctx.db);
+  const auto w = lock(txn, id);
+  const auto pending = storage::pending_request(txn, id, "return");
+  if (!pending || w.summary.status != "returned") conflict("no return is waiting for a decision");
+  if (pending->requested_by == ctx.user().username) forbidden("you cannot decide your own request");
+  if (to_channel && (decision != "approve" || w.summary.channel != "hotline12328")) {
+    bad_request("to_channel", "only an approved return of a 12328 order goes back to the platform");
+  }
+  storage::decide_request(txn, pending->id, decision == "approve" ? "approved" : "refused",
+                          ctx.user().username, note);
+  storage::TicketChange change;
+  std::string status;
+  if (decision == "refuse") {
+    change.status = status = "assigned";  // back to the department that returned it
+  } else if (!to_channel) {
+    change.status = status = "triage";  // the dispatch desk places it again
+  } else {
+    status = "returned";  // 退回 to the platform; it may send the order again (改派)
+    const auto [name, phone] = department_face(ctx, w.summary.lead);
+    core::ReplyRequested reply;
+    reply.reply_id = "ret-" + std::to_string(pending->id);
+    reply.ticket_id = id;
+    reply.channel = w.summary.channel;
+    reply.external_id = w.summary.external_id;
+    reply.type = core::ReplyType::return_order;
+    reply.department = name;
+    reply.contact_phone = phone;
+    reply.handler = pending->requested_by;
+    reply.answered_at = now_timestamp();
+    reply.return_reason = pending->reason;
+    enqueue_reply(txn, reply);
+  }
+  storage::change_ticket(txn, id, change);
+  storage::append_ticket_event(
+      txn, id, decision == "approve" ? "return.approved" : "return.refused", ctx.user().username,
+      {{"request_id", pending->id}, {"note", note}, {"to_channel", to_channel}});
+  txn.commit();
+  return json_response(200, {{"id", id}, {"status", status}});
+}
+
+http::Response request_extension(Context& ctx) {
+  Body body(ctx.request);
+  const auto days = *body.integer("days", true, 1, 60);
+  const auto reason = *body.string("reason", true, 2000);
+  body.finish();
+  const auto id = ctx.id_param();
+  pqxx::work txn(ctx.db);
+  const auto w = lock(txn, id);
+  require_lead_staff(ctx, w.summary);
+  require_status(w.summary, kAnswerable, "extend");
+  if (!w.summary.deadline) conflict("the ticket has no deadline to extend");
+  if (std::chrono::system_clock::now() >= *w.summary.deadline) {
+    throw ApiError(422, "deadline_passed",
+                   "extensions are asked for before the deadline (" +
+                       china_rfc3339(*w.summary.deadline) + ")");
+  }
+  try {
+    storage::insert_request(txn, {0, id, "extension", w.summary.lead, ctx.user().username, reason,
+                                  "pending", static_cast<int>(days)});
+  } catch (const std::invalid_argument& e) {
+    conflict(e.what());
+  }
+  storage::append_ticket_event(txn, id, "extension.requested", ctx.user().username,
+                               {{"days", days}, {"reason", reason}});
+  txn.commit();
+  return json_response(201, {{"id", id}, {"extension", "pending"}});
+}
+
+http::Response review_extension(Context& ctx) {
+  Body body(ctx.request);
+  const auto decision = *body.choice("decision", true, {"approve", "refuse"});
+  const auto note = body.string("note", decision == "refuse", 2000).value_or("");
+  body.finish();
+  const auto id = ctx.id_param();
+  const auto setup = ctx.services.routing();
+  pqxx::work txn(ctx.db);
+  const auto w = lock(txn, id);
+  const auto pending = storage::pending_request(txn, id, "extension");
+  if (!pending) conflict("no extension is waiting for a decision");
+  if (pending->requested_by == ctx.user().username)
+    forbidden("you cannot approve your own request");
+  if (core::is_final(*core::parse_ticket_status(w.summary.status))) {
+    conflict("the ticket is " + w.summary.status);
+  }
+  storage::decide_request(txn, pending->id, decision == "approve" ? "approved" : "refused",
+                          ctx.user().username, note);
+  nlohmann::json data{{"request_id", pending->id}, {"days", *pending->days}, {"note", note}};
+  std::optional<std::chrono::sys_seconds> moved;
+  if (decision == "approve" && w.summary.deadline) {
+    moved = core::extend_deadline(*setup->calendar, *w.summary.deadline, *pending->days);
+    storage::TicketChange change;
+    change.deadline = *moved;
+    storage::change_ticket(txn, id, change);
+    data["from"] = china_rfc3339(*w.summary.deadline);
+    data["to"] = china_rfc3339(*moved);
+    if (w.summary.channel == "hotline12328") {
+      // 延期申请 to the platform, which keeps its own time limit.
+      const auto [name, phone] = department_face(ctx, w.summary.lead);
+      core::ReplyRequested reply;
+      reply.reply_id = "ext-" + std::to_string(pending->id);
+      reply.ticket_id = id;
+      reply.channel = w.summary.channel;
+      reply.external_id = w.summary.external_id;
+      reply.type = core::ReplyType::extension_request;
+      reply.department = name;
+      reply.contact_phone = phone;
+      reply.handler = pending->requested_by;
+      reply.answered_at = now_timestamp();
+      reply.return_reason = pending->reason;
+      reply.extension_days = *pending->days;
+      enqueue_reply(txn, reply);
+    }
+  }
+  storage::append_ticket_event(txn, id,
+                               decision == "approve" ? "extension.approved" : "extension.refused",
+                               ctx.user().username, data);
+  txn.commit();
+  return json_response(
+      200,
+      {{"id", id},
+       {"extension", decision == "approve" ? "approved" : "refused"},
+       {"deadline", moved ? nlohmann::json(china_rfc3339(*moved))
+                          : (w.summary.deadline ? nlohmann::json(china_rfc3339(*w.summary.deadline))
+                                                : nlohmann::json())}});
+}
+
+// ---- managers --------------------------------------------------------------------------------
+
+http::Response supervise(Context& ctx) {
+  Body body(ctx.request);
+  const auto note = *body.string("note", true, 2000);
+  body.finish();
+  const auto id = ctx.id_param();
+  pqxx::work txn(ctx.db);
+  const auto w = lock(txn, id);
+  require_status(w.summary,
+                 {"triage", "assigned", "in_progress", "returned", "reopened", "answered"},
+                 "supervise");
+  storage::TicketChange change;
+  change.supervision_note = note;
+  storage::change_ticket(txn, id, change);
+  storage::append_ticket_event(txn, id, "ticket.supervised", ctx.user().username, {{"note", note}});
+  txn.commit();
+  return json_response(200, {{"id", id}, {"supervised", true}});
+}
+
+}  // namespace
+
+std::vector<RouteDef> ticket_routes() {
+  const std::set<std::string> workers{"operator", "staff", "manager"};
+  return {
+      {"GET", "/api/v1/tickets", workers, list},
+      {"POST", "/api/v1/tickets", {"operator"}, record_appeal, 32 * 1024},
+      {"GET", "/api/v1/tickets/{id}", workers, detail},
+      {"GET", "/api/v1/tickets/{id}/contact", workers, contact},
+      {"POST", "/api/v1/tickets/{id}/claim", {"staff"}, claim},
+      {"POST", "/api/v1/tickets/{id}/answers", {"staff"}, answer, 32 * 1024},
+      {"POST", "/api/v1/tickets/{id}/return", {"staff"}, request_return},
+      {"POST", "/api/v1/tickets/{id}/return/review", {"operator", "manager"}, review_return},
+      {"POST", "/api/v1/tickets/{id}/extension", {"staff"}, request_extension},
+      {"POST", "/api/v1/tickets/{id}/extension/review", {"manager"}, review_extension},
+      {"POST", "/api/v1/tickets/{id}/dispatch", {"operator", "manager"}, dispatch},
+      {"POST", "/api/v1/tickets/{id}/reassign", {"manager"}, reassign},
+      {"POST", "/api/v1/tickets/{id}/supervise", {"manager"}, supervise},
+      {"POST", "/api/v1/tickets/{id}/callback", {"operator"}, callback},
+      {"POST", "/api/v1/tickets/{id}/merge", {"operator", "manager"}, merge},
+      {"POST", "/api/v1/tickets/{id}/unmerge", {"operator", "manager"}, unmerge},
+  };
+}
+
+}  // namespace appealhub::gateway::detail

@@ -1,0 +1,382 @@
+#include "storage/ticket_work.hpp"
+
+#include <pqxx/pqxx>
+#include <stdexcept>
+
+#include "core/ids.hpp"
+
+namespace appealhub::storage {
+namespace {
+
+// RFC 3339 in China time, as every time leaves the hub.
+std::string china_time_sql(const std::string& column) {
+  return "to_char(" + column +
+         " AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"')";
+}
+
+std::string epoch_literal(std::chrono::sys_seconds t) {
+  return "to_timestamp(" + std::to_string(t.time_since_epoch().count()) + ")";
+}
+
+std::string array_literal(pqxx::dbtransaction& txn, const std::vector<std::string>& values) {
+  std::string out = "ARRAY[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += txn.quote(values[i]);
+  }
+  return out + "]::text[]";
+}
+
+std::vector<std::string> parse_array(const pqxx::field& field) {
+  std::vector<std::string> out;
+  auto parser = field.as_array();
+  for (auto item = parser.get_next(); item.first != pqxx::array_parser::done;
+       item = parser.get_next()) {
+    if (item.first == pqxx::array_parser::string_value) out.push_back(item.second);
+  }
+  return out;
+}
+
+constexpr const char* kOpenStatuses =
+    "('received', 'triage', 'assigned', 'in_progress', 'returned', 'reopened')";
+
+const std::string kSummaryColumns =
+    "t.id, t.channel, t.external_id, t.status, t.kind, t.category, t.division, t.urgency, "
+    "t.title, coalesce(t.appeal->'citizen'->>'name', ''), t.citizen_phone, "
+    "coalesce((t.appeal->'citizen'->>'anonymous')::boolean, false), coalesce(t.lead_department, "
+    "''), t.assisting_departments, extract(epoch FROM t.deadline)::bigint, "
+    "extract(epoch FROM t.received_at)::bigint, t.supervised, coalesce(t.claimed_by, ''), "
+    "t.merged_into";
+
+TicketSummary read_summary(const pqxx::row& r) {
+  TicketSummary s;
+  s.id = r[0].as<std::int64_t>();
+  s.channel = r[1].c_str();
+  s.external_id = r[2].c_str();
+  s.status = r[3].c_str();
+  s.kind = r[4].c_str();
+  s.category = r[5].c_str();
+  s.division = r[6].c_str();
+  s.urgency = r[7].c_str();
+  s.title = r[8].c_str();
+  s.citizen_name = r[9].c_str();
+  s.citizen_phone = r[10].c_str();
+  s.anonymous = r[11].as<bool>();
+  s.lead = r[12].c_str();
+  s.assisting = parse_array(r[13]);
+  if (!r[14].is_null())
+    s.deadline = std::chrono::sys_seconds(std::chrono::seconds(r[14].as<long long>()));
+  s.received_at = std::chrono::sys_seconds(std::chrono::seconds(r[15].as<long long>()));
+  s.supervised = r[16].as<bool>();
+  s.claimed_by = r[17].c_str();
+  if (!r[18].is_null()) s.merged_into = r[18].as<std::int64_t>();
+  return s;
+}
+
+}  // namespace
+
+std::vector<TicketSummary> list_tickets(pqxx::dbtransaction& txn, const TicketFilter& f) {
+  std::vector<std::string> where;
+  if (!f.statuses.empty())
+    where.push_back("t.status = ANY(" + array_literal(txn, f.statuses) + ")");
+  if (!f.departments.empty()) {
+    const auto list = array_literal(txn, f.departments);
+    where.push_back("(t.lead_department = ANY(" + list + ") OR t.assisting_departments && " + list +
+                    ")");
+  }
+  const auto equal = [&](const char* column, const std::string& value) {
+    if (!value.empty()) where.push_back(std::string(column) + " = " + txn.quote(value));
+  };
+  equal("t.channel", f.channel);
+  equal("t.kind", f.kind);
+  equal("t.category", f.category);
+  equal("t.division", f.division);
+  equal("t.external_id", f.external_id);
+  equal("t.citizen_phone", f.phone);
+  if (f.overdue) {
+    where.push_back(std::string(*f.overdue ? "" : "NOT ") + "(t.status IN " + kOpenStatuses +
+                    " AND t.deadline < now())");
+  }
+  if (f.deadline_from) where.push_back("t.deadline >= " + epoch_literal(*f.deadline_from));
+  if (f.deadline_to) where.push_back("t.deadline <= " + epoch_literal(*f.deadline_to));
+  if (!f.text.empty()) {
+    const auto pattern = txn.quote("%" + f.text + "%");
+    where.push_back("(t.title ILIKE " + pattern + " OR t.appeal->>'content' ILIKE " + pattern +
+                    ")");
+  }
+  if (f.supervised) where.push_back(std::string(*f.supervised ? "" : "NOT ") + "t.supervised");
+  if (!f.pending.empty()) {
+    where.push_back(
+        "EXISTS (SELECT 1 FROM ticket_requests q WHERE q.ticket_id = t.id AND "
+        "q.state = 'pending' AND q.kind = " +
+        txn.quote(f.pending) + ")");
+  }
+  std::string sql = "SELECT " + kSummaryColumns + " FROM tickets t";
+  for (std::size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : " WHERE ") + where[i];
+  sql += f.sort == "received" ? " ORDER BY t.received_at DESC, t.id DESC"
+                              : " ORDER BY t.deadline NULLS LAST, t.id";
+  sql += " LIMIT " + std::to_string(f.limit + 1) + " OFFSET " + std::to_string(f.offset);
+  std::vector<TicketSummary> out;
+  for (const auto& row : txn.exec(sql)) out.push_back(read_summary(row));
+  return out;
+}
+
+std::optional<TicketSummary> find_ticket(pqxx::dbtransaction& txn, std::int64_t id) {
+  const auto rows =
+      txn.exec("SELECT " + kSummaryColumns + " FROM tickets t WHERE t.id = " + std::to_string(id));
+  if (rows.empty()) return std::nullopt;
+  return read_summary(rows[0]);
+}
+
+std::optional<TicketForWork> lock_ticket(pqxx::dbtransaction& txn, std::int64_t id) {
+  const auto rows =
+      txn.exec("SELECT " + kSummaryColumns +
+               ", extract(epoch FROM coalesce(t.assigned_at, t.created_at))::bigint, "
+               "coalesce((t.appeal->>'publication_allowed')::boolean, false), t.appeal::text "
+               "FROM tickets t WHERE t.id = " +
+               std::to_string(id) + " FOR UPDATE");
+  if (rows.empty()) return std::nullopt;
+  TicketForWork w;
+  w.summary = read_summary(rows[0]);
+  w.assigned_at = std::chrono::sys_seconds(std::chrono::seconds(rows[0][19].as<long long>()));
+  w.publication_allowed = rows[0][20].as<bool>();
+  w.appeal_json = rows[0][21].c_str();
+  return w;
+}
+
+nlohmann::json ticket_detail(pqxx::dbtransaction& txn, std::int64_t id) {
+  const std::string tid = std::to_string(id);
+  const auto rows = txn.exec(
+      "SELECT t.appeal::text, coalesce(t.routing_rule, ''), coalesce(t.routing_reason, ''), "
+      "coalesce(t.deadline_basis::text, 'null'), coalesce(t.supervision_note, ''), " +
+      china_time_sql("t.created_at") + ", " + china_time_sql("t.first_answer_at") + ", " +
+      china_time_sql("t.answered_at") + " FROM tickets t WHERE t.id = " + tid);
+  if (rows.empty()) return nullptr;
+  const auto& r = rows[0];
+  nlohmann::json out{{"appeal", nlohmann::json::parse(r[0].c_str())},
+                     {"routing_rule", r[1].c_str()},
+                     {"routing_reason", r[2].c_str()},
+                     {"deadline_basis", nlohmann::json::parse(r[3].c_str())},
+                     {"supervision_note", r[4].c_str()},
+                     {"created_at", r[5].c_str()},
+                     {"first_answer_at", r[6].is_null() ? nlohmann::json() : r[6].c_str()},
+                     {"answered_at", r[7].is_null() ? nlohmann::json() : r[7].c_str()}};
+  auto& timeline = out["timeline"] = nlohmann::json::array();
+  for (const auto& e : txn.exec("SELECT event_id, type, actor, " + china_time_sql("occurred_at") +
+                                ", data::text FROM ticket_events WHERE ticket_id = " + tid +
+                                " ORDER BY occurred_at, id")) {
+    timeline.push_back({{"event_id", e[0].c_str()},
+                        {"type", e[1].c_str()},
+                        {"actor", e[2].c_str()},
+                        {"at", e[3].c_str()},
+                        {"data", nlohmann::json::parse(e[4].c_str())}});
+  }
+  auto& answers = out["answers"] = nlohmann::json::array();
+  for (const auto& a :
+       txn.exec("SELECT id, type, content, department, author, publish, reply_to, " +
+                china_time_sql("created_at") + " FROM answers WHERE ticket_id = " + tid +
+                " ORDER BY id")) {
+    answers.push_back({{"id", a[0].as<std::int64_t>()},
+                       {"type", a[1].c_str()},
+                       {"content", a[2].c_str()},
+                       {"department", a[3].c_str()},
+                       {"author", a[4].c_str()},
+                       {"publish", a[5].as<bool>()},
+                       {"reply_to", a[6].is_null() ? nlohmann::json() : a[6].c_str()},
+                       {"at", a[7].c_str()}});
+  }
+  auto& requests = out["requests"] = nlohmann::json::array();
+  for (const auto& q :
+       txn.exec("SELECT id, kind, department, requested_by, reason, days, state, "
+                "coalesce(decided_by, ''), coalesce(decision_note, ''), " +
+                china_time_sql("requested_at") + ", " + china_time_sql("decided_at") +
+                " FROM ticket_requests WHERE ticket_id = " + tid + " ORDER BY id")) {
+    requests.push_back(
+        {{"id", q[0].as<std::int64_t>()},
+         {"kind", q[1].c_str()},
+         {"department", q[2].c_str()},
+         {"requested_by", q[3].c_str()},
+         {"reason", q[4].c_str()},
+         {"days", q[5].is_null() ? nlohmann::json() : nlohmann::json(q[5].as<int>())},
+         {"state", q[6].c_str()},
+         {"decided_by", q[7].c_str()},
+         {"decision_note", q[8].c_str()},
+         {"requested_at", q[9].c_str()},
+         {"decided_at", q[10].is_null() ? nlohmann::json() : q[10].c_str()}});
+  }
+  auto& callbacks = out["callbacks"] = nlohmann::json::array();
+  for (const auto& c : txn.exec("SELECT id, operator, reached, satisfaction, resolved, note, " +
+                                china_time_sql("called_at") +
+                                " FROM callbacks WHERE ticket_id = " + tid + " ORDER BY id")) {
+    callbacks.push_back(
+        {{"id", c[0].as<std::int64_t>()},
+         {"operator", c[1].c_str()},
+         {"reached", c[2].as<bool>()},
+         {"satisfaction", c[3].is_null() ? nlohmann::json() : c[3].c_str()},
+         {"resolved", c[4].is_null() ? nlohmann::json() : nlohmann::json(c[4].as<bool>())},
+         {"note", c[5].c_str()},
+         {"at", c[6].c_str()}});
+  }
+  out["duplicates"] = duplicate_links_of(txn, id);
+  return out;
+}
+
+std::string append_ticket_event(pqxx::dbtransaction& txn, std::int64_t ticket_id,
+                                const std::string& type, const std::string& actor,
+                                const nlohmann::json& data) {
+  // A person's action happens once: its id is unique, not derived from a channel fact.
+  const auto row = txn.exec1("SELECT gen_random_uuid()::text");
+  const std::string event_id = "gw-" + std::string(row[0].c_str());
+  txn.exec0(
+      "INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) "
+      "VALUES (" +
+      std::to_string(ticket_id) + ", " + txn.quote(event_id) + ", " + txn.quote(type) + ", " +
+      txn.quote(actor) + ", now(), " + txn.quote(data.dump()) + "::jsonb)");
+  return event_id;
+}
+
+void change_ticket(pqxx::dbtransaction& txn, std::int64_t id, const TicketChange& c) {
+  std::string sets = "updated_at = now()";
+  if (c.status) sets += ", status = " + txn.quote(*c.status);
+  if (c.lead) sets += ", lead_department = " + txn.quote(*c.lead);
+  if (c.assisting) sets += ", assisting_departments = " + array_literal(txn, *c.assisting);
+  if (c.claimed_by) {
+    sets += ", claimed_by = " + (*c.claimed_by ? txn.quote(**c.claimed_by) : std::string("NULL"));
+  }
+  if (c.deadline) sets += ", deadline = " + epoch_literal(*c.deadline);
+  if (c.mark_assigned) sets += ", assigned_at = now()";
+  if (c.mark_answered) sets += ", answered_at = now()";
+  if (c.mark_answered || c.mark_first_answer) {
+    sets += ", first_answer_at = coalesce(first_answer_at, now())";
+  }
+  if (c.supervision_note) {
+    sets += ", supervised = true, supervision_note = " + txn.quote(*c.supervision_note);
+  }
+  if (c.merged_into) {
+    sets += ", merged_into = " +
+            (*c.merged_into ? std::to_string(**c.merged_into) : std::string("NULL"));
+  }
+  if (c.reason) sets += ", routing_reason = " + txn.quote(*c.reason);
+  txn.exec0("UPDATE tickets SET " + sets + " WHERE id = " + std::to_string(id));
+}
+
+std::int64_t insert_answer(pqxx::dbtransaction& txn, const AnswerRecord& a) {
+  return txn
+      .exec1(
+          "INSERT INTO answers (ticket_id, type, content, department, author, publish, "
+          "reply_to) VALUES (" +
+          std::to_string(a.ticket_id) + ", " + txn.quote(a.type) + ", " + txn.quote(a.content) +
+          ", " + txn.quote(a.department) + ", " + txn.quote(a.author) + ", " +
+          (a.publish ? "true" : "false") + ", " +
+          (a.reply_to ? txn.quote(*a.reply_to) : std::string("NULL")) + ") RETURNING id")[0]
+      .as<std::int64_t>();
+}
+
+std::vector<MergedAppeal> merged_appeals(pqxx::dbtransaction& txn, std::int64_t id) {
+  std::vector<MergedAppeal> out;
+  for (const auto& r :
+       txn.exec("SELECT id, channel, external_id, "
+                "coalesce((appeal->>'publication_allowed')::boolean, false) FROM tickets "
+                "WHERE merged_into = " +
+                std::to_string(id) + " AND status = 'merged' ORDER BY id")) {
+    out.push_back({r[0].as<std::int64_t>(), r[1].c_str(), r[2].c_str(), r[3].as<bool>()});
+  }
+  return out;
+}
+
+std::vector<std::string> follow_up_ids(pqxx::dbtransaction& txn, std::int64_t id) {
+  std::vector<std::string> out;
+  for (const auto& r :
+       txn.exec("SELECT data->>'follow_up_id' FROM ticket_events WHERE ticket_id = " +
+                std::to_string(id) + " AND type = 'appeal.followed_up'")) {
+    if (!r[0].is_null()) out.push_back(r[0].c_str());
+  }
+  return out;
+}
+
+std::int64_t insert_request(pqxx::dbtransaction& txn, const TicketRequest& q) {
+  if (pending_request(txn, q.ticket_id, q.kind)) {
+    throw std::invalid_argument(q.kind + ": a request is already waiting for a decision");
+  }
+  return txn
+      .exec1(
+          "INSERT INTO ticket_requests (ticket_id, kind, department, requested_by, reason, "
+          "days) VALUES (" +
+          std::to_string(q.ticket_id) + ", " + txn.quote(q.kind) + ", " + txn.quote(q.department) +
+          ", " + txn.quote(q.requested_by) + ", " + txn.quote(q.reason) + ", " +
+          (q.days ? std::to_string(*q.days) : "NULL") + ") RETURNING id")[0]
+      .as<std::int64_t>();
+}
+
+std::optional<TicketRequest> pending_request(pqxx::dbtransaction& txn, std::int64_t ticket_id,
+                                             const std::string& kind) {
+  const auto rows = txn.exec(
+      "SELECT id, ticket_id, kind, department, requested_by, reason, state, days FROM "
+      "ticket_requests WHERE state = 'pending' AND ticket_id = " +
+      std::to_string(ticket_id) + " AND kind = " + txn.quote(kind) + " FOR UPDATE");
+  if (rows.empty()) return std::nullopt;
+  const auto& r = rows[0];
+  TicketRequest q{r[0].as<std::int64_t>(),
+                  r[1].as<std::int64_t>(),
+                  r[2].c_str(),
+                  r[3].c_str(),
+                  r[4].c_str(),
+                  r[5].c_str(),
+                  r[6].c_str(),
+                  std::nullopt};
+  if (!r[7].is_null()) q.days = r[7].as<int>();
+  return q;
+}
+
+void decide_request(pqxx::dbtransaction& txn, std::int64_t request_id, const std::string& state,
+                    const std::string& decided_by, const std::string& note) {
+  txn.exec0("UPDATE ticket_requests SET state = " + txn.quote(state) + ", decided_by = " +
+            txn.quote(decided_by) + ", decided_at = now(), decision_note = " + txn.quote(note) +
+            " WHERE id = " + std::to_string(request_id));
+}
+
+std::int64_t insert_callback(pqxx::dbtransaction& txn, const CallbackRecord& c) {
+  return txn
+      .exec1(
+          "INSERT INTO callbacks (ticket_id, operator, reached, satisfaction, resolved, note) "
+          "VALUES (" +
+          std::to_string(c.ticket_id) + ", " + txn.quote(c.operator_name) + ", " +
+          (c.reached ? "true" : "false") + ", " +
+          (c.satisfaction ? txn.quote(*c.satisfaction) : std::string("NULL")) + ", " +
+          (c.resolved ? (*c.resolved ? "true" : "false") : "NULL") + ", " + txn.quote(c.note) +
+          ") RETURNING id")[0]
+      .as<std::int64_t>();
+}
+
+void merge_ticket(pqxx::dbtransaction& txn, std::int64_t id, std::int64_t into,
+                  const std::string& actor, const std::string& reason) {
+  txn.exec0(
+      "INSERT INTO duplicate_links (ticket_id, duplicate_of, action, score, reason) VALUES (" +
+      std::to_string(id) + ", " + std::to_string(into) + ", 'merged', 1, " +
+      txn.quote("merged by " + actor + ": " + reason) +
+      ") ON CONFLICT (ticket_id, duplicate_of) DO UPDATE SET action = 'merged', "
+      "undone_at = NULL, undone_by = NULL, reason = EXCLUDED.reason");
+  TicketChange change;
+  change.status = "merged";
+  change.merged_into = std::optional<std::int64_t>(into);
+  change.claimed_by = std::optional<std::string>();
+  change_ticket(txn, id, change);
+}
+
+nlohmann::json duplicate_links_of(pqxx::dbtransaction& txn, std::int64_t id) {
+  nlohmann::json out = nlohmann::json::array();
+  const auto tid = std::to_string(id);
+  for (const auto& r : txn.exec("SELECT ticket_id, duplicate_of, action, score, reason, "
+                                "undone_at IS NOT NULL FROM duplicate_links WHERE ticket_id = " +
+                                tid + " OR duplicate_of = " + tid + " ORDER BY created_at")) {
+    out.push_back({{"ticket_id", r[0].as<std::int64_t>()},
+                   {"duplicate_of", r[1].as<std::int64_t>()},
+                   {"action", r[2].c_str()},
+                   {"score", r[3].as<double>()},
+                   {"reason", r[4].c_str()},
+                   {"undone", r[5].as<bool>()}});
+  }
+  return out;
+}
+
+}  // namespace appealhub::storage
