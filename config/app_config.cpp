@@ -210,6 +210,24 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          r.number("poll_interval_ms", c.hotline12328.poll_interval_ms, 100, 3600000);
          r.refuse_unknown();
        }},
+      {"gateway",
+       [&](const json& s) {
+         SectionReader r(s, "gateway.", source, errors);
+         r.text("listen_address", c.gateway.listen_address);
+         r.number("port", c.gateway.port, 0, 65535);
+         r.number("io_threads", c.gateway.io_threads, 1, 64);
+         r.number("worker_threads", c.gateway.worker_threads, 1, 256);
+         r.number("max_connections", c.gateway.max_connections, 1, 100000);
+         r.number("read_timeout_ms", c.gateway.read_timeout_ms, 100, 600000);
+         r.text("tls_cert_file", c.gateway.tls_cert_file);
+         r.text("tls_key_file", c.gateway.tls_key_file);
+         r.number("session_hours", c.gateway.session_hours, 1, 24 * 30);
+         r.refuse_unknown();
+         if (c.gateway.tls_cert_file.empty() != c.gateway.tls_key_file.empty()) {
+           errors.push_back({source, "gateway.tls_key_file",
+                             "set both tls_cert_file and tls_key_file, or neither"});
+         }
+       }},
       {"log",
        [&](const json& s) {
          SectionReader r(s, "log.", source, errors);
@@ -287,6 +305,13 @@ void apply_environment(AppConfig& config) {
   if (auto v = env("APPEALHUB_PG_URI"); !v.empty()) config.database.uri = v;
   if (auto v = env("APPEALHUB_AMQP_URI"); !v.empty()) config.broker.uri = v;
   if (auto v = env("APPEALHUB_LOG_LEVEL"); !v.empty()) config.log_level = v;
+  if (auto v = env("APPEALHUB_GATEWAY_PORT"); !v.empty()) {
+    try {
+      config.gateway.port = std::stoi(v);
+    } catch (const std::exception&) {
+      throw std::invalid_argument("APPEALHUB_GATEWAY_PORT: not a port number: " + v);
+    }
+  }
   config.database.uri = with_password(config.database.uri, env(config.database.password_env));
   config.broker.uri = with_password(config.broker.uri, env(config.broker.password_env));
 }

@@ -4,7 +4,7 @@
 // environment variable that holds its password.
 //
 // Environment overrides, applied after the file: APPEALHUB_PG_URI, APPEALHUB_AMQP_URI (whole
-// connection strings, for tests and containers), APPEALHUB_LOG_LEVEL.
+// connection strings, for tests and containers), APPEALHUB_LOG_LEVEL, APPEALHUB_GATEWAY_PORT.
 
 #include <chrono>
 #include <string>
@@ -68,6 +68,19 @@ struct Hotline12328Settings {
   int poll_interval_ms = 5000;
 };
 
+// The HTTP(S) gateway (gateway/): where it listens and how much it takes on. TLS when both the
+// certificate and key files are set.
+struct GatewaySettings {
+  std::string listen_address = "127.0.0.1";
+  int port = 0;  // 0: off (the shipped config/appealhub.json serves on 8080)
+  int io_threads = 2;
+  int worker_threads = 8;
+  int max_connections = 1024;
+  int read_timeout_ms = 15000;
+  std::string tls_cert_file, tls_key_file;
+  int session_hours = 8;
+};
+
 struct AppConfig {
   DatabaseSettings database;
   BrokerSettings broker;
@@ -77,6 +90,7 @@ struct AppConfig {
   DuplicateSettings duplicates;
   WatchSettings watch;
   Hotline12328Settings hotline12328;
+  GatewaySettings gateway;
   std::string log_level = "info";
   std::string source;  // where it was loaded from, for messages
 };

@@ -164,7 +164,7 @@ std::size_t Api::body_limit(std::string_view method, std::string_view target) co
       return limit ? limit : impl_->services.options.default_body_limit;
     }
   }
-  return 0;  // nothing here takes a body
+  return impl_->services.options.default_body_limit;  // answered 404 or 405 after reading
 }
 
 http::Response Api::handle(const http::Request& request) const {

@@ -1,0 +1,559 @@
+// The gateway's API against a real hub (`appealhub run` with its gateway) on real PostgreSQL and
+// RabbitMQ: every role's daily work, what each role may and may not do, personal data masking,
+// and bad input that must change nothing.
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <thread>
+
+#include "bus/publisher.hpp"
+#include "bus/topology.hpp"
+#include "core/codec.hpp"
+#include "tests/support/appeal_samples.hpp"
+#include "tests/support/http_test_client.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace appealhub {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using testing::ApiSession;
+using testing::HttpResult;
+
+constexpr const char* kPassword = "correct horse battery";
+
+// One hub for the whole suite: logins cost a deliberate half second each (PBKDF2).
+class Hub : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    db = std::make_unique<testing::TestDatabase>("gateway_api");
+    vhost = std::make_unique<testing::TestVhost>("gateway_api");
+    port = testing::free_port();
+    env = {{"APPEALHUB_PG_URI", db->uri()},
+           {"APPEALHUB_AMQP_URI", vhost->uri()},
+           {"APPEALHUB_GATEWAY_PORT", std::to_string(port)},
+           {"APPEALHUB_LOG_LEVEL", "warn"},
+           {"APPEALHUB_NEW_USER_PASSWORD", kPassword}};
+    // The first administrator comes from the command line.
+    testing::ChildProcess add({testing::appealhub_binary(), "user", "add", "admin", "--role",
+                               "admin", "--display-name", "管理员"},
+                              env, "/tmp/appealhub_gateway_api_user.log");
+    add.start();
+    while (add.running()) std::this_thread::sleep_for(50ms);
+    hub = std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{testing::appealhub_binary(), "run"}, env,
+        "/tmp/appealhub_gateway_api.log");
+    hub->start();
+    ASSERT_TRUE(testing::eventually(60s, [&] {
+      try {
+        return testing::http_call(port, "GET", "/readyz").status == 200;
+      } catch (const std::exception&) {
+        return false;
+      }
+    })) << "the gateway did not become ready; see /tmp/appealhub_gateway_api.log";
+  }
+  void TearDown() override {
+    if (hub) EXPECT_EQ(hub->terminate(), 0) << "the hub did not stop cleanly on SIGTERM";
+    hub.reset();
+    vhost.reset();
+    db.reset();
+  }
+  std::unique_ptr<testing::TestDatabase> db;
+  std::unique_ptr<testing::TestVhost> vhost;
+  std::unique_ptr<testing::ChildProcess> hub;
+  std::map<std::string, std::string> env;
+  unsigned short port = 0;
+};
+
+Hub* hub_env = nullptr;
+
+class GatewayApi : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    sessions_ = new std::map<std::string, ApiSession>();
+    auto& admin = session("admin");
+    const std::vector<std::tuple<std::string, std::vector<std::string>, std::vector<std::string>>>
+        users{{"op", {"operator"}, {}},
+              {"staff_a", {"staff"}, {"dlys"}},
+              {"staff_b", {"staff"}, {"lzq"}},
+              {"mgr", {"manager"}, {}},
+              {"lead", {"staff", "manager"}, {"dlys"}}};
+    for (const auto& [name, roles, departments] : users) {
+      const auto r = admin.post("/api/v1/users", {{"username", name},
+                                                  {"roles", roles},
+                                                  {"departments", departments},
+                                                  {"password", kPassword}});
+      ASSERT_EQ(r.status, 201) << r.body;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete sessions_;
+    sessions_ = nullptr;
+  }
+
+  // A logged-in session per user name; "nobody" is not logged in.
+  static ApiSession& session(const std::string& user) {
+    auto it = sessions_->find(user);
+    if (it == sessions_->end()) {
+      it = sessions_->emplace(user, ApiSession(hub_env->port)).first;
+      if (user != "nobody") {
+        const auto r = it->second.login(user, kPassword);
+        EXPECT_EQ(r.status, 200) << user << ": " << r.body;
+      }
+    }
+    return it->second;
+  }
+
+  static json ok_json(const HttpResult& r, int status = 200) {
+    EXPECT_EQ(r.status, status) << r.body;
+    return r.json();
+  }
+
+  // Records an appeal at the dispatch desk and waits for its ticket.
+  static json record_appeal(const std::string& request_id, const std::string& title,
+                            const std::string& content) {
+    const auto accepted =
+        ok_json(session("op").post("/api/v1/tickets",
+                                   {{"request_id", request_id},
+                                    {"title", title},
+                                    {"content", content},
+                                    {"kind", "complaint"},
+                                    {"category", "taxi"},
+                                    {"division", "510802"},
+                                    {"citizen", {{"name", "王建国"}, {"phone", "13908391234"}}}}),
+                202);
+    return wait_ticket("operator", accepted["external_id"]);
+  }
+
+  static json wait_ticket(const std::string& channel, const std::string& external_id) {
+    json found;
+    testing::eventually(30s, [&] {
+      const auto r =
+          session("mgr").get("/api/v1/tickets?channel=" + channel + "&external_id=" + external_id);
+      if (r.status != 200 || r.json()["tickets"].empty()) return false;
+      found = r.json()["tickets"][0];
+      return true;
+    });
+    EXPECT_FALSE(found.is_null()) << "no ticket for " << channel << " " << external_id;
+    return found;
+  }
+
+  // Places a ticket with a department, whatever the rules did.
+  static void place(std::int64_t id, const std::string& department) {
+    const auto t = ok_json(session("mgr").get("/api/v1/tickets/" + std::to_string(id)));
+    if (t["status"] == "triage") {
+      ok_json(session("op").post("/api/v1/tickets/" + std::to_string(id) + "/dispatch",
+                                 {{"lead_department", department}}));
+    } else if (t["lead_department"] != department) {
+      ok_json(session("mgr").post("/api/v1/tickets/" + std::to_string(id) + "/reassign",
+                                  {{"lead_department", department}, {"reason", "test placement"}}));
+    }
+  }
+
+  static std::string t(std::int64_t id, const std::string& action = "") {
+    return "/api/v1/tickets/" + std::to_string(id) + (action.empty() ? "" : "/" + action);
+  }
+
+  static std::vector<std::string> timeline_types(const json& ticket) {
+    std::vector<std::string> out;
+    for (const auto& e : ticket["timeline"]) out.push_back(e["type"]);
+    return out;
+  }
+
+  // Publishes an appeal as a channel adapter would.
+  static std::string publish_channel_appeal(std::size_t index, const std::string& channel,
+                                            bool publication_allowed) {
+    auto event = testing::sample_appeal_event(index, channel);
+    auto& appeal = std::get<core::AppealReceived>(event.body).appeal;
+    appeal.publication_allowed = publication_allowed;
+    bus::BrokerConfig broker;
+    broker.uri = hub_env->vhost->uri();
+    bus::ConfirmedPublisher publisher(broker, 10);
+    bus::OutgoingMessage out;
+    out.exchange = "appeals";
+    out.routing_key = event.routing_key();
+    out.body = core::encode_event(event);
+    out.message_id = event.event_id;
+    out.type = "appeal.received";
+    publisher.publish(std::move(out), nullptr);
+    EXPECT_TRUE(publisher.flush(30s)) << publisher.last_error();
+    return appeal.external_id;
+  }
+
+  static std::map<std::string, ApiSession>* sessions_;
+};
+
+std::map<std::string, ApiSession>* GatewayApi::sessions_ = nullptr;
+
+TEST_F(GatewayApi, OperatorRecordsStaffAnswersOperatorCallsBack) {
+  const auto ticket = record_appeal("wf-1", "出租车绕路多收费",
+                                    "乘坐川H12345出租车从火车站到东坝，司机绕路多收20元。");
+  const auto id = ticket["id"].get<std::int64_t>();
+  EXPECT_EQ(ticket["citizen"]["phone"], "139****1234") << "lists show masked phones";
+  EXPECT_EQ(ticket["citizen"]["name"], "王*");
+  place(id, "dlys");
+
+  // Staff A's queue has it, sorted by deadline; staff B cannot see it at all.
+  const auto queue = ok_json(session("staff_a").get("/api/v1/tickets?status=assigned"));
+  bool in_queue = false;
+  for (const auto& q : queue["tickets"]) in_queue = in_queue || q["id"] == id;
+  EXPECT_TRUE(in_queue);
+  EXPECT_EQ(session("staff_b").get(t(id)).status, 404);
+  EXPECT_EQ(session("staff_b").post(t(id, "claim"), json::object()).status, 404);
+
+  ok_json(session("staff_a").post(t(id, "claim"), json::object()));
+  EXPECT_EQ(session("staff_a").post(t(id, "claim"), json::object()).status, 409)
+      << "a claimed ticket cannot be claimed again";
+  ok_json(session("staff_a").post(t(id, "answers"),
+                                  {{"type", "interim"}, {"content", "已联系企业核查。"}}),
+          201);
+  const auto answered = ok_json(
+      session("staff_a").post(t(id, "answers"),
+                              {{"type", "final_answer"},
+                               {"content", "经核查，司机绕路属实，已责令退还多收费用并处罚。"}}),
+      201);
+  EXPECT_EQ(answered["status"], "answered");
+  // The answer left for the operator channel through the outbox, in the same transaction.
+  EXPECT_EQ(hub_env->db->scalar("SELECT count(*) FROM outbox WHERE routing_key = 'reply.operator' "
+                                "AND type = 'reply.requested'"),
+            "2");
+
+  // Not satisfied at callback: 重办, back to the department.
+  const auto cb = ok_json(session("op").post(t(id, "callback"), {{"reached", true},
+                                                                 {"satisfaction", "not_satisfied"},
+                                                                 {"resolved", false}}),
+                          201);
+  EXPECT_EQ(cb["status"], "reopened");
+  ok_json(session("staff_a").post(t(id, "answers"),
+                                  {{"type", "final_answer"}, {"content", "已全额退还。"}}),
+          201);
+  ok_json(
+      session("op").post(t(id, "callback"),
+                         {{"reached", true}, {"satisfaction", "satisfied"}, {"resolved", true}}),
+      201);
+
+  const auto detail = ok_json(session("mgr").get(t(id)));
+  EXPECT_EQ(detail["status"], "answered");
+  const auto types = timeline_types(detail);
+  for (const char* expected :
+       {"ticket.claimed", "answer.interim", "answer.final", "callback.recorded"}) {
+    EXPECT_NE(std::find(types.begin(), types.end(), expected), types.end()) << expected;
+  }
+  for (const auto& e : detail["timeline"]) {
+    if (e["type"] == "ticket.claimed") EXPECT_EQ(e["actor"], "staff_a");
+  }
+  EXPECT_EQ(detail["answers"].size(), 3u);
+  EXPECT_EQ(detail["callbacks"].size(), 2u);
+}
+
+TEST_F(GatewayApi, PersonalDataIsMaskedAndEveryUnmaskedViewIsRecorded) {
+  const auto ticket = record_appeal("pd-1", "公交车未按站停靠", "5路公交车在东坝站不停车。");
+  const auto id = ticket["id"].get<std::int64_t>();
+  place(id, "dlys");
+  const auto detail = ok_json(session("staff_a").get(t(id)));
+  EXPECT_EQ(detail["appeal"]["citizen"]["phone"], "139****1234");
+  EXPECT_EQ(detail["appeal"]["citizen"]["name"], "王*");
+
+  const auto contact = ok_json(session("staff_a").get(t(id, "contact") + "?purpose=callback"));
+  EXPECT_EQ(contact["phone"], "13908391234");
+  EXPECT_EQ(contact["name"], "王建国");
+  EXPECT_EQ(session("staff_b").get(t(id, "contact")).status, 404);
+  EXPECT_EQ(session("admin").get(t(id, "contact")).status, 403);
+  EXPECT_EQ(session("nobody").get(t(id, "contact")).status, 401);
+
+  const auto after = ok_json(session("mgr").get(t(id)));
+  int views = 0;
+  for (const auto& e : after["timeline"]) {
+    if (e["type"] == "contact.viewed") {
+      ++views;
+      EXPECT_EQ(e["actor"], "staff_a");
+      EXPECT_EQ(e["data"]["purpose"], "callback");
+    }
+  }
+  EXPECT_EQ(views, 1) << "one unmasked view, one event; refused views are not views";
+  // Searching a caller's history by phone finds the ticket, still masked.
+  const auto history =
+      ok_json(session("op").get("/api/v1/tickets?phone=13908391234&sort=received"));
+  ASSERT_FALSE(history["tickets"].empty());
+  EXPECT_EQ(history["tickets"][0]["citizen"]["phone"], "139****1234");
+}
+
+TEST_F(GatewayApi, ReturnIsReviewedAndDispatchedAgain) {
+  const auto id =
+      record_appeal("ret-1", "货车超载", "G108线上有超载货车。")["id"].get<std::int64_t>();
+  place(id, "dlys");
+  EXPECT_EQ(session("staff_a").post(t(id, "return"), json::object()).status, 400)
+      << "a reason is required";
+  ok_json(session("staff_a").post(t(id, "return"), {{"reason", "超限超载归执法支队"}}), 201);
+  EXPECT_EQ(ok_json(session("mgr").get(t(id)))["status"], "returned");
+  const auto waiting = ok_json(session("op").get("/api/v1/tickets?pending=return"));
+  bool listed = false;
+  for (const auto& q : waiting["tickets"]) listed = listed || q["id"] == id;
+  EXPECT_TRUE(listed);
+  ok_json(session("op").post(t(id, "return/review"),
+                             {{"decision", "approve"}, {"note", "改派执法支队"}}));
+  EXPECT_EQ(ok_json(session("mgr").get(t(id)))["status"], "triage");
+  ok_json(session("op").post(t(id, "dispatch"),
+                             {{"lead_department", "zfzd"}, {"assisting_departments", {"lzq"}}}));
+  const auto placed = ok_json(session("mgr").get(t(id)));
+  EXPECT_EQ(placed["status"], "assigned");
+  EXPECT_EQ(placed["lead_department"], "zfzd");
+  // The assisting department sees it; the department that returned it no longer does.
+  EXPECT_EQ(session("staff_b").get(t(id)).status, 200);
+  EXPECT_EQ(session("staff_a").get(t(id)).status, 404);
+  EXPECT_EQ(hub_env->db->scalar("SELECT count(*) FROM outbox WHERE routing_key IN ('dept.zfzd', "
+                                "'dept.lzq') AND type = 'ticket.routed' AND body::text LIKE '%%'"),
+            hub_env->db->scalar("SELECT count(*) FROM outbox WHERE routing_key IN ('dept.zfzd', "
+                                "'dept.lzq') AND type = 'ticket.routed'"));
+  EXPECT_GE(std::stoi(hub_env->db->scalar(
+                "SELECT count(*) FROM outbox WHERE routing_key IN ('dept.zfzd', 'dept.lzq')")),
+            2);
+}
+
+TEST_F(GatewayApi, ExtensionNeedsAnotherManager) {
+  const auto id =
+      record_appeal("ext-1", "驾校乱收费", "某驾校额外收取考试费。")["id"].get<std::int64_t>();
+  place(id, "dlys");
+  const auto before = ok_json(session("mgr").get(t(id)))["deadline"].get<std::string>();
+  ok_json(session("lead").post(t(id, "extension"), {{"days", 5}, {"reason", "需要现场调查"}}), 201);
+  EXPECT_EQ(session("lead").post(t(id, "extension"), {{"days", 5}, {"reason", "again"}}).status,
+            409)
+      << "one pending extension at a time";
+  const auto own = session("lead").post(t(id, "extension/review"), {{"decision", "approve"}});
+  EXPECT_EQ(own.status, 403) << "approving your own extension: " << own.body;
+  EXPECT_EQ(ok_json(session("mgr").get(t(id)))["deadline"], before) << "nothing changed";
+  EXPECT_EQ(session("staff_a").post(t(id, "extension/review"), {{"decision", "approve"}}).status,
+            403);
+  const auto approved =
+      ok_json(session("mgr").post(t(id, "extension/review"), {{"decision", "approve"}}));
+  EXPECT_EQ(approved["extension"], "approved");
+  EXPECT_GT(approved["deadline"].get<std::string>(), before);
+  const auto types = timeline_types(ok_json(session("mgr").get(t(id))));
+  EXPECT_NE(std::find(types.begin(), types.end(), "extension.approved"), types.end());
+}
+
+TEST_F(GatewayApi, SupervisionIsSeenByTheDepartment) {
+  const auto id = record_appeal("sup-1", "客运站秩序混乱", "广元汽车客运站黑车拉客。")["id"]
+                      .get<std::int64_t>();
+  place(id, "dlys");
+  EXPECT_EQ(session("op").post(t(id, "supervise"), {{"note", "x"}}).status, 403);
+  ok_json(session("mgr").post(t(id, "supervise"), {{"note", "请三日内办结"}}));
+  const auto seen = ok_json(session("staff_a").get(t(id)));
+  EXPECT_TRUE(seen["supervised"].get<bool>());
+  EXPECT_EQ(seen["supervision_note"], "请三日内办结");
+  const auto flagged = ok_json(session("staff_a").get("/api/v1/tickets?supervised=true"));
+  bool listed = false;
+  for (const auto& q : flagged["tickets"]) listed = listed || q["id"] == id;
+  EXPECT_TRUE(listed);
+}
+
+TEST_F(GatewayApi, AnswersTheChannelCouldNeverTakeAreRefusedAndChangeNothing) {
+  // A letter whose writer refused publication, and a 12328 order (2,000 characters at most).
+  const auto letter = wait_ticket("mailbox", publish_channel_appeal(9001, "mailbox", false));
+  const auto order =
+      wait_ticket("hotline12328", publish_channel_appeal(9002, "hotline12328", true));
+  const auto letter_id = letter["id"].get<std::int64_t>();
+  const auto order_id = order["id"].get<std::int64_t>();
+  place(letter_id, "dlys");
+  place(order_id, "dlys");
+  const auto outbox_before =
+      hub_env->db->scalar("SELECT count(*) FROM outbox WHERE type = 'reply.requested'");
+
+  const auto published = session("staff_a").post(
+      t(letter_id, "answers"), {{"type", "final_answer"}, {"content", "答复"}, {"publish", true}});
+  EXPECT_EQ(published.status, 422) << published.body;
+  EXPECT_EQ(published.json()["error"], "publication_refused");
+  std::string long_answer;
+  for (int i = 0; i < 2001; ++i) long_answer += "答";
+  const auto too_long = session("staff_a").post(
+      t(order_id, "answers"), {{"type", "final_answer"}, {"content", long_answer}});
+  EXPECT_EQ(too_long.status, 422) << too_long.body;
+  EXPECT_NE(too_long.json()["message"].get<std::string>().find("2000"), std::string::npos);
+  EXPECT_EQ(hub_env->db->scalar("SELECT count(*) FROM answers WHERE ticket_id IN (" +
+                                std::to_string(letter_id) + "," + std::to_string(order_id) + ")"),
+            "0");
+  EXPECT_EQ(hub_env->db->scalar("SELECT count(*) FROM outbox WHERE type = 'reply.requested'"),
+            outbox_before);
+  EXPECT_EQ(ok_json(session("mgr").get(t(letter_id)))["status"], "assigned");
+
+  // A withdrawn ticket takes no answer.
+  hub_env->db->exec("UPDATE tickets SET status = 'withdrawn' WHERE id = " +
+                    std::to_string(order_id));
+  const auto withdrawn = session("staff_a").post(t(order_id, "answers"),
+                                                 {{"type", "final_answer"}, {"content", "答复"}});
+  EXPECT_EQ(withdrawn.status, 409) << withdrawn.body;
+  EXPECT_NE(withdrawn.body.find("withdrawn"), std::string::npos);
+}
+
+TEST_F(GatewayApi, BadInputGetsTheRightErrorAndChangesNothing) {
+  const auto id =
+      record_appeal("bad-1", "道路坑洼", "G212线某处路面坑洼。")["id"].get<std::int64_t>();
+  place(id, "dlys");
+  auto& staff = session("staff_a");
+  const auto events_before = hub_env->db->scalar(
+      "SELECT count(*) FROM ticket_events WHERE ticket_id = " + std::to_string(id));
+
+  auto r = staff.call("POST", t(id, "answers"), "{\"type\": \"final_answer\", ");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.json()["error"], "malformed_json");
+  r = staff.post(t(id, "answers"), {{"type", "final_answer"}, {"content", 42}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.json()["message"], "content: must be a string");
+  r = staff.post(t(id, "answers"), {{"type", "final_answer"}, {"content", "好"}, {"sign", "x"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.json()["error"], "unknown_field");
+  EXPECT_NE(r.json()["message"].get<std::string>().find("sign"), std::string::npos);
+  r = staff.post(t(id, "answers"), {{"type", "final"}, {"content", "好"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.json()["message"].get<std::string>().find("type"), std::string::npos);
+  r = staff.call("POST", t(id, "answers"), std::string(200 * 1024, 'x'));
+  EXPECT_EQ(r.status, 413);
+  r = staff.get("/api/v1/tickets?colour=red");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.json()["message"].get<std::string>().find("colour"), std::string::npos);
+  r = staff.get("/api/v1/tickets?limit=1000");
+  EXPECT_EQ(r.status, 400);
+  r = staff.get("/api/v1/tickets/abc");
+  EXPECT_EQ(r.status, 400);
+  r = staff.call("POST", t(id, "answers"), json{{"type", "interim"}, {"content", "x"}}.dump(),
+                 false);
+  EXPECT_EQ(r.status, 403) << "no CSRF token";
+  EXPECT_EQ(r.json()["error"], "csrf");
+  r = staff.call("DELETE", t(id));
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(hub_env->db->scalar("SELECT count(*) FROM ticket_events WHERE ticket_id = " +
+                                std::to_string(id)),
+            events_before);
+  EXPECT_EQ(
+      hub_env->db->scalar("SELECT count(*) FROM answers WHERE ticket_id = " + std::to_string(id)),
+      "0");
+}
+
+TEST_F(GatewayApi, FailedLoginsAreThrottledAndTokensWorkForPrograms) {
+  ApiSession stranger(hub_env->port);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(stranger.login("mgr", "wrong password!").status, 401);
+  const auto throttled = stranger.login("mgr", kPassword);
+  EXPECT_EQ(throttled.status, 429) << "even the right password waits after 5 failures";
+  EXPECT_TRUE(throttled.header("Retry-After").has_value());
+  hub_env->db->exec("DELETE FROM login_failures");
+
+  const auto token =
+      ok_json(session("mgr").post("/api/v1/auth/tokens", {{"name", "report script"}}), 201);
+  ApiSession program(hub_env->port);
+  program.use_bearer(token["token"]);
+  EXPECT_EQ(program.get("/api/v1/auth/me").json()["user"]["username"], "mgr");
+  EXPECT_EQ(hub_env->db->scalar("SELECT count(*) FROM api_tokens WHERE token_hash = '" +
+                                token["token"].get<std::string>() + "'"),
+            "0")
+      << "only the hash is stored";
+  ApiSession forged(hub_env->port);
+  forged.use_bearer("0123456789abcdef");
+  EXPECT_EQ(forged.get("/api/v1/auth/me").status, 401);
+
+  const auto login = ApiSession(hub_env->port).login("op", kPassword);
+  const auto cookie = login.header("Set-Cookie").value_or("");
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
+}
+
+// Every route as every role: allowed roles get past authorization (any answer but 401/403);
+// refused roles get 403, and nobody gets 401.
+TEST_F(GatewayApi, AuthorizationMatrix) {
+  const auto other =
+      record_appeal("mx-1", "网约车", "网约车司机态度恶劣。")["id"].get<std::int64_t>();
+  place(other, "lzq");  // not staff_a's department
+  const std::string id = std::to_string(other);
+  struct Case {
+    std::string method, target;
+    std::set<std::string> allowed;
+  };
+  const std::set<std::string> workers{"op", "staff_a", "mgr"};
+  const std::vector<Case> cases{
+      {"GET", "/api/v1/auth/me", {"op", "staff_a", "mgr", "admin"}},
+      {"POST", "/api/v1/auth/tokens", {"op", "staff_a", "mgr", "admin"}},
+      {"GET", "/api/v1/tickets", workers},
+      {"POST", "/api/v1/tickets", {"op"}},
+      {"GET", "/api/v1/tickets/" + id, {"op", "mgr"}},
+      {"GET", "/api/v1/tickets/" + id + "/contact", {"op", "mgr"}},
+      {"POST", "/api/v1/tickets/" + id + "/claim", {}},
+      {"POST", "/api/v1/tickets/" + id + "/answers", {}},
+      {"POST", "/api/v1/tickets/" + id + "/return", {}},
+      {"POST", "/api/v1/tickets/" + id + "/return/review", {"op", "mgr"}},
+      {"POST", "/api/v1/tickets/" + id + "/extension", {}},
+      {"POST", "/api/v1/tickets/" + id + "/extension/review", {"mgr"}},
+      {"POST", "/api/v1/tickets/" + id + "/dispatch", {"op", "mgr"}},
+      {"POST", "/api/v1/tickets/" + id + "/reassign", {"mgr"}},
+      {"POST", "/api/v1/tickets/" + id + "/supervise", {"mgr"}},
+      {"POST", "/api/v1/tickets/" + id + "/callback", {"op"}},
+      {"POST", "/api/v1/tickets/" + id + "/merge", {"op", "mgr"}},
+      {"POST", "/api/v1/tickets/" + id + "/unmerge", {"op", "mgr"}},
+      {"GET", "/api/v1/users", {"admin"}},
+      {"POST", "/api/v1/users", {"admin"}},
+      {"PATCH", "/api/v1/users/1", {"admin"}},
+      {"GET", "/api/v1/departments", {"op", "staff_a", "mgr", "admin"}},
+      {"PUT", "/api/v1/departments", {"admin"}},
+      {"GET", "/api/v1/rules", {"mgr", "admin"}},
+      {"PUT", "/api/v1/rules", {"admin"}},
+      {"GET", "/api/v1/calendar", {"op", "staff_a", "mgr", "admin"}},
+      {"PUT", "/api/v1/calendar", {"admin"}},
+  };
+  // Every route the gateway serves is in the matrix.
+  const auto doc = testing::http_call(hub_env->port, "GET", "/api/v1/openapi.json").json();
+  std::size_t documented = 0;
+  for (const auto& [path, methods] : doc["paths"].items()) {
+    for (const auto& [method, op] : methods.items()) {
+      (void)op;
+      ++documented;
+      std::string upper = method;
+      for (auto& c : upper) c = static_cast<char>(std::toupper(c));
+      const bool covered = std::any_of(cases.begin(), cases.end(), [&](const Case& c) {
+        std::string pattern = path;
+        const auto brace = pattern.find("{id}");
+        std::string target = c.target;
+        if (brace != std::string::npos) {
+          // Compare with the id put back as a placeholder.
+          const auto prefix = pattern.substr(0, brace);
+          if (target.rfind(prefix, 0) != 0) return false;
+          const auto rest = target.substr(prefix.size());
+          const auto slash = rest.find('/');
+          target = prefix + "{id}" + (slash == std::string::npos ? "" : rest.substr(slash));
+        }
+        return c.method == upper && target == pattern;
+      });
+      EXPECT_TRUE(covered) << upper << " " << path << " is not in the matrix";
+    }
+  }
+  EXPECT_EQ(documented, cases.size() + 1) << "the login route is tested apart";
+
+  for (const auto& c : cases) {
+    for (const std::string user : {"nobody", "op", "staff_a", "mgr", "admin"}) {
+      // Empty bodies: an allowed role gets a 400 (required field) or a 409, never a change.
+      const auto r = session(user).call(c.method, c.target, c.method == "GET" ? "" : "{}");
+      const std::string what =
+          user + " " + c.method + " " + c.target + " -> " + std::to_string(r.status) + " " + r.body;
+      if (user == "nobody") {
+        EXPECT_EQ(r.status, 401) << what;
+      } else if (c.allowed.contains(user)) {
+        EXPECT_TRUE(r.status != 401 && r.status != 403 && r.status != 404) << what;
+      } else if (user == "staff_a" && c.target.find("/tickets/" + id) != std::string::npos) {
+        // Another department's ticket does not exist for this user, whatever the action.
+        EXPECT_TRUE(r.status == 404 || r.status == 403) << what;
+        if (c.method == "GET") EXPECT_EQ(r.status, 404) << what;
+      } else {
+        EXPECT_EQ(r.status, 403) << what;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace appealhub
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  appealhub::hub_env = new appealhub::Hub();
+  ::testing::AddGlobalTestEnvironment(appealhub::hub_env);
+  return RUN_ALL_TESTS();
+}
