@@ -11,14 +11,18 @@
 #include <vector>
 
 #include "adapters/hotline12328/export_intake.hpp"
+#include "app/channel_parts.hpp"
+#include "app/gateway_part.hpp"
 #include "app/health.hpp"
 #include "app/outbox_publisher.hpp"
 #include "app/routing_settings.hpp"
 #include "bus/topology.hpp"
 #include "config/app_config.hpp"
 #include "core/log.hpp"
+#include "gateway/credentials.hpp"
 #include "router/deadline_watch.hpp"
 #include "router/intake_consumer.hpp"
+#include "storage/accounts.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/outbox.hpp"
@@ -38,6 +42,13 @@ commands:
   relay      run the outbox relay (outbox rows -> the bus)
   watch      run the deadline watch (due soon, overdue, supervision steps)
   hotline12328  run the 12328 export-folder intake (hotline12328.export_dir)
+  mailbox    poll the leader mailbox's letters and ratings (mailbox.base_url)
+  petition   poll the online-petition platform's messages (petition.base_url)
+  gateway    run the HTTP(S) gateway: the JSON API, /webhooks, /healthz, /readyz, /metrics
+  user add NAME --role ROLE [--role ROLE] [--department CODE] [--display-name TEXT]
+             create a user (roles: operator, staff, manager, admin); the password is read from
+             APPEALHUB_NEW_USER_PASSWORD, or from the first line of standard input
+  user token NAME LABEL          print a new API bearer token for the user (shown once)
   settings show NAME             print the current settings document
   settings load NAME FILE        validate FILE and store it as the next version of NAME
                                  (NAME: departments, routing_rules, calendar_days); running
@@ -195,14 +206,89 @@ int unmerge_command(const config::AppConfig& c, const std::vector<std::string>& 
   }
 }
 
+int user_command(const config::AppConfig& c, const std::vector<std::string>& args) {
+  if (args.size() < 2 || (args[0] != "add" && args[0] != "token") ||
+      (args[0] == "token" && args.size() != 3)) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  auto connection = storage::connect(database_config(c));
+  pqxx::work txn(*connection);
+  if (args[0] == "token") {
+    const auto credentials = storage::find_credentials(txn, args[1]);
+    if (!credentials) {
+      std::cerr << "appealhub: no active user '" << args[1] << "'\n";
+      return 1;
+    }
+    const auto token = gateway::random_token();
+    storage::create_api_token(txn, gateway::token_hash(token), credentials->user.id, args[2],
+                              std::nullopt);
+    txn.commit();
+    std::cout << token << '\n';
+    return 0;
+  }
+  storage::NewUser user;
+  user.username = args[1];
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    const auto& flag = args[i];
+    if (i + 1 >= args.size()) {
+      std::cerr << "appealhub: " << flag << " needs a value\n";
+      return 2;
+    }
+    const auto& value = args[++i];
+    if (flag == "--role") {
+      user.roles.push_back(value);
+    } else if (flag == "--department") {
+      user.departments.push_back(value);
+    } else if (flag == "--display-name") {
+      user.display_name = value;
+    } else {
+      std::cerr << "appealhub: unknown option " << flag << '\n';
+      return 2;
+    }
+  }
+  for (const auto& role : user.roles) {
+    if (role != "operator" && role != "staff" && role != "manager" && role != "admin") {
+      std::cerr << "appealhub: --role: unknown role '" << role << "'\n";
+      return 2;
+    }
+  }
+  if (user.roles.empty()) {
+    std::cerr << "appealhub: at least one --role\n";
+    return 2;
+  }
+  std::string password;
+  if (const char* v = std::getenv("APPEALHUB_NEW_USER_PASSWORD")) {  // NOLINT: read at start
+    password = v;
+  } else {
+    std::getline(std::cin, password);
+  }
+  if (const auto problem = gateway::password_problem(password); !problem.empty()) {
+    std::cerr << "appealhub: password " << problem << '\n';
+    return 2;
+  }
+  user.password_hash = gateway::hash_password(password);
+  try {
+    const auto created = storage::create_user(txn, user);
+    txn.commit();
+    std::cout << "user " << created.username << " (id " << created.id << ") created\n";
+    return 0;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "appealhub: " << e.what() << '\n';
+    return 1;
+  }
+}
+
 struct Parts {
-  bool intake = false, relay = false, watch = false, hotline12328 = false;
+  bool intake = false, relay = false, watch = false, hotline12328 = false, gateway = false;
+  bool mailbox = false, petition = false;
 };
 
 int run_parts(const config::AppConfig& c, Parts parts) {
   std::vector<std::thread> threads;
   auto settings = routing_settings(c);
-  if (parts.intake || parts.watch) {
+  parts.gateway = parts.gateway && c.gateway.port != 0;
+  if (parts.intake || parts.watch || parts.gateway) {
     if (const auto errors = settings.refresh(); !errors.empty()) {
       for (const auto& e : errors) core::log_error("settings", "cannot start", {{"error", e}});
       return 1;
@@ -254,6 +340,16 @@ int run_parts(const config::AppConfig& c, Parts parts) {
     core::log_info("hotline12328", "watching the export folder",
                    {{"export_dir", c.hotline12328.export_dir}});
   }
+  std::unique_ptr<adapters::mailbox::MailboxPoller> mailbox;
+  if (parts.mailbox && !c.mailbox.base_url.empty()) {
+    mailbox = app::make_mailbox_poller(c, broker_config(c, "mailbox"), database_config(c));
+    threads.push_back(start_part("mailbox", [&] { mailbox->run(stop_requested); }));
+  }
+  std::unique_ptr<adapters::petition::PetitionPoller> petition;
+  if (parts.petition && !c.petition.base_url.empty()) {
+    petition = app::make_petition_poller(c, broker_config(c, "petition"), database_config(c));
+    threads.push_back(start_part("petition", [&] { petition->run(stop_requested); }));
+  }
   if (parts.relay) {
     publisher = std::make_unique<app::OutboxPublisher>(broker_config(c, "relay"));
     storage::OutboxRelayOptions o;
@@ -262,6 +358,15 @@ int run_parts(const config::AppConfig& c, Parts parts) {
     o.retry_delay = std::chrono::milliseconds(c.outbox.retry_delay_ms);
     outbox = std::make_unique<storage::OutboxRelay>(database_config(c), *publisher, o);
     threads.push_back(start_part("relay", [&] { outbox->run(stop_requested); }));
+  }
+  std::unique_ptr<app::GatewayPart> gateway;
+  if (parts.gateway) {
+    gateway = std::make_unique<app::GatewayPart>(c, setup, broker_config(c, "gateway"));
+    gateway->start();
+    core::log_info("gateway", "serving",
+                   {{"address", c.gateway.listen_address},
+                    {"port", std::to_string(gateway->port())},
+                    {"tls", c.gateway.tls_cert_file.empty() ? "off" : "on"}});
   }
   std::uint64_t last_reported = UINT64_MAX;  // deliveries at the last report: quiet when idle
   const auto report = [&] {
@@ -288,6 +393,7 @@ int run_parts(const config::AppConfig& c, Parts parts) {
   };
   wait_for_stop(report);
   core::log_info("app", "stopping: finishing work in flight");
+  if (gateway) gateway->drain();
   for (auto& t : threads) t.join();
   report();
   core::log_info("app", "stopped");
@@ -312,7 +418,7 @@ int main(int argc, char** argv) {
       return 0;
     } else if (command.empty()) {
       command = arg;
-    } else if (command == "settings" || command == "unmerge") {
+    } else if (command == "settings" || command == "unmerge" || command == "user") {
       args.push_back(arg);
     } else {
       std::cerr << "appealhub: unexpected argument '" << arg << "'\n" << kUsage;
@@ -344,6 +450,7 @@ int main(int argc, char** argv) {
     if (command == "migrate") return migrate(c);
     if (command == "settings") return settings_command(c, args);
     if (command == "unmerge") return unmerge_command(c, args);
+    if (command == "user") return user_command(c, args);
     if (command == "health") {
       auto settings = routing_settings(c);
       const auto report = app::health_report(
@@ -357,7 +464,12 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (command == "intake" || command == "relay" || command == "watch" || command == "run" ||
-        command == "hotline12328") {
+        command == "hotline12328" || command == "gateway" || command == "mailbox" ||
+        command == "petition") {
+      if (const auto problem = app::channel_command_problem(command, c); !problem.empty()) {
+        std::cerr << "appealhub: " << problem << '\n';
+        return 2;
+      }
       if (command == "run") {
         migrate(c);
         bus::declare_topology(broker_config(c, "topology"), bus::hub_topology());
@@ -373,6 +485,9 @@ int main(int argc, char** argv) {
       parts.relay = command == "run" || command == "relay";
       parts.watch = command == "run" || command == "watch";
       parts.hotline12328 = command == "run" || command == "hotline12328";
+      parts.gateway = command == "run" || command == "gateway";
+      parts.mailbox = command == "run" || command == "mailbox";
+      parts.petition = command == "run" || command == "petition";
       return run_parts(c, parts);
     }
   } catch (const std::exception& e) {

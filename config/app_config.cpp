@@ -12,6 +12,7 @@
 
 #include "core/appeal.hpp"
 #include "core/text.hpp"
+#include "core/time.hpp"
 
 namespace appealhub::config {
 namespace {
@@ -99,6 +100,17 @@ class SectionReader {
   std::vector<ConfigError>& errors_;
   std::vector<std::string> seen_;
 };
+
+// A channel's base URL: empty (off) or http(s)://host… without credentials in it.
+void check_base_url(const std::string& source, const std::string& setting, const std::string& url,
+                    std::vector<ConfigError>& errors) {
+  if (url.empty()) return;
+  if (!url.starts_with("http://") && !url.starts_with("https://")) {
+    errors.push_back({source, setting, "must start with http:// or https://"});
+  } else if (url.substr(0, url.find('/', 8)).find('@') != std::string::npos) {
+    errors.push_back({source, setting, "must not hold credentials (use the *_env setting)"});
+  }
+}
 
 }  // namespace
 
@@ -209,6 +221,43 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          r.text("export_dir", c.hotline12328.export_dir);
          r.number("poll_interval_ms", c.hotline12328.poll_interval_ms, 100, 3600000);
          r.refuse_unknown();
+       }},
+      {"mailbox",
+       [&](const json& s) {
+         SectionReader r(s, "mailbox.", source, errors);
+         r.text("base_url", c.mailbox.base_url);
+         r.text("token_env", c.mailbox.token_env);
+         r.text("ca_file", c.mailbox.ca_file);
+         r.number("poll_interval_ms", c.mailbox.poll_interval_ms, 100, 3600000);
+         r.number("page_size", c.mailbox.page_size, 1, 100);
+         r.number("connect_timeout_ms", c.mailbox.connect_timeout_ms, 100, 600000);
+         r.number("request_timeout_ms", c.mailbox.request_timeout_ms, 100, 600000);
+         r.number("backoff_max_ms", c.mailbox.backoff_max_ms, 1000, 3600000);
+         r.refuse_unknown();
+         check_base_url(source, "mailbox.base_url", c.mailbox.base_url, errors);
+       }},
+      {"petition",
+       [&](const json& s) {
+         SectionReader r(s, "petition.", source, errors);
+         r.text("base_url", c.petition.base_url);
+         r.text("app_id", c.petition.app_id);
+         r.text("secret_env", c.petition.secret_env);
+         r.text("ca_file", c.petition.ca_file);
+         r.number("poll_interval_ms", c.petition.poll_interval_ms, 100, 3600000);
+         r.number("page_size", c.petition.page_size, 1, 50);
+         r.number("overlap_seconds", c.petition.overlap_seconds, 0, 86400);
+         r.text("initial_updated_since", c.petition.initial_updated_since);
+         r.number("connect_timeout_ms", c.petition.connect_timeout_ms, 100, 600000);
+         r.number("request_timeout_ms", c.petition.request_timeout_ms, 100, 600000);
+         r.number("backoff_max_ms", c.petition.backoff_max_ms, 1000, 3600000);
+         r.refuse_unknown();
+         check_base_url(source, "petition.base_url", c.petition.base_url, errors);
+         if (!c.petition.base_url.empty() && c.petition.app_id.empty()) {
+           errors.push_back({source, "petition.app_id", "must be set when base_url is"});
+         }
+         if (!core::parse_rfc3339(c.petition.initial_updated_since)) {
+           errors.push_back({source, "petition.initial_updated_since", "must be an RFC 3339 time"});
+         }
        }},
       {"gateway",
        [&](const json& s) {

@@ -68,6 +68,34 @@ struct Hotline12328Settings {
   int poll_interval_ms = 5000;
 };
 
+// The leader mailbox's API (adapters/mailbox/); empty base_url: not running.
+struct MailboxSettings {
+  std::string base_url;                               // http(s)://host[:port][/prefix]
+  std::string token_env = "APPEALHUB_MAILBOX_TOKEN";  // environment variable with the bearer token
+  std::string ca_file;                                // https: CAs to trust; empty: the system's
+  int poll_interval_ms = 5000;
+  int page_size = 100;  // 1..100
+  int connect_timeout_ms = 5000;
+  int request_timeout_ms = 30000;
+  int backoff_max_ms = 300000;  // ceiling of the exponential backoff after failures
+};
+
+// The online-petition platform's API and webhooks (adapters/petition/); empty base_url: the
+// poller is not running (the webhook works when app_id and the secret are set).
+struct PetitionSettings {
+  std::string base_url;
+  std::string app_id;
+  std::string secret_env = "APPEALHUB_PETITION_SECRET";  // environment variable with app_secret
+  std::string ca_file;
+  int poll_interval_ms = 10000;
+  int page_size = 50;         // 1..50
+  int overlap_seconds = 300;  // each poll re-reads this much before the stored position
+  std::string initial_updated_since = "2000-01-01T00:00:00+08:00";  // with no stored position
+  int connect_timeout_ms = 5000;
+  int request_timeout_ms = 30000;
+  int backoff_max_ms = 300000;
+};
+
 // The HTTP(S) gateway (gateway/): where it listens and how much it takes on. TLS when both the
 // certificate and key files are set.
 struct GatewaySettings {
@@ -90,6 +118,8 @@ struct AppConfig {
   DuplicateSettings duplicates;
   WatchSettings watch;
   Hotline12328Settings hotline12328;
+  MailboxSettings mailbox;
+  PetitionSettings petition;
   GatewaySettings gateway;
   std::string log_level = "info";
   std::string source;  // where it was loaded from, for messages

@@ -59,6 +59,16 @@ void require_status(const TicketSummary& t, const std::set<std::string>& allowed
   }
 }
 
+// Staff are told a ticket outside their reach does not exist before anything about their input.
+void precheck_staff(Context& ctx) {
+  if (sees_everything(ctx)) return;
+  const auto id = ctx.id_param();
+  pqxx::read_transaction txn(ctx.db);
+  const auto t = storage::find_ticket(txn, id);
+  if (!t) not_found("ticket " + std::to_string(id));
+  require_lead_staff(ctx, *t);
+}
+
 storage::TicketForWork lock(pqxx::dbtransaction& txn, std::int64_t id) {
   auto t = storage::lock_ticket(txn, id);
   if (!t) not_found("ticket " + std::to_string(id));
@@ -494,6 +504,7 @@ http::Response unmerge(Context& ctx) {
 // ---- staff -----------------------------------------------------------------------------------
 
 http::Response claim(Context& ctx) {
+  precheck_staff(ctx);
   Body(ctx.request).finish();
   const auto id = ctx.id_param();
   pqxx::work txn(ctx.db);
@@ -512,6 +523,7 @@ http::Response claim(Context& ctx) {
 }
 
 http::Response answer(Context& ctx) {
+  precheck_staff(ctx);
   Body body(ctx.request);
   const auto type = *body.choice("type", true, {"final_answer", "interim"});
   const auto content = *body.string("content", true, 5000);
@@ -588,6 +600,7 @@ http::Response answer(Context& ctx) {
 }
 
 http::Response request_return(Context& ctx) {
+  precheck_staff(ctx);
   Body body(ctx.request);
   const auto reason = *body.string("reason", true, 2000);
   body.finish();
@@ -669,6 +682,7 @@ http::Response review_return(Context& ctx) {
 }
 
 http::Response request_extension(Context& ctx) {
+  precheck_staff(ctx);
   Body body(ctx.request);
   const auto days = *body.integer("days", true, 1, 60);
   const auto reason = *body.string("reason", true, 2000);

@@ -186,7 +186,15 @@ struct IntakeConsumer::State {
     std::vector<NewTicket> created;
     created.reserve(result.created.size());
     for (const auto& c : result.created) created.push_back({c.id, items[c.item].appeal});
-    const auto placed = route_new_tickets(txn, *routing, created);
+    auto placed = route_new_tickets(txn, *routing, created);
+    // Orders the channel sent again after a return: placed anew with the new data and deadline;
+    // the occasion (the event) keeps their timeline and ticket.routed ids apart from the first.
+    for (const auto& back : result.reassigned_back) {
+      const auto again = route_new_tickets(txn, *routing, {{back.id, items[back.item].appeal}},
+                                           "reassigned-" + items[back.item].message_id);
+      placed.assigned += again.assigned;
+      placed.triage += again.triage;
+    }
     std::size_t rejected = 0;
     for (const auto& r : batch) {
       if (!r.event) {
@@ -212,6 +220,9 @@ struct IntakeConsumer::State {
           break;
         case storage::IntakeOutcome::parked:
           stats.parked++;
+          break;
+        case storage::IntakeOutcome::reassigned_back:
+          stats.reassigned_back++;
           break;
         default:
           stats.duplicates++;
@@ -240,6 +251,7 @@ IntakeStats& IntakeStats::operator+=(const IntakeStats& o) {
   applied += o.applied;
   parked += o.parked;
   duplicates += o.duplicates;
+  reassigned_back += o.reassigned_back;
   rejected += o.rejected;
   retried += o.retried;
   assigned += o.assigned;

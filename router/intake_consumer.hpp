@@ -38,6 +38,7 @@ struct IntakeOptions {
 struct IntakeStats {
   std::uint64_t deliveries = 0, batches = 0, created = 0, applied = 0, parked = 0, duplicates = 0,
                 rejected = 0, retried = 0;
+  std::uint64_t reassigned_back = 0;  // returned tickets the channel sent again (改派)
   std::uint64_t assigned = 0, triage = 0, merged = 0, suggested = 0;  // placement of new tickets
   std::uint64_t collect_us = 0;  // receiving and decoding batches
   std::uint64_t commit_us = 0;   // applying and committing them (overlaps the next collect)

@@ -99,6 +99,16 @@ RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& set
     r.deadline_basis = basis_of(computed).dump();
     r.deadline_explained = computed.explain();
 
+    // A letter the website marked as spam stays visible to managers but goes to no department.
+    if (appeal.channel_meta.is_object() &&
+        appeal.channel_meta.value("mailbox_status", "") == "spam") {
+      r.status = "spam";
+      r.deadline.reset();
+      r.reason = "the channel marked it as spam";
+      records.push_back(std::move(r));
+      continue;
+    }
+
     if (const auto it = candidates.find(t.id); it != candidates.end()) {
       if (auto verdict = find_duplicate(appeal, it->second, setup.duplicates)) {
         const bool merge = verdict->action == DuplicateVerdict::Action::merge;
@@ -138,7 +148,7 @@ RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& set
     for (const auto& code : departments) {
       core::Event event;
       event.event_id =
-          core::make_event_id("ticket.routed", "hub", std::to_string(t.id), "first:" + code);
+          core::make_event_id("ticket.routed", "hub", std::to_string(t.id), occasion + ":" + code);
       event.occurred_at = china_time(
           std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
       event.producer = "router";

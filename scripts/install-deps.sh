@@ -15,6 +15,7 @@ packages=(
   rabbitmq-server             # the bus, started locally by scripts/services.sh
   openssl ca-certificates     # the local test CA for the broker's TLS listener
   procps psmisc netcat-openbsd
+  wrk                         # HTTP load for bench/gateway_bench (not needed by the tests)
 )
 
 missing=()

@@ -73,6 +73,71 @@ void record_on_tickets(pqxx::dbtransaction& txn, std::vector<PendingEvent>& even
            ") AS v(id, status) WHERE t.id = v.id");
 }
 
+// appeal.received items for appeals that had a ticket before this batch: those whose ticket was
+// returned to the channel go back into routing (see TicketIntake); the others stay duplicates.
+void reassign_back(pqxx::dbtransaction& txn, const std::vector<IntakeItem>& items,
+                   const std::vector<std::size_t>& appeals,
+                   const std::map<AppealKey, std::size_t>& created_keys, IntakeResult& result) {
+  std::map<AppealKey, std::size_t> candidates;  // the first such item per appeal
+  for (std::size_t i : appeals) {
+    const AppealKey key{items[i].channel, items[i].external_id};
+    if (result.outcomes[i] == IntakeOutcome::duplicate_appeal && !created_keys.count(key)) {
+      candidates.try_emplace(key, i);
+    }
+  }
+  if (candidates.empty()) return;
+  std::string keys;
+  for (const auto& [key, index] : candidates) {
+    if (!keys.empty()) keys += ',';
+    keys += "(" + txn.quote(key.first) + "," + txn.quote(key.second) + ")";
+  }
+  // Returned to the channel: `returned`, or closed after a return to the channel that came after
+  // the last reassignment back (a ticket can go round more than once).
+  std::vector<std::pair<std::int64_t, std::size_t>> back;  // ticket, item
+  for (const auto& row : txn.exec(
+           "SELECT t.id, t.channel, t.external_id FROM tickets t JOIN (VALUES " + keys +
+           ") AS k(channel, external_id) ON t.channel = k.channel AND t.external_id ="
+           " k.external_id WHERE t.status = 'returned' OR (t.status = 'closed' AND EXISTS ("
+           "SELECT 1 FROM ticket_events r WHERE r.ticket_id = t.id AND r.type = 'return.approved'"
+           " AND r.data->>'to_channel' = 'true' AND r.id > coalesce((SELECT max(b.id) FROM"
+           " ticket_events b WHERE b.ticket_id = t.id AND b.type = 'appeal.reassigned_back'), 0)))"
+           " ORDER BY t.id FOR UPDATE OF t")) {
+    back.emplace_back(row[0].as<std::int64_t>(),
+                      candidates.at({row[1].as<std::string>(), row[2].as<std::string>()}));
+  }
+  if (back.empty()) return;
+  std::string updates, events, ids;
+  for (const auto& [ticket, i] : back) {
+    const auto& item = items[i];
+    const std::string id = std::to_string(ticket);
+    if (!updates.empty()) {
+      updates += ',';
+      events += ',';
+      ids += ',';
+    }
+    updates += "(" + id + "::bigint," + nullable_time(txn, item.appeal->channel_deadline) + ")";
+    events += "(" + id + "," + txn.quote(item.message_id) + ",'appeal.reassigned_back'," +
+              txn.quote(item.actor) + "," + txn.quote(item.occurred_at) + "::timestamptz," +
+              data_of(txn, item) + ")";
+    ids += id;
+    result.outcomes[i] = IntakeOutcome::reassigned_back;
+    result.reassigned_back.push_back({ticket, i});
+  }
+  txn.exec(
+      "UPDATE tickets t SET status = 'received', channel_deadline = v.deadline, claimed_by = NULL,"
+      " updated_at = now() FROM (VALUES " +
+      updates + ") AS v(id, deadline) WHERE t.id = v.id");
+  txn.exec(
+      "INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) VALUES " +
+      events + " ON CONFLICT (event_id) DO NOTHING");
+  // A return still waiting for review is moot: the channel has decided.
+  txn.exec(
+      "UPDATE ticket_requests SET state = 'refused', decided_by = 'channel', decided_at = now(),"
+      " decision_note = 'the channel sent the order again (reassigned back)' WHERE kind ="
+      " 'return' AND state = 'pending' AND ticket_id IN (" +
+      ids + ")");
+}
+
 }  // namespace
 
 IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
@@ -159,6 +224,7 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
         result.outcomes[i] = IntakeOutcome::duplicate_appeal;
       }
     }
+    reassign_back(txn, items, appeals, created_keys, result);
     std::string received;
     for (const auto& created : result.created) {
       const auto& item = items[created.item];

@@ -38,6 +38,7 @@ enum class IntakeOutcome {
   parked,             // kept until its appeal arrives
   duplicate_message,  // this message id was processed before
   duplicate_appeal,   // the appeal already has a ticket (same channel and external id)
+  reassigned_back,    // the ticket had been returned to the channel, which sent it again (改派)
 };
 
 struct CreatedTicket {
@@ -48,9 +49,19 @@ struct CreatedTicket {
 struct IntakeResult {
   std::vector<IntakeOutcome> outcomes;  // one per item, in batch order
   std::vector<CreatedTicket> created;
+  // Tickets back in status `received` because their channel sent the appeal again after the hub
+  // returned it (item: the appeal.received carrying the channel's new data); the caller places
+  // them again in the same transaction.
+  std::vector<CreatedTicket> reassigned_back;
   std::size_t unparked = 0;  // parked events applied to tickets created in this batch
 };
 
+// An appeal.received for an appeal that already has a ticket is a duplicate and changes nothing,
+// unless the ticket was returned to its channel: status `returned`, or `closed` after a return
+// approved to the channel (退回) that no reassignment has followed yet. Then the channel has sent
+// the order again (12328 `改派`): the ticket goes back to `received` with the new channel
+// deadline, its timeline gets `appeal.reassigned_back` with the event's data, a return request
+// still pending is closed as refused, and the caller places it again. Never a second ticket.
 class TicketIntake {
  public:
   explicit TicketIntake(std::string consumer) : consumer_(std::move(consumer)) {}

@@ -3,11 +3,14 @@
 // (SHA-256 of the CSV bytes, number of data rows) and a mismatch rejects the whole file before any
 // row is taken; then every data row becomes an event or a row error with its line number.
 //
-// The file is read once, in chunks: hashing, decoding and CSV parsing run on each chunk, so the raw
-// bytes are never held whole. The parsed records are kept until the checks have passed (memory
-// grows with the rows, about the size of the file in UTF-8) and the events are returned in one
-// vector: fine for the platform's files (hundreds of rows); a very large file would want a callback
-// per event instead.
+// Two ways to read:
+// - From disk, in two streaming passes (what the folder intake does): check_export_file() hashes,
+//   decodes and counts the records, holding one chunk at a time, and says taken or rejected;
+//   then ExportRowStream decodes, parses and maps the rows a bounded number at a time. Memory does
+//   not grow with the file.
+// - In one pass over bytes (read_export_file / read_export_bytes / ExportReader): the records are
+//   kept until the checks pass and every event is returned in one vector. For tests and small
+//   files only; memory grows with the rows.
 
 #include <cstddef>
 #include <filesystem>
@@ -65,6 +68,39 @@ class ExportReader {
 
   void feed(std::string_view bytes);
   ExportFileResult finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Pass 1 of a file on disk: reads the marker `<csv_path>.ok`, then streams the CSV through the
+// SHA-256, the decoder and the CSV reader, checking the hash, the encoding, the row count and the
+// header; nothing but the header is kept. Status not_ready (no marker), rejected (with the reason),
+// or taken with `data_rows` set and no events (they come from pass 2). When taken, `*marker` (if
+// given) receives the marker to hand to ExportRowStream.
+ExportFileResult check_export_file(const std::string& csv_path, Marker* marker = nullptr);
+
+// Pass 2 of a file that check_export_file() took: its rows in file order, at most `max_events`
+// events per call, keeping only the current chunk of the file and the events not yet handed out.
+class ExportRowStream {
+ public:
+  // Throws std::runtime_error when the file cannot be opened.
+  ExportRowStream(const std::string& csv_path, Marker marker, std::size_t chunk_bytes = 65536);
+  ~ExportRowStream();
+  ExportRowStream(const ExportRowStream&) = delete;
+  ExportRowStream& operator=(const ExportRowStream&) = delete;
+
+  // Replaces `events` with the next events (at most `max_events`) and appends the rows refused
+  // meanwhile to `errors`. Returns false once the file is exhausted (`events` may then still hold
+  // the last ones). Throws std::runtime_error on a read error, a header or decoding failure (the
+  // file changed since pass 1).
+  bool next(std::size_t max_events, std::vector<ExportedEvent>& events,
+            std::vector<RowError>& errors);
+  // After the last next(): whether this pass read the same bytes as pass 1 (SHA-256 and row count
+  // still match the marker). When false the file changed under us and must not be marked done.
+  bool unchanged() const;
+  std::size_t data_rows() const;  // data records read so far
 
  private:
   struct State;

@@ -18,6 +18,8 @@ namespace {
 
 // Arbitrary constant naming the "12328 export folder" lease.
 constexpr long long kLease = 0x61707065616c1232LL;
+// Events mapped and held at a time while a file is published (memory stays flat with file size).
+constexpr std::size_t kChunkEvents = 500;
 
 }  // namespace
 
@@ -41,23 +43,36 @@ struct ExportIntake::State {
     return false;
   }
 
-  // Publishes every event with confirms; true when the broker confirmed them all.
-  bool publish(const std::vector<ExportedEvent>& events) {
+  // Takes a checked file's rows in bounded chunks and publishes them with confirms (the
+  // publisher's window bounds what is in flight). True when the broker confirmed every event and
+  // the file still reads as pass 1 read it; `errors` receives the refused rows.
+  bool publish_rows(const std::filesystem::path& csv, const Marker& marker, std::size_t& published,
+                    std::vector<RowError>& errors) {
     if (!publisher) publisher = std::make_unique<bus::ConfirmedPublisher>(broker, 2000);
     auto confirmed = std::make_shared<std::size_t>(0);
-    for (const auto& e : events) {
-      bus::OutgoingMessage m;
-      m.exchange = "appeals";
-      m.routing_key = "intake." + std::string(kChannel);
-      m.body = core::encode_event(e.event);
-      m.message_id = e.event.event_id;
-      m.type = std::string(e.event.name());
-      publisher->publish(std::move(m),
-                         [confirmed](const bus::OutgoingMessage&, bus::PublishOutcome o) {
-                           *confirmed += o == bus::PublishOutcome::confirmed;
-                         });
+    ExportRowStream rows(csv.string(), marker);
+    std::vector<ExportedEvent> chunk;
+    bool more = true;
+    while (more) {
+      more = rows.next(kChunkEvents, chunk, errors);
+      for (const auto& e : chunk) {
+        bus::OutgoingMessage m;
+        m.exchange = "appeals";
+        m.routing_key = "intake." + std::string(kChannel);
+        m.body = core::encode_event(e.event);
+        m.message_id = e.event.event_id;
+        m.type = std::string(e.event.name());
+        publisher->publish(std::move(m),
+                           [confirmed](const bus::OutgoingMessage&, bus::PublishOutcome o) {
+                             *confirmed += o == bus::PublishOutcome::confirmed;
+                           });
+        ++published;
+      }
     }
-    return publisher->flush(std::chrono::seconds(60)) && *confirmed == events.size();
+    if (!rows.unchanged()) {
+      throw std::runtime_error(csv.filename().string() + " changed after its checks passed");
+    }
+    return publisher->flush(std::chrono::seconds(60)) && *confirmed == published;
   }
 
   void save_sequence(std::uint32_t sequence) {
@@ -94,7 +109,9 @@ std::size_t ExportIntake::run_once() {
   std::filesystem::create_directories(s.options.export_dir);
   std::size_t handled = 0;
   for (const auto& csv : list_ready_files(s.options.export_dir)) {
-    const auto result = read_export_file(csv.string());
+    // Pass 1: the whole-file checks; a damaged file is refused before any row is published.
+    Marker marker;
+    auto result = check_export_file(csv.string(), &marker);
     if (result.status == ExportStatus::not_ready) continue;
     if (result.status == ExportStatus::rejected) {
       move_to_rejected(csv, format_error_report(result));
@@ -105,7 +122,9 @@ std::size_t ExportIntake::run_once() {
       ++handled;
       continue;
     }
-    if (!s.publish(result.events)) {
+    // Pass 2: decode, parse and publish chunk by chunk.
+    std::size_t published = 0;
+    if (!s.publish_rows(csv, marker, published, result.row_errors)) {
       // Left in place: the next pass reads it again and publishes the same ids.
       const std::lock_guard lock(s.mutex);
       s.stats.last_error = "broker did not confirm " + result.file_name;
@@ -121,11 +140,11 @@ std::size_t ExportIntake::run_once() {
     if (name) s.save_sequence(name->sequence);
     core::log_info("hotline12328", "export file taken",
                    {{"file", result.file_name},
-                    {"events", std::to_string(result.events.size())},
+                    {"events", std::to_string(published)},
                     {"rows_refused", std::to_string(result.row_errors.size())}});
     const std::lock_guard lock(s.mutex);
     ++s.stats.files_taken;
-    s.stats.events_published += result.events.size();
+    s.stats.events_published += published;
     s.stats.rows_refused += result.row_errors.size();
     if (name)
       s.stats.last_sequence = std::max<std::uint64_t>(s.stats.last_sequence, name->sequence);

@@ -124,6 +124,17 @@ TEST_F(TicketRouterTest, WhatNoRulePlacesGoesToTheDispatchDesk) {
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM outbox WHERE routing_key = 'dept.triage'"), "1");
 }
 
+TEST_F(TicketRouterTest, ALetterTheWebsiteMarkedAsSpamGoesToNoDepartment) {
+  auto a = appeal("S1", core::AppealKind::complaint, "taxi", "510802", "出租车拒载",
+                  "在利州区万达广场打车，司机拒载。");
+  a.channel_meta = {{"mailbox_status", "spam"}};
+  take_in({a});
+  EXPECT_EQ(ticket("S1", "status || ' ' || coalesce(lead_department, '-')"), "spam -");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM outbox WHERE type = 'ticket.routed'"), "0");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM tickets WHERE external_id = 'S1'"), "1")
+      << "kept, visible to managers";
+}
+
 TEST_F(TicketRouterTest, SameComplaintFromTheSamePhoneIsMergedIntoTheOpenTicket) {
   take_in({appeal("M1", core::AppealKind::complaint, "taxi", "510802", "出租车拒载",
                   "今天晚上在万达广场打车，川H·T1234出租车司机拒载，要求处理。")});

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/codec.hpp"
 #include "core/ids.hpp"
 #include "core/validation.hpp"
@@ -234,6 +236,119 @@ TEST(ExportFile, Gb18030FileOnDisk) {
   EXPECT_EQ(r.events[1].line, 4u);
   EXPECT_EQ(core::format_rfc3339(std::get<core::AppealUrged>(r.events[1].event.body).at),
             "2026-11-28T08:05:00+08:00");
+}
+
+// Pass 1 then pass 2 over a file on disk, as the folder intake reads it.
+struct Streamed {
+  ExportFileResult check;
+  std::vector<ExportedEvent> events;
+  std::vector<RowError> errors;
+  std::size_t calls = 0, largest_chunk = 0;
+  bool unchanged = false;
+};
+
+Streamed stream_file(const std::filesystem::path& csv, std::size_t max_events,
+                     std::size_t chunk_bytes) {
+  Streamed out;
+  Marker marker;
+  out.check = check_export_file(csv.string(), &marker);
+  if (!out.check.taken()) return out;
+  ExportRowStream rows(csv.string(), marker, chunk_bytes);
+  std::vector<ExportedEvent> chunk;
+  bool more = true;
+  while (more) {
+    more = rows.next(max_events, chunk, out.errors);
+    ++out.calls;
+    out.largest_chunk = std::max(out.largest_chunk, chunk.size());
+    for (auto& e : chunk) out.events.push_back(std::move(e));
+  }
+  out.unchanged = rows.unchanged();
+  return out;
+}
+
+TEST(ExportFileStreaming, TwoPassesGiveTheSameEventsAsOneInBoundedChunks) {
+  TempDir dir;
+  const auto csv = dir.path() / kSampleName;
+  std::filesystem::copy_file(kData / kSampleName, csv);
+  std::filesystem::copy_file(kData / (kSampleName + ".ok"), dir.path() / (kSampleName + ".ok"));
+  const auto whole = read_export_file(csv.string());
+  ASSERT_TRUE(whole.taken());
+  for (const std::size_t chunk_bytes : {1u, 5u, 64u, 65536u}) {
+    const auto s = stream_file(csv, 2, chunk_bytes);
+    ASSERT_TRUE(s.check.taken()) << s.check.reject_reason;
+    EXPECT_TRUE(s.check.events.empty());
+    EXPECT_EQ(s.check.data_rows, 6u);
+    EXPECT_TRUE(s.unchanged);
+    EXPECT_LE(s.largest_chunk, 2u);
+    EXPECT_GE(s.calls, 3u);
+    ASSERT_EQ(s.events.size(), whole.events.size()) << chunk_bytes;
+    for (std::size_t i = 0; i < s.events.size(); ++i) {
+      EXPECT_EQ(s.events[i].event.event_id, whole.events[i].event.event_id);
+      EXPECT_EQ(s.events[i].line, whole.events[i].line);
+      EXPECT_EQ(s.events[i].row, whole.events[i].row);
+      EXPECT_EQ(core::encode_event(s.events[i].event), core::encode_event(whole.events[i].event));
+    }
+  }
+}
+
+TEST(ExportFileStreaming, BadRowsKeepTheirLinesAndDamagedFilesFailTheFirstPass) {
+  TempDir dir;
+  const std::string text = std::string(kHeader) + "\r\n" +
+                           row("GY1", "新派单", "2026-11-27 09:15:32", "\"两行\r\n内容\"") +
+                           row("", "新派单", "2026-11-27 09:15:32") +   // line 4
+                           row("GY4", "转办", "2026-11-27 09:15:32") +  // line 5
+                           row("GY5", "补充", "2026-11-27 09:15:32");
+  const std::string gb = to_gb18030(text);
+  const auto csv = dir.path() / "12328_510800JT_20261128090000_000120.csv";
+  write_file(csv, gb);
+  write_file(csv.string() + ".ok", marker_for(gb, 4, "GB18030"));
+  auto s = stream_file(csv, 1, 3);
+  ASSERT_TRUE(s.check.taken()) << s.check.reject_reason;
+  ASSERT_EQ(s.events.size(), 2u);
+  EXPECT_EQ(s.events[1].line, 6u);
+  EXPECT_EQ(s.events[1].row, 5u);
+  ASSERT_EQ(s.errors.size(), 2u);
+  EXPECT_EQ(s.errors[0], (RowError{4, "工单编号: missing"}));
+  EXPECT_EQ(s.errors[1].line, 5u);
+  s.check.row_errors = s.errors;
+  EXPECT_NE(format_error_report(s.check).find("taken: 2 of 4 rows"), std::string::npos);
+
+  // One flipped byte, a row count that does not match, a wrong encoding: refused in pass 1.
+  std::string damaged = gb;
+  damaged[damaged.size() / 2] ^= 0x01;
+  write_file(csv, damaged);
+  s = stream_file(csv, 1, 3);
+  EXPECT_EQ(s.check.status, ExportStatus::rejected);
+  EXPECT_NE(s.check.reject_reason.find("SHA-256"), std::string::npos) << s.check.reject_reason;
+  EXPECT_TRUE(s.events.empty());
+  write_file(csv, gb);
+  write_file(csv.string() + ".ok", marker_for(gb, 5, "GB18030"));
+  s = stream_file(csv, 1, 3);
+  EXPECT_EQ(s.check.reject_reason, "row count mismatch: the marker says 5 rows, the file has 4");
+  write_file(csv.string() + ".ok", marker_for(gb, 4, "UTF-8"));
+  s = stream_file(csv, 1, 3);
+  EXPECT_EQ(s.check.status, ExportStatus::rejected);
+  EXPECT_NE(s.check.reject_reason.find("not UTF-8"), std::string::npos) << s.check.reject_reason;
+  std::filesystem::remove(csv.string() + ".ok");
+  EXPECT_EQ(stream_file(csv, 1, 3).check.status, ExportStatus::not_ready);
+}
+
+TEST(ExportFileStreaming, AFileChangedAfterItsChecksIsNotUnchanged) {
+  TempDir dir;
+  const auto csv = dir.path() / kSampleName;
+  std::filesystem::copy_file(kData / kSampleName, csv);
+  std::filesystem::copy_file(kData / (kSampleName + ".ok"), dir.path() / (kSampleName + ".ok"));
+  Marker marker;
+  ASSERT_TRUE(check_export_file(csv.string(), &marker).taken());
+  std::string bytes = read_file(csv);
+  bytes[bytes.size() - 5] ^= 0x01;  // inside the last row's ASCII operator id
+  write_file(csv, bytes);
+  ExportRowStream rows(csv.string(), marker);
+  std::vector<ExportedEvent> chunk;
+  std::vector<RowError> errors;
+  while (rows.next(100, chunk, errors)) {
+  }
+  EXPECT_FALSE(rows.unchanged());
 }
 
 }  // namespace

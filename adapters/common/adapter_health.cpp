@@ -1,0 +1,172 @@
+#include "adapters/common/adapter_health.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <pqxx/pqxx>
+#include <set>
+#include <sstream>
+#include <vector>
+
+namespace appealhub::adapters {
+namespace {
+
+std::mutex registry_mutex;
+std::set<const AdapterHealth*>& registry() {
+  static std::set<const AdapterHealth*> all;
+  return all;
+}
+
+double seconds_since_epoch(AdapterHealth::Clock::time_point t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+std::string instance_name() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(::getpid());
+}
+
+// Prometheus metric names allow [a-zA-Z0-9_:].
+std::string metric_word(const std::string& text) {
+  std::string out = text;
+  for (char& c : out) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') c = '_';
+  }
+  return out;
+}
+
+}  // namespace
+
+AdapterHealth::AdapterHealth(std::string adapter)
+    : adapter_(std::move(adapter)), started_(Clock::now()) {
+  state_.adapter = adapter_;
+  const std::lock_guard lock(registry_mutex);
+  registry().insert(this);
+}
+
+AdapterHealth::~AdapterHealth() {
+  const std::lock_guard lock(registry_mutex);
+  registry().erase(this);
+}
+
+void AdapterHealth::add(const std::string& counter, std::uint64_t n) {
+  const std::lock_guard lock(mutex_);
+  state_.counters[counter] += n;
+}
+
+std::uint64_t AdapterHealth::count(const std::string& counter) const {
+  const std::lock_guard lock(mutex_);
+  const auto it = state_.counters.find(counter);
+  return it == state_.counters.end() ? 0 : it->second;
+}
+
+void AdapterHealth::success(bool caught_up) {
+  const std::lock_guard lock(mutex_);
+  state_.last_success = Clock::now();
+  if (caught_up) state_.caught_up_at = state_.last_success;
+}
+
+void AdapterHealth::failure(const std::string& error) {
+  const std::lock_guard lock(mutex_);
+  state_.last_error = error;
+  state_.last_error_at = Clock::now();
+  ++state_.counters["errors"];
+}
+
+AdapterHealth::Snapshot AdapterHealth::snapshot() const {
+  const std::lock_guard lock(mutex_);
+  Snapshot s = state_;
+  const auto since = s.caught_up_at.value_or(started_);
+  s.lag_seconds = std::max(0.0, std::chrono::duration<double>(Clock::now() - since).count());
+  return s;
+}
+
+void AdapterHealth::store(pqxx::connection& connection) const {
+  const auto s = snapshot();
+  nlohmann::json counters = nlohmann::json::object();
+  for (const auto& [k, v] : s.counters) counters[k] = v;
+  const auto epoch = [](const std::optional<Clock::time_point>& t) -> std::optional<double> {
+    if (!t) return std::nullopt;
+    return seconds_since_epoch(*t);
+  };
+  pqxx::work txn(connection);
+  txn.exec_params(
+      "INSERT INTO adapter_status (adapter, instance, last_success_at, last_error, last_error_at,"
+      " caught_up_at, lag_seconds, counters, updated_at)"
+      " VALUES ($1, $2, to_timestamp($3), $4, to_timestamp($5), to_timestamp($6), $7,"
+      " $8::jsonb, now())"
+      " ON CONFLICT (adapter) DO UPDATE SET instance = EXCLUDED.instance,"
+      " last_success_at = EXCLUDED.last_success_at, last_error = EXCLUDED.last_error,"
+      " last_error_at = EXCLUDED.last_error_at, caught_up_at = EXCLUDED.caught_up_at,"
+      " lag_seconds = EXCLUDED.lag_seconds, counters = EXCLUDED.counters, updated_at = now()",
+      s.adapter, instance_name(), epoch(s.last_success), s.last_error, epoch(s.last_error_at),
+      epoch(s.caught_up_at), s.lag_seconds, counters.dump());
+  txn.commit();
+}
+
+std::string adapter_metrics() {
+  std::vector<AdapterHealth::Snapshot> all;
+  {
+    const std::lock_guard lock(registry_mutex);
+    for (const auto* h : registry()) all.push_back(h->snapshot());
+  }
+  std::sort(all.begin(), all.end(),
+            [](const auto& a, const auto& b) { return a.adapter < b.adapter; });
+  // One TYPE line per metric, then its samples.
+  std::map<std::string, std::vector<std::string>> counters;
+  for (const auto& s : all) {
+    for (const auto& [name, value] : s.counters) {
+      counters["appealhub_adapter_" + metric_word(name) + "_total"].push_back(
+          "{adapter=\"" + s.adapter + "\"} " + std::to_string(value));
+    }
+  }
+  std::ostringstream out;
+  for (const auto& [metric, samples] : counters) {
+    out << "# TYPE " << metric << " counter\n";
+    for (const auto& sample : samples) out << metric << sample << '\n';
+  }
+  if (!all.empty()) {
+    out << "# TYPE appealhub_adapter_lag_seconds gauge\n";
+    for (const auto& s : all) {
+      out << "appealhub_adapter_lag_seconds{adapter=\"" << s.adapter << "\"} "
+          << static_cast<long long>(s.lag_seconds) << '\n';
+    }
+    out << "# TYPE appealhub_adapter_last_success_timestamp_seconds gauge\n";
+    for (const auto& s : all) {
+      out << "appealhub_adapter_last_success_timestamp_seconds{adapter=\"" << s.adapter << "\"} "
+          << (s.last_success ? static_cast<long long>(seconds_since_epoch(*s.last_success)) : 0)
+          << '\n';
+    }
+  }
+  return out.str();
+}
+
+nlohmann::json load_adapter_status(pqxx::dbtransaction& txn) {
+  nlohmann::json out = nlohmann::json::array();
+  const auto rows = txn.exec(
+      "SELECT adapter, instance, to_char(last_success_at AT TIME ZONE 'Asia/Shanghai',"
+      " 'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"'), last_error,"
+      " to_char(last_error_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"'),"
+      " to_char(caught_up_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"'),"
+      " lag_seconds, counters::text,"
+      " to_char(updated_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"')"
+      " FROM adapter_status ORDER BY adapter");
+  for (const auto& r : rows) {
+    const auto text_or_null = [](const pqxx::field& f) {
+      return f.is_null() ? nlohmann::json() : nlohmann::json(f.as<std::string>());
+    };
+    out.push_back({{"adapter", r[0].as<std::string>()},
+                   {"instance", r[1].as<std::string>()},
+                   {"last_success_at", text_or_null(r[2])},
+                   {"last_error", r[3].as<std::string>()},
+                   {"last_error_at", text_or_null(r[4])},
+                   {"caught_up_at", text_or_null(r[5])},
+                   {"lag_seconds", r[6].as<double>()},
+                   {"counters", nlohmann::json::parse(r[7].as<std::string>())},
+                   {"updated_at", r[8].as<std::string>()}});
+  }
+  return out;
+}
+
+}  // namespace appealhub::adapters

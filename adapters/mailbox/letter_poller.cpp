@@ -1,0 +1,148 @@
+#include "adapters/mailbox/letter_poller.hpp"
+
+#include <pqxx/pqxx>
+
+#include "adapters/common/channel_lease.hpp"
+#include "adapters/common/intake_publisher.hpp"
+#include "adapters/mailbox/letter.hpp"
+#include "adapters/mailbox/mailbox_api.hpp"
+#include "core/log.hpp"
+#include "storage/channel_cursors.hpp"
+
+namespace appealhub::adapters::mailbox {
+namespace {
+
+core::Timestamp now() {
+  return {std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()),
+          core::kChinaOffsetMinutes};
+}
+
+}  // namespace
+
+struct MailboxPoller::State {
+  MailboxPollerOptions options;
+  storage::DatabaseConfig database;
+  MailboxApi api;
+  IntakePublisher publisher;
+  ChannelLease lease;
+  AdapterHealth health{"mailbox"};
+  std::unique_ptr<pqxx::connection> connection;
+
+  State(MailboxPollerOptions o, bus::BrokerConfig broker, storage::DatabaseConfig db)
+      : options(std::move(o)),
+        database(db),
+        api(options.http, options.token),
+        publisher(std::move(broker)),
+        lease(std::move(db), "appealhub.poller.mailbox") {}
+
+  pqxx::connection& db() {
+    if (!connection) connection = storage::connect(database);
+    return *connection;
+  }
+
+  std::string load(const std::string& name) {
+    pqxx::work txn(db());
+    return storage::load_cursor(txn, std::string(kChannel), name).value_or("");
+  }
+
+  void save(const std::string& name, const std::string& value) {
+    pqxx::work txn(db());
+    storage::save_cursor(txn, std::string(kChannel), name, value);
+    txn.commit();
+  }
+
+  // Publishes a page's events; throws when the broker did not confirm them all (the cursor then
+  // stays where it was).
+  void publish(const std::vector<core::Event>& events, const std::string& what) {
+    const auto report = publisher.publish_all(events, options.confirm_timeout);
+    health.add("events_published", report.confirmed);
+    health.add("events_already_confirmed", report.skipped);
+    if (!report.all_confirmed) {
+      throw std::runtime_error("mailbox " + what + ": " + report.problem + "; the cursor stays");
+    }
+  }
+
+  // Pages one feed to its end; `convert` turns an item into an event or a refusal.
+  template <class Convert>
+  void page_through(const std::string& feed, const std::atomic<bool>* stop, Convert convert) {
+    std::string cursor = load(feed);
+    for (;;) {
+      const auto page = feed == "letters" ? api.letters(cursor, options.page_size)
+                                          : api.ratings(cursor, options.page_size);
+      health.add(feed + "_pages");
+      std::vector<core::Event> events;
+      for (const auto& item : page.items) convert(item, events);
+      publish(events, feed + " page");
+      if (!page.next_cursor.empty() && page.next_cursor != cursor) {
+        save(feed, page.next_cursor);
+      } else if (page.has_more) {
+        core::log_warn("mailbox", "has_more without a new cursor; ending the pass",
+                       {{"feed", feed}});
+        return;
+      }
+      cursor = page.next_cursor.empty() ? cursor : page.next_cursor;
+      if (!page.has_more || (stop && stop->load())) return;
+    }
+  }
+
+  bool pass(const std::atomic<bool>* stop) {
+    if (!lease.hold()) return false;
+    page_through("letters", stop, [&](const nlohmann::json& item, std::vector<core::Event>& out) {
+      health.add("letters");
+      auto outcome = letter_to_event(item, now());
+      if (!outcome.refused.empty()) {
+        health.add("letters_refused");
+        health.failure(outcome.refused);
+        core::log_warn("mailbox", "letter refused",
+                       {{"letter", outcome.letter_id}, {"reason", outcome.refused}});
+      } else if (outcome.event) {
+        health.add(std::string("events_") + std::string(outcome.event->name()).substr(7));
+        out.push_back(std::move(*outcome.event));
+      } else {
+        health.add("letters_replied");
+      }
+    });
+    if (stop && stop->load()) return true;
+    page_through("ratings", stop, [&](const nlohmann::json& item, std::vector<core::Event>& out) {
+      health.add("ratings");
+      auto outcome = rating_to_event(item);
+      if (!outcome.refused.empty()) {
+        health.add("ratings_refused");
+        health.failure(outcome.refused);
+        core::log_warn("mailbox", "rating refused", {{"reason", outcome.refused}});
+      } else {
+        out.push_back(std::move(*outcome.event));
+      }
+    });
+    health.success(true);
+    return true;
+  }
+};
+
+MailboxPoller::MailboxPoller(MailboxPollerOptions options, bus::BrokerConfig broker,
+                             storage::DatabaseConfig database)
+    : state_(std::make_unique<State>(std::move(options), std::move(broker), std::move(database))) {}
+
+MailboxPoller::~MailboxPoller() = default;
+
+bool MailboxPoller::run_once(const std::atomic<bool>* stop) {
+  try {
+    return state_->pass(stop);
+  } catch (const pqxx::broken_connection&) {
+    state_->connection.reset();
+    throw;
+  }
+}
+
+void MailboxPoller::run(const std::atomic<bool>& stop) {
+  auto& s = *state_;
+  run_polls(
+      stop, "mailbox", s.options.schedule, s.health, [&] { return run_once(&stop); },
+      [&] { s.publisher.poll(); }, [&] { s.health.store(s.db()); });
+}
+
+AdapterHealth& MailboxPoller::health() {
+  return state_->health;
+}
+
+}  // namespace appealhub::adapters::mailbox
