@@ -10,8 +10,10 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/common/adapter_health.hpp"
 #include "adapters/hotline12328/export_intake.hpp"
 #include "app/channel_parts.hpp"
+#include "app/delivery_parts.hpp"
 #include "app/gateway_part.hpp"
 #include "app/health.hpp"
 #include "app/outbox_publisher.hpp"
@@ -44,6 +46,8 @@ commands:
   hotline12328  run the 12328 export-folder intake (hotline12328.export_dir)
   mailbox    poll the leader mailbox's letters and ratings (mailbox.base_url)
   petition   poll the online-petition platform's messages (petition.base_url)
+  deliver    deliver answers: reply queues (delivery.channels) -> the delivery ledger -> the
+             channels, with retries; router.delivery -> the tickets
   gateway    run the HTTP(S) gateway: the JSON API, /webhooks, /healthz, /readyz, /metrics
   user add NAME --role ROLE [--role ROLE] [--department CODE] [--display-name TEXT]
              create a user (roles: operator, staff, manager, admin); the password is read from
@@ -281,7 +285,7 @@ int user_command(const config::AppConfig& c, const std::vector<std::string>& arg
 
 struct Parts {
   bool intake = false, relay = false, watch = false, hotline12328 = false, gateway = false;
-  bool mailbox = false, petition = false;
+  bool mailbox = false, petition = false, deliver = false;
 };
 
 int run_parts(const config::AppConfig& c, Parts parts) {
@@ -359,9 +363,35 @@ int run_parts(const config::AppConfig& c, Parts parts) {
     outbox = std::make_unique<storage::OutboxRelay>(database_config(c), *publisher, o);
     threads.push_back(start_part("relay", [&] { outbox->run(stop_requested); }));
   }
+  std::unique_ptr<app::DeliveryParts> delivery;
+  if (parts.deliver) {
+    delivery = app::make_delivery_parts(
+        c, [&c](const std::string& name) { return broker_config(c, name); }, database_config(c));
+    for (auto& intake : delivery->intakes) {
+      threads.push_back(start_part("delivery", [&intake] { intake->run(stop_requested); }));
+    }
+    for (auto& sender : delivery->senders) {
+      threads.push_back(start_part("delivery", [&sender] { sender->run(stop_requested); }));
+    }
+    threads.push_back(
+        start_part("delivery", [&delivery] { delivery->outcomes->run(stop_requested); }));
+    std::string sending;
+    for (const auto& ch : delivery->sending) sending += (sending.empty() ? "" : ",") + ch;
+    core::log_info("delivery", "delivering answers",
+                   {{"channels", c.delivery.channels}, {"sending", sending}});
+  }
+  // Declared first so that it outlives the gateway that calls it.
+  std::unique_ptr<adapters::petition::PetitionWebhook> petition_webhook;
   std::unique_ptr<app::GatewayPart> gateway;
   if (parts.gateway) {
     gateway = std::make_unique<app::GatewayPart>(c, setup, broker_config(c, "gateway"));
+    if (auto hook = app::make_petition_webhook(c, broker_config(c, "petition webhook"),
+                                               database_config(c))) {
+      petition_webhook = std::move(hook);
+      gateway->api().mount_petition_webhook(
+          [hook = petition_webhook.get()](const http::Request& r) { return hook->handle(r); });
+    }
+    gateway->api().add_metrics_source([] { return adapters::adapter_metrics(); });
     gateway->start();
     core::log_info("gateway", "serving",
                    {{"address", c.gateway.listen_address},
@@ -465,7 +495,7 @@ int main(int argc, char** argv) {
     }
     if (command == "intake" || command == "relay" || command == "watch" || command == "run" ||
         command == "hotline12328" || command == "gateway" || command == "mailbox" ||
-        command == "petition") {
+        command == "petition" || command == "deliver") {
       if (const auto problem = app::channel_command_problem(command, c); !problem.empty()) {
         std::cerr << "appealhub: " << problem << '\n';
         return 2;
@@ -488,6 +518,7 @@ int main(int argc, char** argv) {
       parts.gateway = command == "run" || command == "gateway";
       parts.mailbox = command == "run" || command == "mailbox";
       parts.petition = command == "run" || command == "petition";
+      parts.deliver = command == "run" || command == "deliver";
       return run_parts(c, parts);
     }
   } catch (const std::exception& e) {

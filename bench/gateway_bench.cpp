@@ -80,12 +80,13 @@ void fill(const testing::TestDatabase& db, long tickets) {
       "now() + ((g * 7919) % 40 - 10) * interval '1 day', "
       "jsonb_build_object('channel', 'hotline12328', 'external_id', 'GY-BENCH-' || g, "
       "'title', '出租车拒载投诉 ' || g, 'content', repeat('乘客反映出租车司机在火车站拒载。', 8), "
-      "'citizen', jsonb_build_object('name', '李先生', 'phone', '139' || lpad((g % 100000000)::text, 8, '0'), "
+      "'citizen', jsonb_build_object('name', '李先生', 'phone', '139' || lpad((g % "
+      "100000000)::text, 8, '0'), "
       "'anonymous', false), 'publication_allowed', false), "
       "(ARRAY['gyjtj','bgs','zhysk','aqjdk','fgk','jsglk','ghjhk','zfzd','zfzd-1','zfzd-2','dlys',"
       "'glsw','ghsw','lzq','zhq','ctq','wcx','qcx','jgx','cxx'])[1 + g % 20], "
       "CASE WHEN g % 10 = 0 THEN ARRAY['zfzd'] ELSE '{}' END, now() - interval '1 day' "
-      "FROM generate_series(1, " +
+      "FROM generate_series(1::bigint, " +
       std::to_string(tickets) + ") g");
   db.exec(
       "INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) "
@@ -112,12 +113,17 @@ int main(int argc, char** argv) {
   {
     auto connection = storage::connect({db.uri()});
     pqxx::work txn(*connection);
-    const auto user = storage::create_user(
-        txn, {"bench_staff", "", gateway::hash_password("not used in this bench", 1), {"staff"}, {"dlys"}});
+    const auto user =
+        storage::create_user(txn, {"bench_staff",
+                                   "",
+                                   gateway::hash_password("not used in this bench", 1),
+                                   {"staff"},
+                                   {"dlys"}});
     storage::create_api_token(txn, gateway::token_hash(token), user.id, "bench", std::nullopt);
     txn.commit();
   }
-  const auto ids = db.column("SELECT id FROM tickets WHERE lead_department = 'dlys' ORDER BY random() LIMIT 1000");
+  const auto ids = db.column(
+      "SELECT id FROM tickets WHERE lead_department = 'dlys' ORDER BY random() LIMIT 1000");
 
   const auto port = testing::free_port();
   {
@@ -148,8 +154,8 @@ int main(int argc, char** argv) {
   std::string id_list;
   for (const auto& id : ids) id_list += (id_list.empty() ? "" : ",") + id;
   const auto healthz = write_script("healthz", "wrk.path = '/healthz'\n");
-  const auto queue = write_script(
-      "queue", "wrk.path = '/api/v1/tickets?status=assigned,in_progress&limit=50'\n");
+  const auto queue =
+      write_script("queue", "wrk.path = '/api/v1/tickets?status=assigned,in_progress&limit=50'\n");
   const auto detail = write_script(
       "detail", "local ids = {" + id_list +
                     "}\nrequest = function()\n  return wrk.format('GET', '/api/v1/tickets/' .. "
@@ -160,8 +166,8 @@ int main(int argc, char** argv) {
   const auto q = run_wrk(port, queue, token, seconds);
   const auto d = run_wrk(port, detail, token, seconds);
   const auto heading = "64 connections, " + std::to_string(seconds) + " s each";
-  std::printf("%-46s %10s %9s %9s %8s %7s\n", heading.c_str(),
-              "req/s", "p50 ms", "p99 ms", "non-2xx", "ratio");
+  std::printf("%-46s %10s %9s %9s %8s %7s\n", heading.c_str(), "req/s", "p50 ms", "p99 ms",
+              "non-2xx", "ratio");
   const auto line = [&](const char* name, const WrkResult& r) {
     std::printf("%-46s %10.0f %9.2f %9.2f %8ld %7.2f\n", name, r.requests_per_second, r.p50_ms,
                 r.p99_ms, r.non_2xx, r.requests_per_second / base.requests_per_second);
@@ -170,8 +176,8 @@ int main(int argc, char** argv) {
   line("queue page: 50 open tickets of dlys by deadline", q);
   line("ticket detail with timeline (random dlys ids)", d);
   std::printf("target p99 < 20 ms: queue %s, detail %s; gateway peak RSS %ld MB\n",
-              q.p99_ms < 20 ? "met" : "MISSED", d.p99_ms < 20 ? "met" : "MISSED",
-              gateway.peak_rss_kib() / 1024);
+              q.p99_ms > 0 && q.p99_ms < 20 ? "met" : "MISSED",
+              d.p99_ms > 0 && d.p99_ms < 20 ? "met" : "MISSED", gateway.peak_rss_kib() / 1024);
   gateway.terminate();
   return 0;
 }

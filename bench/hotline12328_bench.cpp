@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <pqxx/pqxx>
@@ -74,6 +75,11 @@ std::string export_file_utf8(std::size_t n, std::size_t first) {
   return csv;
 }
 
+std::string log_level() {
+  const char* level = std::getenv("HOTLINE12328_BENCH_LOG");
+  return level != nullptr ? level : "warn";
+}
+
 struct Result {
   double rows_per_second;
   double peak_mb;
@@ -89,7 +95,8 @@ Result run(std::size_t n) {
   fs::create_directories(root / "export");
   const fs::path config = root / "appealhub.json";
   std::ofstream(config) << R"({"hotline12328": {"export_dir": ")" << (root / "export").string()
-                        << R"(", "poll_interval_ms": 100}, "log": {"level": "warn"}})";
+                        << R"(", "poll_interval_ms": 100}, "log": {"level": ")" << log_level()
+                        << R"("}})";
 
   const std::string bytes = to_gb18030(export_file_utf8(n, 1));
   const std::string name = "12328_510800JT_20261127160000_000001.csv";
@@ -119,6 +126,12 @@ Result run(std::size_t n) {
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const double peak = static_cast<double>(hub.peak_rss_kib()) / 1024.0;
   hub.terminate();
+  // HOTLINE12328_BENCH_LOG=info keeps the hub's log (intake progress, file taken) for a look.
+  if (std::getenv("HOTLINE12328_BENCH_LOG") != nullptr) {
+    fs::copy_file(root / "hub.log",
+                  fs::temp_directory_path() / ("hotline12328_bench_" + std::to_string(n) + ".log"),
+                  fs::copy_options::overwrite_existing);
+  }
   fs::remove_all(root);
   return {static_cast<double>(n) / seconds, peak};
 }
@@ -138,7 +151,8 @@ void print(std::size_t n, const Result& r) {
       "%6.1f MB",
       n, r.rows_per_second, r.peak_mb);
   for (const auto& b : kBaseline) {
-    if (b.rows == n) std::printf("   (baseline %5.0f rows/s, %4.0f MB)", b.rows_per_second, b.peak_mb);
+    if (b.rows == n)
+      std::printf("   (baseline %5.0f rows/s, %4.0f MB)", b.rows_per_second, b.peak_mb);
   }
   std::printf("\n");
 }

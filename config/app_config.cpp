@@ -259,6 +259,24 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
            errors.push_back({source, "petition.initial_updated_since", "must be an RFC 3339 time"});
          }
        }},
+      {"delivery",
+       [&](const json& s) {
+         SectionReader r(s, "delivery.", source, errors);
+         r.text("channels", c.delivery.channels);
+         r.number("max_attempts", c.delivery.max_attempts, 1, 1000);
+         r.number("backoff_min_ms", c.delivery.backoff_min_ms, 10, 3600000);
+         r.number("backoff_max_ms", c.delivery.backoff_max_ms, 10, 86400000);
+         r.number("lease_seconds", c.delivery.lease_seconds, 1, 86400);
+         r.number("batch_size", c.delivery.batch_size, 1, 1000);
+         r.number("poll_interval_ms", c.delivery.poll_interval_ms, 10, 3600000);
+         r.number("prefetch", c.delivery.prefetch, 1, 10000);
+         r.number("operator_max_attempts", c.delivery.operator_max_attempts, 1, 100);
+         r.refuse_unknown();
+         if (c.delivery.backoff_max_ms < c.delivery.backoff_min_ms) {
+           errors.push_back(
+               {source, "delivery.backoff_max_ms", "must not be below backoff_min_ms"});
+         }
+       }},
       {"gateway",
        [&](const json& s) {
          SectionReader r(s, "gateway.", source, errors);

@@ -96,6 +96,20 @@ struct PetitionSettings {
   int backoff_max_ms = 300000;
 };
 
+// The delivery of answers (storage/reply_ledger.hpp, adapters/delivery/): which channels' reply
+// queues are taken into the ledger, and how failed deliveries are retried.
+struct DeliverySettings {
+  std::string channels = "mailbox,petition,operator,hotline12328";  // comma-separated channel ids
+  int max_attempts = 12;          // attempts before a reply fails for good
+  int backoff_min_ms = 2000;      // the first retry's ceiling; doubles per attempt
+  int backoff_max_ms = 600000;    // no retry waits longer (a Retry-After aside)
+  int lease_seconds = 120;        // a reply 'sending' this long with no answer is taken again
+  int batch_size = 20;            // replies a sender claims at once
+  int poll_interval_ms = 500;     // how often a sender looks for due replies when idle
+  int prefetch = 200;             // unacknowledged reply.requested per channel consumer
+  int operator_max_attempts = 3;  // unanswered callbacks before an operator reply fails
+};
+
 // The HTTP(S) gateway (gateway/): where it listens and how much it takes on. TLS when both the
 // certificate and key files are set.
 struct GatewaySettings {
@@ -120,6 +134,7 @@ struct AppConfig {
   Hotline12328Settings hotline12328;
   MailboxSettings mailbox;
   PetitionSettings petition;
+  DeliverySettings delivery;
   GatewaySettings gateway;
   std::string log_level = "info";
   std::string source;  // where it was loaded from, for messages

@@ -82,6 +82,7 @@ struct Api::Impl {
   Services services;
   std::vector<ReadinessCheck> readiness;
   MountedHandler petition_webhook;
+  std::vector<std::function<std::string()>> metrics_sources;
   std::vector<RouteDef> routes;
   std::vector<std::vector<std::string>> patterns;  // split once
 
@@ -133,6 +134,7 @@ Api::Api(ApiOptions options, storage::DatabaseConfig database, router::SetupSour
   };
   for (auto& r : ticket_routes()) impl_->routes.push_back(std::move(r));
   for (auto& r : admin_routes()) impl_->routes.push_back(std::move(r));
+  for (auto& r : reply_routes()) impl_->routes.push_back(std::move(r));
   for (const auto& r : impl_->routes) impl_->patterns.push_back(split_path(r.pattern));
 }
 
@@ -140,6 +142,10 @@ Api::~Api() = default;
 
 void Api::mount_petition_webhook(MountedHandler handler) {
   impl_->petition_webhook = std::move(handler);
+}
+
+void Api::add_metrics_source(std::function<std::string()> source) {
+  impl_->metrics_sources.push_back(std::move(source));
 }
 
 std::vector<RouteInfo> Api::routes() const {
@@ -216,7 +222,7 @@ http::Response Api::Impl::dispatch(const http::Request& request, std::string& ro
       throw ApiError(405, "method_not_allowed", "use POST");
     }
     if (!petition_webhook) {
-      throw ApiError(503, "not_configured", "the petition channel is not configured");
+      throw ApiError(404, "not_found", "the petition channel is not configured here");
     }
     return petition_webhook(request);
   }
@@ -259,7 +265,7 @@ http::Response Api::Impl::api_route(const http::Request& request, std::string& r
   Context ctx{request, std::move(params), std::nullopt, db, services};
   if (!found->roles.empty()) {
     {
-      pqxx::read_transaction txn(db);
+      pqxx::nontransaction txn(db);  // one statement: no BEGIN/COMMIT round trips
       if (const auto auth = request.header("Authorization")) {
         if (!auth->starts_with("Bearer ")) {
           throw ApiError(401, "unauthenticated", "Authorization: expected a Bearer token");
@@ -374,6 +380,19 @@ http::Response Api::Impl::metrics_text() const {
         "# TYPE appealhub_outbox_lag_seconds gauge\n"
         "appealhub_outbox_lag_seconds " +
         lag[1].c_str() + "\n";
+    out +=
+        "# HELP appealhub_adapter_lag_seconds Time since a channel poller last reached the end "
+        "of its feed.\n# TYPE appealhub_adapter_lag_seconds gauge\n"
+        "# HELP appealhub_adapter_last_success_age_seconds Time since a channel poller's last "
+        "good pass.\n# TYPE appealhub_adapter_last_success_age_seconds gauge\n";
+    for (const auto& r :
+         txn.exec("SELECT adapter, lag_seconds + extract(epoch FROM now() - updated_at), "
+                  "coalesce(extract(epoch FROM now() - last_success_at), -1) FROM adapter_status "
+                  "ORDER BY adapter")) {
+      const std::string label = "{adapter=\"" + escape_label(r[0].c_str()) + "\"} ";
+      out += "appealhub_adapter_lag_seconds" + label + r[1].c_str() + "\n";
+      out += "appealhub_adapter_last_success_age_seconds" + label + r[2].c_str() + "\n";
+    }
     const auto failures = txn.exec1(
         "SELECT (SELECT count(*) FROM ticket_events WHERE type = 'reply.failed'), "
         "(SELECT count(*) FROM rejected_messages)");
@@ -390,6 +409,7 @@ http::Response Api::Impl::metrics_text() const {
     drop_connection();
     out += "# database unreachable\n";
   }
+  for (const auto& source : metrics_sources) out += source();
   http::Response r;
   r.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
   r.body = std::move(out);

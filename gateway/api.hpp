@@ -57,6 +57,8 @@ class Api {
   std::vector<RouteInfo> routes() const;
 
   void mount_petition_webhook(MountedHandler handler);
+  // More Prometheus text for /metrics (counters kept by other parts of the process).
+  void add_metrics_source(std::function<std::string()> source);
 
   struct Impl;
 

@@ -112,5 +112,6 @@ nlohmann::json public_user(const storage::User& user);
 
 std::vector<RouteDef> ticket_routes();
 std::vector<RouteDef> admin_routes();
+std::vector<RouteDef> reply_routes();
 
 }  // namespace appealhub::gateway::detail

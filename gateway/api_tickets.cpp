@@ -12,6 +12,7 @@
 #include "gateway/api_internal.hpp"
 #include "gateway/credentials.hpp"
 #include "storage/outbox.hpp"
+#include "storage/reply_ledger.hpp"
 #include "storage/ticket_work.hpp"
 
 namespace appealhub::gateway::detail {
@@ -232,7 +233,7 @@ http::Response list(Context& ctx) {
     bad_request("sort", "must be deadline or received");
   f.limit = int_param(ctx, "limit", 50, 1, 200);
   f.offset = int_param(ctx, "page_token", 0, 0, 1000000);
-  pqxx::read_transaction txn(ctx.db);
+  pqxx::nontransaction txn(ctx.db);  // one statement
   auto rows = storage::list_tickets(txn, f);
   const bool more = rows.size() > static_cast<std::size_t>(f.limit);
   if (more) rows.pop_back();
@@ -442,6 +443,8 @@ http::Response callback(Context& ctx) {
   const auto w = lock(txn, id);
   require_status(w.summary, {"answered", "delivered", "closed"}, "record a callback on");
   storage::insert_callback(txn, {id, ctx.user().username, reached, satisfaction, resolved, note});
+  // For an appeal taken by the operators, the call is the delivery of its waiting replies.
+  storage::ReplyLedger().record_callback(txn, id, reached, ctx.user().username, note);
   std::string status = w.summary.status;
   if (satisfaction == "not_satisfied") {
     // 重办: back to its department.

@@ -139,7 +139,7 @@ void delete_session(pqxx::dbtransaction& txn, const std::string& token_hash) {
   txn.exec0("DELETE FROM sessions WHERE token_hash = " + txn.quote(token_hash));
 }
 
-std::optional<Principal> find_session(pqxx::dbtransaction& txn, const std::string& token_hash) {
+std::optional<Principal> find_session(pqxx::transaction_base& txn, const std::string& token_hash) {
   const auto rows = txn.exec(std::string("SELECT ") + kUserColumns +
                              ", s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id "
                              "WHERE u.active AND s.expires_at > now() AND s.token_hash = " +
@@ -148,7 +148,8 @@ std::optional<Principal> find_session(pqxx::dbtransaction& txn, const std::strin
   return Principal{read_user(rows[0]), rows[0][6].c_str(), true};
 }
 
-std::optional<Principal> find_api_token(pqxx::dbtransaction& txn, const std::string& token_hash) {
+std::optional<Principal> find_api_token(pqxx::transaction_base& txn,
+                                        const std::string& token_hash) {
   const auto rows = txn.exec(
       std::string("SELECT ") + kUserColumns +
       " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.active AND t.revoked_at IS "

@@ -10,7 +10,8 @@
 
 namespace pqxx {
 class dbtransaction;
-}
+class transaction_base;
+}  // namespace pqxx
 
 namespace appealhub::storage {
 
@@ -70,8 +71,9 @@ struct Principal {
   std::string csrf_token;
   bool session = false;  // true: a browser session (changes need the CSRF token)
 };
-std::optional<Principal> find_session(pqxx::dbtransaction& txn, const std::string& token_hash);
-std::optional<Principal> find_api_token(pqxx::dbtransaction& txn, const std::string& token_hash);
+// One statement each: callers may use a nontransaction (one round trip per request).
+std::optional<Principal> find_session(pqxx::transaction_base& txn, const std::string& token_hash);
+std::optional<Principal> find_api_token(pqxx::transaction_base& txn, const std::string& token_hash);
 
 void create_api_token(pqxx::dbtransaction& txn, const std::string& token_hash, std::int64_t user_id,
                       const std::string& name, std::optional<std::chrono::seconds> lifetime);

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/ids.hpp"
+#include "storage/reply_ledger.hpp"
 
 namespace appealhub::storage {
 namespace {
@@ -18,7 +19,7 @@ std::string epoch_literal(std::chrono::sys_seconds t) {
   return "to_timestamp(" + std::to_string(t.time_since_epoch().count()) + ")";
 }
 
-std::string array_literal(pqxx::dbtransaction& txn, const std::vector<std::string>& values) {
+std::string array_literal(pqxx::transaction_base& txn, const std::vector<std::string>& values) {
   std::string out = "ARRAY[";
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i) out += ',';
@@ -75,15 +76,10 @@ TicketSummary read_summary(const pqxx::row& r) {
 
 }  // namespace
 
-std::vector<TicketSummary> list_tickets(pqxx::dbtransaction& txn, const TicketFilter& f) {
+std::vector<TicketSummary> list_tickets(pqxx::transaction_base& txn, const TicketFilter& f) {
   std::vector<std::string> where;
   if (!f.statuses.empty())
     where.push_back("t.status = ANY(" + array_literal(txn, f.statuses) + ")");
-  if (!f.departments.empty()) {
-    const auto list = array_literal(txn, f.departments);
-    where.push_back("(t.lead_department = ANY(" + list + ") OR t.assisting_departments && " + list +
-                    ")");
-  }
   const auto equal = [&](const char* column, const std::string& value) {
     if (!value.empty()) where.push_back(std::string(column) + " = " + txn.quote(value));
   };
@@ -111,11 +107,32 @@ std::vector<TicketSummary> list_tickets(pqxx::dbtransaction& txn, const TicketFi
         "q.state = 'pending' AND q.kind = " +
         txn.quote(f.pending) + ")");
   }
+  const std::string order = f.sort == "received" ? " ORDER BY t.received_at DESC, t.id DESC"
+                                                 : " ORDER BY t.deadline NULLS LAST, t.id";
+  const auto conditions = [&](const std::string& first) {
+    std::string out = first.empty() ? "" : " WHERE " + first;
+    for (const auto& w : where) out += (out.empty() ? " WHERE " : " AND ") + w;
+    return out;
+  };
   std::string sql = "SELECT " + kSummaryColumns + " FROM tickets t";
-  for (std::size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : " WHERE ") + where[i];
-  sql += f.sort == "received" ? " ORDER BY t.received_at DESC, t.id DESC"
-                              : " ORDER BY t.deadline NULLS LAST, t.id";
-  sql += " LIMIT " + std::to_string(f.limit + 1) + " OFFSET " + std::to_string(f.offset);
+  if (f.departments.empty()) {
+    sql += conditions("");
+  } else {
+    // A department's queue: one ordered index scan per department it leads and one for what it
+    // assists, each cut at the page's end, instead of filtering every open ticket by deadline.
+    const std::string enough = " LIMIT " + std::to_string(f.limit + 1 + f.offset);
+    std::string branches;
+    for (const auto& d : f.departments) {
+      branches += (branches.empty() ? "" : " UNION ALL ") +
+                  std::string("(SELECT t.id FROM tickets t") +
+                  conditions("t.lead_department = " + txn.quote(d)) + order + enough + ")";
+    }
+    branches += " UNION ALL (SELECT t.id FROM tickets t" +
+                conditions("t.assisting_departments && " + array_literal(txn, f.departments)) +
+                order + enough + ")";
+    sql += " WHERE t.id IN (" + branches + ")";
+  }
+  sql += order + " LIMIT " + std::to_string(f.limit + 1) + " OFFSET " + std::to_string(f.offset);
   std::vector<TicketSummary> out;
   for (const auto& row : txn.exec(sql)) out.push_back(read_summary(row));
   return out;
@@ -145,79 +162,46 @@ std::optional<TicketForWork> lock_ticket(pqxx::dbtransaction& txn, std::int64_t 
 }
 
 nlohmann::json ticket_detail(pqxx::dbtransaction& txn, std::int64_t id) {
+  // One statement, one round trip: the detail view is the gateway's most frequent read.
   const std::string tid = std::to_string(id);
+  const auto at = [](const std::string& column) { return china_time_sql(column); };
   const auto rows = txn.exec(
-      "SELECT t.appeal::text, coalesce(t.routing_rule, ''), coalesce(t.routing_reason, ''), "
-      "coalesce(t.deadline_basis::text, 'null'), coalesce(t.supervision_note, ''), " +
-      china_time_sql("t.created_at") + ", " + china_time_sql("t.first_answer_at") + ", " +
-      china_time_sql("t.answered_at") + " FROM tickets t WHERE t.id = " + tid);
+      "SELECT json_build_object("
+      "'appeal', t.appeal, 'routing_rule', coalesce(t.routing_rule, ''), "
+      "'routing_reason', coalesce(t.routing_reason, ''), 'deadline_basis', t.deadline_basis, "
+      "'supervision_note', coalesce(t.supervision_note, ''), 'created_at', " +
+      at("t.created_at") + ", 'first_answer_at', " + at("t.first_answer_at") + ", 'answered_at', " +
+      at("t.answered_at") +
+      ", 'timeline', coalesce((SELECT json_agg(json_build_object('event_id', e.event_id, "
+      "'type', e.type, 'actor', e.actor, 'at', " +
+      at("e.occurred_at") +
+      ", 'data', e.data) ORDER BY e.occurred_at, e.id) FROM ticket_events e "
+      "WHERE e.ticket_id = t.id), '[]'), "
+      "'answers', coalesce((SELECT json_agg(json_build_object('id', a.id, 'type', a.type, "
+      "'content', a.content, 'department', a.department, 'author', a.author, 'publish', "
+      "a.publish, 'reply_to', a.reply_to, 'at', " +
+      at("a.created_at") +
+      ") ORDER BY a.id) FROM answers a WHERE a.ticket_id = t.id), '[]'), "
+      "'requests', coalesce((SELECT json_agg(json_build_object('id', q.id, 'kind', q.kind, "
+      "'department', q.department, 'requested_by', q.requested_by, 'reason', q.reason, 'days', "
+      "q.days, 'state', q.state, 'decided_by', coalesce(q.decided_by, ''), 'decision_note', "
+      "coalesce(q.decision_note, ''), 'requested_at', " +
+      at("q.requested_at") + ", 'decided_at', " + at("q.decided_at") +
+      ") ORDER BY q.id) FROM ticket_requests q WHERE q.ticket_id = t.id), '[]'), "
+      "'callbacks', coalesce((SELECT json_agg(json_build_object('id', c.id, 'operator', "
+      "c.operator, 'reached', c.reached, 'satisfaction', c.satisfaction, 'resolved', c.resolved, "
+      "'note', c.note, 'at', " +
+      at("c.called_at") +
+      ") ORDER BY c.id) FROM callbacks c WHERE c.ticket_id = t.id), '[]'), "
+      "'duplicates', coalesce((SELECT json_agg(json_build_object('ticket_id', l.ticket_id, "
+      "'duplicate_of', l.duplicate_of, 'action', l.action, 'score', l.score, 'reason', l.reason, "
+      "'undone', l.undone_at IS NOT NULL) ORDER BY l.created_at) FROM duplicate_links l "
+      "WHERE l.ticket_id = t.id OR l.duplicate_of = t.id), '[]')"
+      ")::text FROM tickets t WHERE t.id = " +
+      tid);
   if (rows.empty()) return nullptr;
-  const auto& r = rows[0];
-  nlohmann::json out{{"appeal", nlohmann::json::parse(r[0].c_str())},
-                     {"routing_rule", r[1].c_str()},
-                     {"routing_reason", r[2].c_str()},
-                     {"deadline_basis", nlohmann::json::parse(r[3].c_str())},
-                     {"supervision_note", r[4].c_str()},
-                     {"created_at", r[5].c_str()},
-                     {"first_answer_at", r[6].is_null() ? nlohmann::json() : r[6].c_str()},
-                     {"answered_at", r[7].is_null() ? nlohmann::json() : r[7].c_str()}};
-  auto& timeline = out["timeline"] = nlohmann::json::array();
-  for (const auto& e : txn.exec("SELECT event_id, type, actor, " + china_time_sql("occurred_at") +
-                                ", data::text FROM ticket_events WHERE ticket_id = " + tid +
-                                " ORDER BY occurred_at, id")) {
-    timeline.push_back({{"event_id", e[0].c_str()},
-                        {"type", e[1].c_str()},
-                        {"actor", e[2].c_str()},
-                        {"at", e[3].c_str()},
-                        {"data", nlohmann::json::parse(e[4].c_str())}});
-  }
-  auto& answers = out["answers"] = nlohmann::json::array();
-  for (const auto& a :
-       txn.exec("SELECT id, type, content, department, author, publish, reply_to, " +
-                china_time_sql("created_at") + " FROM answers WHERE ticket_id = " + tid +
-                " ORDER BY id")) {
-    answers.push_back({{"id", a[0].as<std::int64_t>()},
-                       {"type", a[1].c_str()},
-                       {"content", a[2].c_str()},
-                       {"department", a[3].c_str()},
-                       {"author", a[4].c_str()},
-                       {"publish", a[5].as<bool>()},
-                       {"reply_to", a[6].is_null() ? nlohmann::json() : a[6].c_str()},
-                       {"at", a[7].c_str()}});
-  }
-  auto& requests = out["requests"] = nlohmann::json::array();
-  for (const auto& q :
-       txn.exec("SELECT id, kind, department, requested_by, reason, days, state, "
-                "coalesce(decided_by, ''), coalesce(decision_note, ''), " +
-                china_time_sql("requested_at") + ", " + china_time_sql("decided_at") +
-                " FROM ticket_requests WHERE ticket_id = " + tid + " ORDER BY id")) {
-    requests.push_back(
-        {{"id", q[0].as<std::int64_t>()},
-         {"kind", q[1].c_str()},
-         {"department", q[2].c_str()},
-         {"requested_by", q[3].c_str()},
-         {"reason", q[4].c_str()},
-         {"days", q[5].is_null() ? nlohmann::json() : nlohmann::json(q[5].as<int>())},
-         {"state", q[6].c_str()},
-         {"decided_by", q[7].c_str()},
-         {"decision_note", q[8].c_str()},
-         {"requested_at", q[9].c_str()},
-         {"decided_at", q[10].is_null() ? nlohmann::json() : q[10].c_str()}});
-  }
-  auto& callbacks = out["callbacks"] = nlohmann::json::array();
-  for (const auto& c : txn.exec("SELECT id, operator, reached, satisfaction, resolved, note, " +
-                                china_time_sql("called_at") +
-                                " FROM callbacks WHERE ticket_id = " + tid + " ORDER BY id")) {
-    callbacks.push_back(
-        {{"id", c[0].as<std::int64_t>()},
-         {"operator", c[1].c_str()},
-         {"reached", c[2].as<bool>()},
-         {"satisfaction", c[3].is_null() ? nlohmann::json() : c[3].c_str()},
-         {"resolved", c[4].is_null() ? nlohmann::json() : nlohmann::json(c[4].as<bool>())},
-         {"note", c[5].c_str()},
-         {"at", c[6].c_str()}});
-  }
-  out["duplicates"] = duplicate_links_of(txn, id);
+  auto out = nlohmann::json::parse(rows[0][0].c_str());
+  out["replies"] = ticket_replies(txn, id);
   return out;
 }
 

@@ -13,7 +13,8 @@
 
 namespace pqxx {
 class dbtransaction;
-}
+class transaction_base;
+}  // namespace pqxx
 
 namespace appealhub::storage {
 
@@ -47,7 +48,7 @@ struct TicketSummary {
 };
 
 // One page in the filter's order (at most limit + 1 rows: the extra one says there is more).
-std::vector<TicketSummary> list_tickets(pqxx::dbtransaction& txn, const TicketFilter& filter);
+std::vector<TicketSummary> list_tickets(pqxx::transaction_base& txn, const TicketFilter& filter);
 
 // A ticket locked for an action (SELECT … FOR UPDATE), or nullopt when there is none.
 struct TicketForWork {

@@ -13,7 +13,8 @@ std::chrono::milliseconds Backoff::next() {
   const int doublings = std::min(failures_, 30);
   ++failures_;
   const auto ceiling = std::min<long long>(max_.count(), min_.count() << doublings);
-  std::uniform_int_distribution<long long> pick(min_.count(), std::max<long long>(ceiling, min_.count()));
+  std::uniform_int_distribution<long long> pick(min_.count(),
+                                                std::max<long long>(ceiling, min_.count()));
   return std::chrono::milliseconds(pick(random_));
 }
 

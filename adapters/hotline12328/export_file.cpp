@@ -383,7 +383,9 @@ bool ExportRowStream::unchanged() const {
   return s.at_end && s.final_sha == s.marker.sha256 && s.data_rows == s.marker.rows;
 }
 
-std::size_t ExportRowStream::data_rows() const { return state_->data_rows; }
+std::size_t ExportRowStream::data_rows() const {
+  return state_->data_rows;
+}
 
 std::string format_error_report(const ExportFileResult& result) {
   std::string text = "file: " + result.file_name + "\n";
@@ -397,10 +399,10 @@ std::string format_error_report(const ExportFileResult& result) {
     return text;
   }
   // Every data row is either taken or refused (the streaming reader hands its events out apart).
-  const std::size_t taken =
-      result.data_rows >= result.row_errors.size() ? result.data_rows - result.row_errors.size() : 0;
-  text += "taken: " + std::to_string(taken) + " of " +
-          std::to_string(result.data_rows) + " rows\n";
+  const std::size_t taken = result.data_rows >= result.row_errors.size()
+                                ? result.data_rows - result.row_errors.size()
+                                : 0;
+  text += "taken: " + std::to_string(taken) + " of " + std::to_string(result.data_rows) + " rows\n";
   text += "refused rows: " + std::to_string(result.row_errors.size()) + "\n";
   for (const RowError& e : result.row_errors) {
     text += "line " + std::to_string(e.line) + ": " + e.message + "\n";

@@ -34,23 +34,23 @@ struct HotlineFaults {
   double damaged_rows = 0;  // fraction of export files whose marker's row count is wrong
   double slow = 0;          // fraction of export files written slowly (see slow_write)
   std::chrono::milliseconds slow_write{2000};  // how long a slow CSV grows before its marker
-  double bad_rows = 0;      // fraction of rows without 工单编号 / 受理时间 or of an unknown 派单类型
+  double bad_rows = 0;  // fraction of rows without 工单编号 / 受理时间 or of an unknown 派单类型
   double out_of_order = 0;  // fraction of export files written after the next one
   double duplicates = 0;    // fraction of 新派单 exported again in a later file
-  double busy = 0;          // fraction of result rows answered 失败 系统繁忙请重试 (transient)
+  double busy = 0;  // fraction of result rows answered 失败 系统繁忙请重试 (transient)
 };
 
 struct HotlineOptions {
-  std::filesystem::path dir;     // holds export/, import/, receipt/ and the ledger
-  std::string unit = "510800JT";  // the receiving unit's code in file names
-  FileEncoding encoding = FileEncoding::gb18030;         // of export files
+  std::filesystem::path dir;                      // holds export/, import/, receipt/ and the ledger
+  std::string unit = "510800JT";                  // the receiving unit's code in file names
+  FileEncoding encoding = FileEncoding::gb18030;  // of export files
   FileEncoding import_encoding = FileEncoding::gb18030;  // configured for the unit's result files
   std::size_t rows_per_file = 50;
   bool shuffle_columns = false;  // columns in another order than the document's table
   bool extra_column = false;     // a column the document does not list (来源渠道)
   double old_dates = 0.2;        // fraction of rows with the older `YYYY/M/D H:MM` dates
-  double followups = 0.3;        // fraction of rows that are 补充 / 催办 / 撤销 on earlier orders
-  double reassign = 0.8;         // chance per row that a returned order is sent again (改派)
+  double followups = 0.3;  // fraction of rows that are 补充 / 催办 / 撤销 on earlier orders
+  double reassign = 0.8;   // chance per row that a returned order is sent again (改派)
   std::uint64_t seed = 12328;
   HotlineFaults faults;
   std::filesystem::path ledger;  // default <dir>/sim-ledger.json

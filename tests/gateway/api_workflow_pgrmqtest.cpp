@@ -256,9 +256,9 @@ TEST_F(GatewayApi, PersonalDataIsMaskedAndEveryUnmaskedViewIsRecorded) {
   const auto ticket = record_appeal("pd-1", "公交车未按站停靠", "5路公交车在东坝站不停车。");
   const auto id = ticket["id"].get<std::int64_t>();
   place(id, "dlys");
-  ok_json(session("mgr").post(t(id, "reassign"), {{"lead_department", "dlys"},
-                                                  {"assisting_departments", {"lzq"}},
-                                                  {"reason", "利州区协办"}}));
+  ok_json(session("mgr").post(
+      t(id, "reassign"),
+      {{"lead_department", "dlys"}, {"assisting_departments", {"lzq"}}, {"reason", "利州区协办"}}));
   const auto detail = ok_json(session("staff_a").get(t(id)));
   EXPECT_EQ(detail["appeal"]["citizen"]["phone"], "139****1234");
   EXPECT_EQ(detail["appeal"]["citizen"]["name"], "王*");
@@ -512,6 +512,8 @@ TEST_F(GatewayApi, AuthorizationMatrix) {
       {"PUT", "/api/v1/rules", {"admin"}},
       {"GET", "/api/v1/calendar", {"op", "staff_a", "mgr", "admin"}},
       {"PUT", "/api/v1/calendar", {"admin"}},
+      {"GET", "/api/v1/replies", workers},
+      {"POST", "/api/v1/replies/{reply_id}/resend", {"mgr"}},
   };
   // Every route the gateway serves is in the matrix.
   const auto doc = testing::http_call(hub_env->port, "GET", "/api/v1/openapi.json").json();

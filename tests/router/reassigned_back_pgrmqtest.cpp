@@ -118,12 +118,14 @@ TEST_F(ReassignedBack, ReturnedOrdersGoBackIntoRoutingOpenOnesAreDuplicates) {
   ASSERT_EQ(db_.scalar("SELECT count(*) FROM tickets WHERE status IN ('assigned', 'triage')"), "4");
 
   // 1: returned to the platform (status returned, with a return still pending review);
-  // 2: open with its department; 3: closed after a return to the platform; 4: closed after an answer.
+  // 2: open with its department; 3: closed after a return to the platform; 4: closed after an
+  // answer.
   returned_to_platform(1, "returned");
-  db_.exec("INSERT INTO ticket_requests (ticket_id, kind, department, requested_by, reason) SELECT id,"
-           " 'return', coalesce(lead_department, 'x'), 'staff1', '不属于本单位' FROM tickets WHERE"
-           " external_id = '" +
-           external_id(1) + "'");
+  db_.exec(
+      "INSERT INTO ticket_requests (ticket_id, kind, department, requested_by, reason) SELECT id,"
+      " 'return', coalesce(lead_department, 'x'), 'staff1', '不属于本单位' FROM tickets WHERE"
+      " external_id = '" +
+      external_id(1) + "'");
   returned_to_platform(3, "closed");
   db_.exec("UPDATE tickets SET status = 'closed' WHERE external_id = '" + external_id(4) + "'");
   const std::string status2 = ticket("status", 2);
@@ -140,8 +142,9 @@ TEST_F(ReassignedBack, ReturnedOrdersGoBackIntoRoutingOpenOnesAreDuplicates) {
     const auto status = ticket("status", i);
     EXPECT_TRUE(status == "assigned" || status == "triage") << status;
     EXPECT_EQ(count_events(i, "e.type = 'appeal.reassigned_back'"), "1");
-    EXPECT_EQ(count_events(i, "e.type = 'appeal.reassigned_back' AND e.data #>> "
-                              "'{appeal,channel_meta,dispatch_type}' = '改派'"),
+    EXPECT_EQ(count_events(i,
+                           "e.type = 'appeal.reassigned_back' AND e.data #>> "
+                           "'{appeal,channel_meta,dispatch_type}' = '改派'"),
               "1")
         << "the timeline carries the row's data";
     EXPECT_EQ(count_events(i, "e.type = 'ticket.routed'"), "2") << "placed a second time";
@@ -156,11 +159,12 @@ TEST_F(ReassignedBack, ReturnedOrdersGoBackIntoRoutingOpenOnesAreDuplicates) {
               "t")
         << "the new deadline counts from the 改派 and respects the platform's";
     // Departments hear of it under new message ids (the first placement's ids are taken).
-    EXPECT_EQ(db_.scalar("SELECT count(DISTINCT message_id) > count(DISTINCT routing_key) FROM "
-                         "outbox WHERE type = 'ticket.routed' AND convert_from(body, 'UTF8')::jsonb #>> "
-                         "'{data,ticket_id}' = '" +
-                         ticket("id", i) + "'"),
-              "t");
+    EXPECT_EQ(
+        db_.scalar("SELECT count(DISTINCT message_id) > count(DISTINCT routing_key) FROM "
+                   "outbox WHERE type = 'ticket.routed' AND convert_from(body, 'UTF8')::jsonb #>> "
+                   "'{data,ticket_id}' = '" +
+                   ticket("id", i) + "'"),
+        "t");
   }
   EXPECT_EQ(db_.scalar("SELECT state FROM ticket_requests WHERE kind = 'return'"), "refused")
       << "a pending return is moot once the platform sent the order again";

@@ -1,0 +1,90 @@
+#include "adapters/delivery/delivery_loop.hpp"
+
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "core/log.hpp"
+
+namespace appealhub::adapters::delivery {
+
+DeliveryLoop::DeliveryLoop(storage::DatabaseConfig database, DeliveryLoopOptions options,
+                           storage::ReplyLedger ledger, std::unique_ptr<ReplySender> sender)
+    : database_(std::move(database)),
+      options_(std::move(options)),
+      ledger_(std::move(ledger)),
+      sender_(std::move(sender)) {}
+
+DeliveryLoopStats DeliveryLoop::stats() const {
+  return {attempts_.load(), delivered_.load(), retried_.load(), failed_.load(), lost_.load()};
+}
+
+std::size_t DeliveryLoop::deliver_once(const std::atomic<bool>& stop) {
+  if (!db_ || !db_->is_open()) db_ = storage::connect(database_);
+  std::vector<storage::ClaimedReply> claimed;
+  {
+    pqxx::work txn(*db_);
+    claimed = ledger_.claim(txn, options_.channel, options_.batch_size);
+    txn.commit();
+  }
+  std::size_t handled = 0;
+  for (const auto& reply : claimed) {
+    // What is claimed and not sent is taken again after the lease: stopping here loses nothing.
+    if (stop.load()) break;
+    const auto attempt = sender_->send(reply.request);
+    pqxx::work txn(*db_);
+    const bool held = ledger_.record(txn, reply, attempt);
+    txn.commit();
+    ++attempts_;
+    ++handled;
+    if (!held) {
+      ++lost_;
+      continue;
+    }
+    using Outcome = storage::DeliveryAttempt::Outcome;
+    if (attempt.outcome == Outcome::delivered) {
+      ++delivered_;
+    } else if (attempt.outcome == Outcome::retry) {
+      ++retried_;
+      // A rate limit is the channel's, not the reply's: the rest of the batch waits too.
+      if (attempt.status_code == 429 && attempt.retry_after) {
+        const auto until =
+            std::chrono::steady_clock::now() +
+            std::min<std::chrono::milliseconds>(*attempt.retry_after, std::chrono::seconds(30));
+        while (!stop.load() && std::chrono::steady_clock::now() < until) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+      }
+    } else {
+      ++failed_;
+      core::log_warn("delivery", "a reply failed for good",
+                     {{"channel", options_.channel},
+                      {"reply_id", reply.request.reply_id},
+                      {"ticket_id", std::to_string(reply.request.ticket_id)},
+                      {"reason", attempt.reason}});
+    }
+  }
+  return handled;
+}
+
+void DeliveryLoop::run(const std::atomic<bool>& stop) {
+  while (!stop.load()) {
+    std::size_t handled = 0;
+    try {
+      handled = deliver_once(stop);
+    } catch (const std::exception& e) {
+      core::log_error("delivery", "sender loop failed; trying again",
+                      {{"channel", options_.channel}, {"error", e.what()}});
+      db_.reset();
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    if (handled == 0) {
+      const auto until = std::chrono::steady_clock::now() + options_.poll_interval;
+      while (!stop.load() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+  }
+}
+
+}  // namespace appealhub::adapters::delivery

@@ -1,0 +1,119 @@
+#include "adapters/delivery/reply_intake.hpp"
+
+#include <pqxx/pqxx>
+#include <thread>
+#include <vector>
+
+#include "bus/consumer.hpp"
+#include "bus/retry_and_dead_letter.hpp"
+#include "core/codec.hpp"
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "storage/outbox.hpp"
+
+namespace appealhub::adapters::delivery {
+namespace {
+
+// Records a refused message and queues its dead letter, in the caller's transaction.
+bool reject(pqxx::dbtransaction& txn, const bus::Delivery& d, const std::string& queue,
+            const std::string& error) {
+  const auto key = d.message_id.empty() ? core::sha256_hex(d.body) : d.message_id;
+  const auto rows = txn.exec_params(
+      "INSERT INTO rejected_messages (message_key, consumer, routing_key, error, body)"
+      " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1",
+      key, queue, d.routing_key, error, pqxx::binarystring(d.body.data(), d.body.size()));
+  if (rows.empty()) return false;
+  storage::OutboxMessage dead;
+  dead.message_id = "dead:" + key;
+  dead.exchange = "appeals.dlx";
+  dead.routing_key = bus::original_routing_key(d);
+  dead.type = d.type;
+  dead.body = d.body;
+  dead.headers = {{bus::kErrorHeader, error.substr(0, 4000)},
+                  {bus::kQueueHeader, queue},
+                  {bus::kOriginalExchangeHeader, d.exchange},
+                  {bus::kOriginalRoutingKeyHeader, bus::original_routing_key(d)},
+                  {bus::kOriginalMessageIdHeader, d.message_id}};
+  storage::enqueue_outbox(txn, dead);
+  return true;
+}
+
+}  // namespace
+
+ReplyIntake::ReplyIntake(bus::BrokerConfig broker, storage::DatabaseConfig database,
+                         ReplyIntakeOptions options, storage::ReplyLedger ledger)
+    : broker_(std::move(broker)),
+      database_(std::move(database)),
+      options_(std::move(options)),
+      ledger_(std::move(ledger)) {}
+
+ReplyIntakeStats ReplyIntake::stats() const {
+  return {deliveries_.load(), recorded_.load(), repeated_.load(), rejected_.load()};
+}
+
+void ReplyIntake::run(const std::atomic<bool>& stop) {
+  const std::string queue = "adapter." + options_.channel + ".reply";
+  bus::Consumer consumer(broker_, queue, options_.prefetch);
+  std::unique_ptr<pqxx::connection> db;
+  std::vector<bus::Delivery> batch;
+  while (!stop.load()) {
+    if (batch.empty()) {
+      if (auto d = consumer.next(std::chrono::milliseconds(200))) batch.push_back(std::move(*d));
+      continue;
+    }
+    const auto until = std::chrono::steady_clock::now() + options_.batch_wait;
+    while (batch.size() < options_.batch_size && std::chrono::steady_clock::now() < until) {
+      auto d = consumer.next(std::chrono::milliseconds(5));
+      if (!d) continue;
+      batch.push_back(std::move(*d));
+    }
+    // Deliveries of an older connection are the broker's again: drop them before committing.
+    std::erase_if(batch,
+                  [&](const bus::Delivery& d) { return d.generation != consumer.generation(); });
+    if (batch.empty()) continue;
+    std::uint64_t recorded = 0, repeated = 0, rejected = 0;
+    try {
+      if (!db || !db->is_open()) db = storage::connect(database_);
+      pqxx::work txn(*db);
+      for (const auto& d : batch) {
+        auto decoded = core::decode_event(d.body);
+        std::string error;
+        if (!decoded) {
+          error = core::to_string(decoded.errors());
+        } else if (const auto* r = std::get_if<core::ReplyRequested>(&decoded.event().body)) {
+          if (r->channel != options_.channel) {
+            error = "data.channel: " + r->channel + " on the queue of " + options_.channel;
+          } else if (ledger_.record_request(txn, decoded.event(), d.body)) {
+            ++recorded;
+          } else {
+            ++repeated;
+          }
+        } else {
+          error = "event: " + std::string(decoded.event().name()) + " is not a reply.requested";
+        }
+        if (!error.empty()) {
+          reject(txn, d, queue, error);
+          ++rejected;
+          core::log_warn("delivery", "refused a message on the reply queue",
+                         {{"queue", queue}, {"message_id", d.message_id}, {"error", error}});
+        }
+      }
+      txn.commit();
+    } catch (const std::exception& e) {
+      core::log_error("delivery", "cannot record replies; trying again",
+                      {{"queue", queue}, {"error", e.what()}});
+      db.reset();
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;  // the same batch again (still unacked)
+    }
+    consumer.ack(batch.back(), true);
+    deliveries_ += batch.size();
+    recorded_ += recorded;
+    repeated_ += repeated;
+    rejected_ += rejected;
+    batch.clear();
+  }
+  // Unacked deliveries go back to the broker when the consumer closes.
+}
+
+}  // namespace appealhub::adapters::delivery

@@ -1,0 +1,37 @@
+#pragma once
+// A channel's outbound side as the delivery loop uses it: deliver one reply, say what the channel
+// answered. Implementations: adapters/mailbox/reply_sender.hpp, adapters/petition/reply_sender.hpp.
+//
+// Contract: send() never throws for what the channel or the network did; it maps every answer to
+// an outcome (delivered, retry, failed for good) exactly as the channel's document says, and uses
+// the reply's reply_id as the channel's idempotency key so that sending it again (after a crash, a
+// timeout, a dropped connection) never stores it twice. One thread uses a sender.
+
+#include <string>
+
+#include "core/event.hpp"
+#include "http/client.hpp"
+#include "storage/reply_ledger.hpp"
+
+namespace appealhub::adapters::delivery {
+
+class ReplySender {
+ public:
+  virtual ~ReplySender() = default;
+  virtual storage::DeliveryAttempt send(const core::ReplyRequested& reply) = 0;
+};
+
+// At most `limit` bytes of an answer body, for the attempt's excerpt.
+std::string excerpt_of(const std::string& body, std::size_t limit = 300);
+
+// The attempt for a transport failure (timeouts, resets, refused connections): retried.
+storage::DeliveryAttempt transport_failure(const http::TransportError& error);
+
+// The channel's error code in its JSON error body ("error" or "code"), or "".
+std::string error_code_of(const std::string& body);
+
+// A reply type the channel has no request for (returns and extension requests go only to 12328):
+// settled as delivered with code "not_applicable", nothing sent.
+storage::DeliveryAttempt not_applicable(const core::ReplyRequested& reply);
+
+}  // namespace appealhub::adapters::delivery

@@ -1,0 +1,95 @@
+#include "router/delivery_consumer.hpp"
+
+#include <pqxx/pqxx>
+#include <thread>
+#include <vector>
+
+#include "bus/consumer.hpp"
+#include "bus/retry_and_dead_letter.hpp"
+#include "core/codec.hpp"
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "storage/outbox.hpp"
+#include "storage/reply_ledger.hpp"
+
+namespace appealhub::router {
+namespace {
+
+constexpr const char* kQueue = "router.delivery";
+
+void reject(pqxx::dbtransaction& txn, const bus::Delivery& d, const std::string& error) {
+  const auto key = d.message_id.empty() ? core::sha256_hex(d.body) : d.message_id;
+  const auto rows = txn.exec_params(
+      "INSERT INTO rejected_messages (message_key, consumer, routing_key, error, body)"
+      " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1",
+      key, kQueue, d.routing_key, error, pqxx::binarystring(d.body.data(), d.body.size()));
+  if (rows.empty()) return;
+  storage::OutboxMessage dead;
+  dead.message_id = "dead:" + key;
+  dead.exchange = "appeals.dlx";
+  dead.routing_key = bus::original_routing_key(d);
+  dead.type = d.type;
+  dead.body = d.body;
+  dead.headers = {{bus::kErrorHeader, error.substr(0, 4000)},
+                  {bus::kQueueHeader, kQueue},
+                  {bus::kOriginalExchangeHeader, d.exchange},
+                  {bus::kOriginalRoutingKeyHeader, bus::original_routing_key(d)},
+                  {bus::kOriginalMessageIdHeader, d.message_id}};
+  storage::enqueue_outbox(txn, dead);
+}
+
+}  // namespace
+
+DeliveryConsumer::DeliveryConsumer(bus::BrokerConfig broker, storage::DatabaseConfig database,
+                                   DeliveryConsumerOptions options)
+    : broker_(std::move(broker)), database_(std::move(database)), options_(options) {}
+
+void DeliveryConsumer::run(const std::atomic<bool>& stop) {
+  bus::Consumer consumer(broker_, kQueue, options_.prefetch);
+  std::unique_ptr<pqxx::connection> db;
+  std::vector<bus::Delivery> batch;
+  while (!stop.load()) {
+    if (batch.empty()) {
+      if (auto d = consumer.next(std::chrono::milliseconds(200))) batch.push_back(std::move(*d));
+      continue;
+    }
+    const auto until = std::chrono::steady_clock::now() + options_.batch_wait;
+    while (batch.size() < options_.batch_size && std::chrono::steady_clock::now() < until) {
+      if (auto d = consumer.next(std::chrono::milliseconds(5))) batch.push_back(std::move(*d));
+    }
+    std::erase_if(batch,
+                  [&](const bus::Delivery& d) { return d.generation != consumer.generation(); });
+    if (batch.empty()) continue;
+    std::uint64_t applied = 0;
+    try {
+      if (!db || !db->is_open()) db = storage::connect(database_);
+      pqxx::work txn(*db);
+      for (const auto& d : batch) {
+        auto decoded = core::decode_event(d.body);
+        if (!decoded) {
+          reject(txn, d, core::to_string(decoded.errors()));
+          continue;
+        }
+        const auto& e = decoded.event();
+        if (!std::holds_alternative<core::ReplyDelivered>(e.body) &&
+            !std::holds_alternative<core::ReplyFailed>(e.body)) {
+          reject(txn, d, "event: " + std::string(e.name()) + " does not belong on " + kQueue);
+          continue;
+        }
+        if (storage::apply_delivery_outcome(txn, kQueue, e)) ++applied;
+      }
+      txn.commit();
+    } catch (const std::exception& e) {
+      core::log_error("delivery", "cannot apply delivery outcomes; trying again",
+                      {{"error", e.what()}});
+      db.reset();
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    consumer.ack(batch.back(), true);
+    applied_ += applied;
+    batch.clear();
+  }
+}
+
+}  // namespace appealhub::router

@@ -1,0 +1,12 @@
+#pragma once
+// `appealhub-sim hotline …`: the 12328 platform simulator's command line (sim/hotline/README.md).
+
+namespace appealhub::sim::hotline {
+
+// argv[0] is the subcommand's name ("hotline"); returns the process exit code.
+int run(int argc, char** argv);
+
+}  // namespace appealhub::sim::hotline
+
+// The entry sim/main.cpp calls for `appealhub-sim hotline …`.
+int run_hotline_sim(int argc, char** argv);
