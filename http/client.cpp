@@ -253,7 +253,7 @@ struct Client::Impl {
       const bool nothing_came = !parser.got_some();
       drop();
       // An idle keep-alive connection the peer closed: the request never reached it.
-      if (reused && nothing_came && is_closed_early(ec)) {
+      if (options.resend_on_stale_connection && reused && nothing_came && is_closed_early(ec)) {
         reused = false;
         continue;
       }

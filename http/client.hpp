@@ -6,7 +6,8 @@
 // - One thread uses a client. It keeps one connection open between requests (keep-alive) and
 //   opens a new one when the peer said `Connection: close` or closed it.
 // - A request on a reused connection that fails before any byte of the answer arrived (the peer
-//   closed the idle connection meanwhile) is sent once more on a fresh connection; every other
+//   closed the idle connection meanwhile) is sent once more on a fresh connection (unless
+//   ClientOptions::resend_on_stale_connection is off); every other
 //   failure is reported, never retried: the caller decides (and backs off).
 // - HTTPS verifies the peer's certificate against `ca_file` (else the system's default verify
 //   paths) and its host name, and sends SNI. There is no switch to turn verification off.
@@ -53,6 +54,9 @@ struct ClientOptions {
   std::chrono::milliseconds request_timeout{30000};  // writing the request and reading the answer
   std::size_t body_limit = 16 * 1024 * 1024;         // larger answers are a protocol failure
   std::string user_agent = "appealhub";
+  // Send a request once more when a reused connection turns out closed. Off for signed requests
+  // whose nonce the peer may already have seen (the peer would answer replayed_nonce).
+  bool resend_on_stale_connection = true;
 };
 
 class Client {

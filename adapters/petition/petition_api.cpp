@@ -7,7 +7,10 @@ namespace appealhub::adapters::petition {
 
 PetitionApi::PetitionApi(http::ClientOptions options, std::string app_id, std::string secret,
                          Clock clock)
-    : client_(std::move(options)),
+    : client_([&] {
+        options.resend_on_stale_connection = false;  // a resent request would reuse its nonce
+        return std::move(options);
+      }()),
       app_id_(std::move(app_id)),
       secret_(std::move(secret)),
       clock_(clock ? std::move(clock) : Clock([] { return std::chrono::system_clock::now(); })) {}
