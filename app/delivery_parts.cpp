@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -98,6 +99,19 @@ std::unique_ptr<DeliveryParts> make_delivery_parts(
           client_options(c.petition.base_url, c.petition.ca_file, c.petition.connect_timeout_ms,
                          c.petition.request_timeout_ms),
           c.petition.app_id, secret);
+    }
+    if (channel == "hotline12328" && !c.hotline12328.import_dir.empty()) {
+      adapters::hotline12328::ResultSenderOptions ro;
+      ro.import_dir = c.hotline12328.import_dir;
+      ro.receipt_dir = c.hotline12328.receipt_dir;
+      ro.encoding = *adapters::hotline12328::parse_encoding(c.hotline12328.result_encoding);
+      ro.unit = c.hotline12328.unit_code;
+      ro.flush_interval = std::chrono::seconds(c.hotline12328.result_flush_seconds);
+      ro.receipt_timeout = std::chrono::minutes(c.hotline12328.receipt_timeout_minutes);
+      ro.poll_interval = std::chrono::milliseconds(std::max(c.delivery.poll_interval_ms, 1000));
+      parts->result_files =
+          std::make_unique<adapters::hotline12328::ResultSender>(database, ro, ledger);
+      parts->sending.push_back(channel);
     }
     if (sender) {
       adapters::delivery::DeliveryLoopOptions lo;

@@ -12,6 +12,7 @@
 
 #include "adapters/delivery/delivery_loop.hpp"
 #include "adapters/delivery/reply_intake.hpp"
+#include "adapters/hotline12328/result_sender.hpp"
 #include "bus/broker_config.hpp"
 #include "config/app_config.hpp"
 #include "router/delivery_consumer.hpp"
@@ -29,6 +30,8 @@ std::vector<std::string> delivery_channels(const config::DeliverySettings& setti
 struct DeliveryParts {
   std::vector<std::unique_ptr<adapters::delivery::ReplyIntake>> intakes;
   std::vector<std::unique_ptr<adapters::delivery::DeliveryLoop>> senders;
+  // The 12328 result files (hotline12328.import_dir set): replies go in files, not one by one.
+  std::unique_ptr<adapters::hotline12328::ResultSender> result_files;
   std::unique_ptr<router::DeliveryConsumer> outcomes;
   std::vector<std::string> sending;  // channels with a sender
 };

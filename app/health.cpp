@@ -64,6 +64,15 @@ HealthReport health_report(const storage::DatabaseConfig& database, RoutingSetti
     if (row[1].as<long long>() > 300) {
       problems.push_back("outbox messages wait for more than 5 minutes: is the relay running?");
     }
+    // Marked by the 12328 result sender once hotline12328.receipt_timeout_minutes passed.
+    const auto late = txn.exec(
+        "SELECT name FROM hotline_result_files WHERE state = 'written' AND "
+        "overdue_reported_at IS NOT NULL ORDER BY sequence");
+    report["hotline12328_results_without_receipt"] = late.size();
+    for (const auto& r : late) {
+      problems.push_back(std::string("12328 result file ") + r[0].c_str() +
+                         " has no receipt from the platform: are its answers applied?");
+    }
   } catch (const std::exception& e) {
     problems.push_back(std::string("health check failed: ") + e.what());
   }

@@ -373,6 +373,10 @@ int run_parts(const config::AppConfig& c, Parts parts) {
     for (auto& sender : delivery->senders) {
       threads.push_back(start_part("delivery", [&sender] { sender->run(stop_requested); }));
     }
+    if (delivery->result_files) {
+      threads.push_back(
+          start_part("delivery", [&delivery] { delivery->result_files->run(stop_requested); }));
+    }
     threads.push_back(
         start_part("delivery", [&delivery] { delivery->outcomes->run(stop_requested); }));
     std::string sending;

@@ -220,6 +220,24 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          SectionReader r(s, "hotline12328.", source, errors);
          r.text("export_dir", c.hotline12328.export_dir);
          r.number("poll_interval_ms", c.hotline12328.poll_interval_ms, 100, 3600000);
+         r.text("import_dir", c.hotline12328.import_dir);
+         r.text("receipt_dir", c.hotline12328.receipt_dir);
+         r.text("result_encoding", c.hotline12328.result_encoding);
+         r.text("unit_code", c.hotline12328.unit_code);
+         r.number("result_flush_seconds", c.hotline12328.result_flush_seconds, 1, 3600);
+         r.number("receipt_timeout_minutes", c.hotline12328.receipt_timeout_minutes, 1, 10080);
+         if (const auto& e = c.hotline12328.result_encoding;
+             e != "GB18030" && e != "UTF-8" && e != "gb18030" && e != "utf-8") {
+           errors.push_back({source, "hotline12328.result_encoding", "must be GB18030 or UTF-8"});
+         }
+         if (!c.hotline12328.import_dir.empty() && c.hotline12328.receipt_dir.empty()) {
+           errors.push_back({source, "hotline12328.receipt_dir", "must be set with import_dir"});
+         }
+         if (c.hotline12328.unit_code.empty() ||
+             c.hotline12328.unit_code.find_first_of("_/\\ ") != std::string::npos) {
+           errors.push_back(
+               {source, "hotline12328.unit_code", "must be a code without _, / or spaces"});
+         }
          r.refuse_unknown();
        }},
       {"mailbox",

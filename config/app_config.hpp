@@ -66,6 +66,13 @@ struct WatchSettings {
 struct Hotline12328Settings {
   std::string export_dir;
   int poll_interval_ms = 5000;
+  // The result side (adapters/hotline12328/result_sender.hpp); empty import_dir: not running.
+  std::string import_dir;                   // the platform's import/ folder: result files go there
+  std::string receipt_dir;                  // its receipt/ folder
+  std::string result_encoding = "GB18030";  // GB18030 or UTF-8, as configured for the unit
+  std::string unit_code = "510800JT";       // the unit in result file names
+  int result_flush_seconds = 60;            // waiting answers are written at least this often
+  int receipt_timeout_minutes = 30;         // a result file without a receipt then is reported
 };
 
 // The leader mailbox's API (adapters/mailbox/); empty base_url: not running.

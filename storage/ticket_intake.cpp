@@ -73,6 +73,51 @@ void record_on_tickets(pqxx::dbtransaction& txn, std::vector<PendingEvent>& even
            ") AS v(id, status) WHERE t.id = v.id");
 }
 
+// appeal.received items for appeals that had a ticket before this batch and that the channel now
+// marks as spam (a letter the website re-indexed as spam): the open ticket leaves the queues as
+// `spam`, still visible to managers.
+void mark_spam(pqxx::dbtransaction& txn, const std::vector<IntakeItem>& items,
+               const std::vector<std::size_t>& appeals,
+               const std::map<AppealKey, std::size_t>& created_keys, IntakeResult& result) {
+  std::map<AppealKey, std::size_t> candidates;
+  for (std::size_t i : appeals) {
+    const auto& meta = items[i].appeal->channel_meta;
+    const AppealKey key{items[i].channel, items[i].external_id};
+    if (result.outcomes[i] == IntakeOutcome::duplicate_appeal && !created_keys.count(key) &&
+        meta.is_object() && meta.value("mailbox_status", "") == "spam") {
+      candidates.try_emplace(key, i);
+    }
+  }
+  if (candidates.empty()) return;
+  std::string keys;
+  for (const auto& [key, index] : candidates) {
+    if (!keys.empty()) keys += ',';
+    keys += "(" + txn.quote(key.first) + "," + txn.quote(key.second) + ")";
+  }
+  std::string events, ids;
+  for (const auto& row :
+       txn.exec("SELECT t.id, t.channel, t.external_id FROM tickets t JOIN (VALUES " + keys +
+                ") AS k(channel, external_id) ON t.channel = k.channel AND t.external_id ="
+                " k.external_id WHERE t.status IN ('received', 'triage', 'assigned', 'in_progress',"
+                " 'returned', 'reopened') ORDER BY t.id FOR UPDATE OF t")) {
+    const auto i = candidates.at({row[1].as<std::string>(), row[2].as<std::string>()});
+    const auto& item = items[i];
+    const std::string id = row[0].c_str();
+    events += std::string(events.empty() ? "" : ",") + "(" + id + "," + txn.quote(item.message_id) +
+              ",'appeal.marked_spam'," + txn.quote(item.actor) + "," + txn.quote(item.occurred_at) +
+              "::timestamptz,'{}'::jsonb)";
+    ids += (ids.empty() ? "" : ",") + id;
+    result.outcomes[i] = IntakeOutcome::applied;
+  }
+  if (ids.empty()) return;
+  txn.exec(
+      "UPDATE tickets SET status = 'spam', claimed_by = NULL, updated_at = now() WHERE id IN (" +
+      ids + ")");
+  txn.exec(
+      "INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) VALUES " +
+      events + " ON CONFLICT (event_id) DO NOTHING");
+}
+
 // appeal.received items for appeals that had a ticket before this batch: those whose ticket was
 // returned to the channel go back into routing (see TicketIntake); the others stay duplicates.
 void reassign_back(pqxx::dbtransaction& txn, const std::vector<IntakeItem>& items,
@@ -225,6 +270,7 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
       }
     }
     reassign_back(txn, items, appeals, created_keys, result);
+    mark_spam(txn, items, appeals, created_keys, result);
     std::string received;
     for (const auto& created : result.created) {
       const auto& item = items[created.item];

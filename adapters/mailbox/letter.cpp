@@ -164,7 +164,9 @@ LetterOutcome letter_to_event(const nlohmann::json& letter, const core::Timestam
       return out;
     }
     event.occurred_at = a.received_at;
-    event.event_id = core::make_event_id("appeal.received", kChannel, out.letter_id, "");
+    // A letter re-indexed as spam is a new fact about it: its own event, so intake sees it.
+    event.event_id = core::make_event_id("appeal.received", kChannel, out.letter_id,
+                                         status == "spam" ? "spam" : "");
     event.body = core::AppealReceived{std::move(a)};
   }
   if (const auto errors = core::validate(event); !errors.empty()) {

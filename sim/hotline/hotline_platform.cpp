@@ -529,6 +529,11 @@ std::vector<std::string> HotlinePlatform::export_rows(std::size_t rows) {
 std::vector<std::string> HotlinePlatform::finish() {
   auto& s = *state_;
   std::vector<std::string> written;
+  // Rows of a damaged file are owed until a later file carries them: pay them before stopping
+  // (a re-export can be damaged again, hence the rounds).
+  for (int round = 0; round < 100 && !s.owed.empty(); ++round) {
+    for (auto& name : export_rows(0)) written.push_back(std::move(name));
+  }
   if (s.held) {
     auto h = std::move(*s.held);
     s.held.reset();

@@ -68,7 +68,8 @@ class HotlinePlatform {
   // of at most rows_per_file rows; returns the names of the files written, in writing order. A file
   // held back to come out of order is written with the next call or finish().
   std::vector<std::string> export_rows(std::size_t rows);
-  // Writes a file still held back for out-of-order delivery.
+  // Exports the rows still owed by damaged files, then writes a file still held back for
+  // out-of-order delivery.
   std::vector<std::string> finish();
   // Answers every complete result file in import/ (its marker exists) that has no receipt yet;
   // returns the receipt files written.

@@ -132,3 +132,41 @@ TEST(AppConfig, BadPolicySettingsAreNamed) {
 
 }  // namespace
 }  // namespace appealhub::config
+
+namespace appealhub::config {
+namespace {
+
+TEST(AppConfig, Hotline12328ResultSettings) {
+  const auto defaults = load_config("").config.hotline12328;
+  EXPECT_EQ(defaults.import_dir, "");
+  EXPECT_EQ(defaults.result_encoding, "GB18030");
+  EXPECT_EQ(defaults.unit_code, "510800JT");
+  EXPECT_EQ(defaults.result_flush_seconds, 60);
+  EXPECT_EQ(defaults.receipt_timeout_minutes, 30);
+
+  const auto load = parse_config(R"({"hotline12328": {"import_dir": "/x/import",
+      "receipt_dir": "/x/receipt", "result_encoding": "UTF-8", "unit_code": "510802JT",
+      "result_flush_seconds": 5, "receipt_timeout_minutes": 10}})",
+                                 "hub.json");
+  ASSERT_TRUE(load.errors.empty());
+  EXPECT_EQ(load.config.hotline12328.import_dir, "/x/import");
+  EXPECT_EQ(load.config.hotline12328.receipt_dir, "/x/receipt");
+  EXPECT_EQ(load.config.hotline12328.result_encoding, "UTF-8");
+  EXPECT_EQ(load.config.hotline12328.unit_code, "510802JT");
+  EXPECT_EQ(load.config.hotline12328.result_flush_seconds, 5);
+  EXPECT_EQ(load.config.hotline12328.receipt_timeout_minutes, 10);
+
+  const auto bad = parse_config(R"({"hotline12328": {"import_dir": "/x/import",
+      "result_encoding": "BIG5", "unit_code": "5108_JT", "result_flush_seconds": 0}})",
+                                "hub.json");
+  std::string all;
+  for (const auto& e : bad.errors) all += e.to_string() + "\n";
+  EXPECT_EQ(bad.errors.size(), 4u) << all;
+  for (const char* s : {"hotline12328.receipt_dir", "hotline12328.result_encoding",
+                        "hotline12328.unit_code", "hotline12328.result_flush_seconds"}) {
+    EXPECT_NE(all.find(s), std::string::npos) << s;
+  }
+}
+
+}  // namespace
+}  // namespace appealhub::config
