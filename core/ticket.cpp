@@ -51,13 +51,13 @@ bool is_final(TicketStatus status) {
   }
 }
 
-std::optional<TicketStatus> status_after_channel_event(TicketStatus current,
-                                                       std::string_view event) {
+std::optional<TicketStatus> status_after_channel_event(TicketStatus current, std::string_view event,
+                                                       bool dissatisfied) {
   if (is_final(current)) return std::nullopt;
   if (event == "appeal.withdrawn") return TicketStatus::withdrawn;
   if (event == "appeal.reassigned") return TicketStatus::reassigned_out;
   // A follow-up after an answer needs an answer of its own.
-  if (event == "appeal.followed_up" &&
+  if ((event == "appeal.followed_up" || (event == "appeal.rated" && dissatisfied)) &&
       (current == TicketStatus::answered || current == TicketStatus::delivered)) {
     return TicketStatus::reopened;
   }

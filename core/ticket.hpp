@@ -34,7 +34,9 @@ bool is_final(TicketStatus status);
 // The status a ticket moves to when a channel event about its appeal is applied, or nullopt when
 // the event goes on the timeline without changing the status (a supplement, an urge, a rating, any
 // event on a ticket already ended). `event` is the appeal.v1 event name.
-std::optional<TicketStatus> status_after_channel_event(TicketStatus current,
-                                                       std::string_view event);
+// `dissatisfied` says an appeal.rated event carries a 不满意 rating (or a petition score of 1–3):
+// it reopens an answered or delivered ticket for its department (重办), as a follow-up does.
+std::optional<TicketStatus> status_after_channel_event(TicketStatus current, std::string_view event,
+                                                       bool dissatisfied = false);
 
 }  // namespace appealhub::core

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <set>
 #include <tuple>
@@ -20,7 +21,12 @@ struct PendingEvent {
   std::int64_t at_ms = 0;  // occurred_at as an instant, for ordering
   AppealKey appeal;
   std::size_t item = SIZE_MAX;  // batch index, SIZE_MAX when it was parked earlier
+  bool dissatisfied = false;    // an appeal.rated with rating dissatisfied (reopens)
 };
+
+bool dissatisfied_rating(const std::string& type, const nlohmann::json& data) {
+  return type == "appeal.rated" && data.is_object() && data.value("rating", "") == "dissatisfied";
+}
 
 std::string nullable_time(pqxx::dbtransaction& txn, const std::optional<core::Timestamp>& t) {
   return t ? txn.quote(core::format_rfc3339(*t)) + "::timestamptz" : "NULL::timestamptz";
@@ -54,7 +60,7 @@ void record_on_tickets(pqxx::dbtransaction& txn, std::vector<PendingEvent>& even
     values += "(" + std::to_string(id) + "," + txn.quote(event.event_id) + "," +
               txn.quote(event.type) + "," + txn.quote(event.actor) + "," +
               txn.quote(event.occurred_at) + "::timestamptz," + event.data_sql + ")";
-    if (auto next = core::status_after_channel_event(current[id], event.type)) {
+    if (auto next = core::status_after_channel_event(current[id], event.type, event.dissatisfied)) {
       current[id] = *next;
       moved[id] = *next;
     }
@@ -297,6 +303,12 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
                        instant_ms(item.occurred_at),
                        {item.channel, item.external_id},
                        i});
+    if (item.event == "appeal.rated") {
+      const auto body = nlohmann::json::parse(item.body, nullptr, false);
+      pending.back().dissatisfied =
+          !body.is_discarded() &&
+          dissatisfied_rating(item.event, body.value("data", nlohmann::json()));
+    }
   }
   if (!created_keys.empty()) {
     std::string keys;
@@ -318,6 +330,8 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
                          instant_ms(row[2].as<std::string>()),
                          {row[4].as<std::string>(), row[5].as<std::string>()},
                          SIZE_MAX});
+      pending.back().dissatisfied = dissatisfied_rating(
+          pending.back().type, nlohmann::json::parse(row[3].as<std::string>(), nullptr, false));
       ++result.unparked;
     }
   }

@@ -136,5 +136,18 @@ TEST(NormalizePlate, LeavesWhatItCannotReadForValidationToRefuse) {
   EXPECT_EQ(normalize_plate("川H?1234"), "川H?1234");
 }
 
+TEST(TicketStatus, ChannelNewsMovesATicketOnlyWhereTheLifeSaysSo) {
+  using S = TicketStatus;
+  EXPECT_EQ(status_after_channel_event(S::assigned, "appeal.withdrawn"), S::withdrawn);
+  EXPECT_EQ(status_after_channel_event(S::in_progress, "appeal.reassigned"), S::reassigned_out);
+  // A follow-up or a dissatisfied rating after the answer: 重办.
+  EXPECT_EQ(status_after_channel_event(S::answered, "appeal.followed_up"), S::reopened);
+  EXPECT_EQ(status_after_channel_event(S::delivered, "appeal.rated", true), S::reopened);
+  EXPECT_EQ(status_after_channel_event(S::delivered, "appeal.rated", false), std::nullopt);
+  EXPECT_EQ(status_after_channel_event(S::assigned, "appeal.rated", true), std::nullopt)
+      << "a rating before any answer changes nothing";
+  EXPECT_EQ(status_after_channel_event(S::merged, "appeal.withdrawn"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace appealhub::core

@@ -66,6 +66,18 @@ class TicketIntakeTest : public ::testing::Test {
     return e;
   }
 
+  core::Event rating(std::size_t index, core::Satisfaction how, const std::string& fact) {
+    const auto appeal = testing::sample_appeal_event(index);
+    const auto& a = std::get<core::AppealReceived>(appeal.body).appeal;
+    core::Event e;
+    e.event_id = core::make_event_id("appeal.rated", a.channel, a.external_id, fact);
+    e.occurred_at = a.received_at;
+    e.occurred_at.utc += std::chrono::hours(2);
+    e.producer = "test";
+    e.body = core::AppealRated{a.channel, a.external_id, how, std::nullopt, "", e.occurred_at};
+    return e;
+  }
+
   testing::TestDatabase db_;
   std::unique_ptr<pqxx::connection> connection_;
   TicketIntake intake_{"router.intake"};
@@ -142,6 +154,16 @@ TEST_F(TicketIntakeTest, WithdrawnTicketStaysWithdrawnAndRepeatedNewsIsRecordedO
   apply({item_for(withdrawal(5))});
   EXPECT_EQ(db_.scalar("SELECT status FROM tickets"), "withdrawn");
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM ticket_events WHERE type = 'appeal.withdrawn'"), "1");
+}
+
+TEST_F(TicketIntakeTest, ADissatisfiedRatingAfterTheAnswerReopensTheTicket) {
+  apply({item_for(testing::sample_appeal_event(6))});
+  db_.exec("UPDATE tickets SET status = 'delivered'");
+  apply({item_for(rating(6, core::Satisfaction::satisfied, "r1"))});
+  EXPECT_EQ(db_.scalar("SELECT status FROM tickets"), "delivered");
+  apply({item_for(rating(6, core::Satisfaction::dissatisfied, "r2"))});
+  EXPECT_EQ(db_.scalar("SELECT status FROM tickets"), "reopened") << "重办";
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM ticket_events WHERE type = 'appeal.rated'"), "2");
 }
 
 TEST_F(TicketIntakeTest, EventsAreAppendOnly) {
