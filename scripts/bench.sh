@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs the benchmarks against the local servers and prints their figures (not part of the tests).
-#   scripts/bench.sh [intake N | routing N RATE | hotline12328 N | gateway TICKETS SECONDS]
+#   scripts/bench.sh [intake N | routing N RATE | hotline12328 N | gateway TICKETS SECONDS | reply N]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/install-deps.sh >/dev/null
-scripts/build.sh appealhub intake_bench routing_bench hotline12328_bench gateway_bench
+scripts/build.sh appealhub intake_bench routing_bench hotline12328_bench gateway_bench reply_bench
 scripts/services.sh start >/dev/null
 eval "$(scripts/services.sh env)"
 export APPEALHUB_ROOT="$root"
@@ -15,5 +15,6 @@ case $what in
   routing) build/bench/routing_bench "${2:-20000}" "${3:-1000}" ;;
   hotline12328) build/bench/hotline12328_bench "${2:-100000}" ;;
   gateway) build/bench/gateway_bench "${2:-1000000}" "${3:-15}" ;;
-  *) echo "usage: scripts/bench.sh [intake N | routing N RATE | hotline12328 N | gateway TICKETS SECONDS]" >&2; exit 2 ;;
+  reply) build/bench/reply_bench "${2:-200}" ;;
+  *) echo "usage: scripts/bench.sh [intake N | routing N RATE | hotline12328 N | gateway TICKETS SECONDS | reply N]" >&2; exit 2 ;;
 esac

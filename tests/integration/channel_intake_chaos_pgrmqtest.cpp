@@ -298,6 +298,14 @@ void expect_mailbox(const json& l, const Store& store, Expected& e, int& withdra
       e.status[key] = {"withdrawn", "merged"};
     } else if (letter["status"] == "spam" && store.seen_as_spam.count(id)) {
       e.status[key] = {"spam"};
+      // Readings taken by two intake consumers at once can also record the marking, once.
+      const auto marking = core::make_event_id("appeal.received", "mailbox", id, "spam");
+      const auto it = store.events.find(marking);
+      if (it != store.events.end() && it->second.second == "appeal.marked_spam" &&
+          e.events.emplace(marking, std::make_pair(key, std::string("appeal.marked_spam")))
+              .second) {
+        ++e.counts[{key, "appeal.marked_spam"}];
+      }
     } else if (letter["status"] == "spam") {
       // Taken as pending, re-indexed as spam later: its own event moves the open ticket to spam
       // (a ticket already merged into another stays merged).
