@@ -9,7 +9,7 @@
 #include "core/codec.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
-#include "storage/outbox.hpp"
+#include "storage/rejected_messages.hpp"
 #include "storage/reply_ledger.hpp"
 
 namespace appealhub::router {
@@ -18,24 +18,9 @@ namespace {
 constexpr const char* kQueue = "router.delivery";
 
 void reject(pqxx::dbtransaction& txn, const bus::Delivery& d, const std::string& error) {
-  const auto key = d.message_id.empty() ? core::sha256_hex(d.body) : d.message_id;
-  const auto rows = txn.exec_params(
-      "INSERT INTO rejected_messages (message_key, consumer, routing_key, error, body)"
-      " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1",
-      key, kQueue, d.routing_key, error, pqxx::binarystring(d.body.data(), d.body.size()));
-  if (rows.empty()) return;
-  storage::OutboxMessage dead;
-  dead.message_id = "dead:" + key;
-  dead.exchange = "appeals.dlx";
-  dead.routing_key = bus::original_routing_key(d);
-  dead.type = d.type;
-  dead.body = d.body;
-  dead.headers = {{bus::kErrorHeader, error.substr(0, 4000)},
-                  {bus::kQueueHeader, kQueue},
-                  {bus::kOriginalExchangeHeader, d.exchange},
-                  {bus::kOriginalRoutingKeyHeader, bus::original_routing_key(d)},
-                  {bus::kOriginalMessageIdHeader, d.message_id}};
-  storage::enqueue_outbox(txn, dead);
+  storage::record_rejected(
+      txn, {d.message_id.empty() ? core::sha256_hex(d.body) : d.message_id, kQueue, d.routing_key,
+            bus::original_routing_key(d), d.exchange, d.type, d.message_id, d.body, error});
 }
 
 }  // namespace

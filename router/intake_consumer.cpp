@@ -14,6 +14,7 @@
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "storage/outbox.hpp"
+#include "storage/rejected_messages.hpp"
 #include "storage/ticket_intake.hpp"
 
 namespace appealhub::router {
@@ -140,24 +141,8 @@ struct IntakeConsumer::State {
 
   // Records refused messages and queues their dead letters, in the caller's transaction.
   void reject(pqxx::dbtransaction& txn, const bus::Delivery& d, const std::string& error) {
-    const auto key = message_key(d);
-    const auto rows = txn.exec_params(
-        "INSERT INTO rejected_messages (message_key, consumer, routing_key, error, body)"
-        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1",
-        key, options.queue, d.routing_key, error, pqxx::binarystring(d.body.data(), d.body.size()));
-    if (rows.empty()) return;  // refused before: its dead letter is already on its way
-    storage::OutboxMessage dead;
-    dead.message_id = "dead:" + key;
-    dead.exchange = "appeals.dlx";
-    dead.routing_key = d.routing_key;
-    dead.type = d.type;
-    dead.body = d.body;
-    dead.headers = {{bus::kErrorHeader, error},
-                    {bus::kQueueHeader, options.queue},
-                    {bus::kOriginalExchangeHeader, d.exchange},
-                    {bus::kOriginalRoutingKeyHeader, d.routing_key},
-                    {bus::kOriginalMessageIdHeader, d.message_id}};
-    storage::enqueue_outbox(txn, dead);
+    storage::record_rejected(txn, {message_key(d), options.queue, d.routing_key, d.routing_key,
+                                   d.exchange, d.type, d.message_id, d.body, error});
   }
 
   // Applies the valid events and records the invalid ones in one transaction.

@@ -9,7 +9,7 @@
 #include "core/codec.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
-#include "storage/outbox.hpp"
+#include "storage/rejected_messages.hpp"
 
 namespace appealhub::adapters::delivery {
 namespace {
@@ -17,25 +17,9 @@ namespace {
 // Records a refused message and queues its dead letter, in the caller's transaction.
 bool reject(pqxx::dbtransaction& txn, const bus::Delivery& d, const std::string& queue,
             const std::string& error) {
-  const auto key = d.message_id.empty() ? core::sha256_hex(d.body) : d.message_id;
-  const auto rows = txn.exec_params(
-      "INSERT INTO rejected_messages (message_key, consumer, routing_key, error, body)"
-      " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1",
-      key, queue, d.routing_key, error, pqxx::binarystring(d.body.data(), d.body.size()));
-  if (rows.empty()) return false;
-  storage::OutboxMessage dead;
-  dead.message_id = "dead:" + key;
-  dead.exchange = "appeals.dlx";
-  dead.routing_key = bus::original_routing_key(d);
-  dead.type = d.type;
-  dead.body = d.body;
-  dead.headers = {{bus::kErrorHeader, error.substr(0, 4000)},
-                  {bus::kQueueHeader, queue},
-                  {bus::kOriginalExchangeHeader, d.exchange},
-                  {bus::kOriginalRoutingKeyHeader, bus::original_routing_key(d)},
-                  {bus::kOriginalMessageIdHeader, d.message_id}};
-  storage::enqueue_outbox(txn, dead);
-  return true;
+  return storage::record_rejected(
+      txn, {d.message_id.empty() ? core::sha256_hex(d.body) : d.message_id, queue, d.routing_key,
+            bus::original_routing_key(d), d.exchange, d.type, d.message_id, d.body, error});
 }
 
 }  // namespace
