@@ -73,6 +73,25 @@ HealthReport health_report(const storage::DatabaseConfig& database, RoutingSetti
       problems.push_back(std::string("12328 result file ") + r[0].c_str() +
                          " has no receipt from the platform: are its answers applied?");
     }
+    // Adapters whose last error is newer than their last success, among those that reported in
+    // the last 10 minutes (a stopped process's old row is not a current problem).
+    report["adapters"] = nlohmann::json::array();
+    for (const auto& r : txn.exec(
+             "SELECT adapter, instance, last_error, to_char(last_error_at AT TIME ZONE "
+             "'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS'), last_error_at > coalesce(last_success_at, "
+             "'-infinity') AND updated_at > now() - interval '10 minutes', counters::text "
+             "FROM adapter_status ORDER BY adapter, instance")) {
+      const bool failing = !r[4].is_null() && r[4].as<bool>();
+      report["adapters"].push_back({{"adapter", r[0].c_str()},
+                                    {"instance", r[1].c_str()},
+                                    {"failing", failing},
+                                    {"last_error", r[2].c_str()},
+                                    {"counters", nlohmann::json::parse(r[5].c_str())}});
+      if (failing) {
+        problems.push_back(std::string(r[0].c_str()) + " on " + r[1].c_str() + " fails since " +
+                           r[3].c_str() + ": " + r[2].c_str());
+      }
+    }
   } catch (const std::exception& e) {
     problems.push_back(std::string("health check failed: ") + e.what());
   }

@@ -1,18 +1,24 @@
-// Answers delivered a second per channel, against the mailbox and petition simulators with no
-// faults: reply.requested on the bus → delivery ledger → signed/keyed POST → delivered in the
-// store. Beside each, the baseline in the same run: the same number of replies POSTed straight
-// to a fresh simulator by one client, as fast as the channel's rate limit lets it (the mailbox
-// takes 10 requests a second per token, the petition platform 20 per app: the documents' limits).
-// Needs scripts/services.sh. Usage: reply_bench [ANSWERS_PER_CHANNEL]
+// Answers delivered a second per channel, against the simulators with no faults:
+// reply.requested on the bus → delivery ledger → signed/keyed POST, or a 12328 result file and
+// its receipt → delivered in the store. Beside each, the baseline in the same run against a
+// fresh simulator: for mailbox and petition the same number of replies POSTed straight by one
+// client, as fast as the channel's rate limit lets it (the mailbox takes 10 requests a second per
+// token, the petition platform 20 per app: the documents' limits); for 12328 the same rows
+// written straight as result files of 500 rows, timed until the last receipt is back (both
+// platforms read their import folder every 200 ms; the hub flushes at least every second).
+// 12328 answers travel in files of up to 500 rows, so that channel gets more of them (second
+// argument) to measure its rate rather than its one-second flush.
+// Needs scripts/services.sh. Usage: reply_bench [ANSWERS_PER_CHANNEL] [12328_ANSWERS]
 
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <thread>
 
+#include "adapters/hotline12328/result_file.hpp"
 #include "adapters/petition/signing.hpp"
 #include "bus/publisher.hpp"
 #include "bus/topology.hpp"
@@ -20,6 +26,7 @@
 #include "core/ids.hpp"
 #include "http/client.hpp"
 #include "tests/support/appeal_samples.hpp"
+#include "tests/support/sim_process.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace {
@@ -27,33 +34,61 @@ namespace {
 using namespace appealhub;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
 
-struct Simulator {
-  std::unique_ptr<testing::ChildProcess> process;
-  unsigned short port = 0;
-};
+// A 12328 platform exporting `n` new orders into `dir`, answering result files every 200 ms.
+testing::SimProcess start_hotline(const fs::path& dir, int n, const std::string& log) {
+  fs::remove_all(dir);
+  return testing::start_simulator({"hotline", "--dir", dir.string(), "--count", std::to_string(n),
+                                   "--rate", "5000", "--rows-per-file", "500", "--file-interval-ms",
+                                   "200", "--poll-ms", "200", "--followups", "0"},
+                                  {}, log, false);
+}
 
-Simulator start(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                const std::string& log) {
-  std::remove(log.c_str());
-  Simulator s;
-  std::vector<std::string> argv{APPEALHUB_SIM_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  s.process = std::make_unique<testing::ChildProcess>(argv, env, log);
-  s.process->start();
-  testing::eventually(10s, [&] {
-    std::ifstream in(log);
-    std::string line;
-    std::smatch m;
-    while (std::getline(in, line)) {
-      if (std::regex_search(line, m, std::regex(R"(listening 127\.0\.0\.1:(\d+))"))) {
-        s.port = static_cast<unsigned short>(std::stoi(m[1]));
-        return true;
-      }
+// The orders the simulator in `dir` has exported, once its ledger lists `n`.
+std::vector<std::string> exported_orders(const fs::path& dir, int n) {
+  std::vector<std::string> ids;
+  testing::eventually(60s, [&] {
+    try {
+      std::ifstream in(dir / "sim-ledger.json");
+      const auto ledger = nlohmann::json::parse(in);
+      ids.clear();
+      for (const auto& [id, order] : ledger.at("orders").items()) ids.push_back(id);
+    } catch (const std::exception&) {
+      return false;  // not written yet
     }
-    return false;
+    return ids.size() == static_cast<std::size_t>(n);
   });
-  return s;
+  return ids;
+}
+
+// Result rows for `ids` written straight into the platform's import folder, 500 to a file, timed
+// until every receipt is back.
+double hotline_baseline(const fs::path& dir, const std::vector<std::string>& ids) {
+  namespace h = adapters::hotline12328;
+  const auto started = Clock::now();
+  std::vector<std::string> receipts;
+  for (std::size_t first = 0; first < ids.size(); first += h::kMaxResultRows) {
+    std::vector<h::ResultRow> rows;
+    for (std::size_t i = first; i < std::min(ids.size(), first + h::kMaxResultRows); ++i) {
+      rows.push_back(
+          {ids[i], "办结", "基线答复", "广元市交通运输局", "", "", "2026-11-28 15:02:11", "", ""});
+    }
+    const auto name =
+        h::result_file_name("510800JT", std::chrono::system_clock::now(), receipts.size() + 1);
+    h::write_result_file(dir / "import", name, h::build_result_file(rows, h::Encoding::gb18030));
+    receipts.push_back(h::receipt_file_name(name));
+  }
+  testing::eventually(
+      120s,
+      [&] {
+        for (const auto& r : receipts)
+          if (!fs::exists(dir / "receipt" / r)) return false;
+        return true;
+      },
+      5ms);
+  return static_cast<double>(ids.size()) /
+         std::chrono::duration<double>(Clock::now() - started).count();
 }
 
 http::Client client_for(unsigned short port) {
@@ -121,27 +156,37 @@ double baseline(const std::string& channel, unsigned short port,
 
 int main(int argc, char** argv) {
   const int n = argc > 1 ? std::stoi(argv[1]) : 200;
+  const int n_hotline = argc > 2 ? std::stoi(argv[2]) : 5000;
+  const std::map<std::string, int> count{
+      {"mailbox", n}, {"petition", n}, {"hotline12328", n_hotline}};
   const std::map<std::string, std::string> sim_env{
       {"APPEALHUB_SIM_MAILBOX_TOKEN", "bench-token"},
       {"APPEALHUB_SIM_PETITION_SECRET", "bench-secret"}};
-  auto mailbox =
-      start({"mailbox", "--port", "0", "--rate", "0"}, sim_env, "/tmp/reply_bench_mailbox.log");
-  auto petition =
-      start({"petition", "--port", "0", "--app-id", "gy-jtj", "--rate", "0", "--follow-up-fraction",
-             "0", "--withdraw-fraction", "0", "--reassign-fraction", "0"},
-            sim_env, "/tmp/reply_bench_petition.log");
-  auto mailbox_base = start({"mailbox", "--port", "0", "--rate", "0"}, sim_env,
-                            "/tmp/reply_bench_mailbox_base.log");
+  // The petition platform without follow-ups, withdrawals or reassignments of its own.
+  const std::vector<std::string> mailbox_args{"mailbox", "--port", "0", "--rate", "0"};
+  const std::vector<std::string> petition_args{"petition", "--port",
+                                               "0",        "--app-id",
+                                               "gy-jtj",   "--rate",
+                                               "0",        "--follow-up-fraction",
+                                               "0",        "--withdraw-fraction",
+                                               "0",        "--reassign-fraction",
+                                               "0"};
+  auto mailbox = testing::start_simulator(mailbox_args, sim_env, "/tmp/reply_bench_mailbox.log");
+  auto petition = testing::start_simulator(petition_args, sim_env, "/tmp/reply_bench_petition.log");
+  auto mailbox_base =
+      testing::start_simulator(mailbox_args, sim_env, "/tmp/reply_bench_mailbox_base.log");
   auto petition_base =
-      start({"petition", "--port", "0", "--app-id", "gy-jtj", "--rate", "0", "--follow-up-fraction",
-             "0", "--withdraw-fraction", "0", "--reassign-fraction", "0"},
-            sim_env, "/tmp/reply_bench_petition_base.log");
+      testing::start_simulator(petition_args, sim_env, "/tmp/reply_bench_petition_base.log");
   if (!mailbox.port || !petition.port || !mailbox_base.port || !petition_base.port) {
     std::fprintf(stderr, "a simulator did not start; see /tmp/reply_bench_*.log\n");
     return 1;
   }
   const std::map<std::string, std::vector<std::string>> ids{
       {"mailbox", generate(mailbox.port, n)}, {"petition", generate(petition.port, n)}};
+  const auto hotline_dir = fs::temp_directory_path() / "reply_bench_12328";
+  const auto hotline_base_dir = fs::temp_directory_path() / "reply_bench_12328_base";
+  auto hotline = start_hotline(hotline_dir, n_hotline, "/tmp/reply_bench_12328.log");
+  auto hotline_base = start_hotline(hotline_base_dir, n_hotline, "/tmp/reply_bench_12328_base.log");
 
   testing::TestDatabase db("reply_bench");
   testing::TestVhost vhost("reply_bench");
@@ -149,12 +194,21 @@ int main(int argc, char** argv) {
   broker.uri = vhost.uri();
   bus::declare_topology(broker, bus::hub_topology());
   const std::string config = "/tmp/reply_bench.json";
+  const std::string spine_config = "/tmp/reply_bench_spine.json";
+  std::ofstream(spine_config) << nlohmann::json{
+      {"hotline12328",
+       {{"export_dir", (hotline_dir / "export").string()},
+        {"poll_interval_ms", 200}}}}.dump();
   std::ofstream(config) << nlohmann::json{
+      {"hotline12328",
+       {{"import_dir", (hotline_dir / "import").string()},
+        {"receipt_dir", (hotline_dir / "receipt").string()},
+        {"result_flush_seconds", 1}}},
       {"mailbox", {{"base_url", "http://127.0.0.1:" + std::to_string(mailbox.port)}}},
       {"petition",
        {{"base_url", "http://127.0.0.1:" + std::to_string(petition.port)}, {"app_id", "gy-jtj"}}},
       {"delivery",
-       {{"channels", "mailbox,petition"},
+       {{"channels", "mailbox,petition,hotline12328"},
         {"poll_interval_ms",
          50}}}}.dump();
   const std::map<std::string, std::string> env{{"APPEALHUB_PG_URI", db.uri()},
@@ -162,11 +216,12 @@ int main(int argc, char** argv) {
                                                {"APPEALHUB_LOG_LEVEL", "warn"},
                                                {"APPEALHUB_MAILBOX_TOKEN", "bench-token"},
                                                {"APPEALHUB_PETITION_SECRET", "bench-secret"}};
-  testing::ChildProcess spine({testing::appealhub_binary(), "run"}, env,
+  testing::ChildProcess spine({testing::appealhub_binary(), "run", "--config", spine_config}, env,
                               "/tmp/reply_bench_spine.log");
   spine.start();
 
-  // Tickets for every letter and message, then marked answered.
+  // Tickets for every letter, message and order (the orders through the export folder), then
+  // marked answered.
   bus::ConfirmedPublisher publisher(broker, 500);
   std::size_t index = 0;
   for (const auto& [channel, list] : ids) {
@@ -185,8 +240,9 @@ int main(int argc, char** argv) {
     }
   }
   publisher.flush(60s);
-  testing::eventually(
-      120s, [&] { return db.scalar("SELECT count(*) FROM tickets") == std::to_string(2 * n); });
+  testing::eventually(120s, [&] {
+    return db.scalar("SELECT count(*) FROM tickets") == std::to_string(2 * n + n_hotline);
+  });
   db.exec("UPDATE tickets SET status = 'answered', answered_at = now()");
 
   testing::ChildProcess deliver({testing::appealhub_binary(), "deliver", "--config", config}, env,
@@ -197,17 +253,12 @@ int main(int argc, char** argv) {
   for (const auto& row :
        db.column("SELECT id || ' ' || channel || ' ' || external_id FROM tickets")) {
     std::istringstream in(row);
-    core::ReplyRequested r;
-    in >> r.ticket_id >> r.channel >> r.external_id;
-    r.reply_id = "bench-" + std::to_string(r.ticket_id);
-    r.content = "您反映的问题已处理，感谢监督。";
-    r.department = "广元市交通运输局";
-    r.answered_at = *core::parse_rfc3339("2026-11-28T15:02:11+08:00");
-    core::Event e;
-    e.event_id = core::make_event_id("reply.requested", r.channel, r.external_id, r.reply_id);
-    e.occurred_at = r.answered_at;
-    e.producer = "bench";
-    e.body = r;
+    std::int64_t ticket = 0;
+    std::string channel, external_id;
+    in >> ticket >> channel >> external_id;
+    const auto e =
+        testing::sample_reply_event(ticket, channel, external_id, "bench-" + std::to_string(ticket),
+                                    "您反映的问题已处理，感谢监督。");
     bus::OutgoingMessage m;
     m.exchange = "appeals";
     m.routing_key = e.routing_key();
@@ -221,16 +272,16 @@ int main(int argc, char** argv) {
   testing::eventually(
       600s,
       [&] {
-        for (const char* channel : {"mailbox", "petition"}) {
+        for (const char* channel : {"mailbox", "petition", "hotline12328"}) {
           if (seconds.count(channel)) continue;
           if (db.scalar(
                   std::string("SELECT count(*) FROM reply_ledger WHERE state = 'delivered' AND "
                               "channel = '") +
-                  channel + "'") == std::to_string(n)) {
+                  channel + "'") == std::to_string(count.at(channel))) {
             seconds[channel] = std::chrono::duration<double>(Clock::now() - started).count();
           }
         }
-        return seconds.size() == 2;
+        return seconds.size() == 3;
       },
       20ms);
   deliver.terminate();
@@ -240,11 +291,18 @@ int main(int argc, char** argv) {
       baseline("mailbox", mailbox_base.port, generate(mailbox_base.port, n));
   const double petition_base_rate =
       baseline("petition", petition_base.port, generate(petition_base.port, n));
-  std::printf("%d answers per channel, no faults      hub answers/s   baseline/s   ratio\n", n);
-  for (const auto& [channel, base] : std::map<std::string, double>{
-           {"mailbox", mailbox_base_rate}, {"petition", petition_base_rate}}) {
-    const double rate = seconds.count(channel) ? n / seconds[channel] : 0;
-    std::printf("%-38s %13.1f %12.1f %7.2f%s\n", channel.c_str(), rate, base,
+  const double hotline_base_rate =
+      hotline_baseline(hotline_base_dir, exported_orders(hotline_base_dir, n_hotline));
+  hotline.process->terminate();
+  hotline_base.process->terminate();
+  std::printf(
+      "no faults                              answers  hub answers/s   baseline/s   ratio\n");
+  for (const auto& [channel, base] :
+       std::map<std::string, double>{{"mailbox", mailbox_base_rate},
+                                     {"petition", petition_base_rate},
+                                     {"hotline12328", hotline_base_rate}}) {
+    const double rate = seconds.count(channel) ? count.at(channel) / seconds[channel] : 0;
+    std::printf("%-38s %7d %14.1f %12.1f %7.2f%s\n", channel.c_str(), count.at(channel), rate, base,
                 base > 0 ? rate / base : 0,
                 seconds.count(channel) ? "" : "  (not all delivered in 600 s)");
   }

@@ -60,6 +60,9 @@ struct DeliveryAttempt {
   std::string channel_reply_id;    // the channel's id of the stored reply
   std::optional<std::chrono::seconds> retry_after;  // 429/503: the channel asked us to wait
   std::vector<core::Event> channel_news;  // appeal.withdrawn / appeal.reassigned learnt meanwhile
+  // The channel refuses the hub itself (a wrong token or signature), not this reply: someone must
+  // fix the configuration. The delivery loop shows it as its adapter's error in adapter_status.
+  bool alarm = false;
   std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
   std::chrono::milliseconds duration{0};
 };

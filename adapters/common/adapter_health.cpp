@@ -67,6 +67,11 @@ void AdapterHealth::success(bool caught_up) {
   if (caught_up) state_.caught_up_at = state_.last_success;
 }
 
+void AdapterHealth::caught_up() {
+  const std::lock_guard lock(mutex_);
+  state_.caught_up_at = Clock::now();
+}
+
 void AdapterHealth::failure(const std::string& error) {
   const std::lock_guard lock(mutex_);
   state_.last_error = error;
@@ -96,9 +101,14 @@ void AdapterHealth::store(pqxx::connection& connection) const {
       " caught_up_at, lag_seconds, counters, updated_at)"
       " VALUES ($1, $2, to_timestamp($3), $4, to_timestamp($5), to_timestamp($6), $7,"
       " $8::jsonb, now())"
+      // A process that has neither succeeded nor failed yet (just restarted) keeps what the
+      // row knew: an alarm stays until a success clears it.
       " ON CONFLICT (adapter) DO UPDATE SET instance = EXCLUDED.instance,"
-      " last_success_at = EXCLUDED.last_success_at, last_error = EXCLUDED.last_error,"
-      " last_error_at = EXCLUDED.last_error_at, caught_up_at = EXCLUDED.caught_up_at,"
+      " last_success_at = coalesce(EXCLUDED.last_success_at, adapter_status.last_success_at),"
+      " last_error = CASE WHEN EXCLUDED.last_error_at IS NULL THEN adapter_status.last_error"
+      " ELSE EXCLUDED.last_error END,"
+      " last_error_at = coalesce(EXCLUDED.last_error_at, adapter_status.last_error_at),"
+      " caught_up_at = EXCLUDED.caught_up_at,"
       " lag_seconds = EXCLUDED.lag_seconds, counters = EXCLUDED.counters, updated_at = now()",
       s.adapter, instance_name(), epoch(s.last_success), s.last_error, epoch(s.last_error_at),
       epoch(s.caught_up_at), s.lag_seconds, counters.dump());

@@ -45,6 +45,8 @@ class AdapterHealth {
   std::uint64_t count(const std::string& counter) const;
   // A pass (or a request) went through; `caught_up`: it reached the end of the feed.
   void success(bool caught_up);
+  // Nothing was waiting (a sender with an empty queue), without claiming anything went through.
+  void caught_up();
   // `error` is shown to people: what failed and where, never a secret.
   void failure(const std::string& error);
   Snapshot snapshot() const;

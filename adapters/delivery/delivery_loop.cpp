@@ -12,7 +12,38 @@ DeliveryLoop::DeliveryLoop(storage::DatabaseConfig database, DeliveryLoopOptions
     : database_(std::move(database)),
       options_(std::move(options)),
       ledger_(std::move(ledger)),
-      sender_(std::move(sender)) {}
+      sender_(std::move(sender)),
+      health_(options_.channel + "_delivery") {}
+
+void DeliveryLoop::note(const storage::DeliveryAttempt& attempt) {
+  using Outcome = storage::DeliveryAttempt::Outcome;
+  health_.add("attempts");
+  if (attempt.alarm) {
+    health_.add("alarms");
+    health_.failure(attempt.reason);
+    store_health(true);
+  } else if (attempt.outcome == Outcome::delivered) {
+    health_.add("delivered");
+    health_.success(false);
+  } else if (attempt.outcome == Outcome::retry) {
+    health_.add("retried");
+    health_.failure(attempt.reason.empty() ? attempt.code : attempt.reason);
+  } else {
+    health_.add("failed");  // the reply's fault, not the channel's: not an error of the adapter
+  }
+}
+
+void DeliveryLoop::store_health(bool now) {
+  const auto t = std::chrono::steady_clock::now();
+  if (!now && t - health_stored_ < std::chrono::seconds(1)) return;
+  try {
+    health_.store(*db_);
+    health_stored_ = t;
+  } catch (const std::exception& e) {
+    core::log_warn("delivery", "cannot store the sender's health",
+                   {{"channel", options_.channel}, {"error", e.what()}});
+  }
+}
 
 DeliveryLoopStats DeliveryLoop::stats() const {
   return {attempts_.load(), delivered_.load(), retried_.load(), failed_.load(), lost_.load()};
@@ -26,6 +57,7 @@ std::size_t DeliveryLoop::deliver_once(const std::atomic<bool>& stop) {
     claimed = ledger_.claim(txn, options_.channel, options_.batch_size);
     txn.commit();
   }
+  if (claimed.size() < static_cast<std::size_t>(options_.batch_size)) health_.caught_up();
   std::size_t handled = 0;
   for (const auto& reply : claimed) {
     // What is claimed and not sent is taken again after the lease: stopping here loses nothing.
@@ -36,6 +68,7 @@ std::size_t DeliveryLoop::deliver_once(const std::atomic<bool>& stop) {
     txn.commit();
     ++attempts_;
     ++handled;
+    note(attempt);
     if (!held) {
       ++lost_;
       continue;
@@ -63,6 +96,7 @@ std::size_t DeliveryLoop::deliver_once(const std::atomic<bool>& stop) {
                       {"reason", attempt.reason}});
     }
   }
+  store_health(false);
   return handled;
 }
 

@@ -8,6 +8,11 @@
 // again after the lease and sends it under the same reply_id (the channel's idempotency key). A
 // database failure while recording leaves it the same way. Several loops (in one process or many)
 // share a channel's rows without sending one twice at once.
+//
+// Health: the adapter_status row "<channel>_delivery" (written at most once a second, and at once
+// after an alarm) counts attempts, deliveries, retries, failures and alarms; its last error is the
+// last retried answer or alarm (a 401 from the channel stays visible until a delivery succeeds
+// after it); caught up means nothing was due.
 
 #include <atomic>
 #include <chrono>
@@ -15,6 +20,7 @@
 #include <memory>
 #include <string>
 
+#include "adapters/common/adapter_health.hpp"
 #include "adapters/delivery/reply_sender.hpp"
 #include "storage/database.hpp"
 #include "storage/reply_ledger.hpp"
@@ -42,6 +48,7 @@ class DeliveryLoop {
   void run(const std::atomic<bool>& stop);
 
   DeliveryLoopStats stats() const;
+  const AdapterHealth& health() const { return health_; }
 
  private:
   storage::DatabaseConfig database_;
@@ -50,6 +57,11 @@ class DeliveryLoop {
   std::unique_ptr<ReplySender> sender_;
   std::unique_ptr<pqxx::connection> db_;
   std::atomic<std::uint64_t> attempts_{0}, delivered_{0}, retried_{0}, failed_{0}, lost_{0};
+  AdapterHealth health_;
+  std::chrono::steady_clock::time_point health_stored_{};
+
+  void note(const storage::DeliveryAttempt& attempt);
+  void store_health(bool now);
 };
 
 }  // namespace appealhub::adapters::delivery

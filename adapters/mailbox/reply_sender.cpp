@@ -98,6 +98,7 @@ storage::DeliveryAttempt MailboxReplySender::send(const core::ReplyRequested& re
   } else if (s == 401 || s == 403) {
     a.outcome = Outcome::retry;
     a.reason = answer + ": the token is refused";
+    a.alarm = true;
     ++unauthorized_total_;
     core::log_error("delivery.mailbox", "the website refuses our token; replies wait",
                     {{"status", std::to_string(s)},

@@ -9,7 +9,8 @@
 //   404 not_found, 422 invalid failed for good
 //   429 (Retry-After)          retried after the time the website asked for
 //   5xx, timeouts, resets      retried with backoff
-//   401 / 403                  retried (the token is wrong: an alarm, counted and logged)
+//   401 / 403                  retried (the token is wrong: an alarm, counted, logged and shown
+//                              in adapter_status as mailbox_delivery's last error)
 //
 // `publish` is sent as the reply says; the gateway sets it only when the writer allowed it. The
 // body is a pure function of the reply, so a retry carries the same body under the same key.

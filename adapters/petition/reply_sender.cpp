@@ -28,7 +28,10 @@ std::string reply_body(const core::ReplyRequested& r) {
 
 PetitionReplySender::PetitionReplySender(http::ClientOptions options, std::string app_id,
                                          std::string secret, Clock clock)
-    : client_(std::move(options)),
+    : client_([&] {
+        options.resend_on_stale_connection = false;  // a resent request would reuse its nonce
+        return std::move(options);
+      }()),
       app_id_(std::move(app_id)),
       secret_(std::move(secret)),
       clock_(clock ? std::move(clock) : Clock([] { return std::chrono::system_clock::now(); })) {}
@@ -133,6 +136,7 @@ storage::DeliveryAttempt PetitionReplySender::send(const core::ReplyRequested& r
   } else if (s == 401) {
     a.outcome = Outcome::retry;
     a.reason = answer + ": signing refused";
+    a.alarm = true;
     ++unauthorized_total_;
     core::log_error(
         "delivery.petition", "the platform refuses our signature; replies wait",

@@ -8,7 +8,8 @@
 //                            becomes appeal.withdrawn / appeal.reassigned for intake, with the same
 //                            event ids as the poller's, so the ticket follows exactly once
 //   422 invalid, 404         failed for good, shown to staff
-//   401                      retried; a signing problem is an alarm (logged, counted)
+//   401                      retried; a signing problem is an alarm (logged, counted, shown in
+//                            adapter_status as petition_delivery's last error)
 //   429 (Retry-After), 5xx, timeouts, resets   retried with backoff
 //
 // The body is a pure function of the reply (a retry carries the same body under the same

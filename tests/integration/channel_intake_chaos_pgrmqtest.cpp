@@ -27,6 +27,7 @@
 #include "adapters/petition/signing.hpp"
 #include "core/ids.hpp"
 #include "tests/sim/sim_client.hpp"
+#include "tests/support/sim_process.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace appealhub {
@@ -60,35 +61,6 @@ unsigned short free_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
   return ntohs(addr.sin_port);
-}
-
-struct Simulator {
-  std::unique_ptr<ChildProcess> process;
-  unsigned short port = 0;
-};
-
-Simulator start_http_simulator(const std::vector<std::string>& args,
-                               const std::map<std::string, std::string>& env,
-                               const std::string& log) {
-  Simulator s;
-  std::vector<std::string> argv{APPEALHUB_SIM_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  s.process = std::make_unique<ChildProcess>(argv, env, log);
-  s.process->start();
-  testing::eventually(10s, [&] {
-    std::ifstream in(log);
-    std::string line;
-    const std::regex listening(R"(listening 127\.0\.0\.1:(\d+))");
-    std::smatch m;
-    while (std::getline(in, line)) {
-      if (std::regex_search(line, m, listening)) {
-        s.port = static_cast<unsigned short>(std::stoi(m[1]));
-        return true;
-      }
-    }
-    return false;
-  });
-  return s;
 }
 
 // A call that survives the simulators' faults: a dropped or broken connection is status 0.
@@ -513,13 +485,14 @@ TEST(ChannelIntakeChaos, EveryAppealAndEventOnceAcrossThreeFaultyChannelsAndTwoK
       "--reassign-fraction",
       "0.05"};
   petition_args.insert(petition_args.end(), faults.begin(), faults.end());
-  auto mailbox = start_http_simulator(mailbox_args, {{"APPEALHUB_SIM_MAILBOX_TOKEN", kToken}},
-                                      (root / "mailbox-sim.log").string());
-  auto petition = start_http_simulator(petition_args, {{"APPEALHUB_SIM_PETITION_SECRET", kSecret}},
-                                       (root / "petition-sim.log").string());
+  auto mailbox = testing::start_simulator(mailbox_args, {{"APPEALHUB_SIM_MAILBOX_TOKEN", kToken}},
+                                          (root / "mailbox-sim.log").string());
+  auto petition =
+      testing::start_simulator(petition_args, {{"APPEALHUB_SIM_PETITION_SECRET", kSecret}},
+                               (root / "petition-sim.log").string());
   ASSERT_NE(mailbox.port, 0) << "see " << root / "mailbox-sim.log";
   ASSERT_NE(petition.port, 0) << "see " << root / "petition-sim.log";
-  ChildProcess hotline({APPEALHUB_SIM_BINARY,
+  ChildProcess hotline({testing::sim_binary(),
                         "hotline",
                         "--dir",
                         hotline_dir.string(),

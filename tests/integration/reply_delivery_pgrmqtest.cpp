@@ -1,19 +1,21 @@
 // Answers back through the channels under faults: reply.requested for more than 1,000 tickets
-// (mailbox, petition, operator) go through the delivery ledger to the simulators, which answer
-// 5xx, 429, late (past the hub's timeout), drop connections and drop them after storing the reply;
-// the delivering process is SIGKILLed twice and RabbitMQ restarted once. Then each answer is
+// (mailbox, petition, 12328, operator) go through the delivery ledger to the simulators. The HTTP
+// ones answer 5xx, 429, late (past the hub's timeout), drop connections and drop them after
+// storing the reply; the 12328 platform answers rows of result files 系统繁忙请重试 (transient).
+// The delivering process is SIGKILLed twice and RabbitMQ restarted once. Then each answer is
 // accepted exactly once by its simulator, every failure is final and listed, withdrawn and
 // reassigned tickets got nothing, and a merged group got one answer in each channel.
 // Needs PostgreSQL, RabbitMQ and the simulators (built with the tests).
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <pqxx/pqxx>
-#include <regex>
 #include <set>
 #include <thread>
 
@@ -26,6 +28,7 @@
 #include "storage/reply_ledger.hpp"
 #include "tests/sim/sim_client.hpp"
 #include "tests/support/appeal_samples.hpp"
+#include "tests/support/sim_process.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace appealhub {
@@ -33,35 +36,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::ChildProcess;
-
-struct Simulator {
-  std::unique_ptr<ChildProcess> process;
-  unsigned short port = 0;
-};
-
-Simulator start_simulator(const std::vector<std::string>& args,
-                          const std::map<std::string, std::string>& env, const std::string& log) {
-  std::remove(log.c_str());
-  Simulator s;
-  std::vector<std::string> argv{APPEALHUB_SIM_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  s.process = std::make_unique<ChildProcess>(argv, env, log);
-  s.process->start();
-  testing::eventually(10s, [&] {
-    std::ifstream in(log);
-    std::string line;
-    const std::regex listening(R"(listening 127\.0\.0\.1:(\d+))");
-    std::smatch m;
-    while (std::getline(in, line)) {
-      if (std::regex_search(line, m, listening)) {
-        s.port = static_cast<unsigned short>(std::stoi(m[1]));
-        return true;
-      }
-    }
-    return false;
-  });
-  return s;
-}
 
 std::vector<std::string> generate(unsigned short port, int count) {
   const auto r =
@@ -97,8 +71,28 @@ std::string outgoing_appeal(std::size_t i, const std::string& channel, const std
   return core::encode_event(event);
 }
 
+// order id -> 成功 receipts, from the 12328 simulator's ledger; `again`: rows it refused as
+// already done (a second 办结 for an order), `busy`: rows it answered 系统繁忙请重试.
+std::map<std::string, int> hotline_accepted(const std::filesystem::path& ledger, int& again,
+                                            int& busy) {
+  std::ifstream in(ledger);
+  const auto body = nlohmann::json::parse(in);
+  std::map<std::string, int> out;
+  again = busy = 0;
+  for (const auto& file : body.at("results")) {
+    for (const auto& line : file.at("lines")) {
+      const auto reason = line.at("reason").get<std::string>();
+      if (line.at("receipt") == "成功") out[line.at("order_id").get<std::string>()]++;
+      again += reason == "该工单已办结";
+      busy += reason == "系统繁忙请重试";
+    }
+  }
+  return out;
+}
+
 TEST(ReplyDelivery, EveryAnswerOnceDespiteFaultsKillsAndABrokerRestart) {
-  constexpr int kMailbox = 450, kPetition = 450, kOperator = 120;
+  constexpr int kMailbox = 400, kPetition = 400, kHotline = 300, kOperator = 120;
+  namespace fs = std::filesystem;
   testing::TestDatabase db("reply_delivery");
   testing::TestVhost vhost("reply_delivery");
   bus::BrokerConfig broker;
@@ -133,10 +127,12 @@ TEST(ReplyDelivery, EveryAnswerOnceDespiteFaultsKillsAndABrokerRestart) {
                                                 "0",        "--reassign-fraction",
                                                 "0"};
   petition_args.insert(petition_args.end(), faults.begin(), faults.end());
-  auto mailbox = start_simulator(mailbox_args, {{"APPEALHUB_SIM_MAILBOX_TOKEN", "mb-token"}},
-                                 "/tmp/appealhub_reply_delivery_mailbox.log");
-  auto petition = start_simulator(petition_args, {{"APPEALHUB_SIM_PETITION_SECRET", "pt-secret"}},
-                                  "/tmp/appealhub_reply_delivery_petition.log");
+  auto mailbox =
+      testing::start_simulator(mailbox_args, {{"APPEALHUB_SIM_MAILBOX_TOKEN", "mb-token"}},
+                               "/tmp/appealhub_reply_delivery_mailbox.log");
+  auto petition =
+      testing::start_simulator(petition_args, {{"APPEALHUB_SIM_PETITION_SECRET", "pt-secret"}},
+                               "/tmp/appealhub_reply_delivery_petition.log");
   ASSERT_NE(mailbox.port, 0);
   ASSERT_NE(petition.port, 0);
   // Generated without faults in the way.
@@ -158,13 +154,32 @@ TEST(ReplyDelivery, EveryAnswerOnceDespiteFaultsKillsAndABrokerRestart) {
   const auto letters = generate(mailbox.port, kMailbox);
   const auto messages = generate(petition.port, kPetition);
   ASSERT_EQ(letters.size(), static_cast<std::size_t>(kMailbox));
+  // The 12328 platform exports its orders into a folder the hub watches, and answers one row in
+  // seven of the hub's result files 系统繁忙请重试.
+  const auto hotline_dir =
+      fs::temp_directory_path() / ("appealhub_reply_delivery_12328_" + std::to_string(::getpid()));
+  fs::remove_all(hotline_dir);
+  auto hotline = testing::start_simulator(
+      {"hotline", "--dir", hotline_dir.string(), "--count", std::to_string(kHotline), "--rate",
+       "3000", "--rows-per-file", "100", "--file-interval-ms", "200", "--poll-ms", "200",
+       "--followups", "0", "--busy", "0.15", "--seed", "13"},
+      {}, "/tmp/appealhub_reply_delivery_12328.log", false);
 
   // 2. The hub: intake and relay in one process that stays up, delivery in another one that is
   // killed.
+  const std::string spine_config = "/tmp/appealhub_reply_delivery_spine.json";
+  std::ofstream(spine_config) << nlohmann::json{
+      {"hotline12328",
+       {{"export_dir", (hotline_dir / "export").string()},
+        {"poll_interval_ms", 200}}}}.dump();
   const std::string config = "/tmp/appealhub_reply_delivery.json";
   {
     std::ofstream out(config);
-    out << nlohmann::json{{"mailbox",
+    out << nlohmann::json{{"hotline12328",
+                           {{"import_dir", (hotline_dir / "import").string()},
+                            {"receipt_dir", (hotline_dir / "receipt").string()},
+                            {"result_flush_seconds", 1}}},
+                          {"mailbox",
                            {{"base_url", "http://127.0.0.1:" + std::to_string(mailbox.port)},
                             {"request_timeout_ms", 1500}}},
                           {"petition",
@@ -172,7 +187,7 @@ TEST(ReplyDelivery, EveryAnswerOnceDespiteFaultsKillsAndABrokerRestart) {
                             {"app_id", "gy-jtj"},
                             {"request_timeout_ms", 1500}}},
                           {"delivery",
-                           {{"channels", "mailbox,petition,operator"},
+                           {{"channels", "mailbox,petition,hotline12328,operator"},
                             {"backoff_min_ms", 200},
                             {"backoff_max_ms", 3000},
                             {"lease_seconds", 5},
@@ -185,7 +200,7 @@ TEST(ReplyDelivery, EveryAnswerOnceDespiteFaultsKillsAndABrokerRestart) {
                                                {"APPEALHUB_LOG_LEVEL", "warn"},
                                                {"APPEALHUB_MAILBOX_TOKEN", "mb-token"},
                                                {"APPEALHUB_PETITION_SECRET", "pt-secret"}};
-  ChildProcess spine({testing::appealhub_binary(), "run"}, env,
+  ChildProcess spine({testing::appealhub_binary(), "run", "--config", spine_config}, env,
                      "/tmp/appealhub_reply_delivery_spine.log");
   spine.start();
   ChildProcess deliver({testing::appealhub_binary(), "deliver", "--config", config}, env,
@@ -206,9 +221,12 @@ TEST(ReplyDelivery, EveryAnswerOnceDespiteFaultsKillsAndABrokerRestart) {
     publisher.publish(std::move(m));
   }
   ASSERT_TRUE(publisher.flush(60s)) << publisher.last_error();
+  const auto appeal_count = appeals.size() + kHotline;
   ASSERT_TRUE(testing::eventually(180s, [&] {
-    return db.scalar("SELECT count(*) FROM tickets") == std::to_string(appeals.size());
+    return db.scalar("SELECT count(*) FROM tickets") == std::to_string(appeal_count);
   })) << db.scalar("SELECT count(*) FROM tickets");
+  const auto orders = db.column(
+      "SELECT external_id FROM tickets WHERE channel = 'hotline12328' ORDER BY external_id");
 
   // 4. What the hub decided before answering: some withdrawn or reassigned away (no answer may
   // go out), a merged group of three channels, the rest answered. The simulators learn of a
@@ -222,6 +240,7 @@ TEST(ReplyDelivery, EveryAnswerOnceDespiteFaultsKillsAndABrokerRestart) {
   for (int i = 0; i < 20; ++i) {
     set_status("mailbox", letters[i], "withdrawn");
     set_status("petition", messages[i], "reassigned_out");
+    if (i < 10) set_status("hotline12328", orders[i], "withdrawn");
   }
   const auto merged_primary = db.scalar(
       "SELECT id FROM tickets WHERE channel = 'mailbox' AND external_id = '" + letters[200] + "'");
@@ -246,17 +265,12 @@ TEST(ReplyDelivery, EveryAnswerOnceDespiteFaultsKillsAndABrokerRestart) {
       db.column("SELECT id || ' ' || channel || ' ' || external_id FROM tickets ORDER BY id");
   for (const auto& row : tickets) {
     std::istringstream in(row);
-    core::ReplyRequested r;
-    in >> r.ticket_id >> r.channel >> r.external_id;
-    r.reply_id = "e2e-" + std::to_string(r.ticket_id);
-    r.content = "您反映的问题已处理，感谢监督。（工单 " + std::to_string(r.ticket_id) + "）";
-    r.department = "广元市交通运输局";
-    r.answered_at = *core::parse_rfc3339("2026-11-28T15:02:11+08:00");
-    core::Event e;
-    e.event_id = core::make_event_id("reply.requested", r.channel, r.external_id, r.reply_id);
-    e.occurred_at = r.answered_at;
-    e.producer = "relay";
-    e.body = r;
+    std::int64_t ticket = 0;
+    std::string channel, external_id;
+    in >> ticket >> channel >> external_id;
+    const auto e = testing::sample_reply_event(
+        ticket, channel, external_id, "e2e-" + std::to_string(ticket),
+        "您反映的问题已处理，感谢监督。（工单 " + std::to_string(ticket) + "）");
     bus::OutgoingMessage m;
     m.exchange = "appeals";
     m.routing_key = e.routing_key();
@@ -272,16 +286,16 @@ TEST(ReplyDelivery, EveryAnswerOnceDespiteFaultsKillsAndABrokerRestart) {
         db.scalar("SELECT count(*) FROM reply_ledger WHERE state IN ('delivered', 'failed') "
                   "AND channel <> 'operator'"));
   };
-  const auto http_replies = total - kOperator;
+  const auto channel_replies = total - kOperator;
   testing::eventually(
-      120s, [&] { return settled() >= http_replies / 4; }, 50ms);
+      120s, [&] { return settled() >= channel_replies / 4; }, 50ms);
   deliver.kill(SIGKILL);  // kill 1
   deliver.start();
   testing::eventually(
-      120s, [&] { return settled() >= http_replies / 2; }, 50ms);
+      120s, [&] { return settled() >= channel_replies / 2; }, 50ms);
   testing::services("restart rabbitmq");
   testing::eventually(
-      120s, [&] { return settled() >= http_replies * 3 / 4; }, 50ms);
+      120s, [&] { return settled() >= channel_replies * 3 / 4; }, 50ms);
   deliver.kill(SIGKILL);  // kill 2
   deliver.start();
 
@@ -341,15 +355,37 @@ TEST(ReplyDelivery, EveryAnswerOnceDespiteFaultsKillsAndABrokerRestart) {
                    "'failed' GROUP BY 1) s")
             << "\n[ reply delivery ] retries: "
             << db.scalar(
-                   "SELECT string_agg(e || ' x' || n, ' | ') FROM (SELECT coalesce("
-                   "status_code::text, code) e, count(*) n FROM reply_attempts WHERE "
-                   "outcome = 'retry' GROUP BY 1) s")
+                   "SELECT string_agg(e || ' x' || n, ' | ') FROM (SELECT l.channel || ' ' || "
+                   "coalesce(a.status_code::text || ' ' || a.code, a.code) e, count(*) n FROM "
+                   "reply_attempts a JOIN reply_ledger l USING (reply_id) WHERE a.outcome = "
+                   "'retry' GROUP BY 1) s")
             << "\n";
-  int mailbox_conflicts = 0, petition_conflicts = 0;
+  // Every attempt was signed afresh: the platform never saw a nonce twice.
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM reply_attempts WHERE code = 'replayed_nonce'"), "0");
+  int mailbox_conflicts = 0, petition_conflicts = 0, hotline_again = 0, hotline_busy = 0;
   const auto mailbox_seen = accepted(mailbox.port, "idempotency_key", mailbox_conflicts);
   const auto petition_seen = accepted(petition.port, "request_id", petition_conflicts);
   EXPECT_EQ(mailbox_conflicts, 0);
   EXPECT_EQ(petition_conflicts, 0);
+  EXPECT_EQ(hotline.process->terminate(), 0);  // writes its ledger
+  const auto hotline_seen =
+      hotline_accepted(hotline_dir / "sim-ledger.json", hotline_again, hotline_busy);
+  EXPECT_EQ(hotline_again, 0) << "an order answered twice";
+  EXPECT_GT(hotline_busy, 0) << "the transient fault never happened";
+  {
+    // The platform knows orders, not reply ids: each delivered 12328 reply's order, once.
+    std::set<std::string> delivered_orders;
+    for (const auto& id : db.column("SELECT external_id FROM reply_ledger WHERE channel = "
+                                    "'hotline12328' AND state = 'delivered'")) {
+      delivered_orders.insert(id);
+    }
+    for (const auto& [order, n] : hotline_seen) {
+      EXPECT_EQ(n, 1) << order;
+      EXPECT_TRUE(delivered_orders.contains(order)) << order << " accepted but not delivered";
+    }
+    EXPECT_EQ(hotline_seen.size(), delivered_orders.size());
+    EXPECT_EQ(delivered_orders.size(), delivered["hotline12328"].size());
+  }
   for (const auto& [channel, seen] : {std::pair{std::string("mailbox"), &mailbox_seen},
                                       std::pair{std::string("petition"), &petition_seen}}) {
     std::size_t accepted_once = 0;
@@ -365,8 +401,12 @@ TEST(ReplyDelivery, EveryAnswerOnceDespiteFaultsKillsAndABrokerRestart) {
        db.column("SELECT reply_id FROM reply_ledger WHERE last_error LIKE 'not sent:%'")) {
     EXPECT_FALSE(mailbox_seen.contains(id) || petition_seen.contains(id)) << id;
   }
+  for (const auto& order : db.column("SELECT external_id FROM reply_ledger WHERE channel = "
+                                     "'hotline12328' AND last_error LIKE 'not sent:%'")) {
+    EXPECT_FALSE(hotline_seen.contains(order)) << order;
+  }
   EXPECT_EQ(db.scalar("SELECT count(*) FROM reply_ledger WHERE last_error LIKE 'not sent:%'"),
-            "40");
+            "50");
   // What the simulators refused for good as withdrawn or reassigned: the ticket followed.
   const std::string refused =
       "FROM reply_ledger l JOIN tickets t ON t.id = l.ticket_id WHERE l.state = 'failed' AND "
@@ -408,13 +448,16 @@ TEST(ReplyDelivery, EveryAnswerOnceDespiteFaultsKillsAndABrokerRestart) {
   std::cout << "[ reply delivery ] replies " << total << ": mailbox delivered "
             << delivered["mailbox"].size() << " failed " << failed["mailbox"].size()
             << ", petition delivered " << delivered["petition"].size() << " failed "
-            << failed["petition"].size() << ", operator delivered " << delivered["operator"].size()
-            << " failed " << failed["operator"].size() << "; attempts "
+            << failed["petition"].size() << ", 12328 delivered " << delivered["hotline12328"].size()
+            << " failed " << failed["hotline12328"].size() << " (busy rows " << hotline_busy
+            << "), operator delivered " << delivered["operator"].size() << " failed "
+            << failed["operator"].size() << "; attempts "
             << db.scalar("SELECT count(*) FROM reply_attempts") << " (retried "
             << db.scalar("SELECT count(*) FROM reply_attempts WHERE outcome = 'retry'")
             << "); simulator keys mailbox " << mailbox_seen.size() << " petition "
-            << petition_seen.size() << "\n";
+            << petition_seen.size() << " 12328 orders " << hotline_seen.size() << "\n";
   EXPECT_EQ(spine.terminate(), 0);
+  fs::remove_all(hotline_dir);
 }
 
 }  // namespace

@@ -107,4 +107,23 @@ InvalidSample sample_invalid_appeal(std::size_t index, const std::string& channe
   return s;
 }
 
+core::Event sample_reply_event(std::int64_t ticket_id, const std::string& channel,
+                               const std::string& external_id, const std::string& reply_id,
+                               const std::string& content) {
+  core::ReplyRequested r;
+  r.ticket_id = ticket_id;
+  r.channel = channel;
+  r.external_id = external_id;
+  r.reply_id = reply_id;
+  r.content = content;
+  r.department = "广元市交通运输局";
+  r.answered_at = *core::parse_rfc3339("2026-11-28T15:02:11+08:00");
+  core::Event e;
+  e.event_id = core::make_event_id("reply.requested", channel, external_id, reply_id);
+  e.occurred_at = r.answered_at;
+  e.producer = "test";
+  e.body = std::move(r);
+  return e;
+}
+
 }  // namespace appealhub::testing

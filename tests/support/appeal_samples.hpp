@@ -2,6 +2,7 @@
 // Realistic appeals for tests and benchmarks: Guangyuan places, plates and complaints, made
 // deterministically from an index so that a test can say which ones it expects.
 
+#include <cstdint>
 #include <string>
 
 #include "core/event.hpp"
@@ -22,5 +23,11 @@ struct InvalidSample {
   std::string expected_field;
 };
 InvalidSample sample_invalid_appeal(std::size_t index, const std::string& channel = "hotline12328");
+
+// A reply.requested for a final answer with `content`, from 广元市交通运输局, answered at
+// 2026-11-28 15:02:11 +08:00.
+core::Event sample_reply_event(std::int64_t ticket_id, const std::string& channel,
+                               const std::string& external_id, const std::string& reply_id,
+                               const std::string& content);
 
 }  // namespace appealhub::testing
