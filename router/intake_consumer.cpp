@@ -167,11 +167,17 @@ struct IntakeConsumer::State {
     }
     const auto routing = setup();
     pqxx::work txn(connection());
-    const auto result = intake.apply(txn, items);
-    std::vector<NewTicket> created;
-    created.reserve(result.created.size());
-    for (const auto& c : result.created) created.push_back({c.id, items[c.item].appeal});
-    auto placed = route_new_tickets(txn, *routing, created);
+    // New tickets are placed before they are inserted: each is written once, already placed.
+    RoutingStats placed;
+    const auto result = intake.apply(
+        txn, items, [&](pqxx::dbtransaction& t, const std::vector<storage::CreatedTicket>& made) {
+          std::vector<NewTicket> tickets;
+          tickets.reserve(made.size());
+          for (const auto& c : made) tickets.push_back({c.id, items[c.item].appeal});
+          auto decision = decide_routing(t, *routing, tickets);
+          placed = decision.stats;
+          return std::move(decision.records);
+        });
     // Orders the channel sent again after a return: placed anew with the new data and deadline;
     // the occasion (the event) keeps their timeline and ticket.routed ids apart from the first.
     for (const auto& back : result.reassigned_back) {

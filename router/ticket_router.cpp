@@ -1,5 +1,6 @@
 #include "router/ticket_router.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/codec.hpp"
@@ -11,6 +12,9 @@
 
 namespace appealhub::router {
 namespace {
+
+// Earlier tickets a new one is compared with, newest first.
+constexpr std::size_t kDuplicateCandidates = 20;
 
 std::chrono::sys_seconds seconds_of(const core::Timestamp& t) {
   return std::chrono::time_point_cast<std::chrono::seconds>(t.utc);
@@ -61,8 +65,17 @@ core::Appeal for_departments(const core::Appeal& appeal) {
 
 RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& setup,
                                const std::vector<NewTicket>& tickets, const std::string& occasion) {
-  RoutingStats stats;
-  if (tickets.empty()) return stats;
+  auto decision = decide_routing(txn, setup, tickets, occasion);
+  storage::record_routing(txn, decision.records, "router");
+  return decision.stats;
+}
+
+RoutingDecision decide_routing(pqxx::dbtransaction& txn, const RoutingSetup& setup,
+                               const std::vector<NewTicket>& tickets, const std::string& occasion) {
+  RoutingDecision decision;
+  auto& stats = decision.stats;
+  auto& records = decision.records;
+  if (tickets.empty()) return decision;
   const bool first = occasion == "first";
 
   // Earlier open tickets from the same phone or about the same plate, for all at once.
@@ -75,17 +88,40 @@ RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& set
   for (auto& row :
        first ? storage::find_duplicate_candidates(
                    txn, queries,
-                   std::chrono::duration_cast<std::chrono::hours>(setup.duplicates.window))
+                   std::chrono::duration_cast<std::chrono::hours>(setup.duplicates.window),
+                   static_cast<int>(kDuplicateCandidates))
              : std::vector<storage::DuplicateCandidateRow>{}) {
     candidates[row.for_ticket].push_back({row.ticket_id, row.channel, row.phone, row.plate,
                                           row.division, row.category, row.title, row.content,
                                           row.received});
   }
 
-  std::vector<storage::RoutingRecord> records;
+  // Tickets of this call decided so far that later ones may repeat.
+  std::vector<DuplicateCandidate> decided;
+  const auto earlier_in_batch = [&](const NewTicket& t) {
+    auto& found = candidates[t.id];  // from the store, newest first
+    std::vector<DuplicateCandidate> out;
+    const auto received = seconds_of(t.appeal->received_at);
+    for (auto it = decided.rbegin(); it != decided.rend(); ++it) {
+      const auto& c = *it;
+      const bool same_phone = !c.phone.empty() && c.phone == t.appeal->citizen.phone;
+      const bool same_plate = !c.plate.empty() && c.plate == t.appeal->plate;
+      const bool stored = std::any_of(found.begin(), found.end(),
+                                      [&](const auto& f) { return f.ticket_id == c.ticket_id; });
+      if (c.ticket_id < t.id && (same_phone || same_plate) && !stored &&
+          c.received >= received - setup.duplicates.window) {
+        out.push_back(c);
+      }
+    }
+    out.insert(out.end(), found.begin(), found.end());
+    if (out.size() > kDuplicateCandidates) out.resize(kDuplicateCandidates);
+    found = std::move(out);
+  };
+
   records.reserve(tickets.size());
   for (const auto& t : tickets) {
     const auto& appeal = *t.appeal;
+    if (first) earlier_in_batch(t);
     storage::RoutingRecord r;
     r.ticket_id = t.id;
     if (!first) r.event_id = "route:" + std::to_string(t.id) + ":" + occasion;
@@ -155,10 +191,14 @@ RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& set
       event.body = routed;
       r.routed.push_back({event.event_id, "dept." + code, core::encode_event(event)});
     }
+    if (first) {
+      decided.push_back({t.id, appeal.channel, appeal.citizen.phone, appeal.plate, appeal.division,
+                         appeal.category, appeal.title, appeal.content,
+                         seconds_of(appeal.received_at)});
+    }
     records.push_back(std::move(r));
   }
-  storage::record_routing(txn, records, "router");
-  return stats;
+  return decision;
 }
 
 std::int64_t undo_merge(pqxx::dbtransaction& txn, const RoutingSetup& setup, std::int64_t ticket_id,

@@ -19,6 +19,7 @@
 #include "router/departments.hpp"
 #include "router/duplicates.hpp"
 #include "router/routing_rules.hpp"
+#include "storage/ticket_routing.hpp"
 
 namespace pqxx {
 class dbtransaction;
@@ -47,6 +48,20 @@ struct NewTicket {
 struct RoutingStats {
   std::size_t assigned = 0, triage = 0, merged = 0, suggested = 0;
 };
+
+// What routing decided for some tickets, before anything is written.
+struct RoutingDecision {
+  std::vector<storage::RoutingRecord> records;  // one per ticket, in the order given
+  RoutingStats stats;
+};
+
+// Decides placement, deadline and duplicates (first placement only) for `tickets`, reading the
+// store only to look for earlier open tickets. A ticket given earlier in `tickets` with a lower id
+// is such an earlier ticket too, unless it was found to be merged or spam: intake decides before
+// it inserts, so those tickets are not in the store yet.
+RoutingDecision decide_routing(pqxx::dbtransaction& txn, const RoutingSetup& setup,
+                               const std::vector<NewTicket>& tickets,
+                               const std::string& occasion = "first");
 
 // Decides and records placement, deadline and duplicates for tickets created in the caller's
 // transaction; publishes ticket.routed to dept.<code> for the lead and each assisting department

@@ -18,29 +18,62 @@ struct OutboxRelay::Listener : pqxx::notification_receiver {
 
 namespace {
 
-// A bytea literal: UTF-8 text as text (half the size of hex on the wire), anything else as hex.
-std::string sql_bytes(pqxx::dbtransaction& txn, const std::string& bytes) {
-  return core::is_valid_utf8(bytes) && bytes.find('\0') == std::string::npos
-             ? "convert_to(" + txn.quote(bytes) + ", 'UTF8')"
-             : txn.quote_raw(bytes);
+// A bytea parameter's expression: UTF-8 text as text (half the size of hex), anything else as hex.
+std::string bytes_expression(const std::string& bytes, std::vector<std::string>& params) {
+  if (core::is_valid_utf8(bytes) && bytes.find('\0') == std::string::npos) {
+    params.push_back(bytes);
+    return "convert_to($" + std::to_string(params.size()) + ", 'UTF8')";
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(bytes.size() * 2);
+  for (const unsigned char c : bytes) {
+    hex += kHex[c >> 4];
+    hex += kHex[c & 15];
+  }
+  params.push_back(std::move(hex));
+  return "decode($" + std::to_string(params.size()) + ", 'hex')";
 }
 
 }  // namespace
 
 void enqueue_outbox(pqxx::dbtransaction& txn, const std::vector<OutboxMessage>& messages) {
-  if (messages.empty()) return;
-  std::string rows;
-  for (const auto& m : messages) {
-    if (!rows.empty()) rows += ',';
-    rows += "(" + txn.quote(m.message_id) + "," + txn.quote(m.exchange) + "," +
-            txn.quote(m.routing_key) + "," + txn.quote(m.type) + "," + sql_bytes(txn, m.body) +
-            "," + txn.quote(nlohmann::json(m.headers).dump()) + "::jsonb," +
-            (m.mandatory ? "true" : "false") + ")";
+  // A statement takes at most 65,535 parameters: 6 a message.
+  constexpr std::size_t kChunk = 5000;
+  if (messages.size() > kChunk) {
+    for (std::size_t first = 0; first < messages.size(); first += kChunk) {
+      enqueue_outbox(txn, {messages.begin() + static_cast<std::ptrdiff_t>(first),
+                           messages.begin() + static_cast<std::ptrdiff_t>(
+                                                  std::min(messages.size(), first + kChunk))});
+    }
+    return;
   }
-  txn.exec(
+  if (messages.empty()) return;
+  // Values as parameters: the bodies (kilobytes each) never pass through the SQL parser.
+  std::string rows;
+  std::vector<std::string> params;
+  params.reserve(messages.size() * 6);
+  // Each value is numbered as it is appended: one statement per piece keeps the order defined.
+  const auto add = [&](std::string value) {
+    params.push_back(std::move(value));
+    rows += "$" + std::to_string(params.size());
+  };
+  for (const auto& m : messages) {
+    rows += rows.empty() ? "(" : ",(";
+    for (const std::string* v : {&m.message_id, &m.exchange, &m.routing_key, &m.type}) {
+      add(*v);
+      rows += ',';
+    }
+    rows += bytes_expression(m.body, params);
+    rows += ',';
+    add(nlohmann::json(m.headers).dump());
+    rows += m.mandatory ? "::jsonb,true)" : "::jsonb,false)";
+  }
+  txn.exec_params(
       "INSERT INTO outbox (message_id, exchange, routing_key, type, body, headers, mandatory)"
       " VALUES " +
-      rows + " ON CONFLICT (message_id) DO NOTHING");
+          rows + " ON CONFLICT (message_id) DO NOTHING",
+      pqxx::prepare::make_dynamic_params(params));
 }
 
 OutboxRelay::OutboxRelay(DatabaseConfig database, OutboxSink& sink, OutboxRelayOptions options)

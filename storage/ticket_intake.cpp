@@ -189,10 +189,59 @@ void reassign_back(pqxx::dbtransaction& txn, const std::vector<IntakeItem>& item
       ids + ")");
 }
 
+// Items among `creating` whose ticket must not be placed: the channel's events about the appeal
+// in this batch or parked earlier (in time order) take a `received` ticket to another status, as
+// a withdrawal that arrived before its appeal does.
+std::set<std::size_t> held_back(pqxx::dbtransaction& txn, const std::vector<IntakeItem>& items,
+                                const std::vector<std::size_t>& others,
+                                const std::vector<CreatedTicket>& creating) {
+  std::map<AppealKey, std::size_t> item_of;
+  for (const auto& c : creating)
+    item_of[{items[c.item].channel, items[c.item].external_id}] = c.item;
+  std::map<AppealKey, std::vector<std::tuple<std::int64_t, std::string, bool>>> events;
+  for (std::size_t i : others) {
+    const AppealKey key{items[i].channel, items[i].external_id};
+    if (!item_of.count(key)) continue;
+    bool dissatisfied = false;
+    if (items[i].event == "appeal.rated") {
+      const auto body = nlohmann::json::parse(items[i].body, nullptr, false);
+      dissatisfied = !body.is_discarded() &&
+                     dissatisfied_rating(items[i].event, body.value("data", nlohmann::json()));
+    }
+    events[key].emplace_back(instant_ms(items[i].occurred_at), items[i].event, dissatisfied);
+  }
+  std::string keys;
+  for (const auto& [key, i] : item_of) {
+    if (!keys.empty()) keys += ',';
+    keys += "(" + txn.quote(key.first) + "," + txn.quote(key.second) + ")";
+  }
+  for (const auto& row :
+       txn.exec("SELECT p.channel, p.external_id, to_json(p.occurred_at) #>> '{}', p.type,"
+                " p.data->>'rating' = 'dissatisfied' FROM parked_events p JOIN (VALUES " +
+                keys +
+                ") AS k(channel, external_id) ON p.channel = k.channel AND p.external_id ="
+                " k.external_id")) {
+    events[{row[0].as<std::string>(), row[1].as<std::string>()}].emplace_back(
+        instant_ms(row[2].as<std::string>()), row[3].as<std::string>(),
+        row[3].as<std::string>() == "appeal.rated" && !row[4].is_null() && row[4].as<bool>());
+  }
+  std::set<std::size_t> held;
+  for (auto& [key, list] : events) {
+    std::stable_sort(list.begin(), list.end(),
+                     [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
+    auto status = core::TicketStatus::received;
+    for (const auto& [at, type, dissatisfied] : list) {
+      if (auto next = core::status_after_channel_event(status, type, dissatisfied)) status = *next;
+    }
+    if (status != core::TicketStatus::received) held.insert(item_of.at(key));
+  }
+  return held;
+}
+
 }  // namespace
 
-IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
-                                 const std::vector<IntakeItem>& items) const {
+IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<IntakeItem>& items,
+                                 const Place& place) const {
   IntakeResult result;
   result.outcomes.assign(items.size(), IntakeOutcome::duplicate_message);
   if (items.empty()) return result;
@@ -246,30 +295,81 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
   std::map<AppealKey, std::size_t> first_with_key;
   for (std::size_t i : appeals)
     first_with_key.try_emplace({items[i].channel, items[i].external_id}, i);
+  std::vector<RoutingRecord> placement;  // of the tickets inserted placed
   if (!appeals.empty()) {
+    // The appeals that create a ticket now: the advisory locks above keep every other consumer
+    // from creating one for these keys until this transaction ends.
+    std::string keys;
+    for (const auto& [key, index] : first_with_key) {
+      if (!keys.empty()) keys += ',';
+      keys += "(" + txn.quote(key.first) + "," + txn.quote(key.second) + ")";
+    }
+    std::set<AppealKey> existing;
+    for (const auto& row :
+         txn.exec("SELECT t.channel, t.external_id FROM tickets t JOIN (VALUES " + keys +
+                  ") AS k(channel, external_id) ON t.channel = k.channel AND"
+                  " t.external_id = k.external_id")) {
+      existing.insert({row[0].as<std::string>(), row[1].as<std::string>()});
+    }
+    std::vector<CreatedTicket> creating;  // reserved id, item; in key order
+    for (const auto& [key, i] : first_with_key) {
+      if (!existing.count(key)) creating.push_back({0, i});
+    }
+    if (!creating.empty() && place) {
+      const auto reserved = txn.exec(
+          "SELECT nextval(pg_get_serial_sequence('tickets', 'id')) FROM generate_series(1, " +
+          std::to_string(creating.size()) + ") ORDER BY 1");
+      for (std::size_t k = 0; k < creating.size(); ++k)
+        creating[k].id = reserved[k][0].as<std::int64_t>();
+      const auto held = held_back(txn, items, others, creating);
+      std::vector<CreatedTicket> offered;
+      for (const auto& c : creating) {
+        if (!held.count(c.item)) offered.push_back(c);
+      }
+      placement = place(txn, offered);
+    }
+    std::map<std::int64_t, const RoutingRecord*> placed_by_id;
+    for (const auto& r : placement) placed_by_id[r.ticket_id] = &r;
     std::string rows;
-    for (std::size_t i : appeals) {
-      const auto& a = *items[i].appeal;
+    for (const auto& c : creating) {
+      const auto& a = *items[c.item].appeal;
       if (!rows.empty()) rows += ',';
-      rows += "(" + txn.quote(a.channel) + "," + txn.quote(a.external_id) + "," +
+      rows += "(" + (c.id ? std::to_string(c.id) : std::string("DEFAULT")) + "," +
+              txn.quote(a.channel) + "," + txn.quote(a.external_id) + "," +
               txn.quote(std::string(core::to_string(a.kind))) + "," + txn.quote(a.category) + "," +
               txn.quote(a.division) + "," + txn.quote(std::string(core::to_string(a.urgency))) +
               "," + txn.quote(a.title) + "," + txn.quote(a.citizen.phone) + "," +
               txn.quote(a.plate) + "," + txn.quote(core::format_rfc3339(a.received_at)) +
               "::timestamptz," + nullable_time(txn, a.channel_deadline) + "," + "(" +
-              txn.quote(items[i].body) + "::jsonb -> 'data' -> 'appeal'))";
+              txn.quote(items[c.item].body) + "::jsonb -> 'data' -> 'appeal'),";
+      const auto it = placed_by_id.find(c.id);
+      rows += it != placed_by_id.end()
+                  ? placement_values(txn, *it->second)
+                  : "'received',NULL,'{}'::text[],NULL,NULL,NULL::timestamptz,NULL::jsonb,"
+                    "NULL::bigint";
+      rows += ")";
     }
-    for (const auto& row : txn.exec(
-             "INSERT INTO tickets (channel, external_id, kind, category, division, urgency, title,"
-             " citizen_phone, plate, received_at, channel_deadline, appeal) VALUES " +
-             rows +
-             " ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, channel, external_id")) {
-      AppealKey key{row[1].as<std::string>(), row[2].as<std::string>()};
-      const std::size_t i = first_with_key.at(key);
-      created_keys[key] = i;
-      result.created.push_back({row[0].as<std::int64_t>(), i});
-      result.outcomes[i] = IntakeOutcome::created;
+    std::set<std::int64_t> inserted_placed;
+    if (!rows.empty()) {
+      for (const auto& row : txn.exec(
+               "INSERT INTO tickets (id, channel, external_id, kind, category, division, urgency,"
+               " title, citizen_phone, plate, received_at, channel_deadline, appeal, " +
+               std::string(kPlacementColumns) + ") VALUES " + rows +
+               " ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, channel,"
+               " external_id")) {
+        AppealKey key{row[1].as<std::string>(), row[2].as<std::string>()};
+        const std::size_t i = first_with_key.at(key);
+        const auto id = row[0].as<std::int64_t>();
+        created_keys[key] = i;
+        result.created.push_back({id, i});
+        result.outcomes[i] = IntakeOutcome::created;
+        if (placed_by_id.count(id)) inserted_placed.insert(id);
+      }
     }
+    // Placements of tickets not inserted after all are dropped.
+    std::erase_if(placement,
+                  [&](const RoutingRecord& r) { return !inserted_placed.count(r.ticket_id); });
+    result.placed = placement.size();
     for (std::size_t i : appeals) {
       if (result.outcomes[i] != IntakeOutcome::created) {
         result.outcomes[i] = IntakeOutcome::duplicate_appeal;
@@ -335,7 +435,16 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
       ++result.unparked;
     }
   }
-  if (pending.empty()) return result;
+  // The router's decisions for what it placed, after the batch's own events on the timeline.
+  const auto finish = [&] {
+    std::set<std::int64_t> placed;
+    for (const auto& r : placement) placed.insert(r.ticket_id);
+    if (!placed.empty()) record_placed(txn, placement, placed, "router");
+  };
+  if (pending.empty()) {
+    finish();
+    return result;
+  }
 
   std::set<AppealKey> wanted;
   for (const auto& event : pending) wanted.insert(event.appeal);
@@ -374,6 +483,7 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn,
         parked + " ON CONFLICT (event_id) DO NOTHING");
   }
   record_on_tickets(txn, on_tickets, tickets);
+  finish();
   return result;
 }
 

@@ -10,10 +10,12 @@
 // ticket's creation) and acknowledges the messages only after the commit.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/appeal.hpp"
+#include "storage/ticket_routing.hpp"
 
 namespace pqxx {
 class dbtransaction;
@@ -54,6 +56,7 @@ struct IntakeResult {
   // them again in the same transaction.
   std::vector<CreatedTicket> reassigned_back;
   std::size_t unparked = 0;  // parked events applied to tickets created in this batch
+  std::size_t placed = 0;    // tickets inserted placed (with a `place` function)
 };
 
 // An appeal.received for an appeal that already has a ticket is a duplicate and changes nothing,
@@ -62,11 +65,23 @@ struct IntakeResult {
 // the order again (12328 `改派`): the ticket goes back to `received` with the new channel
 // deadline, its timeline gets `appeal.reassigned_back` with the event's data, a return request
 // still pending is closed as refused, and the caller places it again. Never a second ticket.
+//
+// Placement at creation: with a `place` function, apply() asks it where the appeals it is about to
+// create go (ids reserved from the tickets' sequence, ascending, one call per batch) and inserts
+// each ticket already placed, then writes the placement's timeline event, links and ticket.routed
+// messages (record_placed) after the batch's own events. An appeal whose events in this batch or
+// parked ones would move a `received` ticket elsewhere (a withdrawal that came first) is inserted
+// unplaced and not offered to `place`. Without `place`, tickets are inserted `received` and the
+// caller places them.
 class TicketIntake {
  public:
+  using Place = std::function<std::vector<RoutingRecord>(pqxx::dbtransaction&,
+                                                         const std::vector<CreatedTicket>&)>;
+
   explicit TicketIntake(std::string consumer) : consumer_(std::move(consumer)) {}
 
-  IntakeResult apply(pqxx::dbtransaction& txn, const std::vector<IntakeItem>& items) const;
+  IntakeResult apply(pqxx::dbtransaction& txn, const std::vector<IntakeItem>& items,
+                     const Place& place = {}) const;
 
  private:
   std::string consumer_;

@@ -95,21 +95,23 @@ std::vector<DuplicateCandidateRow> find_duplicate_candidates(
   return out;
 }
 
+std::string placement_values(pqxx::dbtransaction& txn, const RoutingRecord& r) {
+  return txn.quote(r.status) + "," + (r.lead.empty() ? "NULL" : txn.quote(r.lead)) + "," +
+         sql_text_array(txn, r.assisting) + "," + txn.quote(r.rule) + "," + txn.quote(r.reason) +
+         "," + (r.deadline ? sql_time(txn, *r.deadline) : "NULL::timestamptz") + "," +
+         txn.quote(r.deadline_basis) + "::jsonb," +
+         (r.duplicate && r.duplicate->merged ? std::to_string(r.duplicate->of)
+                                             : std::string("NULL")) +
+         "::bigint";
+}
+
 std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& records,
                            const std::string& actor) {
   if (records.empty()) return 0;
   std::string updates;
   for (const auto& r : records) {
     if (!updates.empty()) updates += ',';
-    updates += "(" + std::to_string(r.ticket_id) + "::bigint," + txn.quote(r.status) + "," +
-               (r.lead.empty() ? "NULL" : txn.quote(r.lead)) + "," +
-               sql_text_array(txn, r.assisting) + "," + txn.quote(r.rule) + "," +
-               txn.quote(r.reason) + "," +
-               (r.deadline ? sql_time(txn, *r.deadline) : "NULL::timestamptz") + "," +
-               txn.quote(r.deadline_basis) + "::jsonb," +
-               (r.duplicate && r.duplicate->merged ? std::to_string(r.duplicate->of)
-                                                   : std::string("NULL")) +
-               "::bigint)";
+    updates += "(" + std::to_string(r.ticket_id) + "::bigint," + placement_values(txn, r) + ")";
   }
   // Only tickets still as taken in: one withdrawn in the same batch (a parked withdrawal) is not
   // placed, and a redelivered batch places nothing twice.
@@ -124,7 +126,12 @@ std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRe
            " WHERE t.id = v.id AND t.status = 'received' RETURNING t.id")) {
     placed.insert(row[0].as<std::int64_t>());
   }
+  record_placed(txn, records, placed, actor);
+  return placed.size();
+}
 
+void record_placed(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& records,
+                   const std::set<std::int64_t>& placed, const std::string& actor) {
   std::string events, links;
   std::vector<OutboxMessage> outbox;
   const auto add_event = [&](std::int64_t ticket, const std::string& id, const std::string& type,
@@ -180,7 +187,6 @@ std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRe
         "INSERT INTO duplicate_links (ticket_id, duplicate_of, action, score, reason) VALUES " +
         links + " ON CONFLICT DO NOTHING");
   }
-  return placed.size();
 }
 
 std::int64_t undo_merge(pqxx::dbtransaction& txn, std::int64_t ticket_id, const std::string& actor,

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,19 @@ struct RoutingRecord {
 // placed. Timeline event ids are deterministic (first placement: "route:<ticket id>").
 std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& records,
                            const std::string& actor);
+
+// The placement columns' values as SQL, in the order status, lead_department,
+// assisting_departments, routing_rule, routing_reason, deadline, deadline_basis, merged_into.
+inline constexpr const char* kPlacementColumns =
+    "status, lead_department, assisting_departments, routing_rule, routing_reason, deadline,"
+    " deadline_basis, merged_into";
+std::string placement_values(pqxx::dbtransaction& txn, const RoutingRecord& record);
+
+// What record_routing writes besides the ticket's own columns (the timeline event, duplicate
+// links, ticket.routed messages), for the records of `placed` tickets: intake inserts new tickets
+// already placed and then calls this.
+void record_placed(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& records,
+                   const std::set<std::int64_t>& placed, const std::string& actor);
 
 // Undoes the merge of `ticket_id` into the ticket it was found to repeat: the link is marked
 // undone (kept as history), both timelines get a `ticket.unmerged` event, and the ticket is back in
