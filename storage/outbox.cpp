@@ -6,6 +6,7 @@
 
 #include "core/log.hpp"
 #include "core/text.hpp"
+#include "storage/statement.hpp"
 
 namespace appealhub::storage {
 
@@ -16,64 +17,41 @@ struct OutboxRelay::Listener : pqxx::notification_receiver {
   bool woken = false;
 };
 
-namespace {
-
-// A bytea parameter's expression: UTF-8 text as text (half the size of hex), anything else as hex.
-std::string bytes_expression(const std::string& bytes, std::vector<std::string>& params) {
-  if (core::is_valid_utf8(bytes) && bytes.find('\0') == std::string::npos) {
-    params.push_back(bytes);
-    return "convert_to($" + std::to_string(params.size()) + ", 'UTF8')";
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(bytes.size() * 2);
-  for (const unsigned char c : bytes) {
-    hex += kHex[c >> 4];
-    hex += kHex[c & 15];
-  }
-  params.push_back(std::move(hex));
-  return "decode($" + std::to_string(params.size()) + ", 'hex')";
-}
-
-}  // namespace
-
 void enqueue_outbox(pqxx::dbtransaction& txn, const std::vector<OutboxMessage>& messages) {
-  // A statement takes at most 65,535 parameters: 6 a message.
-  constexpr std::size_t kChunk = 5000;
-  if (messages.size() > kChunk) {
-    for (std::size_t first = 0; first < messages.size(); first += kChunk) {
-      enqueue_outbox(txn, {messages.begin() + static_cast<std::ptrdiff_t>(first),
-                           messages.begin() + static_cast<std::ptrdiff_t>(
-                                                  std::min(messages.size(), first + kChunk))});
-    }
-    return;
-  }
   if (messages.empty()) return;
-  // Values as parameters: the bodies (kilobytes each) never pass through the SQL parser.
-  std::string rows;
-  std::vector<std::string> params;
-  params.reserve(messages.size() * 6);
-  // Each value is numbered as it is appended: one statement per piece keeps the order defined.
-  const auto add = [&](std::string value) {
-    params.push_back(std::move(value));
-    rows += "$" + std::to_string(params.size());
-  };
+  // One array per column (statement.hpp). Bodies that are UTF-8 text travel as text (half the
+  // size of hex); anything else as hex.
+  enum Column : std::size_t { kId, kExchange, kKey, kType, kBody, kHex, kHeaders, kMandatory };
+  ColumnArrays columns({"text", "text", "text", "text", "text", "boolean", "text", "boolean"});
   for (const auto& m : messages) {
-    rows += rows.empty() ? "(" : ",(";
-    for (const std::string* v : {&m.message_id, &m.exchange, &m.routing_key, &m.type}) {
-      add(*v);
-      rows += ',';
+    columns.add(kId, m.message_id);
+    columns.add(kExchange, m.exchange);
+    columns.add(kKey, m.routing_key);
+    columns.add(kType, m.type);
+    if (core::is_valid_utf8(m.body) && m.body.find('\0') == std::string::npos) {
+      columns.add(kBody, m.body);
+      columns.add(kHex, "f");
+    } else {
+      static constexpr char kDigits[] = "0123456789abcdef";
+      std::string hex;
+      hex.reserve(m.body.size() * 2);
+      for (const unsigned char c : m.body) {
+        hex += kDigits[c >> 4];
+        hex += kDigits[c & 15];
+      }
+      columns.add(kBody, hex);
+      columns.add(kHex, "t");
     }
-    rows += bytes_expression(m.body, params);
-    rows += ',';
-    add(nlohmann::json(m.headers).dump());
-    rows += m.mandatory ? "::jsonb,true)" : "::jsonb,false)";
+    columns.add(kHeaders, nlohmann::json(m.headers).dump());
+    columns.add(kMandatory, m.mandatory ? "t" : "f");
   }
-  txn.exec_params(
+  Statement insert(
       "INSERT INTO outbox (message_id, exchange, routing_key, type, body, headers, mandatory)"
-      " VALUES " +
-          rows + " ON CONFLICT (message_id) DO NOTHING",
-      pqxx::prepare::make_dynamic_params(params));
+      " SELECT v.id, v.exchange, v.key, v.type, CASE WHEN v.hex THEN decode(v.body, 'hex') ELSE"
+      " convert_to(v.body, 'UTF8') END, v.headers::jsonb, v.mandatory FROM ");
+  std::move(columns).unnest_into(insert, "id, exchange, key, type, body, hex, headers, mandatory");
+  insert.sql(" ORDER BY v.n ON CONFLICT (message_id) DO NOTHING");
+  insert.exec(txn);
 }
 
 OutboxRelay::OutboxRelay(DatabaseConfig database, OutboxSink& sink, OutboxRelayOptions options)

@@ -8,6 +8,8 @@
 
 #include "core/time.hpp"
 #include "storage/outbox.hpp"
+#include "storage/statement.hpp"
+#include "storage/timeline.hpp"
 
 namespace appealhub::storage {
 namespace {
@@ -15,15 +17,6 @@ namespace {
 std::string sql_time(pqxx::dbtransaction& txn, std::chrono::sys_seconds t) {
   core::Timestamp ts{std::chrono::time_point_cast<std::chrono::milliseconds>(t), 480};
   return txn.quote(core::format_rfc3339(ts)) + "::timestamptz";
-}
-
-std::string sql_text_array(pqxx::dbtransaction& txn, const std::vector<std::string>& items) {
-  std::string out = "ARRAY[";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ',';
-    out += txn.quote(items[i]);
-  }
-  return out + "]::text[]";
 }
 
 std::chrono::sys_seconds epoch_seconds(const pqxx::field& f) {
@@ -95,50 +88,53 @@ std::vector<DuplicateCandidateRow> find_duplicate_candidates(
   return out;
 }
 
-std::string placement_values(pqxx::dbtransaction& txn, const RoutingRecord& r) {
-  return txn.quote(r.status) + "," + (r.lead.empty() ? "NULL" : txn.quote(r.lead)) + "," +
-         sql_text_array(txn, r.assisting) + "," + txn.quote(r.rule) + "," + txn.quote(r.reason) +
-         "," + (r.deadline ? sql_time(txn, *r.deadline) : "NULL::timestamptz") + "," +
-         txn.quote(r.deadline_basis) + "::jsonb," +
-         (r.duplicate && r.duplicate->merged ? std::to_string(r.duplicate->of)
-                                             : std::string("NULL")) +
-         "::bigint";
+void placement_values(Statement& s, const RoutingRecord& r) {
+  s.param(r.status).sql(",");
+  (r.lead.empty() ? s.sql("NULL") : s.param(r.lead)).sql(",");
+  s.text_array(r.assisting).sql(",").param(r.rule).sql(",").param(r.reason).sql(",");
+  (r.deadline
+       ? s.param(std::to_string(r.deadline->time_since_epoch().count())).sql("::double precision")
+       : s.sql("NULL::double precision"));
+  s.sql(",").param(r.deadline_basis, "::jsonb,");
+  if (r.duplicate && r.duplicate->merged) {
+    s.param(std::to_string(r.duplicate->of), "::bigint");
+  } else {
+    s.sql("NULL::bigint");
+  }
 }
 
 std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& records,
                            const std::string& actor) {
   if (records.empty()) return 0;
-  std::string updates;
-  for (const auto& r : records) {
-    if (!updates.empty()) updates += ',';
-    updates += "(" + std::to_string(r.ticket_id) + "::bigint," + placement_values(txn, r) + ")";
-  }
   // Only tickets still as taken in: one withdrawn in the same batch (a parked withdrawal) is not
   // placed, and a redelivered batch places nothing twice.
-  std::set<std::int64_t> placed;
-  for (const auto& row : txn.exec(
-           "UPDATE tickets t SET status = v.status, lead_department = v.lead,"
-           " assisting_departments = v.assisting, routing_rule = v.rule, routing_reason = v.reason,"
-           " deadline = v.deadline, deadline_basis = v.basis, merged_into = v.merged_into,"
-           " updated_at = now() FROM (VALUES " +
-           updates +
-           ") AS v(id, status, lead, assisting, rule, reason, deadline, basis, merged_into)"
-           " WHERE t.id = v.id AND t.status = 'received' RETURNING t.id")) {
-    placed.insert(row[0].as<std::int64_t>());
+  Statement update(
+      "UPDATE tickets t SET status = v.status, lead_department = v.lead,"
+      " assisting_departments = v.assisting, routing_rule = v.rule, routing_reason = v.reason,"
+      " deadline = to_timestamp(v.deadline), deadline_basis = v.basis,"
+      " merged_into = v.merged_into, updated_at = now() FROM (VALUES ");
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    update.sql(i ? ",(" : "(").param(std::to_string(records[i].ticket_id), "::bigint,");
+    placement_values(update, records[i]);
+    update.sql(")");
   }
+  update.sql(
+      ") AS v(id, status, lead, assisting, rule, reason, deadline, basis, merged_into)"
+      " WHERE t.id = v.id AND t.status = 'received' RETURNING t.id");
+  std::set<std::int64_t> placed;
+  for (const auto& row : update.exec(txn)) placed.insert(row[0].as<std::int64_t>());
   record_placed(txn, records, placed, actor);
   return placed.size();
 }
 
 void record_placed(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& records,
                    const std::set<std::int64_t>& placed, const std::string& actor) {
-  std::string events, links;
+  std::vector<TimelineRow> events;
+  std::string links;
   std::vector<OutboxMessage> outbox;
   const auto add_event = [&](std::int64_t ticket, const std::string& id, const std::string& type,
                              const nlohmann::json& data) {
-    if (!events.empty()) events += ',';
-    events += "(" + std::to_string(ticket) + "," + txn.quote(id) + "," + txn.quote(type) + "," +
-              txn.quote(actor) + ",now()," + txn.quote(data.dump()) + "::jsonb)";
+    events.push_back({ticket, id, type, actor, "", data.dump(), false});
   };
   for (const auto& r : records) {
     if (!placed.count(r.ticket_id)) continue;
@@ -175,12 +171,7 @@ void record_placed(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& r
       outbox.push_back(std::move(out));
     }
   }
-  if (!events.empty()) {
-    txn.exec(
-        "INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data)"
-        " VALUES " +
-        events + " ON CONFLICT (event_id) DO NOTHING");
-  }
+  insert_timeline(txn, events);
   enqueue_outbox(txn, outbox);
   if (!links.empty()) {
     txn.exec(

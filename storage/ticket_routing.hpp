@@ -67,12 +67,11 @@ struct RoutingRecord {
 std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& records,
                            const std::string& actor);
 
-// The placement columns' values as SQL, in the order status, lead_department,
-// assisting_departments, routing_rule, routing_reason, deadline, deadline_basis, merged_into.
-inline constexpr const char* kPlacementColumns =
-    "status, lead_department, assisting_departments, routing_rule, routing_reason, deadline,"
-    " deadline_basis, merged_into";
-std::string placement_values(pqxx::dbtransaction& txn, const RoutingRecord& record);
+// Appends the placement columns' values as parameters, in the order status, lead_department,
+// assisting_departments, routing_rule, routing_reason, deadline (Unix seconds: wrap it in
+// to_timestamp()), deadline_basis, merged_into.
+class Statement;
+void placement_values(Statement& statement, const RoutingRecord& record);
 
 // What record_routing writes besides the ticket's own columns (the timeline event, duplicate
 // links, ticket.routed messages), for the records of `placed` tickets: intake inserts new tickets
