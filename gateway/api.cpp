@@ -114,6 +114,35 @@ void Api::Impl::drop_connection() const {
   tls_connection.reset();
 }
 
+std::optional<storage::Principal> PrincipalCache::find(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  const auto it = entries_.find(key);
+  if (it == entries_.end() || it->second.until < std::chrono::steady_clock::now()) {
+    return std::nullopt;
+  }
+  return it->second.who;
+}
+
+void PrincipalCache::put(const std::string& key, const storage::Principal& who) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  if (entries_.size() >= kMaxEntries) {
+    std::erase_if(entries_, [&](const auto& e) { return e.second.until < now; });
+    if (entries_.size() >= kMaxEntries) entries_.clear();
+  }
+  entries_.insert_or_assign(key, Entry{now + kTtl, who});
+}
+
+void PrincipalCache::erase(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  entries_.erase(key);
+}
+
+void PrincipalCache::clear() {
+  std::lock_guard lock(mutex_);
+  entries_.clear();
+}
+
 std::shared_ptr<const router::RoutingSetup> Services::routing() const {
   auto current = setup ? setup() : nullptr;
   if (!current) throw ApiError(503, "not_ready", "the routing settings are not loaded yet");
@@ -264,16 +293,23 @@ http::Response Api::Impl::api_route(const http::Request& request, std::string& r
   auto& db = connection();
   Context ctx{request, std::move(params), std::nullopt, db, services};
   if (!found->roles.empty()) {
-    {
+    // Keys: "t" or "s" (API token or session) and the credential's hash.
+    const auto principal = [&](const std::string& key) {
+      if (auto cached = services.principals->find(key)) return cached;
       pqxx::nontransaction txn(db);  // one statement: no BEGIN/COMMIT round trips
-      if (const auto auth = request.header("Authorization")) {
-        if (!auth->starts_with("Bearer ")) {
-          throw ApiError(401, "unauthenticated", "Authorization: expected a Bearer token");
-        }
-        ctx.who = storage::find_api_token(txn, token_hash(auth->substr(7)));
-      } else if (const auto token = cookie(request, kSessionCookie)) {
-        ctx.who = storage::find_session(txn, token_hash(*token));
+      const auto hash = key.substr(1);
+      auto who =
+          key[0] == 't' ? storage::find_api_token(txn, hash) : storage::find_session(txn, hash);
+      if (who) services.principals->put(key, *who);
+      return who;
+    };
+    if (const auto auth = request.header("Authorization")) {
+      if (!auth->starts_with("Bearer ")) {
+        throw ApiError(401, "unauthenticated", "Authorization: expected a Bearer token");
       }
+      ctx.who = principal("t" + token_hash(auth->substr(7)));
+    } else if (const auto token = cookie(request, kSessionCookie)) {
+      ctx.who = principal("s" + token_hash(*token));
     }
     if (!ctx.who) throw ApiError(401, "unauthenticated", "log in first");
     if (!found->roles.contains("*")) {
@@ -489,6 +525,7 @@ http::Response auth_logout(Context& ctx) {
     pqxx::work txn(ctx.db);
     storage::delete_session(txn, token_hash(token.value_or("")));
     txn.commit();
+    ctx.services.principals->erase("s" + token_hash(token.value_or("")));
   }
   auto r = json_response(200, {{"logged_out", true}});
   r.headers.emplace_back("Set-Cookie", session_cookie(ctx.services, "", 0));

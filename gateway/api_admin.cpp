@@ -90,6 +90,7 @@ http::Response update_user(Context& ctx) {
   }
   const auto updated = storage::update_user(txn, id, c);
   txn.commit();
+  ctx.services.principals->clear();  // roles, departments or access changed: read them again
   return json_response(200, {{"user", public_user(*updated)}});
 }
 

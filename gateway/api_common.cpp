@@ -134,11 +134,16 @@ void Body::finish() const {
 }
 
 http::Response json_response(int status, const nlohmann::json& body) {
+  return json_text_response(status,
+                            body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+http::Response json_text_response(int status, std::string body) {
   http::Response r;
   r.status = status;
   r.set_header("Content-Type", "application/json; charset=utf-8");
   r.set_header("Cache-Control", "no-store");
-  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.body = std::move(body);
   return r;
 }
 

@@ -4,6 +4,8 @@
 #include <pqxx/pqxx>
 #include <stdexcept>
 
+#include "storage/database.hpp"
+
 namespace appealhub::storage {
 namespace {
 
@@ -139,22 +141,23 @@ void delete_session(pqxx::dbtransaction& txn, const std::string& token_hash) {
   txn.exec0("DELETE FROM sessions WHERE token_hash = " + txn.quote(token_hash));
 }
 
+// Every authenticated request runs one of these two: prepared (see exec_prepared).
 std::optional<Principal> find_session(pqxx::transaction_base& txn, const std::string& token_hash) {
-  const auto rows = txn.exec(std::string("SELECT ") + kUserColumns +
-                             ", s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id "
-                             "WHERE u.active AND s.expires_at > now() AND s.token_hash = " +
-                             txn.quote(token_hash));
+  static const std::string sql = std::string("SELECT ") + kUserColumns +
+                                 ", s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id "
+                                 "WHERE u.active AND s.expires_at > now() AND s.token_hash = $1";
+  const auto rows = exec_prepared(txn, "find_session", sql, token_hash);
   if (rows.empty()) return std::nullopt;
   return Principal{read_user(rows[0]), rows[0][6].c_str(), true};
 }
 
 std::optional<Principal> find_api_token(pqxx::transaction_base& txn,
                                         const std::string& token_hash) {
-  const auto rows = txn.exec(
+  static const std::string sql =
       std::string("SELECT ") + kUserColumns +
       " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.active AND t.revoked_at IS "
-      "NULL AND (t.expires_at IS NULL OR t.expires_at > now()) AND t.token_hash = " +
-      txn.quote(token_hash));
+      "NULL AND (t.expires_at IS NULL OR t.expires_at > now()) AND t.token_hash = $1";
+  const auto rows = exec_prepared(txn, "find_api_token", sql, token_hash);
   if (rows.empty()) return std::nullopt;
   return Principal{read_user(rows[0]), "", false};
 }

@@ -8,6 +8,7 @@
 #include "core/codec.hpp"
 #include "core/ids.hpp"
 #include "core/validation.hpp"
+#include "storage/database.hpp"
 #include "storage/outbox.hpp"
 #include "storage/ticket_work.hpp"
 
@@ -438,13 +439,13 @@ nlohmann::json list_replies(pqxx::dbtransaction& txn, const ReplyFilter& f) {
   return out;
 }
 
-nlohmann::json ticket_replies(pqxx::dbtransaction& txn, std::int64_t ticket_id) {
+nlohmann::json ticket_replies(pqxx::transaction_base& txn, std::int64_t ticket_id) {
   // A merged appeal is answered with its primary: its replies show on the primary too.
-  const auto id = std::to_string(ticket_id);
-  const auto rows =
-      txn.exec(std::string("SELECT ") + kReplyColumns + kReplyJoins + " WHERE l.ticket_id = " + id +
-               " OR l.ticket_id IN (SELECT id FROM tickets WHERE merged_into = " + id +
-               ") ORDER BY l.created_at, l.reply_id");
+  static const std::string sql =
+      std::string("SELECT ") + kReplyColumns + kReplyJoins +
+      " WHERE l.ticket_id = $1 OR l.ticket_id IN (SELECT id FROM "
+      "tickets WHERE merged_into = $1) ORDER BY l.created_at, l.reply_id";
+  const auto rows = exec_prepared(txn, "ticket_replies", sql, ticket_id);
   auto out = nlohmann::json::array();
   for (const auto& r : rows) out.push_back(reply_json(r));
   return out;

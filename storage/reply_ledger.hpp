@@ -29,7 +29,8 @@
 
 namespace pqxx {
 class dbtransaction;
-}
+class transaction_base;
+}  // namespace pqxx
 
 namespace appealhub::storage {
 
@@ -129,7 +130,7 @@ struct ReplyFilter {
 nlohmann::json list_replies(pqxx::dbtransaction& txn, const ReplyFilter& filter);
 
 // A ticket's replies with their ledger state and attempts, oldest first (the ticket detail).
-nlohmann::json ticket_replies(pqxx::dbtransaction& txn, std::int64_t ticket_id);
+nlohmann::json ticket_replies(pqxx::transaction_base& txn, std::int64_t ticket_id);
 
 // The lead department of the reply's ticket, or nullopt when there is no such reply.
 std::optional<std::string> reply_department(pqxx::dbtransaction& txn, const std::string& reply_id);

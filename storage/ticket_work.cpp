@@ -1,9 +1,12 @@
 #include "storage/ticket_work.hpp"
 
+#include <mutex>
 #include <pqxx/pqxx>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "core/ids.hpp"
+#include "storage/database.hpp"
 #include "storage/reply_ledger.hpp"
 
 namespace appealhub::storage {
@@ -41,6 +44,22 @@ std::vector<std::string> parse_array(const pqxx::field& field) {
 constexpr const char* kOpenStatuses =
     "('received', 'triage', 'assigned', 'in_progress', 'returned', 'reopened')";
 
+// The name of the prepared statement for a list query's SQL text, or nullopt once the process
+// has named kListStatements of them: departments, statuses and filters make many texts, and a
+// prepared one holds ~130 kB in the server process of each connection that ran it. The first
+// come are usually the ones asked most (the departments' queue pages).
+constexpr std::size_t kListStatements = 32;
+std::optional<std::string> list_statement(const std::string& sql) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, std::string> names;
+  std::lock_guard lock(mutex);
+  if (const auto it = names.find(sql); it != names.end()) return it->second;
+  if (names.size() >= kListStatements) return std::nullopt;
+  auto name = "list_tickets_" + std::to_string(names.size());
+  names.emplace(sql, name);
+  return name;
+}
+
 const std::string kSummaryColumns =
     "t.id, t.channel, t.external_id, t.status, t.kind, t.category, t.division, t.urgency, "
     "t.title, coalesce(t.appeal->'citizen'->>'name', ''), t.citizen_phone, "
@@ -48,6 +67,7 @@ const std::string kSummaryColumns =
     "''), t.assisting_departments, extract(epoch FROM t.deadline)::bigint, "
     "extract(epoch FROM t.received_at)::bigint, t.supervised, coalesce(t.claimed_by, ''), "
     "t.merged_into";
+constexpr int kSummaryColumnCount = 19;  // read_summary's
 
 TicketSummary read_summary(const pqxx::row& r) {
   TicketSummary s;
@@ -107,34 +127,55 @@ std::vector<TicketSummary> list_tickets(pqxx::transaction_base& txn, const Ticke
         "q.state = 'pending' AND q.kind = " +
         txn.quote(f.pending) + ")");
   }
-  const std::string order = f.sort == "received" ? " ORDER BY t.received_at DESC, t.id DESC"
-                                                 : " ORDER BY t.deadline NULLS LAST, t.id";
+  const bool by_received = f.sort == "received";
+  const std::string order = by_received ? " ORDER BY t.received_at DESC, t.id DESC"
+                                        : " ORDER BY t.deadline NULLS LAST, t.id";
   const auto conditions = [&](const std::string& first) {
     std::string out = first.empty() ? "" : " WHERE " + first;
     for (const auto& w : where) out += (out.empty() ? " WHERE " : " AND ") + w;
     return out;
   };
-  std::string sql = "SELECT " + kSummaryColumns + " FROM tickets t";
+  std::string sql;
   if (f.departments.empty()) {
-    sql += conditions("");
+    sql = "SELECT " + kSummaryColumns + " FROM tickets t" + conditions("") + order;
   } else {
     // A department's queue: one ordered index scan per department it leads and one for what it
     // assists, each cut at the page's end, instead of filtering every open ticket by deadline.
-    const std::string enough = " LIMIT " + std::to_string(f.limit + 1 + f.offset);
+    // The branches read whole rows, merged in order; DISTINCT ON drops a ticket that two of them
+    // found (lead of one department, assisting another).
+    const std::string key = by_received ? "t.received_at" : "t.deadline";
+    const std::string branch = "(SELECT " + key + ", t.id, " + kSummaryColumns + " FROM tickets t";
+    const std::string enough = " LIMIT " + std::to_string(f.limit + 1 + f.offset) + ")";
     std::string branches;
     for (const auto& d : f.departments) {
-      branches += (branches.empty() ? "" : " UNION ALL ") +
-                  std::string("(SELECT t.id FROM tickets t") +
-                  conditions("t.lead_department = " + txn.quote(d)) + order + enough + ")";
+      branches += branch + conditions("t.lead_department = " + txn.quote(d)) + order + enough +
+                  " UNION ALL ";
     }
-    branches += " UNION ALL (SELECT t.id FROM tickets t" +
+    branches += branch +
                 conditions("t.assisting_departments && " + array_literal(txn, f.departments)) +
-                order + enough + ")";
-    sql += " WHERE t.id IN (" + branches + ")";
+                order + enough;
+    std::string columns, names;
+    for (int i = 0; i < kSummaryColumnCount; ++i) {
+      columns += (i ? ", u.c" : "u.c") + std::to_string(i);
+      names += ", c" + std::to_string(i);
+    }
+    sql = "SELECT DISTINCT ON (u.sort_key, u.id) " + columns + " FROM (" + branches +
+          ") AS u(sort_key, id" + names + ")" +
+          (by_received ? " ORDER BY u.sort_key DESC, u.id DESC"
+                       : " ORDER BY u.sort_key NULLS LAST, u.id");
   }
-  sql += order + " LIMIT " + std::to_string(f.limit + 1) + " OFFSET " + std::to_string(f.offset);
+  sql += " LIMIT " + std::to_string(f.limit + 1) + " OFFSET " + std::to_string(f.offset);
+  // A first page without a search term (a department's queue, polled again and again) is a
+  // prepared statement: parsing and planning this query cost more than running it. Its values
+  // stay in the text, so its plan is the one they call for (with parameters, the generic plan
+  // guesses the share of tickets a department assists and scans every open ticket for it).
+  const bool repeated = f.offset == 0 && f.text.empty() && f.phone.empty() &&
+                        f.external_id.empty() && !f.deadline_from && !f.deadline_to;
+  const auto name = repeated ? list_statement(sql) : std::nullopt;
   std::vector<TicketSummary> out;
-  for (const auto& row : txn.exec(sql)) out.push_back(read_summary(row));
+  for (const auto& row : name ? exec_prepared(txn, name->c_str(), sql) : txn.exec(sql)) {
+    out.push_back(read_summary(row));
+  }
   return out;
 }
 
@@ -161,48 +202,55 @@ std::optional<TicketForWork> lock_ticket(pqxx::dbtransaction& txn, std::int64_t 
   return w;
 }
 
-nlohmann::json ticket_detail(pqxx::dbtransaction& txn, std::int64_t id) {
-  // One statement, one round trip: the detail view is the gateway's most frequent read.
-  const std::string tid = std::to_string(id);
-  const auto at = [](const std::string& column) { return china_time_sql(column); };
-  const auto rows = txn.exec(
-      "SELECT json_build_object("
-      "'appeal', t.appeal, 'routing_rule', coalesce(t.routing_rule, ''), "
-      "'routing_reason', coalesce(t.routing_reason, ''), 'deadline_basis', t.deadline_basis, "
-      "'supervision_note', coalesce(t.supervision_note, ''), 'created_at', " +
-      at("t.created_at") + ", 'first_answer_at', " + at("t.first_answer_at") + ", 'answered_at', " +
-      at("t.answered_at") +
-      ", 'timeline', coalesce((SELECT json_agg(json_build_object('event_id', e.event_id, "
-      "'type', e.type, 'actor', e.actor, 'at', " +
-      at("e.occurred_at") +
-      ", 'data', e.data) ORDER BY e.occurred_at, e.id) FROM ticket_events e "
-      "WHERE e.ticket_id = t.id), '[]'), "
-      "'answers', coalesce((SELECT json_agg(json_build_object('id', a.id, 'type', a.type, "
-      "'content', a.content, 'department', a.department, 'author', a.author, 'publish', "
-      "a.publish, 'reply_to', a.reply_to, 'at', " +
-      at("a.created_at") +
-      ") ORDER BY a.id) FROM answers a WHERE a.ticket_id = t.id), '[]'), "
-      "'requests', coalesce((SELECT json_agg(json_build_object('id', q.id, 'kind', q.kind, "
-      "'department', q.department, 'requested_by', q.requested_by, 'reason', q.reason, 'days', "
-      "q.days, 'state', q.state, 'decided_by', coalesce(q.decided_by, ''), 'decision_note', "
-      "coalesce(q.decision_note, ''), 'requested_at', " +
-      at("q.requested_at") + ", 'decided_at', " + at("q.decided_at") +
-      ") ORDER BY q.id) FROM ticket_requests q WHERE q.ticket_id = t.id), '[]'), "
-      "'callbacks', coalesce((SELECT json_agg(json_build_object('id', c.id, 'operator', "
-      "c.operator, 'reached', c.reached, 'satisfaction', c.satisfaction, 'resolved', c.resolved, "
-      "'note', c.note, 'at', " +
-      at("c.called_at") +
-      ") ORDER BY c.id) FROM callbacks c WHERE c.ticket_id = t.id), '[]'), "
-      "'duplicates', coalesce((SELECT json_agg(json_build_object('ticket_id', l.ticket_id, "
-      "'duplicate_of', l.duplicate_of, 'action', l.action, 'score', l.score, 'reason', l.reason, "
-      "'undone', l.undone_at IS NOT NULL) ORDER BY l.created_at) FROM duplicate_links l "
-      "WHERE l.ticket_id = t.id OR l.duplicate_of = t.id), '[]')"
-      ")::text FROM tickets t WHERE t.id = " +
-      tid);
-  if (rows.empty()) return nullptr;
-  auto out = nlohmann::json::parse(rows[0][0].c_str());
-  out["replies"] = ticket_replies(txn, id);
-  return out;
+std::optional<TicketView> ticket_view(pqxx::transaction_base& txn, std::int64_t id) {
+  // The detail view is the gateway's most frequent read: one prepared statement, and a second
+  // one only for a ticket that has replies (its own or those of appeals merged into it).
+  static const std::string sql = [] {
+    const auto at = [](const std::string& column) { return china_time_sql(column); };
+    return "SELECT " + kSummaryColumns +
+           ", json_build_object("
+           "'appeal', t.appeal, 'routing_rule', coalesce(t.routing_rule, ''), "
+           "'routing_reason', coalesce(t.routing_reason, ''), 'deadline_basis', t.deadline_basis, "
+           "'supervision_note', coalesce(t.supervision_note, ''), 'created_at', " +
+           at("t.created_at") + ", 'first_answer_at', " + at("t.first_answer_at") +
+           ", 'answered_at', " + at("t.answered_at") +
+           ", 'timeline', coalesce((SELECT json_agg(json_build_object('event_id', e.event_id, "
+           "'type', e.type, 'actor', e.actor, 'at', " +
+           at("e.occurred_at") +
+           ", 'data', e.data) ORDER BY e.occurred_at, e.id) FROM ticket_events e "
+           "WHERE e.ticket_id = t.id), '[]'), "
+           "'answers', coalesce((SELECT json_agg(json_build_object('id', a.id, 'type', a.type, "
+           "'content', a.content, 'department', a.department, 'author', a.author, 'publish', "
+           "a.publish, 'reply_to', a.reply_to, 'at', " +
+           at("a.created_at") +
+           ") ORDER BY a.id) FROM answers a WHERE a.ticket_id = t.id), '[]'), "
+           "'requests', coalesce((SELECT json_agg(json_build_object('id', q.id, 'kind', q.kind, "
+           "'department', q.department, 'requested_by', q.requested_by, 'reason', q.reason, "
+           "'days', q.days, 'state', q.state, 'decided_by', coalesce(q.decided_by, ''), "
+           "'decision_note', coalesce(q.decision_note, ''), 'requested_at', " +
+           at("q.requested_at") + ", 'decided_at', " + at("q.decided_at") +
+           ") ORDER BY q.id) FROM ticket_requests q WHERE q.ticket_id = t.id), '[]'), "
+           "'callbacks', coalesce((SELECT json_agg(json_build_object('id', c.id, 'operator', "
+           "c.operator, 'reached', c.reached, 'satisfaction', c.satisfaction, 'resolved', "
+           "c.resolved, 'note', c.note, 'at', " +
+           at("c.called_at") +
+           ") ORDER BY c.id) FROM callbacks c WHERE c.ticket_id = t.id), '[]'), "
+           "'duplicates', coalesce((SELECT json_agg(json_build_object('ticket_id', l.ticket_id, "
+           "'duplicate_of', l.duplicate_of, 'action', l.action, 'score', l.score, 'reason', "
+           "l.reason, 'undone', l.undone_at IS NOT NULL) ORDER BY l.created_at) "
+           "FROM duplicate_links l WHERE l.ticket_id = t.id OR l.duplicate_of = t.id), '[]')"
+           ")::text, "
+           "EXISTS (SELECT 1 FROM reply_ledger r WHERE r.ticket_id = t.id) OR "
+           "EXISTS (SELECT 1 FROM tickets m JOIN reply_ledger r ON r.ticket_id = m.id "
+           "WHERE m.merged_into = t.id) "
+           "FROM tickets t WHERE t.id = $1";
+  }();
+  const auto rows = exec_prepared(txn, "ticket_view", sql, id);
+  if (rows.empty()) return std::nullopt;
+  TicketView view{read_summary(rows[0]), nlohmann::json::parse(rows[0][19].c_str())};
+  view.detail["replies"] =
+      rows[0][20].as<bool>() ? ticket_replies(txn, id) : nlohmann::json::array();
+  return view;
 }
 
 std::string append_ticket_event(pqxx::dbtransaction& txn, std::int64_t ticket_id,

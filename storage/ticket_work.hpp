@@ -60,8 +60,15 @@ struct TicketForWork {
 std::optional<TicketForWork> lock_ticket(pqxx::dbtransaction& txn, std::int64_t id);
 std::optional<TicketSummary> find_ticket(pqxx::dbtransaction& txn, std::int64_t id);
 
-// The ticket's appeal, placement, timeline (oldest first), answers, requests and callbacks.
-nlohmann::json ticket_detail(pqxx::dbtransaction& txn, std::int64_t id);
+// A ticket's summary and its detail: appeal, placement, timeline (oldest first), answers,
+// requests, callbacks, duplicates and replies; nullopt when there is no such ticket. Reads
+// without a transaction of its own: the summary and detail come from one statement, the
+// replies (when there are any) from a second.
+struct TicketView {
+  TicketSummary summary;
+  nlohmann::json detail;
+};
+std::optional<TicketView> ticket_view(pqxx::transaction_base& txn, std::int64_t id);
 
 // A timeline event written by a person; returns its event id.
 std::string append_ticket_event(pqxx::dbtransaction& txn, std::int64_t ticket_id,
