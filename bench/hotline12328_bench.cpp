@@ -125,9 +125,7 @@ Result run(std::size_t n) {
   const fs::path config = root / "appealhub.json";
   std::ofstream(config) << R"({"hotline12328": {"export_dir": ")" << (root / "export").string()
                         << R"(", "poll_interval_ms": 100}, "log": {"level": ")" << log_level()
-                        << R"("}, "intake": {"consumers": )"
-                        << (std::getenv("BENCH_CONSUMERS") ? std::getenv("BENCH_CONSUMERS") : "2")
-                        << "}}";
+                        << R"("}})";
 
   const std::string bytes = to_gb18030(export_file_utf8(n, 1));
   const std::string name = "12328_510800JT_20261127160000_000001.csv";

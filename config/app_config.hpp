@@ -29,7 +29,7 @@ struct BrokerSettings {
 };
 
 struct IntakeSettings {
-  int consumers = 2;       // competing intake consumers in one process (transactions in parallel)
+  int consumers = 3;       // competing intake consumers in one process (transactions in parallel)
   int prefetch = 2000;     // unacknowledged deliveries the broker may push to one consumer
   int batch_size = 500;    // appeals per database transaction
   int batch_wait_ms = 20;  // how long a partial batch waits for more before it is committed
