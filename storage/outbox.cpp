@@ -109,8 +109,9 @@ std::size_t OutboxRelay::relay_once() {
     ++sent;
   }
   if (!sent_ids.empty()) {
-    txn.exec("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id IN (" + sent_ids +
-             ")");
+    txn.exec_params(
+        "UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])",
+        "{" + sent_ids + "}");
   }
   txn.commit();
   sent_total_ += sent;

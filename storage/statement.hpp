@@ -54,9 +54,9 @@ class Statement {
 };
 
 // Rows held as one PostgreSQL array literal per column, read back with
-// `unnest($1::bigint[], $2::text[], …) WITH ORDINALITY AS v(…, n)`: a few parameters whatever the
-// number of rows, so neither parsing nor planning grows with the batch. A column whose values are
-// arrays themselves is passed as text literals and cast per row.
+// `unnest($1::bigint[], $2::text[], …) WITH ORDINALITY AS v(…, n)` (alias v unless named): a few
+// parameters whatever the number of rows, so neither parsing nor planning grows with the batch. A
+// column whose values are arrays themselves is passed as text literals and cast per row.
 class ColumnArrays {
  public:
   // One element type per column: "text", "bigint", "timestamptz", "boolean", ….
@@ -76,13 +76,13 @@ class ColumnArrays {
 
   // Appends `unnest(…) WITH ORDINALITY AS v(<names>, n)` to `s`, the arrays as its parameters;
   // `ORDER BY v.n` keeps the rows in the order they were added.
-  void unnest_into(Statement& s, std::string_view names) && {
+  void unnest_into(Statement& s, std::string_view names, std::string_view alias = "v") && {
     s.sql("unnest(");
     for (std::size_t k = 0; k < columns_.size(); ++k) {
       columns_[k] += '}';
       s.sql(k ? "," : "").param(std::move(columns_[k]), "::" + std::string(types_[k]) + "[]");
     }
-    s.sql(") WITH ORDINALITY AS v(").sql(names).sql(", n)");
+    s.sql(") WITH ORDINALITY AS ").sql(alias).sql("(").sql(names).sql(", n)");
   }
 
   // The single column's literal (a text[] value of its own).

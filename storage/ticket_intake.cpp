@@ -28,6 +28,28 @@ struct PendingEvent {
   bool data_in_body = false;
 };
 
+// The appeal keys of `range` (AppealKeys, or map entries keyed by them) as the relation
+// `k(channel, external_id, n)` between `before` and `after`: two array parameters, however many.
+const AppealKey& key_of(const AppealKey& key) {
+  return key;
+}
+template <class Value>
+const AppealKey& key_of(const std::pair<const AppealKey, Value>& entry) {
+  return entry.first;
+}
+template <class Range>
+Statement keyed(std::string_view before, const Range& range, std::string_view after) {
+  ColumnArrays columns({"text", "text"});
+  for (const auto& entry : range) {
+    columns.add(0, key_of(entry).first);
+    columns.add(1, key_of(entry).second);
+  }
+  Statement s(before);
+  std::move(columns).unnest_into(s, "channel, external_id", "k");
+  s.sql(after);
+  return s;
+}
+
 // The event's data as a jsonb parameter.
 Statement& data_param(Statement& s, const std::string& data, bool in_body) {
   return in_body ? s.sql("(").param(data, "::jsonb -> 'data')") : s.param(data, "::jsonb");
@@ -96,17 +118,13 @@ void mark_spam(pqxx::dbtransaction& txn, const std::vector<IntakeItem>& items,
     }
   }
   if (candidates.empty()) return;
-  std::string keys;
-  for (const auto& [key, index] : candidates) {
-    if (!keys.empty()) keys += ',';
-    keys += "(" + txn.quote(key.first) + "," + txn.quote(key.second) + ")";
-  }
   std::string events, ids;
   for (const auto& row :
-       txn.exec("SELECT t.id, t.channel, t.external_id FROM tickets t JOIN (VALUES " + keys +
-                ") AS k(channel, external_id) ON t.channel = k.channel AND t.external_id ="
-                " k.external_id WHERE t.status IN ('received', 'triage', 'assigned', 'in_progress',"
-                " 'returned', 'reopened') ORDER BY t.id FOR UPDATE OF t")) {
+       keyed("SELECT t.id, t.channel, t.external_id FROM tickets t JOIN ", candidates,
+             " ON t.channel = k.channel AND t.external_id = k.external_id WHERE t.status IN"
+             " ('received', 'triage', 'assigned', 'in_progress', 'returned', 'reopened')"
+             " ORDER BY t.id FOR UPDATE OF t")
+           .exec(txn)) {
     const auto i = candidates.at({row[1].as<std::string>(), row[2].as<std::string>()});
     const auto& item = items[i];
     const std::string id = row[0].c_str();
@@ -138,22 +156,18 @@ void reassign_back(pqxx::dbtransaction& txn, const std::vector<IntakeItem>& item
     }
   }
   if (candidates.empty()) return;
-  std::string keys;
-  for (const auto& [key, index] : candidates) {
-    if (!keys.empty()) keys += ',';
-    keys += "(" + txn.quote(key.first) + "," + txn.quote(key.second) + ")";
-  }
   // Returned to the channel: `returned`, or closed after a return to the channel that came after
   // the last reassignment back (a ticket can go round more than once).
   std::vector<std::pair<std::int64_t, std::size_t>> back;  // ticket, item
-  for (const auto& row : txn.exec(
-           "SELECT t.id, t.channel, t.external_id FROM tickets t JOIN (VALUES " + keys +
-           ") AS k(channel, external_id) ON t.channel = k.channel AND t.external_id ="
-           " k.external_id WHERE t.status = 'returned' OR (t.status = 'closed' AND EXISTS ("
-           "SELECT 1 FROM ticket_events r WHERE r.ticket_id = t.id AND r.type = 'return.approved'"
-           " AND r.data->>'to_channel' = 'true' AND r.id > coalesce((SELECT max(b.id) FROM"
-           " ticket_events b WHERE b.ticket_id = t.id AND b.type = 'appeal.reassigned_back'), 0)))"
-           " ORDER BY t.id FOR UPDATE OF t")) {
+  for (const auto& row :
+       keyed("SELECT t.id, t.channel, t.external_id FROM tickets t JOIN ", candidates,
+             " ON t.channel = k.channel AND t.external_id = k.external_id WHERE t.status ="
+             " 'returned' OR (t.status = 'closed' AND EXISTS (SELECT 1 FROM ticket_events r"
+             " WHERE r.ticket_id = t.id AND r.type = 'return.approved' AND r.data->>'to_channel'"
+             " = 'true' AND r.id > coalesce((SELECT max(b.id) FROM ticket_events b WHERE"
+             " b.ticket_id = t.id AND b.type = 'appeal.reassigned_back'), 0)))"
+             " ORDER BY t.id FOR UPDATE OF t")
+           .exec(txn)) {
     back.emplace_back(row[0].as<std::int64_t>(),
                       candidates.at({row[1].as<std::string>(), row[2].as<std::string>()}));
   }
@@ -208,17 +222,11 @@ std::set<std::size_t> held_back(pqxx::dbtransaction& txn, const std::vector<Inta
     }
     events[key].emplace_back(instant_ms(items[i].occurred_at), items[i].event, dissatisfied);
   }
-  std::string keys;
-  for (const auto& [key, i] : item_of) {
-    if (!keys.empty()) keys += ',';
-    keys += "(" + txn.quote(key.first) + "," + txn.quote(key.second) + ")";
-  }
   for (const auto& row :
-       txn.exec("SELECT p.channel, p.external_id, to_json(p.occurred_at) #>> '{}', p.type,"
-                " p.data->>'rating' = 'dissatisfied' FROM parked_events p JOIN (VALUES " +
-                keys +
-                ") AS k(channel, external_id) ON p.channel = k.channel AND p.external_id ="
-                " k.external_id")) {
+       keyed("SELECT p.channel, p.external_id, to_json(p.occurred_at) #>> '{}', p.type,"
+             " p.data->>'rating' = 'dissatisfied' FROM parked_events p JOIN ",
+             item_of, " ON p.channel = k.channel AND p.external_id = k.external_id")
+           .exec(txn)) {
     events[{row[0].as<std::string>(), row[1].as<std::string>()}].emplace_back(
         instant_ms(row[2].as<std::string>()), row[3].as<std::string>(),
         row[3].as<std::string>() == "appeal.rated" && !row[4].is_null() && row[4].as<bool>());
@@ -248,14 +256,14 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<Int
   // In key order, so that competing consumers holding the same ids lock them in the same order.
   std::set<std::string> sorted_ids;
   for (const auto& item : items) sorted_ids.insert(item.message_id);
-  std::string ids;
-  for (const auto& id : sorted_ids) {
-    if (!ids.empty()) ids += ',';
-    ids += "(" + txn.quote(consumer_) + "," + txn.quote(id) + ")";
-  }
+  ColumnArrays ids({"text"});
+  for (const auto& id : sorted_ids) ids.add(0, id);
+  Statement processed("INSERT INTO processed_messages (consumer, message_id) SELECT ");
+  processed.param(consumer_).sql(", v.id FROM ");
+  std::move(ids).unnest_into(processed, "id");
+  processed.sql(" ORDER BY v.n ON CONFLICT DO NOTHING RETURNING message_id");
   std::set<std::string> fresh;
-  for (const auto& row : txn.exec("INSERT INTO processed_messages (consumer, message_id) VALUES " +
-                                  ids + " ON CONFLICT DO NOTHING RETURNING message_id")) {
+  for (const auto& row : processed.exec(txn)) {
     fresh.insert(row[0].as<std::string>());
   }
   std::vector<std::size_t> appeals, others;
@@ -272,15 +280,13 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<Int
   for (std::size_t i : appeals) touched.insert({items[i].channel, items[i].external_id});
   for (std::size_t i : others) touched.insert({items[i].channel, items[i].external_id});
   if (!touched.empty()) {
-    std::string values;
-    for (const auto& key : touched) {
-      if (!values.empty()) values += ',';
-      values += "(" + txn.quote(key.first + '\x1f' + key.second) + ")";
-    }
-    txn.exec(
-        "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 0) AS h"
-        " FROM (VALUES " +
-        values + ") AS v(k)) AS l ORDER BY h");
+    ColumnArrays keys({"text"});
+    for (const auto& key : touched) keys.add(0, key.first + '\x1f' + key.second);
+    Statement lock(
+        "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(v.k, 0) AS h"
+        " FROM ");
+    std::move(keys).unnest_into(lock, "k");
+    lock.sql(") AS l ORDER BY h").exec(txn);
   }
 
   // 2. New tickets, in key order so that concurrent consumers lock rows in the same order.
@@ -297,16 +303,11 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<Int
   if (!appeals.empty()) {
     // The appeals that create a ticket now: the advisory locks above keep every other consumer
     // from creating one for these keys until this transaction ends.
-    std::string keys;
-    for (const auto& [key, index] : first_with_key) {
-      if (!keys.empty()) keys += ',';
-      keys += "(" + txn.quote(key.first) + "," + txn.quote(key.second) + ")";
-    }
     std::set<AppealKey> existing;
     for (const auto& row :
-         txn.exec("SELECT t.channel, t.external_id FROM tickets t JOIN (VALUES " + keys +
-                  ") AS k(channel, external_id) ON t.channel = k.channel AND"
-                  " t.external_id = k.external_id")) {
+         keyed("SELECT t.channel, t.external_id FROM tickets t JOIN ", first_with_key,
+               " ON t.channel = k.channel AND t.external_id = k.external_id")
+             .exec(txn)) {
       existing.insert({row[0].as<std::string>(), row[1].as<std::string>()});
     }
     std::vector<CreatedTicket> creating;  // reserved id, item; in key order
@@ -449,16 +450,12 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<Int
     }
   }
   if (!created_keys.empty()) {
-    std::string keys;
-    for (const auto& [key, index] : created_keys) {
-      if (!keys.empty()) keys += ',';
-      keys += "(" + txn.quote(key.first) + "," + txn.quote(key.second) + ")";
-    }
-    for (const auto& row : txn.exec("DELETE FROM parked_events p USING (VALUES " + keys +
-                                    ") AS k(channel, external_id) WHERE p.channel = k.channel AND"
-                                    " p.external_id = k.external_id RETURNING p.event_id, p.type,"
-                                    " to_json(p.occurred_at) #>> '{}', p.data,"
-                                    " p.channel, p.external_id")) {
+    for (const auto& row :
+         keyed("DELETE FROM parked_events p USING ", created_keys,
+               " WHERE p.channel = k.channel AND p.external_id = k.external_id RETURNING"
+               " p.event_id, p.type, to_json(p.occurred_at) #>> '{}', p.data, p.channel,"
+               " p.external_id")
+             .exec(txn)) {
       const auto event_id = row[0].as<std::string>();
       pending.push_back({event_id,
                          row[1].as<std::string>(),
@@ -486,16 +483,12 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<Int
 
   std::set<AppealKey> wanted;
   for (const auto& event : pending) wanted.insert(event.appeal);
-  std::string keys;
-  for (const auto& key : wanted) {
-    if (!keys.empty()) keys += ',';
-    keys += "(" + txn.quote(key.first) + "," + txn.quote(key.second) + ")";
-  }
   std::map<AppealKey, std::pair<std::int64_t, std::string>> tickets;
-  for (const auto& row : txn.exec(
-           "SELECT t.id, t.channel, t.external_id, t.status FROM tickets t JOIN (VALUES " + keys +
-           ") AS k(channel, external_id) ON t.channel = k.channel AND t.external_id = k.external_id"
-           " ORDER BY t.id FOR UPDATE OF t")) {
+  for (const auto& row :
+       keyed("SELECT t.id, t.channel, t.external_id, t.status FROM tickets t JOIN ", wanted,
+             " ON t.channel = k.channel AND t.external_id = k.external_id ORDER BY t.id"
+             " FOR UPDATE OF t")
+           .exec(txn)) {
     tickets[{row[1].as<std::string>(), row[2].as<std::string>()}] = {row[0].as<std::int64_t>(),
                                                                      row[3].as<std::string>()};
   }

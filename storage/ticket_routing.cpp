@@ -38,10 +38,11 @@ std::vector<DuplicateCandidateRow> find_duplicate_candidates(
     if ((!q.phone.empty() || !q.plate.empty()) && q.received < earliest) earliest = q.received;
   }
   if (by_phone.empty() && by_plate.empty()) return {};
-  const auto list = [&](const auto& keys) {
-    std::string out;
-    for (const auto& [key, unused] : keys) out += (out.empty() ? "" : ",") + txn.quote(key);
-    return out.empty() ? std::string("NULL") : out;
+  // The keys as one text[] parameter: the statement's text stays the same size for any batch.
+  const auto array = [](const auto& keys) {
+    ColumnArrays one({"text"});
+    for (const auto& [key, unused] : keys) one.add(0, key);
+    return std::move(one).literal();
   };
   const std::string since = sql_time(txn, earliest - window);
   const std::string columns =
@@ -50,9 +51,10 @@ std::vector<DuplicateCandidateRow> find_duplicate_candidates(
       " FROM tickets t WHERE t.received_at >= " +
       since +
       " AND t.status NOT IN ('withdrawn', 'reassigned_out', 'spam', 'merged', 'closed') AND ";
-  const auto rows =
-      txn.exec(columns + "t.citizen_phone <> '' AND t.citizen_phone IN (" + list(by_phone) +
-               ") UNION " + columns + "t.plate <> '' AND t.plate IN (" + list(by_plate) + ")");
+  Statement query(columns + "t.citizen_phone <> '' AND t.citizen_phone = ANY(");
+  query.param(array(by_phone), "::text[]").sql(") UNION ").sql(columns);
+  query.sql("t.plate <> '' AND t.plate = ANY(").param(array(by_plate), "::text[]").sql(")");
+  const auto rows = query.exec(txn);
 
   std::map<std::int64_t, std::map<std::int64_t, DuplicateCandidateRow>> found;  // new -> earlier
   for (const auto& row : rows) {

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <chrono>
 #include <fstream>
 #include <optional>
 #include <stdexcept>
@@ -102,19 +103,25 @@ std::string rows_error(const Marker& marker, std::size_t data_rows) {
          " rows, the file has " + std::to_string(data_rows);
 }
 
-// The marker beside `csv_path`: not_ready when there is none, rejected when it cannot be used.
+// How long an unusable marker may still be in the middle of being written.
+constexpr std::chrono::seconds kMarkerSettle{5};
+
+// The marker beside `csv_path`: not_ready when there is none (or it is unusable and was changed
+// in the last kMarkerSettle), rejected when it cannot be used.
 std::variant<Marker, ExportFileResult> read_marker_of(const std::filesystem::path& csv_path) {
   namespace fs = std::filesystem;
   const std::string name = csv_path.filename().string();
   const fs::path marker_path = fs::path(csv_path.string() + ".ok");
-  std::error_code ec;
-  if (!fs::exists(marker_path, ec)) {
+  const auto not_ready = [&](std::string why) {
     ExportFileResult r;
     r.file_name = name;
     r.status = ExportStatus::not_ready;
-    r.reject_reason = "no marker " + marker_path.filename().string() + " yet";
+    r.reject_reason = std::move(why);
     return r;
-  }
+  };
+  std::error_code ec;
+  if (!fs::exists(marker_path, ec))
+    return not_ready("no marker " + marker_path.filename().string() + " yet");
   std::ifstream marker_in(marker_path, std::ios::binary);
   std::string marker_text;
   char small[4096];
@@ -124,7 +131,14 @@ std::variant<Marker, ExportFileResult> read_marker_of(const std::filesystem::pat
   }
   if (marker_in.bad()) return rejected(name, "marker: cannot be read");
   MarkerResult marker = parse_marker(marker_text);
-  if (!marker.marker) return rejected(name, "marker: " + marker.error);
+  if (!marker.marker) {
+    // A platform that creates the marker and then writes it can be caught in between: an
+    // unusable marker changed within the last seconds is looked at again on the next poll.
+    const auto written = fs::last_write_time(marker_path, ec);
+    if (!ec && fs::file_time_type::clock::now() - written < kMarkerSettle)
+      return not_ready("marker " + marker_path.filename().string() + " still being written");
+    return rejected(name, "marker: " + marker.error);
+  }
   return std::move(*marker.marker);
 }
 

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
 
 #include "core/codec.hpp"
 #include "core/ids.hpp"
@@ -216,6 +219,30 @@ TEST(ExportFile, MissingMarkerIsNotReadyAndFilesAreReadFromDisk) {
   const auto report = write_error_report(r, dir.path());
   EXPECT_EQ(report.filename().string(), kSampleName + ".error.txt");
   EXPECT_NE(read_file(report).find("taken: 6 of 6 rows"), std::string::npos);
+}
+
+TEST(ExportFile, MarkerBeingWrittenIsNotReadyAndAStaleBadMarkerIsRejected) {
+  TempDir dir;
+  const auto csv = dir.path() / kSampleName;
+  const auto marker = dir.path() / (kSampleName + ".ok");
+  std::filesystem::copy_file(kData / kSampleName, csv);
+  // Created, not yet written: looked at again later, nothing rejected.
+  std::ofstream(marker).close();
+  auto r = read_export_file(csv.string());
+  EXPECT_EQ(r.status, ExportStatus::not_ready) << r.reject_reason;
+  EXPECT_NE(r.reject_reason.find("still being written"), std::string::npos) << r.reject_reason;
+  // Written since: taken.
+  std::filesystem::copy_file(kData / (kSampleName + ".ok"), marker,
+                             std::filesystem::copy_options::overwrite_existing);
+  r = read_export_file(csv.string());
+  EXPECT_TRUE(r.taken()) << r.reject_reason;
+  // Unusable and unchanged for longer than a writer needs: rejected, saying why.
+  std::ofstream(marker, std::ios::trunc) << "rows=6\n";
+  std::filesystem::last_write_time(
+      marker, std::filesystem::file_time_type::clock::now() - std::chrono::minutes(1));
+  r = read_export_file(csv.string());
+  EXPECT_EQ(r.status, ExportStatus::rejected);
+  EXPECT_EQ(r.reject_reason, "marker: missing encoding=");
 }
 
 TEST(ExportFile, Gb18030FileOnDisk) {
