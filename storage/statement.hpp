@@ -6,6 +6,7 @@
 // Pieces are appended in call order; chained calls (`s.sql("(").param(a).sql(",")`) are sequenced
 // left to right. A NULL is written as SQL (`sql("NULL")`), never as a parameter.
 
+#include <functional>
 #include <pqxx/pqxx>
 #include <string>
 #include <string_view>
@@ -29,16 +30,8 @@ class Statement {
     sql_ += cast;
     return *this;
   }
-  // ARRAY of text parameters, `'{}'::text[]` when empty.
-  Statement& text_array(const std::vector<std::string>& items) {
-    if (items.empty()) return sql("'{}'::text[]");
-    sql("ARRAY[");
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      if (i) sql(",");
-      param(items[i]);
-    }
-    return sql("]::text[]");
-  }
+  // One `$n::text[]` parameter holding `items`.
+  Statement& text_array(const std::vector<std::string>& items);
 
   bool empty() const { return values_.empty(); }
   std::size_t parameters() const { return values_.size(); }
@@ -97,6 +90,19 @@ class ColumnArrays {
   std::vector<std::string_view> types_;
   std::vector<std::string> columns_;
 };
+
+// `items` (or what `project` takes from each) as one PostgreSQL text[] literal, for a single
+// parameter however many there are.
+template <class Range, class Project = std::identity>
+std::string text_array_literal(const Range& items, Project project = {}) {
+  ColumnArrays one({"text"});
+  for (const auto& item : items) one.add(0, std::invoke(project, item));
+  return std::move(one).literal();
+}
+
+inline Statement& Statement::text_array(const std::vector<std::string>& items) {
+  return param(text_array_literal(items), "::text[]");
+}
 
 // A statement takes at most 65,535 parameters; multi-row inserts stop adding rows well before.
 inline constexpr std::size_t kMaxParameters = 60000;

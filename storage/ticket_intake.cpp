@@ -340,11 +340,6 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<Int
                           "text", "text", "timestamptz", "timestamptz", "text", "text", "text",
                           "text", "text", "text", "double precision", "text", "bigint"});
     // clang-format on
-    const auto text_array = [](const std::vector<std::string>& elements) {
-      ColumnArrays one({"text"});
-      for (const auto& e : elements) one.add(0, e);
-      return std::move(one).literal();
-    };
     for (const auto& c : creating) {
       const auto& a = *items[c.item].appeal;
       c.id ? columns.add(kId, std::to_string(c.id)) : columns.add_null(kId);
@@ -371,7 +366,7 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<Int
       const auto& r = *it->second;
       columns.add(kStatus, r.status);
       r.lead.empty() ? columns.add_null(kLead) : columns.add(kLead, r.lead);
-      columns.add(kAssisting, text_array(r.assisting));
+      columns.add(kAssisting, text_array_literal(r.assisting));
       columns.add(kRule, r.rule);
       columns.add(kReason, r.reason);
       r.deadline ? columns.add(kDeadline, std::to_string(r.deadline->time_since_epoch().count()))

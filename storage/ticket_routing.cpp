@@ -38,12 +38,8 @@ std::vector<DuplicateCandidateRow> find_duplicate_candidates(
     if ((!q.phone.empty() || !q.plate.empty()) && q.received < earliest) earliest = q.received;
   }
   if (by_phone.empty() && by_plate.empty()) return {};
-  // The keys as one text[] parameter: the statement's text stays the same size for any batch.
-  const auto array = [](const auto& keys) {
-    ColumnArrays one({"text"});
-    for (const auto& [key, unused] : keys) one.add(0, key);
-    return std::move(one).literal();
-  };
+  // The keys as one text[] parameter each: the statement's text stays the same for any batch.
+  const auto key_of = [](const auto& entry) -> const std::string& { return entry.first; };
   const std::string since = sql_time(txn, earliest - window);
   const std::string columns =
       "SELECT t.id, t.channel, t.citizen_phone, t.plate, t.division, t.category, t.title,"
@@ -52,8 +48,10 @@ std::vector<DuplicateCandidateRow> find_duplicate_candidates(
       since +
       " AND t.status NOT IN ('withdrawn', 'reassigned_out', 'spam', 'merged', 'closed') AND ";
   Statement query(columns + "t.citizen_phone <> '' AND t.citizen_phone = ANY(");
-  query.param(array(by_phone), "::text[]").sql(") UNION ").sql(columns);
-  query.sql("t.plate <> '' AND t.plate = ANY(").param(array(by_plate), "::text[]").sql(")");
+  query.param(text_array_literal(by_phone, key_of), "::text[]").sql(") UNION ").sql(columns);
+  query.sql("t.plate <> '' AND t.plate = ANY(")
+      .param(text_array_literal(by_plate, key_of), "::text[]")
+      .sql(")");
   const auto rows = query.exec(txn);
 
   std::map<std::int64_t, std::map<std::int64_t, DuplicateCandidateRow>> found;  // new -> earlier
