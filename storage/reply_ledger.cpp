@@ -230,6 +230,18 @@ bool ReplyLedger::record(pqxx::dbtransaction& txn, const ClaimedReply& c,
         "sending_since = NULL, last_error = '', channel_reply_id = $3" +
             guard,
         c.request.reply_id, c.sending_since, clip_text(a.channel_reply_id, 128, true));
+  } else if (a.throttled && a.outcome == DeliveryAttempt::Outcome::retry) {
+    // Not the reply's attempt: out of its budget, no backoff, no reply.failed event.
+    const auto wait = a.retry_after.value_or(std::chrono::seconds(1));
+    return !txn.exec_params(
+                   "UPDATE reply_ledger SET state = 'retrying', updated_at = now(), "
+                   "sending_since = NULL, budget_from = budget_from + 1, last_error = $3, "
+                   "next_attempt_at = now() + make_interval(secs => $4)" +
+                       guard,
+                   c.request.reply_id, c.sending_since,
+                   nonempty(clip_text(a.reason, 2000), "rate limited"),
+                   static_cast<double>(std::max<std::int64_t>(wait.count(), 1)))
+                .empty();
   } else {
     const auto budget = txn.exec_params1("SELECT budget_from FROM reply_ledger WHERE reply_id = $1",
                                          c.request.reply_id)[0]

@@ -15,8 +15,8 @@
 //   or reply.failed event to the outbox (routing key delivery.<channel>) plus any news the channel
 //   gave about the appeal (appeal.withdrawn / appeal.reassigned to intake.<channel>).
 // - Retries back off exponentially with full jitter, honour a channel's Retry-After, and end in a
-//   final failure after DeliveryPolicy::max_attempts. A final failure stays listed (list_replies)
-//   until a manager sends it again (resend()).
+//   final failure after DeliveryPolicy::max_attempts. A throttled attempt (429) is not counted. A
+//   final failure stays listed (list_replies) until a manager sends it again (resend()).
 
 #include <chrono>
 #include <cstdint>
@@ -60,6 +60,9 @@ struct DeliveryAttempt {
   std::string reason;              // for staff: why it failed (empty when delivered)
   std::string channel_reply_id;    // the channel's id of the stored reply
   std::optional<std::chrono::seconds> retry_after;  // 429/503: the channel asked us to wait
+  // 429: the channel's rate limit, not the reply's fault. Recorded, but neither counted against
+  // max_attempts nor backed off: the reply is due again after Retry-After.
+  bool throttled = false;
   std::vector<core::Event> channel_news;  // appeal.withdrawn / appeal.reassigned learnt meanwhile
   // The channel refuses the hub itself (a wrong token or signature), not this reply: someone must
   // fix the configuration. The delivery loop shows it as its adapter's error in adapter_status.

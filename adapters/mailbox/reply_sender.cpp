@@ -94,6 +94,7 @@ storage::DeliveryAttempt MailboxReplySender::send(const core::ReplyRequested& re
   } else if (s == 429 || s >= 500) {
     a.outcome = Outcome::retry;
     a.retry_after = parse_retry_after(response.header("Retry-After").value_or(""));
+    a.throttled = s == 429;
     a.reason = answer;
   } else if (s == 401 || s == 403) {
     a.outcome = Outcome::retry;

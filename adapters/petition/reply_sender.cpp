@@ -144,6 +144,7 @@ storage::DeliveryAttempt PetitionReplySender::send(const core::ReplyRequested& r
   } else if (s == 429 || s >= 500) {
     a.outcome = Outcome::retry;
     a.retry_after = parse_retry_after(response.header("Retry-After").value_or(""));
+    a.throttled = s == 429;
     a.reason = answer;
   } else {
     a.outcome = Outcome::failed;

@@ -172,9 +172,9 @@ TEST_F(ReplyLedgerTest, RetriesBackOffHonourRetryAfterAndEndInAFinalFailure) {
   record(ledger, reply_event("retry-1", ticket("answered"), "mailbox"));
   DeliveryAttempt busy;
   busy.outcome = Outcome::retry;
-  busy.status_code = 429;
+  busy.status_code = 503;
   busy.retry_after = std::chrono::seconds(30);
-  busy.reason = "the mailbox answered 429";
+  busy.reason = "the mailbox answered 503";
   auto c = claim(ledger, "mailbox");
   ASSERT_EQ(c.size(), 1u);
   settle(ledger, c[0], busy);
@@ -193,7 +193,7 @@ TEST_F(ReplyLedgerTest, RetriesBackOffHonourRetryAfterAndEndInAFinalFailure) {
   }
   EXPECT_EQ(state("retry-1"), "failed");
   EXPECT_EQ(db_.scalar("SELECT last_error FROM reply_ledger"),
-            "gave up after 3 attempts: the mailbox answered 429");
+            "gave up after 3 attempts: the mailbox answered 503");
   EXPECT_EQ(outbox_count("reply.failed"), "3");
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM outbox WHERE type = 'reply.failed' AND "
                        "convert_from(body, 'UTF8')::jsonb -> 'data' ->> 'final' = 'true'"),
@@ -212,6 +212,50 @@ TEST_F(ReplyLedgerTest, RetriesBackOffHonourRetryAfterAndEndInAFinalFailure) {
   EXPECT_EQ(c[0].attempt, 4);
   settle(ledger, c[0], busy);
   EXPECT_EQ(state("retry-1"), "retrying");
+}
+
+TEST_F(ReplyLedgerTest, ThrottledAttemptsAreRecordedButNotCountedNorBackedOff) {
+  DeliveryPolicy policy;
+  policy.max_attempts = 2;
+  policy.backoff_min = std::chrono::hours(1);  // a counted retry would wait this long
+  const ReplyLedger ledger(policy);
+  record(ledger, reply_event("throttled-1", ticket("answered"), "mailbox"));
+  DeliveryAttempt limited;
+  limited.outcome = Outcome::retry;
+  limited.status_code = 429;
+  limited.throttled = true;
+  limited.retry_after = std::chrono::seconds(2);
+  limited.reason = "the mailbox answered 429";
+  for (int i = 1; i <= 5; ++i) {
+    const auto c = claim(ledger, "mailbox");
+    ASSERT_EQ(c.size(), 1u) << i;
+    EXPECT_EQ(c[0].attempt, i);
+    EXPECT_TRUE(settle(ledger, c[0], limited));
+    EXPECT_EQ(state("throttled-1"), "retrying") << i;
+    EXPECT_EQ(db_.scalar("SELECT next_attempt_at BETWEEN now() + interval '1.5 seconds' AND "
+                         "now() + interval '2.5 seconds' FROM reply_ledger"),
+              "t")
+        << "due after Retry-After, not after the policy's backoff";
+    db_.exec("UPDATE reply_ledger SET next_attempt_at = now()");
+  }
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM reply_attempts WHERE status_code = 429"), "5");
+  EXPECT_EQ(outbox_count("reply.failed"), "0") << "a rate limit is not a failure of the reply";
+
+  // The budget is untouched: a real failure is still retried once before the final one.
+  DeliveryAttempt busy;
+  busy.outcome = Outcome::retry;
+  busy.status_code = 503;
+  busy.reason = "the mailbox answered 503";
+  auto c = claim(ledger, "mailbox");
+  ASSERT_EQ(c.size(), 1u);
+  settle(ledger, c[0], busy);
+  EXPECT_EQ(state("throttled-1"), "retrying");
+  db_.exec("UPDATE reply_ledger SET next_attempt_at = now()");
+  c = claim(ledger, "mailbox");
+  ASSERT_EQ(c.size(), 1u);
+  settle(ledger, c[0], busy);
+  EXPECT_EQ(state("throttled-1"), "failed");
+  EXPECT_EQ(outbox_count("reply.failed"), "2");
 }
 
 TEST_F(ReplyLedgerTest, BackoffGrowsWithJitterUpToTheCeiling) {
