@@ -169,6 +169,8 @@ full_page_writes = on
 max_wal_size = 8GB
 checkpoint_timeout = 15min
 wal_compression = lz4
+# bench/hotline12328_bench reads when the last ticket was committed (pg_xact_commit_timestamp).
+track_commit_timestamp = on
 # stderr goes to pg_ctl's -l file ($PG_LOG).
 logging_collector = off
 log_line_prefix = '%m [%p] %q%u@%d '
@@ -278,8 +280,10 @@ RMQ_ENV=(
   # Own epmd on loopback: no clash with a system Erlang node, and we may stop it.
   ERL_EPMD_ADDRESS=127.0.0.1
   ERL_EPMD_PORT="$EPMD_PORT"
-  # Erlang distribution listens on all interfaces unless told otherwise.
-  RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+  # Erlang distribution listens on all interfaces unless told otherwise. Schedulers do not spin
+  # while idle (+sbwt none ...): on a small host the broker shares its cores with PostgreSQL and the
+  # hub, and spinning takes CPU they need (RabbitMQ's runtime guide, "Scheduler Busy Waiting").
+  RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1} +sbwt none +sbwtdcpu none +sbwtdio none"
   RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
   ERL_CRASH_DUMP="$RMQ_LOG_DIR/erl_crash.dump"
 )
