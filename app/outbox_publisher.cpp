@@ -18,6 +18,7 @@ std::vector<std::string> OutboxPublisher::publish(
     m.message_id = row.message_id;
     m.type = row.type;
     m.headers = row.headers;
+    m.cc = row.cc;
     m.mandatory = row.mandatory;
     publisher_.publish(std::move(m),
                        [errors, i](const bus::OutgoingMessage&, bus::PublishOutcome o) {

@@ -175,8 +175,9 @@ Result run(std::size_t n) {
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   try {
     seconds = pqxx::nontransaction(*c)
-                  .exec1("SELECT extract(epoch FROM max(pg_xact_commit_timestamp(xmin))) FROM "
-                         "tickets")[0]
+                  .exec1(
+                      "SELECT extract(epoch FROM max(pg_xact_commit_timestamp(xmin))) FROM "
+                      "tickets")[0]
                   .as<double>() -
               started_at;
   } catch (const std::exception& e) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace appealhub::bus {
 
@@ -14,6 +15,9 @@ struct OutgoingMessage {
   std::string type;        // event name, AMQP 'type' property (e.g. "appeal.received")
   std::string content_type = "application/json";
   std::map<std::string, std::string> headers;  // string-valued AMQP headers
+  // RabbitMQ's sender-selected distribution (the CC header): the message is also routed as if
+  // published with each of these keys, and stored once per queue it reaches.
+  std::vector<std::string> cc;
   bool mandatory = true;  // unroutable messages come back as PublishOutcome::returned
 };
 

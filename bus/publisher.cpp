@@ -139,6 +139,7 @@ struct ConfirmedPublisher::Impl {
       if (key != kPublishSeqHeader) headers.text(key, value);
     }
     headers.i64(kPublishSeqHeader, static_cast<std::int64_t>(seq));
+    if (!m.cc.empty()) headers.text_array("CC", m.cc);
 
     amqp_basic_properties_t props{};
     props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG |

@@ -64,8 +64,9 @@ RoutingDecision decide_routing(pqxx::dbtransaction& txn, const RoutingSetup& set
                                const std::string& occasion = "first");
 
 // Decides and records placement, deadline and duplicates for tickets created in the caller's
-// transaction; publishes ticket.routed to dept.<code> for the lead and each assisting department
-// through the outbox (a merged ticket follows its first ticket and is not published).
+// transaction; publishes one ticket.routed through the outbox to dept.<lead>, copied (CC) to
+// dept.<code> of each assisting department (a merged ticket follows its first ticket and is not
+// published).
 // `occasion` names this placement in event and message ids ("first" at intake); duplicates are
 // looked for only at the first placement.
 RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& setup,
@@ -82,9 +83,9 @@ std::int64_t undo_merge(pqxx::dbtransaction& txn, const RoutingSetup& setup, std
 core::Appeal stored_appeal(pqxx::dbtransaction& txn, std::int64_t ticket_id);
 
 // A person placed a ticket (dispatch from triage, reassignment): publishes ticket.routed to the
-// lead and each assisting department through the outbox, with status `assigned` and the ticket's
-// current deadline. `occasion` makes the message ids unique per placement. The caller updates the
-// ticket's columns and timeline in the same transaction.
+// lead, copied to each assisting department, through the outbox, with status `assigned` and the
+// ticket's current deadline. `occasion` makes the message ids unique per placement. The caller
+// updates the ticket's columns and timeline in the same transaction.
 void publish_placement(pqxx::dbtransaction& txn, std::int64_t ticket_id, const std::string& lead,
                        const std::vector<std::string>& assisting,
                        std::optional<std::chrono::sys_seconds> deadline, const std::string& reason,

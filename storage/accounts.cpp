@@ -5,20 +5,10 @@
 #include <stdexcept>
 
 #include "storage/database.hpp"
+#include "storage/statement.hpp"
 
 namespace appealhub::storage {
 namespace {
-
-// text[] as read from PostgreSQL ({a,b}); our values never need quoting.
-std::vector<std::string> parse_array(const pqxx::field& field) {
-  std::vector<std::string> out;
-  auto parser = field.as_array();
-  for (auto item = parser.get_next(); item.first != pqxx::array_parser::done;
-       item = parser.get_next()) {
-    if (item.first == pqxx::array_parser::string_value) out.push_back(item.second);
-  }
-  return out;
-}
 
 std::string array_literal(pqxx::dbtransaction& txn, const std::vector<std::string>& values) {
   std::string out = "ARRAY[";
@@ -37,8 +27,8 @@ User read_user(const pqxx::row& row) {
   u.id = row[0].as<std::int64_t>();
   u.username = row[1].c_str();
   u.display_name = row[2].c_str();
-  u.roles = parse_array(row[3]);
-  u.departments = parse_array(row[4]);
+  u.roles = text_array_of(row[3]);
+  u.departments = text_array_of(row[4]);
   u.active = row[5].as<bool>();
   return u;
 }

@@ -21,8 +21,9 @@ void enqueue_outbox(pqxx::dbtransaction& txn, const std::vector<OutboxMessage>& 
   if (messages.empty()) return;
   // One array per column (statement.hpp). Bodies that are UTF-8 text travel as text (half the
   // size of hex); anything else as hex.
-  enum Column : std::size_t { kId, kExchange, kKey, kType, kBody, kHex, kHeaders, kMandatory };
-  ColumnArrays columns({"text", "text", "text", "text", "text", "boolean", "text", "boolean"});
+  enum Column : std::size_t { kId, kExchange, kKey, kType, kBody, kHex, kHeaders, kCc, kMandatory };
+  ColumnArrays columns(
+      {"text", "text", "text", "text", "text", "boolean", "text", "text", "boolean"});
   for (const auto& m : messages) {
     columns.add(kId, m.message_id);
     columns.add(kExchange, m.exchange);
@@ -43,13 +44,15 @@ void enqueue_outbox(pqxx::dbtransaction& txn, const std::vector<OutboxMessage>& 
       columns.add(kHex, "t");
     }
     columns.add(kHeaders, nlohmann::json(m.headers).dump());
+    columns.add(kCc, text_array_literal(m.cc));  // a text[] literal, cast back below
     columns.add(kMandatory, m.mandatory ? "t" : "f");
   }
   Statement insert(
-      "INSERT INTO outbox (message_id, exchange, routing_key, type, body, headers, mandatory)"
+      "INSERT INTO outbox (message_id, exchange, routing_key, type, body, headers, cc, mandatory)"
       " SELECT v.id, v.exchange, v.key, v.type, CASE WHEN v.hex THEN decode(v.body, 'hex') ELSE"
-      " convert_to(v.body, 'UTF8') END, v.headers::jsonb, v.mandatory FROM ");
-  std::move(columns).unnest_into(insert, "id, exchange, key, type, body, hex, headers, mandatory");
+      " convert_to(v.body, 'UTF8') END, v.headers::jsonb, v.cc::text[], v.mandatory FROM ");
+  std::move(columns).unnest_into(insert,
+                                 "id, exchange, key, type, body, hex, headers, cc, mandatory");
   insert.sql(" ORDER BY v.n ON CONFLICT (message_id) DO NOTHING");
   insert.exec(txn);
 }
@@ -71,7 +74,7 @@ std::size_t OutboxRelay::relay_once() {
   pqxx::work txn(*connection_);
   const auto rows = txn.exec(
       "SELECT id, message_id, exchange, routing_key, type, body, headers::text, attempts,"
-      " mandatory"
+      " mandatory, cc"
       " FROM outbox WHERE sent_at IS NULL AND available_at <= now() ORDER BY id LIMIT " +
       std::to_string(options_.batch_size) + " FOR UPDATE SKIP LOCKED");
   if (rows.empty()) return 0;
@@ -89,6 +92,7 @@ std::size_t OutboxRelay::relay_once() {
         nlohmann::json::parse(row[6].as<std::string>()).get<std::map<std::string, std::string>>();
     m.attempts = row[7].as<int>();
     m.mandatory = row[8].as<bool>();
+    m.cc = text_array_of(row[9]);
     batch.push_back(std::move(m));
   }
   const auto errors = sink_.publish(batch);

@@ -28,7 +28,8 @@ struct OutboxMessage {
   std::int64_t id = 0;  // assigned by the database
   std::string message_id, exchange, routing_key, type, body;
   std::map<std::string, std::string> headers;
-  bool mandatory = true;  // false: dropped by the broker when no queue is bound (departments)
+  std::vector<std::string> cc;  // more routing keys for the same message (bus::OutgoingMessage)
+  bool mandatory = true;        // false: dropped by the broker when no queue is bound (departments)
   int attempts = 0;
 };
 

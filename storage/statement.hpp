@@ -104,6 +104,17 @@ inline Statement& Statement::text_array(const std::vector<std::string>& items) {
   return param(text_array_literal(items), "::text[]");
 }
 
+// A text[] column as read back ({a,"b c"}); NULL elements are left out.
+inline std::vector<std::string> text_array_of(const pqxx::field& field) {
+  std::vector<std::string> out;
+  auto parser = field.as_array();
+  for (auto item = parser.get_next(); item.first != pqxx::array_parser::done;
+       item = parser.get_next()) {
+    if (item.first == pqxx::array_parser::string_value) out.push_back(item.second);
+  }
+  return out;
+}
+
 // A statement takes at most 65,535 parameters; multi-row inserts stop adding rows well before.
 inline constexpr std::size_t kMaxParameters = 60000;
 

@@ -167,6 +167,7 @@ void record_placed(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& r
       out.routing_key = m.routing_key;
       out.type = "ticket.routed";
       out.body = m.body;
+      out.cc = m.cc;
       out.mandatory = false;
       outbox.push_back(std::move(out));
     }

@@ -1,7 +1,8 @@
 #pragma once
 // Writing where new tickets were placed, in the intake transaction: the placement and deadline on
-// the ticket, the routing event on its timeline, duplicate links, and one `ticket.routed` outbox
-// message per department involved. The decisions themselves are the router's.
+// the ticket, the routing event on its timeline, duplicate links, and the `ticket.routed` outbox
+// message (to the lead, copied to the assisting departments). The decisions themselves are the
+// router's.
 
 #include <chrono>
 #include <cstdint>
@@ -54,9 +55,11 @@ struct RoutingRecord {
     std::string reason;
   };
   std::optional<Duplicate> duplicate;
-  // ticket.routed messages, already encoded, one per department (empty for a merged ticket).
+  // ticket.routed, already encoded: to dept.<lead>, copied (CC) to dept.<each assisting> (none
+  // for a merged ticket).
   struct Message {
     std::string message_id, routing_key, body;
+    std::vector<std::string> cc;
   };
   std::vector<Message> routed;
 };

@@ -8,6 +8,7 @@
 #include "core/ids.hpp"
 #include "storage/database.hpp"
 #include "storage/reply_ledger.hpp"
+#include "storage/statement.hpp"
 
 namespace appealhub::storage {
 namespace {
@@ -29,16 +30,6 @@ std::string array_literal(pqxx::transaction_base& txn, const std::vector<std::st
     out += txn.quote(values[i]);
   }
   return out + "]::text[]";
-}
-
-std::vector<std::string> parse_array(const pqxx::field& field) {
-  std::vector<std::string> out;
-  auto parser = field.as_array();
-  for (auto item = parser.get_next(); item.first != pqxx::array_parser::done;
-       item = parser.get_next()) {
-    if (item.first == pqxx::array_parser::string_value) out.push_back(item.second);
-  }
-  return out;
 }
 
 constexpr const char* kOpenStatuses =
@@ -84,7 +75,7 @@ TicketSummary read_summary(const pqxx::row& r) {
   s.citizen_phone = r[10].c_str();
   s.anonymous = r[11].as<bool>();
   s.lead = r[12].c_str();
-  s.assisting = parse_array(r[13]);
+  s.assisting = text_array_of(r[13]);
   if (!r[14].is_null())
     s.deadline = std::chrono::sys_seconds(std::chrono::seconds(r[14].as<long long>()));
   s.received_at = std::chrono::sys_seconds(std::chrono::seconds(r[15].as<long long>()));

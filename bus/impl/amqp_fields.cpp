@@ -185,6 +185,24 @@ TableBuilder& TableBuilder::table(std::string_view key, const amqp_table_t& nest
   return *this;
 }
 
+TableBuilder& TableBuilder::text_array(std::string_view key,
+                                       const std::vector<std::string>& values) {
+  auto& elements = arrays_.emplace_back();
+  for (const auto& v : values) {
+    amqp_field_value_t f{};
+    f.kind = AMQP_FIELD_KIND_UTF8;
+    f.value.bytes = bytes_of(v);
+    elements.push_back(f);
+  }
+  amqp_table_entry_t e{};
+  e.key = bytes_of(key);
+  e.value.kind = AMQP_FIELD_KIND_ARRAY;
+  e.value.value.array.num_entries = static_cast<int>(elements.size());
+  e.value.value.array.entries = elements.empty() ? nullptr : elements.data();
+  entries_.push_back(e);
+  return *this;
+}
+
 amqp_table_t TableBuilder::table() const {
   amqp_table_t t;
   t.num_entries = static_cast<int>(entries_.size());

@@ -4,6 +4,7 @@
 #include <amqp.h>
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -39,11 +40,13 @@ class TableBuilder {
   TableBuilder& i64(std::string_view key, std::int64_t value);
   TableBuilder& boolean(std::string_view key, bool value);
   TableBuilder& table(std::string_view key, const amqp_table_t& nested);
+  TableBuilder& text_array(std::string_view key, const std::vector<std::string>& values);
   amqp_table_t table() const;
   bool empty() const { return entries_.empty(); }
 
  private:
   std::vector<amqp_table_entry_t> entries_;
+  std::deque<std::vector<amqp_field_value_t>> arrays_;  // element storage of text_array()
 };
 
 }  // namespace appealhub::bus::impl

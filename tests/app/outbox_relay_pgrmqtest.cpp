@@ -1,6 +1,6 @@
 // The outbox relay with the real bus: rows written in a transaction reach their queue once, woken
-// by NOTIFY; a message the broker cannot route stays unsent with its error. Needs PostgreSQL and
-// RabbitMQ.
+// by NOTIFY; copied (CC) keys reach their queues; a message the broker cannot route stays unsent
+// with its error. Needs PostgreSQL and RabbitMQ.
 
 #include <gtest/gtest.h>
 
@@ -24,11 +24,14 @@ class OutboxRelayTest : public ::testing::Test {
   OutboxRelayTest() : db_("outbox_relay"), vhost_("outbox_relay") {
     broker_.uri = vhost_.uri();
     auto spec = bus::hub_topology();
-    spec.queues = {{"test.dept", {"dept.*"}, {}, 20}};
+    spec.queues = {{"test.dept", {"dept.*"}, {}, 20},
+                   {"test.lead", {"dept.lead"}, {}, 20},
+                   {"test.assist", {"dept.assist"}, {}, 20}};
     bus::declare_topology(broker_, spec);
   }
 
-  void enqueue(std::size_t from, std::size_t count, const std::string& key = "dept.510802") {
+  void enqueue(std::size_t from, std::size_t count, const std::string& key = "dept.510802",
+               const std::vector<std::string>& cc = {}) {
     auto c = storage::connect({db_.uri()});
     pqxx::work txn(*c);
     for (std::size_t i = from; i < from + count; ++i) {
@@ -39,6 +42,7 @@ class OutboxRelayTest : public ::testing::Test {
       m.type = "ticket.routed";
       m.body = R"({"n":)" + std::to_string(i) + "}";
       m.headers = {{"x-test", "yes"}};
+      m.cc = cc;
       storage::enqueue_outbox(txn, m);
     }
     txn.commit();
@@ -79,6 +83,28 @@ TEST_F(OutboxRelayTest, RowsReachTheirQueueOnceAndAreMarkedSent) {
   EXPECT_EQ(deliveries, 1500u);
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL"), "0");
   EXPECT_EQ(relay.sent_total(), 1500u);
+}
+
+TEST_F(OutboxRelayTest, CopiedKeysReachEveryQueueBoundToOneOfThemOnce) {
+  app::OutboxPublisher publisher(broker_);
+  storage::OutboxRelay relay({db_.uri()}, publisher);
+  enqueue(0, 3, "dept.lead", {"dept.assist", "dept.nobody"});
+  EXPECT_EQ(db_.scalar("SELECT string_agg(DISTINCT array_to_string(cc, ','), ';') FROM outbox"),
+            "dept.assist,dept.nobody");
+  EXPECT_EQ(relay.relay_once(), 3u);
+  // test.dept (dept.*) matches both keys and still stores each message once.
+  for (const char* queue : {"test.lead", "test.assist", "test.dept"}) {
+    SCOPED_TRACE(queue);
+    bus::Consumer consumer(broker_, queue, 10);
+    std::multiset<std::string> seen;
+    while (auto d = consumer.next(2s)) {
+      EXPECT_EQ(d->body.substr(0, 5), R"({"n":)");
+      seen.insert(d->message_id);
+      consumer.ack(*d);
+    }
+    EXPECT_EQ(seen, (std::multiset<std::string>{"routed-0", "routed-1", "routed-2"}));
+  }
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL"), "0");
 }
 
 TEST_F(OutboxRelayTest, UnroutableMessageStaysUnsentWithItsError) {
