@@ -1,8 +1,10 @@
 #include "storage/reply_ledger.hpp"
 
 #include <algorithm>
+#include <map>
 #include <pqxx/pqxx>
 #include <random>
+#include <set>
 #include <stdexcept>
 
 #include "core/codec.hpp"
@@ -10,6 +12,7 @@
 #include "core/validation.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox.hpp"
+#include "storage/statement.hpp"
 #include "storage/ticket_work.hpp"
 
 namespace appealhub::storage {
@@ -52,20 +55,6 @@ std::string nonempty(std::string text, const char* fallback) {
   return text;
 }
 
-std::string array_literal(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (const auto& s : items) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    for (char c : s) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 OutboxMessage to_outbox(const core::Event& event) {
   const auto errors = core::validate(event);
   if (!errors.empty()) {
@@ -95,19 +84,61 @@ std::string producer_of(const std::string& channel) {
   return "adapter." + channel;
 }
 
+struct AttemptRow {
+  const std::string* reply_id;
+  int attempt;
+  const DeliveryAttempt* a;
+  const std::string* actor;
+};
+
+// One statement for every attempt given.
+void insert_attempts(pqxx::dbtransaction& txn, const std::vector<AttemptRow>& rows) {
+  if (rows.empty()) return;
+  enum Column : std::size_t {
+    kReply,
+    kAttempt,
+    kStarted,
+    kDuration,
+    kOutcome,
+    kStatus,
+    kCode,
+    kExcerpt,
+    kActor
+  };
+  ColumnArrays columns(
+      {"text", "integer", "bigint", "integer", "text", "integer", "text", "text", "text"});
+  for (const auto& r : rows) {
+    const auto started_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(r.a->started_at.time_since_epoch())
+            .count();
+    columns.add(kReply, *r.reply_id);
+    columns.add(kAttempt, std::to_string(r.attempt));
+    columns.add(kStarted, std::to_string(started_ms));
+    columns.add(kDuration, std::to_string(r.a->duration.count()));
+    columns.add(kOutcome, to_string(r.a->outcome));
+    if (r.a->status_code) {
+      columns.add(kStatus, std::to_string(*r.a->status_code));
+    } else {
+      columns.add_null(kStatus);
+    }
+    columns.add(kCode, clip_text(r.a->code, 200, true));
+    columns.add(kExcerpt, clip_text(r.a->excerpt, 500));
+    columns.add(kActor, *r.actor);
+  }
+  Statement insert(
+      "INSERT INTO reply_attempts (reply_id, attempt, started_at, duration_ms, outcome, "
+      "status_code, code, excerpt, actor) SELECT v.reply, v.attempt, "
+      "to_timestamp(v.started::double precision / 1000), v.duration, v.outcome, v.status, v.code, "
+      "v.excerpt, v.actor FROM ");
+  std::move(columns).unnest_into(
+      insert, "reply, attempt, started, duration, outcome, status, code, excerpt, actor");
+  insert.sql(" ORDER BY v.n");
+  insert.exec(txn);
+}
+
 void insert_attempt(pqxx::dbtransaction& txn, const std::string& reply_id, int attempt,
                     const DeliveryAttempt& a, const std::string& actor) {
-  const auto started_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(a.started_at.time_since_epoch())
-          .count();
-  txn.exec_params(
-      "INSERT INTO reply_attempts (reply_id, attempt, started_at, duration_ms, outcome, "
-      "status_code, code, excerpt, actor) VALUES ($1, $2, to_timestamp($3::double precision / "
-      "1000), $4, $5, $6, $7, $8, $9)",
-      reply_id, attempt, std::to_string(started_ms), static_cast<int>(a.duration.count()),
-      std::string(to_string(a.outcome)),
-      a.status_code ? std::optional<int>(*a.status_code) : std::optional<int>(),
-      clip_text(a.code, 200, true), clip_text(a.excerpt, 500), actor);
+  insert_attempts(txn, {{&reply_id, attempt, &a, &actor}});
 }
 
 }  // namespace
@@ -186,7 +217,7 @@ std::vector<ClaimedReply> ReplyLedger::claim(pqxx::dbtransaction& txn, const std
       "UPDATE reply_ledger SET state = 'sending', sending_since = clock_timestamp(), "
       "attempts = attempts + 1, updated_at = now() WHERE reply_id = ANY($1::text[]) "
       "RETURNING reply_id, attempts, sending_since::text",
-      array_literal(ids));
+      text_array_literal(ids));
   for (const auto& row : leased) {
     for (auto& c : out) {
       if (c.request.reply_id == row[0].c_str()) {
@@ -214,72 +245,119 @@ void ReplyLedger::fail_unsendable(pqxx::dbtransaction& txn, const ClaimedReply& 
 
 bool ReplyLedger::record(pqxx::dbtransaction& txn, const ClaimedReply& c,
                          const DeliveryAttempt& a) const {
-  insert_attempt(txn, c.request.reply_id, c.attempt, a, actor_);
-  std::vector<OutboxMessage> news;
-  for (const auto& e : a.channel_news) news.push_back(to_outbox(e));
-  enqueue_outbox(txn, news);
+  return record_all(txn, {{c, a}}).front();
+}
 
-  const std::string guard =
-      " WHERE reply_id = $1 AND state = 'sending' AND sending_since = $2::timestamptz "
-      "RETURNING budget_from";
-  pqxx::result held;
-  bool final_failure = false;
-  if (a.outcome == DeliveryAttempt::Outcome::delivered) {
-    held = txn.exec_params(
-        "UPDATE reply_ledger SET state = 'delivered', delivered_at = now(), updated_at = now(), "
-        "sending_since = NULL, last_error = '', channel_reply_id = $3" +
-            guard,
-        c.request.reply_id, c.sending_since, clip_text(a.channel_reply_id, 128, true));
-  } else if (a.throttled && a.outcome == DeliveryAttempt::Outcome::retry) {
-    // Not the reply's attempt: out of its budget, no backoff, no reply.failed event.
-    const auto wait = a.retry_after.value_or(std::chrono::seconds(1));
-    return !txn.exec_params(
-                   "UPDATE reply_ledger SET state = 'retrying', updated_at = now(), "
-                   "sending_since = NULL, budget_from = budget_from + 1, last_error = $3, "
-                   "next_attempt_at = now() + make_interval(secs => $4)" +
-                       guard,
-                   c.request.reply_id, c.sending_since,
-                   nonempty(clip_text(a.reason, 2000), "rate limited"),
-                   static_cast<double>(std::max<std::int64_t>(wait.count(), 1)))
-                .empty();
-  } else {
-    const auto budget = txn.exec_params1("SELECT budget_from FROM reply_ledger WHERE reply_id = $1",
-                                         c.request.reply_id)[0]
-                            .as<int>();
-    final_failure =
-        a.outcome == DeliveryAttempt::Outcome::failed || c.attempt - budget >= policy_.max_attempts;
-    const auto reason = nonempty(clip_text(a.reason, 2000), "delivery failed");
-    if (final_failure) {
-      const auto why = a.outcome == DeliveryAttempt::Outcome::failed
-                           ? reason
-                           : "gave up after " + std::to_string(c.attempt) + " attempts: " + reason;
-      held = txn.exec_params(
-          "UPDATE reply_ledger SET state = 'failed', failed_at = now(), updated_at = now(), "
-          "sending_since = NULL, last_error = $3" +
-              guard,
-          c.request.reply_id, c.sending_since, why);
-      if (!held.empty()) {
-        auto shown = a;
-        shown.reason = why;
-        settle(txn, c.request, c.attempt, shown, true);
-        return true;
-      }
-      return false;
-    }
-    const auto delay = retry_delay(policy_, c.attempt - budget, a.retry_after);
-    held = txn.exec_params(
-        "UPDATE reply_ledger SET state = 'retrying', updated_at = now(), sending_since = NULL, "
-        "last_error = $3, next_attempt_at = now() + make_interval(secs => $4)" +
-            guard,
-        c.request.reply_id, c.sending_since, reason, static_cast<double>(delay.count()) / 1000.0);
+std::vector<bool> ReplyLedger::record_all(
+    pqxx::dbtransaction& txn,
+    const std::vector<std::pair<ClaimedReply, DeliveryAttempt>>& settled) const {
+  using Outcome = DeliveryAttempt::Outcome;
+  std::vector<bool> held(settled.size(), false);
+  if (settled.empty()) return held;
+  std::vector<AttemptRow> attempts;
+  std::vector<OutboxMessage> outbox;
+  std::vector<std::string> not_delivered;
+  for (const auto& [c, a] : settled) {
+    attempts.push_back({&c.request.reply_id, c.attempt, &a, &actor_});
+    for (const auto& e : a.channel_news) outbox.push_back(to_outbox(e));
+    if (a.outcome != Outcome::delivered) not_delivered.push_back(c.request.reply_id);
   }
-  if (held.empty()) return false;
-  settle(txn, c.request, c.attempt, a, final_failure);
-  return true;
+  insert_attempts(txn, attempts);
+  enqueue_outbox(txn, outbox);
+  outbox.clear();
+  std::map<std::string, int> budget;  // attempts before the last resend: not counted
+  if (!not_delivered.empty()) {
+    Statement q("SELECT reply_id, budget_from FROM reply_ledger WHERE reply_id = ANY(");
+    q.text_array(not_delivered).sql(")");
+    for (const auto& row : q.exec(txn)) budget[row[0].c_str()] = row[1].as<int>();
+  }
+
+  // The new state of each reply, applied in one statement to the rows its sender still holds.
+  struct Change {
+    bool event = true;  // a reply.delivered / reply.failed fact (not for a throttled attempt)
+    bool final_failure = false;
+    DeliveryAttempt shown;  // what the event says
+  };
+  std::vector<Change> changes;
+  enum Column : std::size_t { kReply, kSince, kState, kError, kChannelId, kDelay, kBudget };
+  ColumnArrays columns({"text", "text", "text", "text", "text", "double precision", "integer"});
+  for (const auto& [c, a] : settled) {
+    Change change{true, false, a};
+    std::string state, error, channel_id;
+    double delay = 0;
+    int budget_step = 0;
+    const auto reason = nonempty(clip_text(a.reason, 2000), "delivery failed");
+    if (a.outcome == Outcome::delivered) {
+      state = "delivered";
+      channel_id = clip_text(a.channel_reply_id, 128, true);
+    } else if (a.throttled && a.outcome == Outcome::retry) {
+      // Not the reply's attempt: out of its budget, no backoff, no reply.failed event.
+      change.event = false;
+      state = "retrying";
+      error = nonempty(clip_text(a.reason, 2000), "rate limited");
+      delay = static_cast<double>(
+          std::max<std::int64_t>(a.retry_after.value_or(std::chrono::seconds(1)).count(), 1));
+      budget_step = 1;
+    } else {
+      const int counted = c.attempt - budget[c.request.reply_id];
+      change.final_failure = a.outcome == Outcome::failed || counted >= policy_.max_attempts;
+      if (change.final_failure) {
+        state = "failed";
+        error = a.outcome == Outcome::failed
+                    ? reason
+                    : "gave up after " + std::to_string(c.attempt) + " attempts: " + reason;
+        change.shown.reason = error;
+      } else {
+        state = "retrying";
+        error = reason;
+        delay = static_cast<double>(retry_delay(policy_, counted, a.retry_after).count()) / 1000.0;
+      }
+    }
+    columns.add(kReply, c.request.reply_id);
+    columns.add(kSince, c.sending_since);
+    columns.add(kState, state);
+    columns.add(kError, error);
+    columns.add(kChannelId, channel_id);
+    columns.add(kDelay, std::to_string(delay));
+    columns.add(kBudget, std::to_string(budget_step));
+    changes.push_back(std::move(change));
+  }
+  Statement update(
+      "UPDATE reply_ledger l SET state = v.state, updated_at = now(), sending_since = NULL, "
+      "last_error = v.error, "
+      "channel_reply_id = CASE WHEN v.state = 'delivered' THEN v.channel_id "
+      "ELSE l.channel_reply_id END, "
+      "delivered_at = CASE WHEN v.state = 'delivered' THEN now() ELSE l.delivered_at END, "
+      "failed_at = CASE WHEN v.state = 'failed' THEN now() ELSE l.failed_at END, "
+      "next_attempt_at = CASE WHEN v.state = 'retrying' THEN now() + make_interval(secs => "
+      "v.delay) ELSE l.next_attempt_at END, "
+      "budget_from = l.budget_from + v.budget FROM ");
+  std::move(columns).unnest_into(update, "reply, since, state, error, channel_id, delay, budget");
+  // Only rows this sender still holds: a lease that passed belongs to the sender that took it.
+  update.sql(
+      " WHERE l.reply_id = v.reply AND l.state = 'sending' AND "
+      "l.sending_since = v.since::timestamptz RETURNING l.reply_id");
+  std::set<std::string> kept;
+  for (const auto& row : update.exec(txn)) kept.insert(row[0].c_str());
+  for (std::size_t i = 0; i < settled.size(); ++i) {
+    const auto& [c, a] = settled[i];
+    held[i] = kept.count(c.request.reply_id) > 0;
+    if (held[i] && changes[i].event) {
+      outbox.push_back(
+          to_outbox(settlement(c.request, c.attempt, changes[i].shown, changes[i].final_failure)));
+    }
+  }
+  enqueue_outbox(txn, outbox);
+  return held;
 }
 
 void ReplyLedger::settle(pqxx::dbtransaction& txn, const core::ReplyRequested& r, int attempts,
                          const DeliveryAttempt& a, bool final_failure) const {
+  enqueue_outbox(txn, to_outbox(settlement(r, attempts, a, final_failure)));
+}
+
+core::Event ReplyLedger::settlement(const core::ReplyRequested& r, int attempts,
+                                    const DeliveryAttempt& a, bool final_failure) const {
   core::Event e;
   e.occurred_at = now_timestamp();
   e.producer = producer_of(r.channel);
@@ -311,7 +389,7 @@ void ReplyLedger::settle(pqxx::dbtransaction& txn, const core::ReplyRequested& r
         r.reply_id + ":" + std::to_string(attempts) + (final_failure ? ":final" : ""));
     e.body = f;
   }
-  enqueue_outbox(txn, to_outbox(e));
+  return e;
 }
 
 int ReplyLedger::record_callback(pqxx::dbtransaction& txn, std::int64_t ticket_id, bool reached,
@@ -435,9 +513,9 @@ nlohmann::json reply_json(const pqxx::row& r) {
 nlohmann::json list_replies(pqxx::dbtransaction& txn, const ReplyFilter& f) {
   std::string where = " WHERE true";
   if (!f.states.empty())
-    where += " AND l.state = ANY(" + txn.quote(array_literal(f.states)) + "::text[])";
+    where += " AND l.state = ANY(" + txn.quote(text_array_literal(f.states)) + "::text[])";
   if (!f.departments.empty()) {
-    const auto mine = txn.quote(array_literal(f.departments)) + "::text[]";
+    const auto mine = txn.quote(text_array_literal(f.departments)) + "::text[]";
     where +=
         " AND (t.lead_department = ANY(" + mine + ") OR t.assisting_departments && " + mine + ")";
   }

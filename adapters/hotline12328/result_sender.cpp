@@ -213,17 +213,25 @@ void ResultSender::apply_receipts(ResultPass& pass) {
     std::map<std::string, std::vector<const ReceiptRow*>> by_order;
     for (const auto& r : *receipt) by_order[r.order_id].push_back(&r);
     std::map<std::string, std::size_t> used;
-    for (const auto& id : text_array(file[0][0].c_str())) {
-      const auto held = txn.exec_params(
-          "SELECT request::text, attempts, sending_since::text FROM reply_ledger "
-          "WHERE reply_id = $1 AND state = 'sending' AND sending_since = $2::timestamptz "
-          "FOR UPDATE",
-          id, std::string(kBound));
-      if (held.empty()) continue;  // settled otherwise meanwhile
+    // The file's replies still bound to it, locked, in the file's order.
+    const auto ids = text_array(file[0][0].c_str());
+    std::map<std::string, storage::ClaimedReply> bound;
+    for (const auto& row : txn.exec_params(
+             "SELECT reply_id, request::text, attempts, sending_since::text FROM reply_ledger "
+             "WHERE reply_id = ANY($1::text[]) AND state = 'sending' AND "
+             "sending_since = $2::timestamptz FOR UPDATE",
+             array_literal(ids), std::string(kBound))) {
       storage::ClaimedReply c;
-      c.request = decode_request(held[0][0].c_str());
-      c.attempt = held[0][1].as<int>();
-      c.sending_since = held[0][2].c_str();
+      c.request = decode_request(row[1].c_str());
+      c.attempt = row[2].as<int>();
+      c.sending_since = row[3].c_str();
+      bound.emplace(row[0].c_str(), std::move(c));
+    }
+    std::vector<std::pair<storage::ClaimedReply, storage::DeliveryAttempt>> settled;
+    for (const auto& id : ids) {
+      const auto it = bound.find(id);
+      if (it == bound.end()) continue;  // settled otherwise meanwhile
+      const auto& c = it->second;
       const auto& rows = by_order[c.request.external_id];
       const auto k = used[c.request.external_id]++;
       storage::DeliveryAttempt a;
@@ -242,7 +250,6 @@ void ResultSender::apply_receipts(ResultPass& pass) {
         a.reason = "12328: " + a.code;
       }
       a.excerpt = name + ": " + (k < rows.size() && rows[k]->success ? "成功" : a.code);
-      ledger_.record(txn, c, a);
       using Outcome = storage::DeliveryAttempt::Outcome;
       if (a.outcome == Outcome::delivered) {
         ++pass.delivered;
@@ -256,7 +263,9 @@ void ResultSender::apply_receipts(ResultPass& pass) {
                         {"ticket_id", std::to_string(c.request.ticket_id)},
                         {"reason", a.reason}});
       }
+      settled.emplace_back(c, std::move(a));
     }
+    ledger_.record_all(txn, settled);
     txn.exec_params(
         "UPDATE hotline_result_files SET state = 'answered', answered_at = now(), "
         "receipt_error = '' WHERE name = $1",

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
@@ -118,6 +119,54 @@ TEST_F(ReplyLedgerTest, DeliveredAttemptIsRecordedWithItsEventInTheOutbox) {
   EXPECT_EQ(outbox_count("reply.delivered"), "1");
   EXPECT_EQ(db_.scalar("SELECT routing_key FROM outbox WHERE type = 'reply.delivered'"),
             "delivery.mailbox");
+}
+
+TEST_F(ReplyLedgerTest, ManyRepliesSettleTogetherAndALostLeaseIsLeftToItsNewHolder) {
+  DeliveryPolicy policy;
+  policy.max_attempts = 5;
+  const ReplyLedger ledger(policy);
+  for (const char* id : {"m1", "m2", "m3", "m4"}) {
+    record(ledger, reply_event(id, ticket("answered"), "hotline12328"));
+  }
+  const auto claimed = claim(ledger, "hotline12328");
+  ASSERT_EQ(claimed.size(), 4u);
+  // m3's lease passed and another sender holds it now.
+  db_.exec(
+      "UPDATE reply_ledger SET sending_since = now() + interval '1 minute' "
+      "WHERE reply_id = 'm3'");
+  std::map<std::string, DeliveryAttempt> by_id;
+  by_id["m1"].outcome = Outcome::delivered;
+  by_id["m1"].channel_reply_id = "f1.csv";
+  by_id["m2"].outcome = Outcome::retry;
+  by_id["m2"].reason = "12328: 系统繁忙请重试";
+  by_id["m3"].outcome = Outcome::delivered;
+  by_id["m4"].outcome = Outcome::failed;
+  by_id["m4"].reason = "12328: 工单不存在";
+  std::vector<std::pair<ClaimedReply, DeliveryAttempt>> settled;
+  for (const auto& c : claimed) settled.emplace_back(c, by_id.at(c.request.reply_id));
+  std::vector<bool> held;
+  {
+    pqxx::work txn(*connection_);
+    held = ledger.record_all(txn, settled);
+    txn.commit();
+  }
+  std::map<std::string, bool> held_by_id;
+  for (std::size_t i = 0; i < claimed.size(); ++i)
+    held_by_id[claimed[i].request.reply_id] = held[i];
+  EXPECT_EQ(held_by_id,
+            (std::map<std::string, bool>{{"m1", true}, {"m2", true}, {"m3", false}, {"m4", true}}));
+  EXPECT_EQ(db_.scalar("SELECT string_agg(reply_id || ' ' || state || ' ' || last_error || ' ' "
+                       "|| channel_reply_id, '; ' ORDER BY reply_id) FROM reply_ledger"),
+            "m1 delivered  f1.csv; m2 retrying 12328: 系统繁忙请重试 ; m3 sending  ; "
+            "m4 failed 12328: 工单不存在 ");
+  EXPECT_EQ(db_.scalar("SELECT next_attempt_at > now() FROM reply_ledger WHERE reply_id = 'm2'"),
+            "t");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM reply_attempts"), "4") << "every attempt recorded";
+  EXPECT_EQ(outbox_count("reply.delivered"), "1") << "none for the lost lease";
+  EXPECT_EQ(outbox_count("reply.failed"), "2");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM outbox WHERE type = 'reply.failed' AND "
+                       "convert_from(body, 'UTF8')::jsonb -> 'data' ->> 'final' = 'true'"),
+            "1");
 }
 
 TEST_F(ReplyLedgerTest, NothingIsSentForAWithdrawnOrReassignedTicket) {
