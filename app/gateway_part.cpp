@@ -11,12 +11,12 @@ GatewayPart::GatewayPart(const config::AppConfig& c, router::SetupSource setup,
   gateway::ApiOptions options;
   options.session_lifetime = std::chrono::hours(g.session_hours);
   options.secure_cookies = !g.tls_cert_file.empty();
-  api_ = std::make_unique<gateway::Api>(options, storage::DatabaseConfig{c.database.uri},
-                                        std::move(setup), check_document,
-                                        std::vector<gateway::ReadinessCheck>{[broker] {
-                                          const auto problem = bus::check_broker(broker);
-                                          return problem ? "broker: " + *problem : std::string();
-                                        }});
+  api_ = std::make_unique<gateway::Api>(
+      options, storage::DatabaseConfig{c.database.uri}, std::move(setup), check_document,
+      std::vector<gateway::ReadinessCheck>{{"broker", [broker] {
+                                              const auto problem = bus::check_broker(broker);
+                                              return problem ? *problem : std::string();
+                                            }}});
   gateway::ServerOptions server;
   server.address = g.listen_address;
   server.port = static_cast<unsigned short>(g.port);

@@ -342,9 +342,9 @@ http::Response Api::Impl::readyz() const {
     checks["database"] = std::string("unreachable");
     ready = false;
   }
-  for (std::size_t i = 0; i < readiness.size(); ++i) {
-    const auto problem = readiness[i]();
-    checks["check_" + std::to_string(i)] = problem.empty() ? "ok" : problem;
+  for (const auto& check : readiness) {
+    const auto problem = check.problem();
+    checks[check.name] = problem.empty() ? "ok" : problem;
     ready = ready && problem.empty();
   }
   return json_response(ready ? 200 : 503, {{"ready", ready}, {"checks", checks}});

@@ -27,8 +27,12 @@ struct ApiOptions {
   int return_window_working_days = 2;  // returns within this many working days of dispatch
 };
 
-// What /readyz checks besides the database: the broker, and anything else the process runs.
-using ReadinessCheck = std::function<std::string()>;  // "" when ready, else why not
+// What /readyz checks besides the database: the broker, and anything else the process runs. The
+// name is the check's key in the answer; `problem` returns "" when ready, else why not.
+struct ReadinessCheck {
+  std::string name;
+  std::function<std::string()> problem;
+};
 
 // Checks a settings document ("departments", "routing_rules", "calendar_days") before it is saved,
 // against the current departments; returns the errors, each naming the place and field.

@@ -53,6 +53,8 @@ class Hub : public ::testing::Environment {
         return false;
       }
     })) << "the gateway did not become ready; see /tmp/appealhub_gateway_api.log";
+    EXPECT_EQ(json::parse(testing::http_call(port, "GET", "/readyz").body)["checks"],
+              (json{{"database", "ok"}, {"migrations", "current"}, {"broker", "ok"}}));
   }
   void TearDown() override {
     if (hub) {
