@@ -360,6 +360,7 @@ int run_parts(const config::AppConfig& c, Parts parts) {
     o.batch_size = static_cast<std::size_t>(c.outbox.batch_size);
     o.poll_interval = std::chrono::milliseconds(c.outbox.poll_interval_ms);
     o.retry_delay = std::chrono::milliseconds(c.outbox.retry_delay_ms);
+    o.retention = std::chrono::hours(24) * c.outbox.retention_days;
     outbox = std::make_unique<storage::OutboxRelay>(database_config(c), *publisher, o);
     threads.push_back(start_part("relay", [&] { outbox->run(stop_requested); }));
   }

@@ -175,6 +175,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          r.number("batch_size", c.outbox.batch_size, 1, 5000);
          r.number("poll_interval_ms", c.outbox.poll_interval_ms, 10, 600000);
          r.number("retry_delay_ms", c.outbox.retry_delay_ms, 10, 3600000);
+         r.number("retention_days", c.outbox.retention_days, 1, 3650);
          r.refuse_unknown();
        }},
       {"deadlines",

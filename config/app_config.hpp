@@ -41,6 +41,7 @@ struct OutboxSettings {
   int batch_size = 500;
   int poll_interval_ms = 1000;
   int retry_delay_ms = 5000;
+  int retention_days = 7;  // sent rows (full ticket snapshots, personal data) are then deleted
 };
 
 // How long each kind of appeal is given (DOMAIN.md defaults; see core/deadline.hpp).

@@ -122,6 +122,31 @@ std::size_t OutboxRelay::relay_once() {
   return sent;
 }
 
+std::size_t OutboxRelay::prune_once() {
+  ensure_connected();
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(options_.retention).count();
+  std::size_t total = 0;
+  for (;;) {
+    // In id order: the oldest rows come first, so each chunk reads little beyond what it deletes.
+    pqxx::work txn(*connection_);
+    const auto deleted = txn.exec_params(
+                                "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE "
+                                "sent_at < now() - make_interval(secs => $1) ORDER BY id LIMIT "
+                                "5000)",
+                                static_cast<double>(seconds))
+                             .affected_rows();
+    txn.commit();
+    total += deleted;
+    if (deleted < 5000) break;
+  }
+  if (total > 0) {
+    core::log_info("outbox", "deleted sent rows past their retention",
+                   {{"rows", std::to_string(total)},
+                    {"retention_hours", std::to_string(options_.retention.count())}});
+  }
+  return total;
+}
+
 bool OutboxRelay::wait_for_work(std::chrono::milliseconds timeout) {
   ensure_connected();
   listener_->woken = false;
@@ -132,10 +157,15 @@ bool OutboxRelay::wait_for_work(std::chrono::milliseconds timeout) {
 
 void OutboxRelay::run(const std::atomic<bool>& stop) {
   auto backoff = std::chrono::milliseconds(200);
+  auto next_prune = std::chrono::steady_clock::now();
   while (!stop.load()) {
     try {
       // Keep going while full batches come back; an empty or partial one means caught up.
       while (!stop.load() && relay_once() == options_.batch_size) {
+      }
+      if (std::chrono::steady_clock::now() >= next_prune) {
+        next_prune = std::chrono::steady_clock::now() + options_.prune_interval;
+        prune_once();
       }
       backoff = std::chrono::milliseconds(200);
       // Sleep until NOTIFY or the poll interval, in short slices so that a stop is seen quickly.

@@ -7,6 +7,8 @@
 // transaction. A crash between the broker's confirm and the commit sends the row again later, so
 // delivery is at least once and consumers de-duplicate on message_id. A message the broker refuses
 // (returned as unroutable, nacked) stays unsent with its error and is tried again after a delay.
+// Sent rows are kept for OutboxRelayOptions::retention (a record of what was published, and the
+// message-id de-duplication of enqueue_outbox), then deleted: they carry personal data.
 
 #include <atomic>
 #include <chrono>
@@ -53,6 +55,8 @@ struct OutboxRelayOptions {
   std::size_t batch_size = 500;
   std::chrono::milliseconds poll_interval{1000};  // fallback when no NOTIFY arrives
   std::chrono::milliseconds retry_delay{5000};    // after the broker refused a message
+  std::chrono::hours retention{24 * 7};           // sent rows older than this are deleted
+  std::chrono::minutes prune_interval{60};
 };
 
 class OutboxRelay {
@@ -62,6 +66,10 @@ class OutboxRelay {
 
   // Claims, publishes and marks one batch; returns how many rows were marked sent.
   std::size_t relay_once();
+
+  // Deletes rows sent longer than `retention` ago, oldest first in chunks of 5,000; returns how
+  // many. Unsent rows are never deleted. run() calls it every prune_interval.
+  std::size_t prune_once();
 
   // Relays until `stop` is set: batch after batch while rows wait, then sleeps until a NOTIFY on
   // appealhub_outbox or the poll interval. Reconnects to the database and retries on failures.

@@ -1,6 +1,6 @@
 // The outbox relay with the real bus: rows written in a transaction reach their queue once, woken
 // by NOTIFY; copied (CC) keys reach their queues; a message the broker cannot route stays unsent
-// with its error. Needs PostgreSQL and RabbitMQ.
+// with its error; sent rows are deleted after their retention. Needs PostgreSQL and RabbitMQ.
 
 #include <gtest/gtest.h>
 
@@ -105,6 +105,28 @@ TEST_F(OutboxRelayTest, CopiedKeysReachEveryQueueBoundToOneOfThemOnce) {
     EXPECT_EQ(seen, (std::multiset<std::string>{"routed-0", "routed-1", "routed-2"}));
   }
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL"), "0");
+}
+
+TEST_F(OutboxRelayTest, SentRowsPastTheirRetentionAreDeletedAndUnsentRowsNever) {
+  app::OutboxPublisher publisher(broker_);
+  storage::OutboxRelayOptions options;
+  options.retention = std::chrono::hours(24 * 7);
+  storage::OutboxRelay relay({db_.uri()}, publisher, options);
+  enqueue(0, 12000);
+  // 0-10,999 sent 8 days ago (past), 11,000-11,499 sent 6 days ago (kept), the rest unsent but
+  // written 30 days ago (kept: not yet published).
+  db_.exec(
+      "UPDATE outbox SET sent_at = now() - interval '8 days' WHERE id <= (SELECT min(id) "
+      "FROM outbox) + 10999");
+  db_.exec(
+      "UPDATE outbox SET sent_at = now() - interval '6 days' WHERE sent_at IS NULL AND id <= "
+      "(SELECT min(id) FROM outbox) + 11499");
+  db_.exec("UPDATE outbox SET created_at = now() - interval '30 days' WHERE sent_at IS NULL");
+  EXPECT_EQ(relay.prune_once(), 11000u) << "in three chunks of at most 5,000";
+  EXPECT_EQ(db_.scalar("SELECT count(*) FILTER (WHERE sent_at IS NOT NULL) || ' ' || count(*) "
+                       "FILTER (WHERE sent_at IS NULL) FROM outbox"),
+            "500 500");
+  EXPECT_EQ(relay.prune_once(), 0u);
 }
 
 TEST_F(OutboxRelayTest, UnroutableMessageStaysUnsentWithItsError) {
