@@ -63,9 +63,8 @@ core::Appeal for_departments(const core::Appeal& appeal) {
 
 // One ticket.routed message per placement: to dept.<lead>, copied by the broker (CC) to
 // dept.<each assisting department>; its id is the lead's, as when each department had its own.
-storage::RoutingRecord::Message routed_message(const core::TicketRouted& routed,
-                                               const std::string& occasion,
-                                               const std::string& producer) {
+storage::OutboxMessage routed_message(const core::TicketRouted& routed, const std::string& occasion,
+                                      const std::string& producer) {
   core::Event event;
   event.event_id = core::make_event_id("ticket.routed", "hub", std::to_string(routed.ticket_id),
                                        occasion + ":" + routed.department);
@@ -73,9 +72,14 @@ storage::RoutingRecord::Message routed_message(const core::TicketRouted& routed,
       std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
   event.producer = producer;
   event.body = routed;
-  storage::RoutingRecord::Message m{
-      event.event_id, "dept." + routed.department, core::encode_event(event), {}};
+  storage::OutboxMessage m;
+  m.message_id = event.event_id;
+  m.exchange = "appeals";
+  m.routing_key = "dept." + routed.department;
   for (const auto& code : routed.assisting) m.cc.push_back("dept." + code);
+  m.type = "ticket.routed";
+  m.body = core::encode_event(event);
+  m.mandatory = false;  // a department without its own system binds no queue
   return m;
 }
 
@@ -197,7 +201,7 @@ RoutingDecision decide_routing(pqxx::dbtransaction& txn, const RoutingSetup& set
     routed.rule = placement.rule_id;
     routed.reason = placement.reason;
     routed.appeal = for_departments(appeal);
-    r.routed.push_back(routed_message(routed, occasion, "router"));
+    r.routed = routed_message(routed, occasion, "router");
     if (first) {
       decided.push_back({t.id, appeal.channel, appeal.citizen.phone, appeal.plate, appeal.division,
                          appeal.category, appeal.title, appeal.content,
@@ -248,16 +252,7 @@ void publish_placement(pqxx::dbtransaction& txn, std::int64_t ticket_id, const s
   if (deadline) routed.deadline = china_time(*deadline);
   routed.reason = reason;
   routed.appeal = for_departments(stored_appeal(txn, ticket_id));
-  auto message = routed_message(routed, occasion, "gateway");
-  storage::OutboxMessage m;
-  m.message_id = std::move(message.message_id);
-  m.exchange = "appeals";
-  m.routing_key = std::move(message.routing_key);
-  m.cc = std::move(message.cc);
-  m.type = "ticket.routed";
-  m.body = std::move(message.body);
-  m.mandatory = false;  // a department without its own system binds no queue
-  storage::enqueue_outbox(txn, m);
+  storage::enqueue_outbox(txn, routed_message(routed, occasion, "gateway"));
 }
 
 }  // namespace appealhub::router

@@ -160,17 +160,7 @@ void record_placed(pqxx::dbtransaction& txn, const std::vector<RoutingRecord>& r
                  {"score", r.duplicate->score},
                  {"reason", r.duplicate->reason}});
     }
-    for (const auto& m : r.routed) {
-      OutboxMessage out;
-      out.message_id = m.message_id;
-      out.exchange = "appeals";
-      out.routing_key = m.routing_key;
-      out.type = "ticket.routed";
-      out.body = m.body;
-      out.cc = m.cc;
-      out.mandatory = false;
-      outbox.push_back(std::move(out));
-    }
+    if (r.routed) outbox.push_back(*r.routed);
   }
   insert_timeline(txn, events);
   enqueue_outbox(txn, outbox);

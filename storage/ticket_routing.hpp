@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/outbox.hpp"
+
 namespace pqxx {
 class dbtransaction;
 }
@@ -55,13 +57,9 @@ struct RoutingRecord {
     std::string reason;
   };
   std::optional<Duplicate> duplicate;
-  // ticket.routed, already encoded: to dept.<lead>, copied (CC) to dept.<each assisting> (none
-  // for a merged ticket).
-  struct Message {
-    std::string message_id, routing_key, body;
-    std::vector<std::string> cc;
-  };
-  std::vector<Message> routed;
+  // ticket.routed for the outbox: to dept.<lead>, copied (CC) to dept.<each assisting> (none for
+  // a merged ticket).
+  std::optional<OutboxMessage> routed;
 };
 
 // Records the decisions for tickets still in status `received` (others, e.g. withdrawn by an
