@@ -52,7 +52,9 @@ commands:
   user add NAME --role ROLE [--role ROLE] [--department CODE] [--display-name TEXT]
              create a user (roles: operator, staff, manager, admin); the password is read from
              APPEALHUB_NEW_USER_PASSWORD, or from the first line of standard input
-  user token NAME LABEL          print a new API bearer token for the user (shown once)
+  user token NAME LABEL          print a new API bearer token for the user (shown once; lasts
+                                 gateway.token_days)
+  user revoke-token NAME LABEL   revoke the user's live tokens called LABEL
   settings show NAME             print the current settings document
   settings load NAME FILE        validate FILE and store it as the next version of NAME
                                  (NAME: departments, routing_rules, calendar_days); running
@@ -211,22 +213,28 @@ int unmerge_command(const config::AppConfig& c, const std::vector<std::string>& 
 }
 
 int user_command(const config::AppConfig& c, const std::vector<std::string>& args) {
-  if (args.size() < 2 || (args[0] != "add" && args[0] != "token") ||
-      (args[0] == "token" && args.size() != 3)) {
+  const bool token_command = args.size() == 3 && (args[0] == "token" || args[0] == "revoke-token");
+  if (args.size() < 2 || (args[0] != "add" && !token_command)) {
     std::cerr << kUsage;
     return 2;
   }
   auto connection = storage::connect(database_config(c));
   pqxx::work txn(*connection);
-  if (args[0] == "token") {
+  if (token_command) {
     const auto credentials = storage::find_credentials(txn, args[1]);
     if (!credentials) {
       std::cerr << "appealhub: no active user '" << args[1] << "'\n";
       return 1;
     }
+    if (args[0] == "revoke-token") {
+      const int revoked = storage::revoke_api_tokens_named(txn, credentials->user.id, args[2]);
+      txn.commit();
+      std::cout << "revoked " << revoked << " token(s)\n";
+      return revoked > 0 ? 0 : 1;
+    }
     const auto token = gateway::random_token();
     storage::create_api_token(txn, gateway::token_hash(token), credentials->user.id, args[2],
-                              std::nullopt);
+                              std::chrono::hours(24 * c.gateway.token_days));
     txn.commit();
     std::cout << token << '\n';
     return 0;

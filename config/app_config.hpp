@@ -126,9 +126,12 @@ struct GatewaySettings {
   int io_threads = 2;
   int worker_threads = 8;
   int max_connections = 1024;
+  int max_connections_per_address = 64;  // one client cannot take every connection
   int read_timeout_ms = 15000;
   std::string tls_cert_file, tls_key_file;
   int session_hours = 8;
+  int token_days = 90;                 // an API token's lifetime when its creator names none
+  int phone_searches_per_minute = 20;  // caller-history searches by phone, per user
 };
 
 struct AppConfig {

@@ -25,6 +25,8 @@ struct ApiOptions {
   bool secure_cookies = false;  // Secure attribute on cookies (set when serving HTTPS)
   std::size_t default_body_limit = 64 * 1024;
   int return_window_working_days = 2;  // returns within this many working days of dispatch
+  std::chrono::seconds token_lifetime{90 * 24 * 3600};  // API tokens created without a lifetime
+  int phone_searches_per_minute = 20;                   // per user; then 429
 };
 
 // What /readyz checks besides the database: the broker, and anything else the process runs. The

@@ -97,8 +97,9 @@ void append_json_string(std::string& out, std::string_view text) {
 // A ticket's summary as JSON, written straight into `out`: a queue page has 50 of them, and
 // building a nlohmann object for each (a std::map of 17 members, copied into the page) cost the
 // gateway more than PostgreSQL's work for the page. Members in nlohmann's order (by name), so
-// that summary_json gives the same document.
-void append_summary(std::string& out, const TicketSummary& t) {
+// that summary_json gives the same document. `hide_citizen`: the viewer may not see this
+// (anonymous) citizen at all, not even masked.
+void append_summary(std::string& out, const TicketSummary& t, bool hide_citizen) {
   const auto member = [&](const char* name, std::string_view value) {
     out += '"';
     out += name;
@@ -119,7 +120,7 @@ void append_summary(std::string& out, const TicketSummary& t) {
   out += ',';
   member("name", t.anonymous ? std::string("匿名") : mask_name(t.citizen_name));
   out += "\"phone\":";
-  append_json_string(out, mask_phone(t.citizen_phone));
+  append_json_string(out, hide_citizen ? std::string() : mask_phone(t.citizen_phone));
   out += "},";
   member("claimed_by", t.claimed_by);
   if (t.deadline) {
@@ -142,9 +143,14 @@ void append_summary(std::string& out, const TicketSummary& t) {
   out.back() = '}';
 }
 
-nlohmann::json summary_json(const TicketSummary& t) {
+// Staff do not see an anonymous citizen's contact, not even masked (docs/api.md).
+bool hides_citizen(const Context& ctx, const TicketSummary& t) {
+  return t.anonymous && !sees_everything(ctx);
+}
+
+nlohmann::json summary_json(const TicketSummary& t, bool hide_citizen) {
   std::string text;
-  append_summary(text, t);
+  append_summary(text, t, hide_citizen);
   return nlohmann::json::parse(text);
 }
 
@@ -233,10 +239,32 @@ std::string occasion_now(const char* what) {
 
 // ---- reading -------------------------------------------------------------------------------
 
+// A caller's history by phone is for the roles that take calls and call back (operators,
+// managers): each search names its purpose, is recorded, and is limited per user, so that a
+// number cannot be recovered from its masked form by trying every completion.
+void audit_phone_search(Context& ctx, const std::string& phone, const std::string& purpose) {
+  if (!sees_everything(ctx)) forbidden("searching by phone is for operators and managers");
+  if (purpose.find_first_not_of(" \t") == std::string::npos) {
+    bad_request("purpose", "required with phone: why the caller's history is looked up");
+  }
+  if (core::utf8_length(purpose).value_or(0) > 200)
+    bad_request("purpose", "at most 200 characters");
+  pqxx::work txn(ctx.db);
+  const auto wait =
+      storage::record_phone_search(txn, ctx.user().username, purpose, mask_phone(phone),
+                                   ctx.services.options.phone_searches_per_minute);
+  txn.commit();
+  if (wait) {
+    ApiError e(429, "too_many_attempts", "phone: too many searches by phone; try again later");
+    e.retry_after = wait->count();
+    throw e;
+  }
+}
+
 http::Response list(Context& ctx) {
   ctx.allow_query({"status", "department", "channel", "kind", "category", "division", "overdue",
-                   "deadline_from", "deadline_to", "q", "phone", "external_id", "supervised",
-                   "pending", "sort", "limit", "page_token"});
+                   "deadline_from", "deadline_to", "q", "phone", "purpose", "external_id",
+                   "supervised", "pending", "sort", "limit", "page_token"});
   storage::TicketFilter f;
   const auto q = [&](const char* name) { return ctx.request.query_param(name).value_or(""); };
   f.statuses = split_list(q("status"));
@@ -273,6 +301,7 @@ http::Response list(Context& ctx) {
   f.deadline_to = parse_time_param("deadline_to", q("deadline_to"));
   f.text = q("q");
   f.phone = q("phone");
+  if (!f.phone.empty()) audit_phone_search(ctx, f.phone, q("purpose"));
   f.pending = q("pending");
   if (!f.pending.empty() && f.pending != "return" && f.pending != "extension") {
     bad_request("pending", "must be return or extension");
@@ -293,7 +322,7 @@ http::Response list(Context& ctx) {
   body.reserve(body.size() + rows.size() * 768);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (i) body += ',';
-    append_summary(body, rows[i]);
+    append_summary(body, rows[i], hides_citizen(ctx, rows[i]));
   }
   body += "]}";
   return json_text_response(200, std::move(body));
@@ -307,10 +336,12 @@ http::Response detail(Context& ctx) {
   if (!view) not_found("ticket " + std::to_string(id));
   const auto& t = view->summary;
   require_visible(ctx, t);
-  auto body = summary_json(t);
+  const bool hide = hides_citizen(ctx, t);
+  auto body = summary_json(t, hide);
   auto& detail = view->detail;
   auto& citizen = detail["appeal"]["citizen"];
-  if (t.anonymous && !sees_everything(ctx)) {
+  redact_channel_meta(detail["appeal"]["channel_meta"], hide);
+  if (hide) {
     citizen = {{"name", "匿名"},
                {"phone", ""},
                {"email", ""},
@@ -338,14 +369,20 @@ http::Response contact(Context& ctx) {
   }
   const auto appeal = nlohmann::json::parse(w.appeal_json);
   const auto& c = appeal.value("citizen", nlohmann::json::object());
-  storage::append_ticket_event(txn, id, "contact.viewed", ctx.user().username,
-                               {{"fields", {"name", "phone", "email"}},
-                                {"purpose", ctx.request.query_param("purpose").value_or("")}});
+  // What the channel sent that the hub could not use as contact (a phone written "139 0000
+  // 6666", say) is contact data too: shown here, masked in every other view.
+  auto meta = contact_channel_meta(appeal.value("channel_meta", nlohmann::json::object()));
+  nlohmann::json fields = {"name", "phone", "email"};
+  for (const auto& [key, value] : meta.items()) fields.push_back("channel_meta." + key);
+  storage::append_ticket_event(
+      txn, id, "contact.viewed", ctx.user().username,
+      {{"fields", fields}, {"purpose", ctx.request.query_param("purpose").value_or("")}});
   txn.commit();
   return json_response(200, {{"name", c.value("name", "")},
                              {"phone", c.value("phone", "")},
                              {"email", c.value("email", "")},
-                             {"anonymous", c.value("anonymous", false)}});
+                             {"anonymous", c.value("anonymous", false)},
+                             {"channel_meta", std::move(meta)}});
 }
 
 // ---- operators -------------------------------------------------------------------------------

@@ -772,6 +772,24 @@ TEST(ChannelIntakeChaos, EveryAppealAndEventOnceAcrossThreeFaultyChannelsAndTwoK
             << spam_after_intake
             << " marked spam after the hub took them as pending (all now status spam)" << std::endl;
 
+  // 7. No personal data and no secret in any line the hub logged, faults and kills included.
+  std::vector<std::string> needles{kToken, kSecret};
+  const auto& amqp = vhost.uri();  // amqp://user:password@host…
+  if (const auto at = amqp.find('@'), colon = amqp.find(':', amqp.find("://") + 3);
+      at != std::string::npos && colon < at) {
+    needles.push_back(amqp.substr(colon + 1, at - colon - 1));
+  }
+  for (const auto& row :
+       db.column("SELECT DISTINCT v FROM tickets, LATERAL (VALUES (appeal->'citizen'->>'phone'), "
+                 "(appeal->'citizen'->>'name'), (appeal->'citizen'->>'email')) AS c(v) "
+                 "WHERE v IS NOT NULL AND v NOT IN ('', '匿名')")) {
+    needles.push_back(row);
+  }
+  EXPECT_GT(needles.size(), 100u) << "the seeded citizens' data to look for";
+  const auto leaks = testing::lines_containing(hub_log, needles);
+  EXPECT_TRUE(leaks.empty()) << leaks.size() << " log lines hold personal data or a secret, e.g. "
+                             << (leaks.empty() ? "" : leaks.front()) << " in " << hub_log;
+
   for (auto* sim : {&mailbox, &petition}) sim->process->terminate();
   if (!HasFailure()) fs::remove_all(root);
 }
