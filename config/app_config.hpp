@@ -44,7 +44,7 @@ struct OutboxSettings {
   int retention_days = 7;  // sent rows (full ticket snapshots, personal data) are then deleted
 };
 
-// How long each kind of appeal is given (DOMAIN.md defaults; see core/deadline.hpp).
+// How long each kind of appeal is given (docs/domain.md defaults; see core/deadline.hpp).
 struct DeadlineSettings {
   core::DeadlinePolicy policy;
 };

@@ -1,5 +1,5 @@
 #pragma once
-// The leader mailbox's letters and ratings (channels/leader-mailbox-api.md) as appeal.v1 events.
+// The leader mailbox's letters and ratings (docs/channels/leader-mailbox-api.md) as appeal.v1 events.
 //
 //   status pending   → appeal.received (event id fact "": a letter seen again is the same event)
 //   status spam      → appeal.received with channel_meta.mailbox_status "spam": kept out of
