@@ -456,6 +456,41 @@ TEST_F(GatewayApi, OneReplyChannelsTakeOneReplyAndRedoneAnswersGoToTheCallbackLi
             std::string::npos);
 }
 
+// The 12328 lists for operators and managers, and a manager abandoning a swallowed result file
+// (the file-level logic is in tests/adapters/hotline12328/result_sender_pgtest.cpp).
+TEST_F(GatewayApi, Hotline12328RefusalsAndResultFilesForOperatorsAndManagers) {
+  auto& db = *hub_env->db;
+  db.exec("INSERT INTO hotline_refused (file, line, reason) VALUES "
+          "('12328_510800JT_20261127155000_000117.csv', 2, '派单类型: unknown')");
+  const auto refused = ok_json(session("op").get("/api/v1/hotline12328/refused?limit=10"));
+  ASSERT_FALSE(refused["refused"].empty());
+  EXPECT_EQ(refused["refused"][0]["file"], "12328_510800JT_20261127155000_000117.csv");
+  EXPECT_EQ(refused["refused"][0]["line"], 2);
+  EXPECT_EQ(refused["refused"][0]["reason"], "派单类型: unknown");
+  EXPECT_EQ(session("staff_a").get("/api/v1/hotline12328/refused").status, 403);
+
+  const std::string name = "12328_510800JT_RESULT_20261127091500_009001.csv";
+  db.exec("INSERT INTO hotline_result_files (name, sequence, reply_ids, state, written_at) "
+          "VALUES ('" + name + "', 9001, '{}', 'written', now())");
+  const auto path = "/api/v1/hotline12328/result-files/" + name + "/abandon";
+  auto r = session("mgr").post(path, json::object());
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(r.json()["message"].get<std::string>().find("receipt alarm"), std::string::npos);
+  EXPECT_EQ(session("op").post(path, json::object()).status, 403);
+  db.exec("UPDATE hotline_result_files SET overdue_reported_at = now() WHERE name = '" + name +
+          "'");
+  EXPECT_EQ(ok_json(session("mgr").post(path, json::object()))["state"], "abandoned");
+  EXPECT_EQ(session("mgr").post(path, json::object()).status, 409);
+  EXPECT_EQ(session("mgr")
+                .post("/api/v1/hotline12328/result-files/no_such_file.csv/abandon", json::object())
+                .status,
+            404);
+  const auto files =
+      ok_json(session("op").get("/api/v1/hotline12328/result-files?state=abandoned"));
+  ASSERT_EQ(files["result_files"].size(), 1u);
+  EXPECT_EQ(files["result_files"][0]["abandoned_by"], "mgr");
+}
+
 TEST_F(GatewayApi, BadInputGetsTheRightErrorAndChangesNothing) {
   const auto id =
       record_appeal("bad-1", "道路坑洼", "G212线某处路面坑洼。")["id"].get<std::int64_t>();
@@ -574,6 +609,9 @@ TEST_F(GatewayApi, AuthorizationMatrix) {
       {"PUT", "/api/v1/calendar", {"admin"}},
       {"GET", "/api/v1/replies", workers},
       {"POST", "/api/v1/replies/{reply_id}/resend", {"mgr"}},
+      {"GET", "/api/v1/hotline12328/result-files", {"op", "mgr"}},
+      {"POST", "/api/v1/hotline12328/result-files/{name}/abandon", {"mgr"}},
+      {"GET", "/api/v1/hotline12328/refused", {"op", "mgr"}},
   };
   // Every route the gateway serves is in the matrix.
   const auto doc = testing::http_call(hub_env->port, "GET", "/api/v1/openapi.json").json();
