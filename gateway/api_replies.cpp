@@ -57,12 +57,11 @@ bool sees_every_reply(const Context& ctx) {
 // A path parameter of 1 to 128 characters of A-Z a-z 0-9 . _ : - (ids and file names).
 std::string id_text_param(const Context& ctx, const std::string& name) {
   const auto text = ctx.params.at(name);
-  const bool well_formed = !text.empty() && text.size() <= 128 &&
-                           std::all_of(text.begin(), text.end(), [](char c) {
-                             return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                                    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' ||
-                                    c == '-';
-                           });
+  const bool well_formed =
+      !text.empty() && text.size() <= 128 && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == ':' || c == '-';
+      });
   if (!well_formed) bad_request(name, "must be 1 to 128 characters of A-Z a-z 0-9 . _ : -");
   return text;
 }
@@ -72,7 +71,8 @@ http::Response page(const char* key, nlohmann::json rows, int limit, int offset)
   const bool more = rows.size() > static_cast<std::size_t>(limit);
   if (more) rows.erase(rows.size() - 1);
   return json_response(
-      200, {{key, rows}, {"next_offset", more ? nlohmann::json(offset + limit) : nlohmann::json()}});
+      200,
+      {{key, rows}, {"next_offset", more ? nlohmann::json(offset + limit) : nlohmann::json()}});
 }
 
 http::Response list_replies(Context& ctx) {
@@ -103,11 +103,12 @@ http::Response resend_reply(Context& ctx) {
   if (*was != "failed" && *was != "retrying") {
     std::string hint;
     if (*was == "sending") {
-      hint = " (a 12328 reply in a result file without a receipt is sent again by abandoning the "
-             "file: POST /api/v1/hotline12328/result-files/{name}/abandon)";
+      hint =
+          " (a 12328 reply in a result file without a receipt is sent again by abandoning the "
+          "file: POST /api/v1/hotline12328/result-files/{name}/abandon)";
     }
-    conflict("reply " + reply_id + " is " + *was +
-             "; only failed or retrying replies are resent" + hint);
+    conflict("reply " + reply_id + " is " + *was + "; only failed or retrying replies are resent" +
+             hint);
   }
   txn.commit();
   return json_response(200, {{"reply_id", reply_id}, {"state", "queued"}, {"was", *was}});
@@ -158,7 +159,9 @@ std::vector<RouteDef> reply_routes() {
       {"GET", "/api/v1/replies", {"operator", "staff", "manager"}, list_replies},
       {"POST", "/api/v1/replies/{reply_id}/resend", {"manager"}, resend_reply},
       {"GET", "/api/v1/hotline12328/result-files", {"operator", "manager"}, list_result_files},
-      {"POST", "/api/v1/hotline12328/result-files/{name}/abandon", {"manager"},
+      {"POST",
+       "/api/v1/hotline12328/result-files/{name}/abandon",
+       {"manager"},
        abandon_result_file},
       {"GET", "/api/v1/hotline12328/refused", {"operator", "manager"}, list_refused},
   };

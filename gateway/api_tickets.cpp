@@ -600,8 +600,8 @@ std::vector<std::pair<storage::MergedAppeal, std::string>> plan_answer(
                                      rules.replies == core::Replies::one_final)) {
       reason = core::second_answer_refusal(target.channel);
     }
-    const auto limit = core::channel_rules(reason.empty() ? target.channel : "operator")
-                           .max_answer_chars;
+    const auto limit =
+        core::channel_rules(reason.empty() ? target.channel : "operator").max_answer_chars;
     if (length > limit) {
       throw ApiError(422, "answer_too_long",
                      "content: " + target.channel + " takes at most " + std::to_string(limit) +

@@ -73,8 +73,9 @@ bool is_json_media_type(std::string_view content_type) {
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
   constexpr std::string_view json = "application/json";
   return media.size() == json.size() &&
-         std::equal(media.begin(), media.end(), json.begin(),
-                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+         std::equal(media.begin(), media.end(), json.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
 }
 
 // The AMQP properties docs/bus.md requires, before the body is looked at.
@@ -116,8 +117,8 @@ Received decode(bus::Delivery delivery, std::size_t max_body_bytes) {
   const auto key = appeal_key(event);
   // A retried message comes back through the default exchange under the queue's name; the header
   // is trusted only then.
-  const auto rk = r.delivery.exchange.empty() ? bus::original_routing_key(r.delivery)
-                                              : r.delivery.routing_key;
+  const auto rk =
+      r.delivery.exchange.empty() ? bus::original_routing_key(r.delivery) : r.delivery.routing_key;
   if (rk != "intake." + key.first) {
     r.error = "channel: " + key.first + " does not match routing key " + rk;
     return r;

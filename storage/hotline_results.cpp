@@ -32,12 +32,14 @@ AbandonOutcome abandon_result_file(pqxx::dbtransaction& txn, const std::string& 
   const std::string state = file[0][0].c_str();
   out.result = AbandonOutcome::refused;
   if (state != "written") {
-    out.reason = "result file " + name + " is " + state + "; only a written file without a "
+    out.reason = "result file " + name + " is " + state +
+                 "; only a written file without a "
                  "receipt can be abandoned";
     return out;
   }
   if (!file[0][1].as<bool>()) {
-    out.reason = "result file " + name + " has not passed the receipt alarm yet; the platform "
+    out.reason = "result file " + name +
+                 " has not passed the receipt alarm yet; the platform "
                  "may still answer it";
     return out;
   }
@@ -116,8 +118,8 @@ void record_hotline_refused(pqxx::dbtransaction& txn, const std::string& file,
   }
 }
 
-nlohmann::json list_hotline_refused(pqxx::transaction_base& txn, const std::string& file,
-                                    int limit, int offset) {
+nlohmann::json list_hotline_refused(pqxx::transaction_base& txn, const std::string& file, int limit,
+                                    int offset) {
   Statement q("SELECT id, file, line, reason, ");
   q.sql(china_time("refused_at") + " FROM hotline_refused");
   if (!file.empty()) q.sql(" WHERE file = ").param(file);
@@ -125,11 +127,12 @@ nlohmann::json list_hotline_refused(pqxx::transaction_base& txn, const std::stri
         std::to_string(offset));
   auto out = nlohmann::json::array();
   for (const auto& r : q.exec(txn)) {
-    out.push_back({{"id", r[0].as<long long>()},
-                   {"file", r[1].c_str()},
-                   {"line", r[2].is_null() ? nlohmann::json() : nlohmann::json(r[2].as<long long>())},
-                   {"reason", r[3].c_str()},
-                   {"refused_at", r[4].c_str()}});
+    out.push_back(
+        {{"id", r[0].as<long long>()},
+         {"file", r[1].c_str()},
+         {"line", r[2].is_null() ? nlohmann::json() : nlohmann::json(r[2].as<long long>())},
+         {"reason", r[3].c_str()},
+         {"refused_at", r[4].c_str()}});
   }
   return out;
 }

@@ -54,7 +54,7 @@ void record_hotline_refused(pqxx::dbtransaction& txn, const std::string& file,
 
 // Refusals, newest first, each {id, file, line (null: the whole file), reason, refused_at}; only
 // those of `file` when it is not empty. At most limit + 1.
-nlohmann::json list_hotline_refused(pqxx::transaction_base& txn, const std::string& file,
-                                    int limit, int offset);
+nlohmann::json list_hotline_refused(pqxx::transaction_base& txn, const std::string& file, int limit,
+                                    int offset);
 
 }  // namespace appealhub::storage

@@ -491,10 +491,10 @@ nlohmann::json reply_json(const pqxx::row& r) {
   const std::string state = r[5].c_str();
   // An operator reply to an appeal from another channel: a redone answer that channel cannot take.
   const std::string channel = r[2].c_str(), ticket_channel = r[19].c_str();
-  const auto callback_reason = channel == "operator" && !ticket_channel.empty() &&
-                                       ticket_channel != "operator"
-                                   ? nlohmann::json(core::second_answer_refusal(ticket_channel))
-                                   : nlohmann::json();
+  const auto callback_reason =
+      channel == "operator" && !ticket_channel.empty() && ticket_channel != "operator"
+          ? nlohmann::json(core::second_answer_refusal(ticket_channel))
+          : nlohmann::json();
   return {{"reply_id", r[0].c_str()},
           {"ticket_id", r[1].as<std::int64_t>()},
           {"channel", r[2].c_str()},

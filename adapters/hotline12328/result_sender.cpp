@@ -313,7 +313,8 @@ void ResultSender::apply_late_receipts(ResultPass& pass) {
     std::vector<std::pair<storage::ClaimedReply, storage::DeliveryAttempt>> settled;
     for (const auto& row : txn.exec_params(
              "UPDATE reply_ledger SET state = 'sending', sending_since = $2::timestamptz "
-             "WHERE reply_id = ANY((SELECT reply_ids FROM hotline_result_files WHERE name = $1)::text[]) "
+             "WHERE reply_id = ANY((SELECT reply_ids FROM hotline_result_files WHERE name = "
+             "$1)::text[]) "
              "AND state IN ('queued', 'retrying') AND external_id = ANY($3::text[]) "
              "RETURNING reply_id, request::text, attempts, sending_since::text",
              name, std::string(kBound), array_literal([&] {
@@ -339,10 +340,9 @@ void ResultSender::apply_late_receipts(ResultPass& pass) {
         "WHERE name = $1",
         name, summary);
     txn.commit();
-    core::log_warn("hotline12328", "a receipt came for an abandoned result file",
-                   {{"file", name},
-                    {"receipt", summary},
-                    {"delivered_now", std::to_string(settled.size())}});
+    core::log_warn(
+        "hotline12328", "a receipt came for an abandoned result file",
+        {{"file", name}, {"receipt", summary}, {"delivered_now", std::to_string(settled.size())}});
   }
 }
 

@@ -16,7 +16,8 @@ TEST(ChannelRules, TheTableInDocsChannelsIsTheOneTheGatewayUses) {
   std::ifstream in(std::string(APPEALHUB_SOURCE_DIR) + "/docs/channels.md");
   ASSERT_TRUE(in) << "docs/channels.md";
   // | `mailbox` (局长信箱) | 5,000 | no | `one` | yes | …
-  const std::regex row(R"(^\| `([a-z0-9]+)`[^|]*\| ([0-9,]+) \| (yes|no)[^|]*\| `([a-z_]+)` \| (yes|no) \|)");
+  const std::regex row(
+      R"(^\| `([a-z0-9]+)`[^|]*\| ([0-9,]+) \| (yes|no)[^|]*\| `([a-z_]+)` \| (yes|no) \|)");
   std::string line;
   int rows = 0;
   while (std::getline(in, line)) {

@@ -421,17 +421,16 @@ TEST_F(GatewayApi, OneReplyChannelsTakeOneReplyAndRedoneAnswersGoToTheCallbackLi
   EXPECT_EQ(r.status, 422) << r.body;
   EXPECT_EQ(r.json()["error"], "answer_too_long");
   EXPECT_NE(r.json()["message"].get<std::string>().find("5000"), std::string::npos);
-  EXPECT_EQ(hub_env->db->scalar("SELECT count(*) FROM answers WHERE ticket_id = " +
-                                std::to_string(id)),
-            "0");
+  EXPECT_EQ(
+      hub_env->db->scalar("SELECT count(*) FROM answers WHERE ticket_id = " + std::to_string(id)),
+      "0");
 
-  const auto first =
-      ok_json(staff.post(t(id, "answers"), {{"type", "final_answer"}, {"content", "已处理。"}}),
-              201);
+  const auto first = ok_json(
+      staff.post(t(id, "answers"), {{"type", "final_answer"}, {"content", "已处理。"}}), 201);
   EXPECT_TRUE(first["callbacks"].empty());
-  ok_json(session("op").post(t(id, "callback"), {{"reached", true},
-                                                 {"satisfaction", "not_satisfied"},
-                                                 {"resolved", false}}),
+  ok_json(session("op").post(
+              t(id, "callback"),
+              {{"reached", true}, {"satisfaction", "not_satisfied"}, {"resolved", false}}),
           201);
   const auto redone = ok_json(
       staff.post(t(id, "answers"), {{"type", "final_answer"}, {"content", "已再次处理。"}}), 201);
@@ -447,8 +446,9 @@ TEST_F(GatewayApi, OneReplyChannelsTakeOneReplyAndRedoneAnswersGoToTheCallbackLi
       << "the letter got one reply; the redone answer went to the operators";
   json listed;
   ASSERT_TRUE(testing::eventually(20s, [&] {
-    listed = session("op").get("/api/v1/replies?channel=operator&ticket_id=" +
-                               std::to_string(id)).json();
+    listed = session("op")
+                 .get("/api/v1/replies?channel=operator&ticket_id=" + std::to_string(id))
+                 .json();
     return listed["replies"].size() == 1u;
   })) << listed.dump();
   EXPECT_EQ(listed["replies"][0]["reply_id"], callback_id);
@@ -460,8 +460,9 @@ TEST_F(GatewayApi, OneReplyChannelsTakeOneReplyAndRedoneAnswersGoToTheCallbackLi
 // (the file-level logic is in tests/adapters/hotline12328/result_sender_pgtest.cpp).
 TEST_F(GatewayApi, Hotline12328RefusalsAndResultFilesForOperatorsAndManagers) {
   auto& db = *hub_env->db;
-  db.exec("INSERT INTO hotline_refused (file, line, reason) VALUES "
-          "('12328_510800JT_20261127155000_000117.csv', 2, '派单类型: unknown')");
+  db.exec(
+      "INSERT INTO hotline_refused (file, line, reason) VALUES "
+      "('12328_510800JT_20261127155000_000117.csv', 2, '派单类型: unknown')");
   const auto refused = ok_json(session("op").get("/api/v1/hotline12328/refused?limit=10"));
   ASSERT_FALSE(refused["refused"].empty());
   EXPECT_EQ(refused["refused"][0]["file"], "12328_510800JT_20261127155000_000117.csv");
@@ -470,8 +471,10 @@ TEST_F(GatewayApi, Hotline12328RefusalsAndResultFilesForOperatorsAndManagers) {
   EXPECT_EQ(session("staff_a").get("/api/v1/hotline12328/refused").status, 403);
 
   const std::string name = "12328_510800JT_RESULT_20261127091500_009001.csv";
-  db.exec("INSERT INTO hotline_result_files (name, sequence, reply_ids, state, written_at) "
-          "VALUES ('" + name + "', 9001, '{}', 'written', now())");
+  db.exec(
+      "INSERT INTO hotline_result_files (name, sequence, reply_ids, state, written_at) "
+      "VALUES ('" +
+      name + "', 9001, '{}', 'written', now())");
   const auto path = "/api/v1/hotline12328/result-files/" + name + "/abandon";
   auto r = session("mgr").post(path, json::object());
   EXPECT_EQ(r.status, 409) << r.body;

@@ -43,7 +43,8 @@ void publish_without_message_id(const bus::BrokerConfig& broker, const std::stri
                                 const std::string& body) {
   bus::impl::AmqpConnection conn(broker, bus::parse_broker_uri(broker.uri), "test raw");
   amqp_basic_properties_t props{};
-  props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_TYPE_FLAG;
+  props._flags =
+      AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_TYPE_FLAG;
   props.delivery_mode = AMQP_DELIVERY_PERSISTENT;
   props.content_type = amqp_cstring_bytes("application/json");
   props.type = amqp_cstring_bytes("appeal.received");
@@ -153,8 +154,9 @@ TEST(IntakeConsumer, RefusesMessagesWhosePropertiesBreakTheBusContract) {
     return std::get<core::AppealReceived>(testing::sample_appeal_event(i, "mailbox").body)
         .appeal.external_id;
   };
-  EXPECT_EQ(db.scalar("SELECT string_agg(external_id, ',' ORDER BY external_id) FROM tickets"),
-            std::min(external_id(6), external_id(7)) + "," + std::max(external_id(6), external_id(7)));
+  EXPECT_EQ(
+      db.scalar("SELECT string_agg(external_id, ',' ORDER BY external_id) FROM tickets"),
+      std::min(external_id(6), external_id(7)) + "," + std::max(external_id(6), external_id(7)));
 
   std::multiset<std::string> errors;
   bus::Consumer dlq(broker, "appeals.dead", 10);
@@ -173,8 +175,9 @@ TEST(IntakeConsumer, RefusesMessagesWhosePropertiesBreakTheBusContract) {
 
   // ticket.routed ids follow the recipe in docs/appeal-v1.md (the placement at intake: "first").
   for (const auto& ticket : db.column("SELECT id FROM tickets")) {
-    const auto where = std::string(" FROM outbox WHERE type = 'ticket.routed' AND "
-                                   "convert_from(body, 'UTF8')::jsonb->'data'->>'ticket_id' = '") +
+    const auto where = std::string(
+                           " FROM outbox WHERE type = 'ticket.routed' AND "
+                           "convert_from(body, 'UTF8')::jsonb->'data'->>'ticket_id' = '") +
                        ticket + "'";
     const auto department = db.scalar("SELECT substr(routing_key, 6)" + where);
     EXPECT_EQ(db.scalar("SELECT message_id" + where),

@@ -297,8 +297,9 @@ TEST_F(ResultSenderTest, ASwallowedFileIsAbandonedAndItsRepliesGoOutOnceMore) {
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM ticket_events WHERE type = 'reply.resend'"), "2");
 
   // B goes into a new file at once; A waits a little longer.
-  db_.exec("UPDATE reply_ledger SET next_attempt_at = now() + interval '1 hour' WHERE reply_id = '" +
-           a + "'");
+  db_.exec(
+      "UPDATE reply_ledger SET next_attempt_at = now() + interval '1 hour' WHERE reply_id = '" + a +
+      "'");
   EXPECT_EQ(s.run_once().files_written, 1u);
   EXPECT_EQ(db_.scalar("SELECT reply_ids::text FROM hotline_result_files WHERE sequence = 2"),
             "{" + b + "}");
@@ -320,10 +321,10 @@ TEST_F(ResultSenderTest, ASwallowedFileIsAbandonedAndItsRepliesGoOutOnceMore) {
             "abandoned 2 成功");
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM hotline_result_files"), "2");
 
-  std::ofstream(dir_ / "receipt" /
-                    receipt_file_name(db_.scalar(
-                        "SELECT name FROM hotline_result_files WHERE sequence = 2")),
-                std::ios::binary)
+  std::ofstream(
+      dir_ / "receipt" /
+          receipt_file_name(db_.scalar("SELECT name FROM hotline_result_files WHERE sequence = 2")),
+      std::ios::binary)
       << "工单编号,处理结果,失败原因\r\nGY-B,成功,\r\n";
   s.run_once();
   EXPECT_EQ(column(b, "state"), "delivered");
