@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "core/channel_rules.hpp"
 #include "core/codec.hpp"
 #include "core/deadline.hpp"
 #include "core/ids.hpp"
@@ -186,14 +187,6 @@ core::Timestamp now_timestamp() {
       std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now())};
 }
 
-// The longest answer each channel takes (its documents); the hub's own operator channel reads
-// answers out on the phone, so it takes the mailbox's length.
-std::size_t answer_limit(const std::string& channel) {
-  if (channel == "hotline12328") return 2000;
-  if (channel == "petition") return 3000;
-  return 5000;
-}
-
 void enqueue_reply(pqxx::dbtransaction& txn, const core::ReplyRequested& reply) {
   core::Event event;
   event.event_id =
@@ -351,6 +344,7 @@ http::Response detail(Context& ctx) {
     mask_citizen(citizen);
   }
   for (auto& [key, value] : detail.items()) body[key] = std::move(value);
+  body["channel_rules"] = core::to_json(core::channel_rules(t.channel));
   return json_response(200, body);
 }
 
@@ -617,11 +611,50 @@ http::Response claim(Context& ctx) {
       200, {{"id", id}, {"status", "in_progress"}, {"claimed_by", ctx.user().username}});
 }
 
+// Where an answer goes, decided by what each channel takes (core/channel_rules.hpp) before
+// anything is queued: each appeal answered here with the reason it goes to the operators'
+// callback list instead of its channel (empty: to its channel).
+std::vector<std::pair<storage::MergedAppeal, std::string>> plan_answer(
+    pqxx::dbtransaction& txn, std::int64_t id, const storage::TicketForWork& w, bool interim,
+    const std::string& content) {
+  if (interim && !core::channel_rules(w.summary.channel).interim_answers) {
+    throw ApiError(422, "interim_not_accepted",
+                   "type: " + w.summary.channel +
+                       " takes one reply per appeal and no interim answer; write the final answer");
+  }
+  // Every channel that brought one of the appeals answered here gets the answer.
+  std::vector<storage::MergedAppeal> targets{
+      {id, w.summary.channel, w.summary.external_id, w.publication_allowed}};
+  for (auto& m : storage::merged_appeals(txn, id)) targets.push_back(std::move(m));
+  std::vector<std::pair<storage::MergedAppeal, std::string>> plan;
+  const auto length = core::utf8_length(content).value_or(0);
+  for (auto& target : targets) {
+    const auto& rules = core::channel_rules(target.channel);
+    if (interim && !rules.interim_answers) continue;  // a merged appeal's channel: the final only
+    std::string reason;
+    if (rules.replies != core::Replies::several &&
+        storage::has_standing_answer(txn, target.ticket_id, target.channel,
+                                     rules.replies == core::Replies::one_final)) {
+      reason = core::second_answer_refusal(target.channel);
+    }
+    const auto limit =
+        core::channel_rules(reason.empty() ? target.channel : "operator").max_answer_chars;
+    if (length > limit) {
+      throw ApiError(422, "answer_too_long",
+                     "content: " + target.channel + " takes at most " + std::to_string(limit) +
+                         " characters (this answer has " + std::to_string(length) + ")");
+    }
+    plan.emplace_back(std::move(target), std::move(reason));
+  }
+  return plan;
+}
+
 http::Response answer(Context& ctx) {
   precheck_staff(ctx);
   Body body(ctx.request);
   const auto type = *body.choice("type", true, {"final_answer", "interim"});
-  const auto content = *body.string("content", true, 5000);
+  // Per-channel limits are checked below (422 answer_too_long); this is only the format's cap.
+  const auto content = *body.string("content", true, core::kLongestAnswerChars);
   const auto publish = body.boolean("publish", false).value_or(false);
   const auto reply_to = body.string("reply_to", false, 128);
   body.finish();
@@ -631,19 +664,7 @@ http::Response answer(Context& ctx) {
   require_lead_staff(ctx, w.summary);
   require_status(w.summary, kAnswerable, "answer");
 
-  // Every channel that brought one of the appeals answered here gets the answer.
-  std::vector<storage::MergedAppeal> targets{
-      {id, w.summary.channel, w.summary.external_id, w.publication_allowed}};
-  for (auto& m : storage::merged_appeals(txn, id)) targets.push_back(std::move(m));
-  const auto length = core::utf8_length(content).value_or(0);
-  for (const auto& target : targets) {
-    const auto limit = answer_limit(target.channel);
-    if (length > limit) {
-      throw ApiError(422, "answer_too_long",
-                     "content: " + target.channel + " takes at most " + std::to_string(limit) +
-                         " characters (this answer has " + std::to_string(length) + ")");
-    }
-  }
+  const auto plan = plan_answer(txn, id, w, type == "interim", content);
   if (publish && !w.publication_allowed) {
     throw ApiError(422, "publication_refused",
                    "publish: the citizen did not allow the answer to be published");
@@ -657,11 +678,12 @@ http::Response answer(Context& ctx) {
   const auto answer_id = storage::insert_answer(
       txn, {id, type, content, w.summary.lead, ctx.user().username, publish, reply_to});
   nlohmann::json reply_ids = nlohmann::json::array();
-  for (const auto& target : targets) {
+  nlohmann::json callbacks = nlohmann::json::array();
+  for (const auto& [target, callback_reason] : plan) {
     core::ReplyRequested reply;
     reply.reply_id = "ans-" + std::to_string(answer_id) + "-t" + std::to_string(target.ticket_id);
     reply.ticket_id = target.ticket_id;
-    reply.channel = target.channel;
+    reply.channel = callback_reason.empty() ? target.channel : "operator";
     reply.external_id = target.external_id;
     reply.type = type == "interim" ? core::ReplyType::interim : core::ReplyType::final_answer;
     reply.content = content;
@@ -669,10 +691,16 @@ http::Response answer(Context& ctx) {
     reply.handler = ctx.user().display_name.empty() ? ctx.user().username : ctx.user().display_name;
     reply.contact_phone = department_phone;
     reply.answered_at = now_timestamp();
-    reply.publish = publish && target.publication_allowed;
+    reply.publish = publish && target.publication_allowed && callback_reason.empty();
     if (target.ticket_id == id) reply.reply_to = reply_to;
     enqueue_reply(txn, reply);
     reply_ids.push_back(reply.reply_id);
+    if (!callback_reason.empty()) {
+      callbacks.push_back({{"reply_id", reply.reply_id},
+                           {"ticket_id", target.ticket_id},
+                           {"channel", target.channel},
+                           {"reason", callback_reason}});
+    }
   }
   storage::TicketChange change;
   if (type == "final_answer") {
@@ -687,10 +715,12 @@ http::Response answer(Context& ctx) {
       {{"answer_id", answer_id},
        {"reply_ids", reply_ids},
        {"publish", publish},
-       {"reply_to", reply_to ? nlohmann::json(*reply_to) : nlohmann::json()}});
+       {"reply_to", reply_to ? nlohmann::json(*reply_to) : nlohmann::json()},
+       {"callbacks", callbacks}});
   txn.commit();
   return json_response(201, {{"answer_id", answer_id},
                              {"reply_ids", reply_ids},
+                             {"callbacks", callbacks},
                              {"status", type == "final_answer" ? "answered" : w.summary.status}});
 }
 
@@ -893,7 +923,7 @@ std::vector<RouteDef> ticket_routes() {
       {"GET", "/api/v1/tickets/{id}", workers, detail},
       {"GET", "/api/v1/tickets/{id}/contact", workers, contact},
       {"POST", "/api/v1/tickets/{id}/claim", {"staff"}, claim},
-      {"POST", "/api/v1/tickets/{id}/answers", {"staff"}, answer, 32 * 1024},
+      {"POST", "/api/v1/tickets/{id}/answers", {"staff"}, answer, 96 * 1024},
       {"POST", "/api/v1/tickets/{id}/return", {"staff"}, request_return},
       {"POST", "/api/v1/tickets/{id}/return/review", {"operator", "manager"}, review_return},
       {"POST", "/api/v1/tickets/{id}/extension", {"staff"}, request_extension},

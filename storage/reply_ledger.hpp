@@ -143,6 +143,11 @@ nlohmann::json list_replies(pqxx::dbtransaction& txn, const ReplyFilter& filter)
 // A ticket's replies with their ledger state and attempts, oldest first (the ticket detail).
 nlohmann::json ticket_replies(pqxx::transaction_base& txn, std::int64_t ticket_id);
 
+// True when `ticket_id` has an answer standing with `channel` (queued, on its way or delivered;
+// not failed): a final one when `finals_only`, else of any kind.
+bool has_standing_answer(pqxx::dbtransaction& txn, std::int64_t ticket_id,
+                         const std::string& channel, bool finals_only);
+
 // The lead department of the reply's ticket, or nullopt when there is no such reply.
 std::optional<std::string> reply_department(pqxx::dbtransaction& txn, const std::string& reply_id);
 

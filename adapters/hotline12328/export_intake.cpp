@@ -12,6 +12,7 @@
 #include "core/deadline.hpp"
 #include "core/log.hpp"
 #include "storage/channel_cursors.hpp"
+#include "storage/hotline_results.hpp"
 
 namespace appealhub::adapters::hotline12328 {
 namespace {
@@ -75,6 +76,22 @@ struct ExportIntake::State {
     return publisher->flush(std::chrono::seconds(60)) && *confirmed == published;
   }
 
+  // Stored before the file moves (a crash in between stores them again, once): operators see
+  // them in the API and the health report, not only in `.error.txt`.
+  void record_refusals(const ExportFileResult& result) {
+    std::vector<storage::HotlineRefusal> refusals;
+    if (result.status == ExportStatus::rejected) {
+      refusals.push_back({std::nullopt, result.reject_reason});
+    } else {
+      for (const auto& e : result.row_errors) refusals.push_back({e.line, e.message});
+    }
+    if (refusals.empty()) return;
+    auto connection = storage::connect(database);
+    pqxx::work txn(*connection);
+    storage::record_hotline_refused(txn, result.file_name, refusals);
+    txn.commit();
+  }
+
   void save_sequence(std::uint32_t sequence) {
     auto connection = storage::connect(database);
     pqxx::work txn(*connection);
@@ -114,6 +131,7 @@ std::size_t ExportIntake::run_once() {
     auto result = check_export_file(csv.string(), &marker);
     if (result.status == ExportStatus::not_ready) continue;
     if (result.status == ExportStatus::rejected) {
+      s.record_refusals(result);
       move_to_rejected(csv, format_error_report(result));
       core::log_warn("hotline12328", "export file rejected",
                      {{"file", result.file_name}, {"reason", result.reject_reason}});
@@ -132,6 +150,7 @@ std::size_t ExportIntake::run_once() {
                      {{"file", result.file_name}});
       break;
     }
+    s.record_refusals(result);
     const auto today = core::china_date(
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
     move_to_processed(csv, s.options.export_dir, today,

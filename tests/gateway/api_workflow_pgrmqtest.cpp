@@ -514,6 +514,102 @@ TEST_F(GatewayApi, AnswersTheChannelCouldNeverTakeAreRefusedAndChangeNothing) {
   EXPECT_NE(withdrawn.body.find("withdrawn"), std::string::npos);
 }
 
+// A mailbox letter takes one reply (409 already_replied for a second key): staff see it on the
+// ticket, an interim answer is refused, an over-long one is 422, and a redone answer after 重办
+// goes to the operators' callback list with the reason.
+TEST_F(GatewayApi, OneReplyChannelsTakeOneReplyAndRedoneAnswersGoToTheCallbackList) {
+  const auto letter = wait_ticket("mailbox", publish_channel_appeal(9101, "mailbox", true));
+  const auto id = letter["id"].get<std::int64_t>();
+  place(id, "dlys");
+  auto& staff = session("staff_a");
+  const auto detail = ok_json(staff.get(t(id)));
+  EXPECT_EQ(detail["channel_rules"], (json{{"max_answer_chars", 5000},
+                                           {"interim_answers", false},
+                                           {"replies", "one"},
+                                           {"publication", true}}));
+
+  auto r = staff.post(t(id, "answers"), {{"type", "interim"}, {"content", "正在核查。"}});
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.json()["error"], "interim_not_accepted");
+  std::string long_answer;
+  for (int i = 0; i < 5001; ++i) long_answer += "答";
+  r = staff.post(t(id, "answers"), {{"type", "final_answer"}, {"content", long_answer}});
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.json()["error"], "answer_too_long");
+  EXPECT_NE(r.json()["message"].get<std::string>().find("5000"), std::string::npos);
+  EXPECT_EQ(
+      hub_env->db->scalar("SELECT count(*) FROM answers WHERE ticket_id = " + std::to_string(id)),
+      "0");
+
+  const auto first = ok_json(
+      staff.post(t(id, "answers"), {{"type", "final_answer"}, {"content", "已处理。"}}), 201);
+  EXPECT_TRUE(first["callbacks"].empty());
+  ok_json(session("op").post(
+              t(id, "callback"),
+              {{"reached", true}, {"satisfaction", "not_satisfied"}, {"resolved", false}}),
+          201);
+  const auto redone = ok_json(
+      staff.post(t(id, "answers"), {{"type", "final_answer"}, {"content", "已再次处理。"}}), 201);
+  ASSERT_EQ(redone["callbacks"].size(), 1u) << redone.dump();
+  const auto callback_id = redone["callbacks"][0]["reply_id"].get<std::string>();
+  EXPECT_NE(redone["callbacks"][0]["reason"].get<std::string>().find("one reply"),
+            std::string::npos);
+  EXPECT_EQ(hub_env->db->scalar("SELECT string_agg(routing_key, ',' ORDER BY id) FROM outbox "
+                                "WHERE type = 'reply.requested' AND convert_from(body, "
+                                "'UTF8')::jsonb->'data'->>'ticket_id' = '" +
+                                std::to_string(id) + "'"),
+            "reply.mailbox,reply.operator")
+      << "the letter got one reply; the redone answer went to the operators";
+  json listed;
+  ASSERT_TRUE(testing::eventually(20s, [&] {
+    listed = session("op")
+                 .get("/api/v1/replies?channel=operator&ticket_id=" + std::to_string(id))
+                 .json();
+    return listed["replies"].size() == 1u;
+  })) << listed.dump();
+  EXPECT_EQ(listed["replies"][0]["reply_id"], callback_id);
+  EXPECT_NE(listed["replies"][0]["callback_reason"].get<std::string>().find("mailbox"),
+            std::string::npos);
+}
+
+// The 12328 lists for operators and managers, and a manager abandoning a swallowed result file
+// (the file-level logic is in tests/adapters/hotline12328/result_sender_pgtest.cpp).
+TEST_F(GatewayApi, Hotline12328RefusalsAndResultFilesForOperatorsAndManagers) {
+  auto& db = *hub_env->db;
+  db.exec(
+      "INSERT INTO hotline_refused (file, line, reason) VALUES "
+      "('12328_510800JT_20261127155000_000117.csv', 2, '派单类型: unknown')");
+  const auto refused = ok_json(session("op").get("/api/v1/hotline12328/refused?limit=10"));
+  ASSERT_FALSE(refused["refused"].empty());
+  EXPECT_EQ(refused["refused"][0]["file"], "12328_510800JT_20261127155000_000117.csv");
+  EXPECT_EQ(refused["refused"][0]["line"], 2);
+  EXPECT_EQ(refused["refused"][0]["reason"], "派单类型: unknown");
+  EXPECT_EQ(session("staff_a").get("/api/v1/hotline12328/refused").status, 403);
+
+  const std::string name = "12328_510800JT_RESULT_20261127091500_009001.csv";
+  db.exec(
+      "INSERT INTO hotline_result_files (name, sequence, reply_ids, state, written_at) "
+      "VALUES ('" +
+      name + "', 9001, '{}', 'written', now())");
+  const auto path = "/api/v1/hotline12328/result-files/" + name + "/abandon";
+  auto r = session("mgr").post(path, json::object());
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(r.json()["message"].get<std::string>().find("receipt alarm"), std::string::npos);
+  EXPECT_EQ(session("op").post(path, json::object()).status, 403);
+  db.exec("UPDATE hotline_result_files SET overdue_reported_at = now() WHERE name = '" + name +
+          "'");
+  EXPECT_EQ(ok_json(session("mgr").post(path, json::object()))["state"], "abandoned");
+  EXPECT_EQ(session("mgr").post(path, json::object()).status, 409);
+  EXPECT_EQ(session("mgr")
+                .post("/api/v1/hotline12328/result-files/no_such_file.csv/abandon", json::object())
+                .status,
+            404);
+  const auto files =
+      ok_json(session("op").get("/api/v1/hotline12328/result-files?state=abandoned"));
+  ASSERT_EQ(files["result_files"].size(), 1u);
+  EXPECT_EQ(files["result_files"][0]["abandoned_by"], "mgr");
+}
+
 TEST_F(GatewayApi, BadInputGetsTheRightErrorAndChangesNothing) {
   const auto id =
       record_appeal("bad-1", "道路坑洼", "G212线某处路面坑洼。")["id"].get<std::int64_t>();
@@ -776,6 +872,9 @@ TEST_F(GatewayApi, AuthorizationMatrix) {
       {"PUT", "/api/v1/calendar", {"admin"}},
       {"GET", "/api/v1/replies", workers},
       {"POST", "/api/v1/replies/{reply_id}/resend", {"mgr"}},
+      {"GET", "/api/v1/hotline12328/result-files", {"op", "mgr"}},
+      {"POST", "/api/v1/hotline12328/result-files/{name}/abandon", {"mgr"}},
+      {"GET", "/api/v1/hotline12328/refused", {"op", "mgr"}},
   };
   // Every route the gateway serves is in the matrix.
   const auto doc = testing::http_call(hub_env->port, "GET", "/api/v1/openapi.json").json();
