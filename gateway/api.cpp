@@ -102,18 +102,17 @@ struct Api::Impl {
 };
 
 namespace {
-thread_local std::unique_ptr<pqxx::connection> tls_connection;
+// One per worker thread; a request never gets one that broke (see storage::KeptConnection).
+thread_local std::unique_ptr<storage::KeptConnection> tls_connection;
 }
 
 pqxx::connection& Api::Impl::connection() const {
-  if (!tls_connection || !tls_connection->is_open()) {
-    tls_connection = storage::connect(services.database);
-  }
-  return *tls_connection;
+  if (!tls_connection) tls_connection = std::make_unique<storage::KeptConnection>(services.database);
+  return tls_connection->get();
 }
 
 void Api::Impl::drop_connection() const {
-  tls_connection.reset();
+  if (tls_connection) tls_connection->drop();
 }
 
 std::optional<storage::Principal> PrincipalCache::find(const std::string& key) const {
@@ -215,13 +214,15 @@ http::Response Api::handle(const http::Request& request) const {
   } catch (const ApiError& e) {
     response = json_response(e.status, {{"error", e.code}, {"message", e.what()}});
     if (e.retry_after > 0) response.set_header("Retry-After", std::to_string(e.retry_after));
-  } catch (const pqxx::broken_connection& e) {
-    impl_->drop_connection();
-    response = json_response(503, {{"error", "unavailable"}, {"message", "database unreachable"}});
   } catch (const std::exception& e) {
-    core::log_error("gateway", "request failed",
-                    {{"method", request.method}, {"route", route}, {"error", e.what()}});
-    response = json_response(500, {{"error", "internal"}, {"message", "internal error"}});
+    const bool dropped = tls_connection && tls_connection->drop_if_broken(e);
+    if (dropped || storage::is_connection_failure(e)) {
+      response = json_response(503, {{"error", "unavailable"}, {"message", "database unreachable"}});
+    } else {
+      core::log_error("gateway", "request failed",
+                      {{"method", request.method}, {"route", route}, {"error", e.what()}});
+      response = json_response(500, {{"error", "internal"}, {"message", "internal error"}});
+    }
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -348,6 +349,13 @@ http::Response Api::Impl::readyz() const {
     checks["database"] = std::string("unreachable");
     ready = false;
   }
+  // Every looping part of this process must have its database connection back too.
+  std::string failing;
+  for (const auto& [part, since] : storage::failing_connections()) {
+    failing += (failing.empty() ? "" : ", ") + part + " (" + std::to_string(since.count()) + " s)";
+  }
+  checks["connections"] = failing.empty() ? "ok" : "cannot reconnect: " + failing;
+  ready = ready && failing.empty();
   for (const auto& check : readiness) {
     const auto problem = check.problem();
     checks[check.name] = problem.empty() ? "ok" : problem;

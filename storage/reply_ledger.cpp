@@ -202,8 +202,8 @@ std::vector<ClaimedReply> ReplyLedger::claim(pqxx::dbtransaction& txn, const std
     c.request = decode_request(row[1].c_str());
     c.attempt = row[2].as<int>();
     c.ticket_status = row[3].c_str();
-    if (c.ticket_status == "withdrawn" || c.ticket_status == "reassigned_out" ||
-        c.ticket_status.empty()) {
+    const bool moved_away = c.ticket_status == "withdrawn" || c.ticket_status == "reassigned_out";
+    if ((moved_away && c.attempt == 0) || c.ticket_status.empty()) {
       fail_unsendable(txn, c,
                       c.ticket_status.empty()
                           ? "no ticket " + std::to_string(c.request.ticket_id) + " in the hub"

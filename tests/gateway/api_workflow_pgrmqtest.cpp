@@ -55,7 +55,10 @@ class Hub : public ::testing::Environment {
       }
     })) << "the gateway did not become ready; see /tmp/appealhub_gateway_api.log";
     EXPECT_EQ(json::parse(testing::http_call(port, "GET", "/readyz").body)["checks"],
-              (json{{"database", "ok"}, {"migrations", "current"}, {"broker", "ok"}}));
+              (json{{"database", "ok"},
+                     {"migrations", "current"},
+                     {"connections", "ok"},
+                     {"broker", "ok"}}));
   }
   void TearDown() override {
     if (hub) {

@@ -17,6 +17,7 @@
 #include <pqxx/pqxx>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "adapters/hotline12328/result_file.hpp"
 #include "adapters/hotline12328/result_sender.hpp"
@@ -247,6 +248,32 @@ TEST_F(ResultSenderTest, NothingIsWrittenBeforeTheFlushIntervalUnlessAFileIsFull
   reply("GY-C", core::ReplyType::final_answer);
   EXPECT_EQ(s.run_once().files_written, 1u);  // a full file goes at once; one row still waits
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM reply_ledger WHERE state = 'queued'"), "1");
+}
+
+// Issue 21: a row answered 系统繁忙请重试 is sent again in a later file even when the order was
+// withdrawn (撤销) in between: the platform asked for that answer again and settles it itself
+// (工单已撤销, final); the ledger must not fail it unsent and leave the platform waiting.
+TEST_F(ResultSenderTest, ABusyRowIsSentAgainAfterAWithdrawalThatCameMeanwhile) {
+  ASSERT_TRUE(simulate(dir_, {"--count", "10", "--followups", "0", "--seed", "7"}));
+  std::string order;
+  for (const auto& [id, o] : sim_ledger()["orders"].items()) {
+    if (o["state"] == "open") order = id;
+  }
+  ASSERT_FALSE(order.empty());
+  const auto id = reply(order, core::ReplyType::final_answer);
+  auto s = sender();
+  ASSERT_EQ(s.run_once().files_written, 1u);
+  ASSERT_TRUE(simulate(dir_, {"--count", "0", "--busy", "1", "--seed", "8"}));
+  // The 撤销 reaches the hub before the receipt is read.
+  db_.exec("UPDATE tickets SET status = 'withdrawn' WHERE external_id = '" + order + "'");
+  EXPECT_EQ(s.run_once().retried, 1u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // past the (tiny) backoff
+  s.run_once();
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM hotline_result_files WHERE '" + id +
+                       "' = ANY(reply_ids)"),
+            "2")
+      << "not sent again: " << column(id, "last_error");
+  EXPECT_EQ(column(id, "state"), "sending");  // bound to the second file, awaiting its receipt
 }
 
 TEST_F(ResultSenderTest, AFileWithoutAReceiptIsReported) {
