@@ -294,11 +294,11 @@ void ResultSender::apply_late_receipts(ResultPass& pass) {
     if (!receipt) continue;  // perhaps still being written: read again on the next pass
     std::size_t succeeded = 0;
     std::map<std::string, std::size_t> failures;
-    std::map<std::string, std::size_t> successes_by_order;
+    std::map<std::string, std::vector<bool>> by_order;  // each order's rows: 成功 or not
     for (const auto& r : *receipt) {
+      by_order[r.order_id].push_back(r.success);
       if (r.success) {
         ++succeeded;
-        ++successes_by_order[r.order_id];
       } else {
         ++failures[r.reason.empty() ? "失败" : r.reason];
       }
@@ -307,21 +307,30 @@ void ResultSender::apply_late_receipts(ResultPass& pass) {
     for (const auto& [reason, n] : failures) summary += ", " + std::to_string(n) + " " + reason;
     pqxx::work txn(*db_);
     txn.exec(kLock);
+    // As for any receipt, the k-th row of an order answers the file's k-th reply of that order.
+    std::vector<std::string> taken;
+    {
+      const auto file = txn.exec_params(
+          "SELECT f.id, l.external_id FROM hotline_result_files h, "
+          "unnest(h.reply_ids) WITH ORDINALITY AS f(id, n) "
+          "JOIN reply_ledger l ON l.reply_id = f.id WHERE h.name = $1 ORDER BY f.n",
+          name);
+      std::map<std::string, std::size_t> used;
+      for (const auto& row : file) {
+        const auto& rows = by_order[row[1].c_str()];
+        const auto k = used[row[1].c_str()]++;
+        if (k < rows.size() && rows[k]) taken.emplace_back(row[0].c_str());
+      }
+    }
     // A reply the platform took after all and that no new file holds yet is delivered now; one
     // already in a new file is settled by that file's receipt (a second 办结 of an order is
     // refused by the platform: 该工单已办结). Nothing is sent twice by this receipt.
     std::vector<std::pair<storage::ClaimedReply, storage::DeliveryAttempt>> settled;
     for (const auto& row : txn.exec_params(
              "UPDATE reply_ledger SET state = 'sending', sending_since = $2::timestamptz "
-             "WHERE reply_id = ANY((SELECT reply_ids FROM hotline_result_files WHERE name = "
-             "$1)::text[]) "
-             "AND state IN ('queued', 'retrying') AND external_id = ANY($3::text[]) "
+             "WHERE reply_id = ANY($1::text[]) AND state IN ('queued', 'retrying') "
              "RETURNING reply_id, request::text, attempts, sending_since::text",
-             name, std::string(kBound), array_literal([&] {
-               std::vector<std::string> orders;
-               for (const auto& [order, n] : successes_by_order) orders.push_back(order);
-               return orders;
-             }()))) {
+             array_literal(taken), std::string(kBound))) {
       storage::ClaimedReply c;
       c.request = decode_request(row[1].c_str());
       c.attempt = row[2].as<int>();

@@ -297,6 +297,7 @@ TEST_F(ResultSenderTest, AFileWithoutAReceiptIsReported) {
 TEST_F(ResultSenderTest, ASwallowedFileIsAbandonedAndItsRepliesGoOutOnceMore) {
   const auto a = reply("GY-A", core::ReplyType::final_answer);
   const auto b = reply("GY-B", core::ReplyType::final_answer);
+  const auto c = reply("GY-C", core::ReplyType::final_answer);
   auto s = sender();
   EXPECT_EQ(s.run_once().files_written, 1u);
   const auto lost = db_.scalar("SELECT name FROM hotline_result_files WHERE sequence = 1");
@@ -318,35 +319,39 @@ TEST_F(ResultSenderTest, ASwallowedFileIsAbandonedAndItsRepliesGoOutOnceMore) {
   EXPECT_EQ(s.run_once().overdue, 1u);
   outcome = abandon();
   ASSERT_EQ(outcome.result, storage::AbandonOutcome::abandoned) << outcome.reason;
-  EXPECT_EQ(outcome.reply_ids, (std::vector<std::string>{a, b}));
+  EXPECT_EQ(outcome.reply_ids, (std::vector<std::string>{a, b, c}));
   EXPECT_EQ(column(a, "state"), "queued");
   EXPECT_EQ(abandon().result, storage::AbandonOutcome::refused) << "abandoned once";
-  EXPECT_EQ(db_.scalar("SELECT count(*) FROM ticket_events WHERE type = 'reply.resend'"), "2");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM ticket_events WHERE type = 'reply.resend'"), "3");
 
-  // B goes into a new file at once; A waits a little longer.
+  // B goes into a new file at once; A and C wait a little longer.
   db_.exec(
-      "UPDATE reply_ledger SET next_attempt_at = now() + interval '1 hour' WHERE reply_id = '" + a +
-      "'");
+      "UPDATE reply_ledger SET next_attempt_at = now() + interval '1 hour' WHERE reply_id "
+      "IN ('" +
+      a + "', '" + c + "')");
   EXPECT_EQ(s.run_once().files_written, 1u);
   EXPECT_EQ(db_.scalar("SELECT reply_ids::text FROM hotline_result_files WHERE sequence = 2"),
             "{" + b + "}");
   EXPECT_EQ(s.run_once().overdue, 0u) << "an abandoned file is no longer reported";
 
   // The lost file's receipt turns up after all: A (still waiting) is delivered and never sent
-  // again; B, already in file 2, is left to file 2's receipt.
+  // again; B, already in file 2, is left to file 2's receipt; C, busy there, goes out in file 3.
   fs::create_directories(dir_ / "receipt");
   std::ofstream(dir_ / "receipt" / receipt_file_name(lost), std::ios::binary)
-      << "工单编号,处理结果,失败原因\r\nGY-A,成功,\r\nGY-B,成功,\r\n";
-  db_.exec("UPDATE reply_ledger SET next_attempt_at = now() WHERE reply_id = '" + a + "'");
+      << "工单编号,处理结果,失败原因\r\nGY-A,成功,\r\nGY-B,成功,\r\nGY-C,失败,系统繁忙请重试\r\n";
+  db_.exec("UPDATE reply_ledger SET next_attempt_at = now() WHERE reply_id IN ('" + a + "', '" + c +
+           "')");
   const auto late = s.run_once();
   EXPECT_EQ(late.delivered, 1u);
-  EXPECT_EQ(late.files_written, 0u);
+  EXPECT_EQ(late.files_written, 1u);
+  EXPECT_EQ(db_.scalar("SELECT reply_ids::text FROM hotline_result_files WHERE sequence = 3"),
+            "{" + c + "}");
   EXPECT_EQ(column(a, "state"), "delivered");
   EXPECT_EQ(column(b, "state"), "sending");
   EXPECT_EQ(db_.scalar("SELECT state || ' ' || late_receipt FROM hotline_result_files "
                        "WHERE sequence = 1"),
-            "abandoned 2 成功");
-  EXPECT_EQ(db_.scalar("SELECT count(*) FROM hotline_result_files"), "2");
+            "abandoned 2 成功, 1 系统繁忙请重试");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM hotline_result_files"), "3");
 
   std::ofstream(
       dir_ / "receipt" /
