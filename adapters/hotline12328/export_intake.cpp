@@ -80,8 +80,7 @@ struct ExportIntake::State {
       for (const auto& e : result.row_errors) refusals.push_back({e.line, e.message});
     }
     if (refusals.empty()) return;
-    auto connection = storage::connect(database);
-    pqxx::work txn(*connection);
+    pqxx::work txn(connection.get());
     storage::record_hotline_refused(txn, result.file_name, refusals);
     txn.commit();
   }
