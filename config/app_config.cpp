@@ -308,6 +308,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          r.text("tls_cert_file", c.gateway.tls_cert_file);
          r.text("tls_key_file", c.gateway.tls_key_file);
          r.number("session_hours", c.gateway.session_hours, 1, 24 * 30);
+         r.text("web_root", c.gateway.web_root);
          r.refuse_unknown();
          if (c.gateway.tls_cert_file.empty() != c.gateway.tls_key_file.empty()) {
            errors.push_back({source, "gateway.tls_key_file",

@@ -129,6 +129,8 @@ struct GatewaySettings {
   int read_timeout_ms = 15000;
   std::string tls_cert_file, tls_key_file;
   int session_hours = 8;
+  // The web UI's built files; "": the repository's web/dist (path compiled into the binary).
+  std::string web_root;
 };
 
 struct AppConfig {
