@@ -34,7 +34,9 @@ export async function api(method, path, body, { raw = false } = {}) {
   }
   if (!res.ok) {
     if (res.status === 401 && session.user && !path.endsWith('/auth/login')) {
+      // The session ended (expired, or signed out elsewhere): sign in again and come back.
       session.user = null;
+      window.location.assign('/login?next=' + encodeURIComponent(window.location.pathname + window.location.search));
     }
     throw new ApiError(res.status, data?.error || 'http_' + res.status, data?.message || text);
   }

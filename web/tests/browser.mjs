@@ -79,6 +79,8 @@ async function pick(page, selectSelector, optionText) {
   await page.locator('.el-select-dropdown__item:visible', { hasText: optionText }).first().click();
   await page.keyboard.press('Escape').catch(() => {});
 }
+// Element Plus puts attributes of <el-input> on the native input or textarea, of others on the root.
+const field = (name) => `input[data-test=${name}], textarea[data-test=${name}], [data-test=${name}] input, [data-test=${name}] textarea`;
 const shot = (page, name) => page.screenshot({ path: `${SHOTS}/${name}.png` });
 
 async function main() {
@@ -114,7 +116,8 @@ async function main() {
   // ---- operator ------------------------------------------------------------------------------
   const op = await newPage();
   await op.goto(BASE + '/desk');
-  check('a page opened without a session goes to sign-in', op.url().includes('/login?next='));
+  const toLogin = await op.waitForURL('**/login?next=**', { timeout: 10000 }).then(() => true, () => false);
+  check('a page opened without a session goes to sign-in', toLogin, op.url());
   await shot(op, 'login');
   await op.fill('#username', 'op1');
   await op.fill('#password', PASSWORD);
@@ -174,14 +177,14 @@ async function main() {
   await shot(st, 'queue');
   await st.click(`[data-test=claim-${letterTicket.id}]`);
   await st.waitForURL(`**/tickets/${letterTicket.id}`);
-  await st.waitForSelector('[data-test=answer-content] textarea');
+  await st.waitForSelector(field('answer-content'));
   const answer = '您好，您反映的问题已由执法支队核实处理，感谢您的监督。';
-  await st.fill('[data-test=answer-content] textarea', answer);
+  await st.fill(field('answer-content'), answer);
   const counter = await st.textContent('[data-test=answer-counter]');
   check('the answer box counts against the channel limit', counter.replace(/\s/g, '') === `${answer.length}/5000`, counter);
   await st.click('[data-test=answer-submit]');
   const answered = await until('the answer', async () => (await operatorApi.call('GET', `/api/v1/tickets/${letterTicket.id}`)).answers.length === 1, 10000).catch(() => false);
-  check('staff answer the ticket', answered);
+  check('staff answer the ticket', answered, answered ? '' : await st.locator('.el-message').allTextContents().then((t) => t.join(' | ')));
   const received = await until('the mailbox to receive the answer', async () => {
     const ledger = await (await fetch(MAILBOX + '/_sim/ledger')).json();
     return (ledger.received?.replies || []).some((r) => r.letter_id === letterId && r.accepted_new === 1);
@@ -206,11 +209,11 @@ async function main() {
   await ad.click('[data-test=rule-new]');
   await ad.fill('#r-id', 'road-occupation');
   await ad.fill('#r-desc', '占道经营由执法支队主办');
-  await ad.fill('[data-test=r-keywords] input', '占道经营');
+  await ad.fill(field('r-keywords'), '占道经营');
   await pick(ad, '[data-test=r-lead]', DEPT_NAME);
   await ad.click('[data-test=r-add]');
-  await ad.fill('[data-test=try-title] input', '路边占道经营');
-  await ad.fill('[data-test=try-content] textarea', '桥头有人长期占道经营，影响通行。');
+  await ad.fill(field('try-title'), '路边占道经营');
+  await ad.fill(field('try-content'), '桥头有人长期占道经营，影响通行。');
   await ad.click('[data-test=try]');
   const tryText = await ad.waitForSelector('[data-test=try-result]', { timeout: 10000 }).then((e) => e.textContent(), () => '');
   check('"try these rules" shows where a sample goes and why', tryText.includes(DEPT_NAME) && tryText.includes('road-occupation'), tryText);
