@@ -126,7 +126,7 @@ async function main() {
   check('the operator lands on the dispatch desk after sign-in', true);
   await op.waitForSelector('[data-test=ticket-table]');
   // A letter arrives at the mailbox; the adapter publishes it on the bus; it shows on the open desk.
-  const gen = await (await fetch(MAILBOX + '/_sim/generate', { method: 'POST', body: JSON.stringify({ count: 1, public: true }) })).json();
+  const gen = await (await fetch(MAILBOX + '/_sim/generate', { method: 'POST', body: JSON.stringify({ count: 6, public: true }) })).json();
   const letterId = gen.ids[0];
   const letterTicket = await until('the letter as a triage ticket', async () => {
     const r = await operatorApi.call('GET', `/api/v1/tickets?channel=mailbox&external_id=${encodeURIComponent(letterId)}`);
@@ -165,6 +165,11 @@ async function main() {
   await op.click('[data-test=dispatch-submit]');
   const dispatched = await until('dispatch', async () => (await operatorApi.call('GET', `/api/v1/tickets/${letterTicket.id}`)).status === 'assigned', 10000).catch(() => false);
   check('the operator dispatches the triage ticket', dispatched);
+  // The other letters go to the same department through the API, so the queue has some rows.
+  for (const id of gen.ids.slice(1)) {
+    const t = (await operatorApi.call('GET', `/api/v1/tickets?channel=mailbox&external_id=${encodeURIComponent(id)}`)).tickets[0];
+    if (t?.status === 'triage') await operatorApi.call('POST', `/api/v1/tickets/${t.id}/dispatch`, { lead_department: DEPT });
+  }
 
   // ---- staff ---------------------------------------------------------------------------------
   const st = await newPage();
@@ -249,6 +254,15 @@ async function main() {
   } else {
     const figure = await mg.waitForSelector('[data-test=figure-received]', { timeout: 15000 }).then((e) => e.textContent(), () => '');
     check('the dashboard shows the number of appeals received', Number(figure) >= 3, figure);
+    // One more appeal: the figure changes when the dashboard is refreshed.
+    const more = await operatorApi.call('POST', '/api/v1/tickets', { request_id: 'browser-dashboard', title: '公交车晚点', content: '12路公交车经常晚点。', kind: 'complaint', category: 'bus', citizen: { name: '孙先生', phone: '13908395555' } });
+    await until('the appeal as a ticket', async () => (await operatorApi.call('GET', `/api/v1/tickets?channel=operator&external_id=${more.external_id}`)).tickets[0], 20000);
+    const changed = await until('the dashboard figure to change', async () => {
+      await mg.click('[data-test=refresh]');
+      await sleep(500);
+      return Number(await mg.textContent('[data-test=figure-received]')) === Number(figure) + 1;
+    }, 20000, 1000).catch(() => false);
+    check('the dashboard figure changes with a new appeal', changed);
     await mg.goto(BASE + '/stats');
     const [download] = await Promise.all([mg.waitForEvent('download', { timeout: 15000 }), mg.click('[data-test=csv]')]);
     const path = await download.path();
