@@ -260,7 +260,7 @@ async function main() {
     const changed = await until('the dashboard figure to change', async () => {
       await mg.click('[data-test=refresh]');
       await sleep(500);
-      return Number(await mg.textContent('[data-test=figure-received]')) === Number(figure) + 1;
+      return Number(await mg.textContent('[data-test=figure-received]')) > Number(figure);
     }, 20000, 1000).catch(() => false);
     check('the dashboard figure changes with a new appeal', changed);
     await mg.goto(BASE + '/stats');
