@@ -180,6 +180,16 @@ async function main() {
   const colour = await st.locator('[data-test^=deadline-]').first().getAttribute('data-test');
   check('the queue shows a deadline colour', /deadline-(on_time|due_soon|overdue)/.test(colour), colour);
   await shot(st, 'queue');
+  // A tablet (1024×768): the page fits the width; and the English switch.
+  await st.setViewportSize({ width: 1024, height: 768 });
+  const overflow = await st.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check('the queue fits a tablet without sideways scrolling', overflow <= 0, String(overflow));
+  await shot(st, 'queue-tablet');
+  await pick(st, '.header .el-select', 'English');
+  const english = await st.waitForSelector('h1:has-text("My queue")', { timeout: 5000 }).then(() => true, () => false);
+  check('the English switch turns the page into English', english);
+  await pick(st, '.header .el-select', '中文');
+  await st.setViewportSize({ width: 1366, height: 768 });
   await st.click(`[data-test=claim-${letterTicket.id}]`);
   await st.waitForURL(`**/tickets/${letterTicket.id}`);
   await st.waitForSelector(field('answer-content'));
