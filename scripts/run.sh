@@ -42,7 +42,7 @@ if [ "$(psql "$APPEALHUB_PG_URI" -tAc 'SELECT count(*) FROM users')" = "0" ]; th
     build/app/appealhub user add admin --role admin --display-name 系统管理员 --config "$config"
 fi
 echo "appealhub: PostgreSQL at 127.0.0.1:55432, RabbitMQ (AMQP) at 127.0.0.1:56720 (scripts/services.sh env)"
-echo "appealhub: API at http://127.0.0.1:8080/api/v1 (OpenAPI: /api/v1/openapi.json); user admin, password in var/secrets/admin-password"
+echo "appealhub: web UI at http://127.0.0.1:8080/, API at /api/v1 (OpenAPI: /api/v1/openapi.json); user admin, password in var/secrets/admin-password"
 build/app/appealhub run --config "$config" &
 hub=$!
 trap 'kill -TERM $hub 2>/dev/null || true' INT TERM
