@@ -16,6 +16,8 @@ GatewayPart::GatewayPart(const config::AppConfig& c, router::SetupSource setup,
   options.web_root = g.web_root.empty() ? std::string(APPEALHUB_WEB_DIST) : g.web_root;
   // Each waiting event stream holds a worker: leave at least half of them to requests.
   options.max_event_waits = std::max(1, g.worker_threads / 2);
+  options.token_lifetime = std::chrono::hours(24 * g.token_days);
+  options.phone_searches_per_minute = g.phone_searches_per_minute;
   api_ = std::make_unique<gateway::Api>(
       options, storage::DatabaseConfig{c.database.uri}, std::move(setup), check_document,
       std::vector<gateway::ReadinessCheck>{{"broker", [broker] {
@@ -28,6 +30,7 @@ GatewayPart::GatewayPart(const config::AppConfig& c, router::SetupSource setup,
   server.io_threads = g.io_threads;
   server.worker_threads = g.worker_threads;
   server.max_connections = g.max_connections;
+  server.max_connections_per_address = g.max_connections_per_address;
   server.read_timeout = std::chrono::milliseconds(g.read_timeout_ms);
   server.tls_cert_file = g.tls_cert_file;
   server.tls_key_file = g.tls_key_file;

@@ -31,6 +31,8 @@ struct ApiOptions {
   int max_event_waits = 4;
   // The web UI's built files (web/dist); "" or a folder without index.html: no UI served.
   std::string web_root;
+  std::chrono::seconds token_lifetime{90 * 24 * 3600};  // API tokens created without a lifetime
+  int phone_searches_per_minute = 20;                   // per user; then 429
 };
 
 // What /readyz checks besides the database: the broker, and anything else the process runs. The
