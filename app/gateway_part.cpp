@@ -1,5 +1,7 @@
 #include "app/gateway_part.hpp"
 
+#include <algorithm>
+
 #include "app/routing_settings.hpp"
 #include "gateway/http_server.hpp"
 
@@ -11,6 +13,9 @@ GatewayPart::GatewayPart(const config::AppConfig& c, router::SetupSource setup,
   gateway::ApiOptions options;
   options.session_lifetime = std::chrono::hours(g.session_hours);
   options.secure_cookies = !g.tls_cert_file.empty();
+  options.web_root = g.web_root.empty() ? std::string(APPEALHUB_WEB_DIST) : g.web_root;
+  // Each waiting event stream holds a worker: leave at least half of them to requests.
+  options.max_event_waits = std::max(1, g.worker_threads / 2);
   options.token_lifetime = std::chrono::hours(24 * g.token_days);
   options.phone_searches_per_minute = g.phone_searches_per_minute;
   api_ = std::make_unique<gateway::Api>(

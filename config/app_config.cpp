@@ -309,6 +309,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          r.text("tls_cert_file", c.gateway.tls_cert_file);
          r.text("tls_key_file", c.gateway.tls_key_file);
          r.number("session_hours", c.gateway.session_hours, 1, 24 * 30);
+         r.text("web_root", c.gateway.web_root);
          r.number("token_days", c.gateway.token_days, 1, 3650);
          r.number("phone_searches_per_minute", c.gateway.phone_searches_per_minute, 1, 10000);
          r.refuse_unknown();

@@ -130,6 +130,8 @@ struct GatewaySettings {
   int read_timeout_ms = 15000;
   std::string tls_cert_file, tls_key_file;
   int session_hours = 8;
+  // The web UI's built files; "": the repository's web/dist (path compiled into the binary).
+  std::string web_root;
   int token_days = 90;                 // an API token's lifetime when its creator names none
   int phone_searches_per_minute = 20;  // caller-history searches by phone, per user
 };

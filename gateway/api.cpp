@@ -11,6 +11,7 @@
 #include "gateway/api_internal.hpp"
 #include "gateway/credentials.hpp"
 #include "gateway/embedded_files.hpp"
+#include "gateway/web_files.hpp"
 #include "storage/migrations.hpp"
 
 namespace appealhub::gateway {
@@ -167,6 +168,8 @@ Api::Api(ApiOptions options, storage::DatabaseConfig database, router::SetupSour
   for (auto& r : ticket_routes()) impl_->routes.push_back(std::move(r));
   for (auto& r : admin_routes()) impl_->routes.push_back(std::move(r));
   for (auto& r : reply_routes()) impl_->routes.push_back(std::move(r));
+  for (auto& r : event_routes()) impl_->routes.push_back(std::move(r));
+  for (auto& r : rules_try_routes()) impl_->routes.push_back(std::move(r));
   for (const auto& r : impl_->routes) impl_->patterns.push_back(split_path(r.pattern));
 }
 
@@ -227,6 +230,7 @@ http::Response Api::handle(const http::Request& request) const {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   impl_->record(route, request.method, response.status, seconds);
+  add_security_headers(response);
   return response;
 }
 
@@ -260,6 +264,14 @@ http::Response Api::Impl::dispatch(const http::Request& request, std::string& ro
       throw ApiError(404, "not_found", "the petition channel is not configured here");
     }
     return petition_webhook(request);
+  }
+  const bool api = path.starts_with("/api/") || path == "/api";
+  if (!api && (request.method == "GET" || request.method == "HEAD") &&
+      !services.options.web_root.empty()) {
+    if (auto page = serve_web_file(services.options.web_root, path)) {
+      route = "web";
+      return std::move(*page);
+    }
   }
   return api_route(request, route);
 }

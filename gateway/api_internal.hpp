@@ -2,6 +2,7 @@
 // Shared by the gateway's handler files: the request context, API errors and strict JSON body
 // reading. Not for use outside gateway/.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -76,6 +77,8 @@ struct Services {
   router::SetupSource setup;
   DocumentCheck check_document;
   std::shared_ptr<PrincipalCache> principals = std::make_shared<PrincipalCache>();
+  // Event stream answers waiting now (api_events.cpp), against options.max_event_waits.
+  std::shared_ptr<std::atomic<int>> event_waits = std::make_shared<std::atomic<int>>(0);
   // The routing setup in force; throws ApiError 503 when there is none yet.
   std::shared_ptr<const router::RoutingSetup> routing() const;
 };
@@ -158,5 +161,7 @@ nlohmann::json public_user(const storage::User& user);
 std::vector<RouteDef> ticket_routes();
 std::vector<RouteDef> admin_routes();
 std::vector<RouteDef> reply_routes();
+std::vector<RouteDef> event_routes();
+std::vector<RouteDef> rules_try_routes();
 
 }  // namespace appealhub::gateway::detail

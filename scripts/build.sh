@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Configures (once) and builds appealhub into build/. Fast when nothing changed (ninja + ccache).
+# Configures (once) and builds appealhub into build/, and the web UI into web/dist
+# (scripts/build-web.sh). Fast when nothing changed (ninja + ccache, build stamps).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${APPEALHUB_BUILD:-$root/build}
@@ -10,3 +11,4 @@ if [ ! -f "$build/build.ninja" ]; then
     -DAPPEALHUB_SANITIZE="${APPEALHUB_SANITIZE:-}" >/dev/null
 fi
 ninja -C "$build" -j "${APPEALHUB_JOBS:-2}" "$@"
+[ "${APPEALHUB_SKIP_WEB:-}" = 1 ] || "$root/scripts/build-web.sh"

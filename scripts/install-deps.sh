@@ -16,6 +16,8 @@ packages=(
   openssl ca-certificates     # the local test CA for the broker's TLS listener
   procps psmisc netcat-openbsd curl
   wrk                         # HTTP load for bench/gateway_bench (not needed by the tests)
+  chromium                    # the browser the web UI's tests drive (npm playwright-core)
+  fonts-wqy-microhei          # Chinese glyphs for the browser tests' screenshots
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds, starts PostgreSQL and RabbitMQ under var/,
 # then runs CTest (unit tests, integration tests against the real servers, the Node.js
-# interoperability test). Extra arguments go to ctest, e.g. `scripts/test.sh -L pure`.
+# interoperability test, the web UI in headless chromium: `-L browser`). Extra arguments go to
+# ctest, e.g. `scripts/test.sh -L pure`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
