@@ -26,7 +26,7 @@ case $kind in
   *) echo "sanitize: address or thread, not $kind" >&2; exit 2 ;;
 esac
 # Sanitizers make GCC warn about library code (Boost) it does not otherwise: no -Werror here.
-APPEALHUB_WERROR=OFF APPEALHUB_SANITIZE=$kind APPEALHUB_BUILD=$build scripts/build.sh
+APPEALHUB_SKIP_WEB=1 APPEALHUB_WERROR=OFF APPEALHUB_SANITIZE=$kind APPEALHUB_BUILD=$build scripts/build.sh
 eval "$(scripts/services.sh env)"
 export APPEALHUB_ROOT="$root"
 ctest --test-dir "$build" --output-on-failure --timeout 1200 "${select[@]}" "$@"
