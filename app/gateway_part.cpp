@@ -11,6 +11,9 @@ GatewayPart::GatewayPart(const config::AppConfig& c, router::SetupSource setup,
   gateway::ApiOptions options;
   options.session_lifetime = std::chrono::hours(g.session_hours);
   options.secure_cookies = !g.tls_cert_file.empty();
+  options.stats_min_sample = c.stats.min_sample;
+  options.stats_instant_answer_minutes = c.stats.instant_answer_minutes;
+  options.due_soon_working_days = c.watch.due_soon_working_days;
   api_ = std::make_unique<gateway::Api>(
       options, storage::DatabaseConfig{c.database.uri}, std::move(setup), check_document,
       std::vector<gateway::ReadinessCheck>{{"broker", [broker] {

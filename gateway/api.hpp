@@ -25,6 +25,9 @@ struct ApiOptions {
   bool secure_cookies = false;  // Secure attribute on cookies (set when serving HTTPS)
   std::size_t default_body_limit = 64 * 1024;
   int return_window_working_days = 2;  // returns within this many working days of dispatch
+  int stats_min_sample = 10;           // docs/statistics.md, "Small samples"
+  int stats_instant_answer_minutes = 60;
+  int due_soon_working_days = 1;  // the overdue list's "due soon" (watch.due_soon_working_days)
 };
 
 // What /readyz checks besides the database: the broker, and anything else the process runs. The

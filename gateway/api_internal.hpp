@@ -145,5 +145,8 @@ nlohmann::json public_user(const storage::User& user);
 std::vector<RouteDef> ticket_routes();
 std::vector<RouteDef> admin_routes();
 std::vector<RouteDef> reply_routes();
+std::vector<RouteDef> stats_routes();
+// The statistics gauges for /metrics (gateway/api_stats.cpp).
+std::string stats_metrics(pqxx::connection& db, const Services& services);
 
 }  // namespace appealhub::gateway::detail
