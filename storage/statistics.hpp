@@ -16,10 +16,8 @@
 
 #include "core/calendar.hpp"
 
-namespace pqxx {
-class connection;
-class transaction_base;
-}  // namespace pqxx
+#include <pqxx/connection>
+#include <pqxx/transaction_base>
 
 namespace appealhub::storage {
 

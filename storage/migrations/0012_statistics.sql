@@ -100,9 +100,14 @@ END $$;
 CREATE TRIGGER stats_tickets_dirty AFTER INSERT ON tickets
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION stats_mark_tickets();
 
-CREATE FUNCTION stats_mark_row() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION stats_mark_ticket_row() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO stats_dirty VALUES (CASE TG_TABLE_NAME WHEN 'tickets' THEN NEW.id ELSE NEW.ticket_id END);
+  INSERT INTO stats_dirty VALUES (NEW.id);
+  RETURN NULL;
+END $$;
+CREATE FUNCTION stats_mark_reply_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO stats_dirty VALUES (NEW.ticket_id);
   RETURN NULL;
 END $$;
 CREATE TRIGGER stats_ticket_changed AFTER UPDATE ON tickets FOR EACH ROW
@@ -111,12 +116,12 @@ CREATE TRIGGER stats_ticket_changed AFTER UPDATE ON tickets FOR EACH ROW
         IS DISTINCT FROM
         (NEW.status, NEW.deadline, NEW.lead_department, NEW.merged_into, NEW.kind, NEW.category,
          NEW.division, NEW.received_at))
-  EXECUTE FUNCTION stats_mark_row();
+  EXECUTE FUNCTION stats_mark_ticket_row();
 CREATE TRIGGER stats_reply_failed AFTER UPDATE ON reply_ledger FOR EACH ROW
   WHEN (OLD.state IS DISTINCT FROM NEW.state AND (OLD.state = 'failed' OR NEW.state = 'failed'))
-  EXECUTE FUNCTION stats_mark_row();
+  EXECUTE FUNCTION stats_mark_reply_row();
 CREATE TRIGGER stats_reply_failed_insert AFTER INSERT ON reply_ledger FOR EACH ROW
-  WHEN (NEW.state = 'failed') EXECUTE FUNCTION stats_mark_row();
+  WHEN (NEW.state = 'failed') EXECUTE FUNCTION stats_mark_reply_row();
 
 -- Tickets already in the store are derived on the first refresh.
 INSERT INTO stats_dirty SELECT id FROM tickets;

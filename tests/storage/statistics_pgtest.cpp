@@ -88,7 +88,7 @@ std::vector<RawTicket> load(pqxx::connection& c) {
 
 std::string date_of(sys_seconds t, const std::string& dimension) {
   const auto d = core::china_date(t);
-  char text[16];
+  char text[48];
   if (dimension == "month") {
     std::snprintf(text, sizeof text, "%04d-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()));
   } else if (dimension == "week") {
@@ -336,9 +336,9 @@ class StatisticsTest : public ::testing::Test {
   // Compares the store's summary with the recount; returns the number of rows compared.
   std::size_t compare(const StatsQuery& q) {
     refresh_statistics(*connection_, calendar_);
+    const auto want = recount(load_cached(), q, calendar_, now_);
     pqxx::read_transaction txn(*connection_);
     const auto got = statistics_summary(txn, q, now_);
-    const auto want = recount(load_cached(), q, calendar_, now_);
     std::map<std::vector<std::string>, Figures> got_rows;
     for (const auto& r : got.rows) {
       std::vector<std::string> key;
@@ -394,7 +394,7 @@ TEST_F(StatisticsTest, EveryFigureEqualsARecountFromTheEventRows) {
   EXPECT_GT(total.reopened_on_time, 10);
   EXPECT_GT(total.valid_ratings, 1000);
   EXPECT_GT(total.valid_callbacks, 500);
-  EXPECT_GT(total.instant_answers, 100);
+  EXPECT_GT(total.instant_answers, 50);
   EXPECT_GT(total.delivery_failures, 50);
 
   EXPECT_EQ(compare(query("2025-01-01", "2027-12-31", {"department"})), 6u);
@@ -403,7 +403,7 @@ TEST_F(StatisticsTest, EveryFigureEqualsARecountFromTheEventRows) {
   EXPECT_GT(compare(query("2025-12-01", "2026-03-10", {"week", "kind"})), 40u);
   EXPECT_GT(compare(query("2025-01-01", "2026-12-31", {"category", "division"})), 8u);
   auto filtered = query("2026-01-01", "2026-12-31", {"department", "month"});
-  filtered.departments = {"GYJT-ZF", "LZ-JT"};
+  filtered.departments = {"zfzd", "lzq"};
   filtered.kinds = {"consultation", "complaint"};
   filtered.channels = {"hotline12328", "petition", "mailbox"};
   EXPECT_GT(compare(filtered), 10u);
@@ -452,7 +452,7 @@ TEST_F(StatisticsTest, NewEventsAndApprovedExtensionsAreCountedAtTheNextRead) {
   // And a new ticket with a rating, written after the last read.
   txn.exec("INSERT INTO tickets (channel, external_id, status, kind, category, division, urgency,"
            " title, received_at, appeal, lead_department) VALUES ('mailbox', 'late-1', 'answered',"
-           " 'help', 'bus', '510802', 'normal', 't', '2026-11-30T10:00:00+08', '{}', 'CX-JT')");
+           " 'help', 'bus', '510802', 'normal', 't', '2026-11-30T10:00:00+08', '{}', 'cxx')");
   txn.exec("INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) SELECT"
            " id, 'late-1-a', 'answer.final', 's', '2026-11-30T11:00:00+08', '{}' FROM tickets WHERE"
            " external_id = 'late-1'");
@@ -472,11 +472,11 @@ TEST_F(StatisticsTest, OverdueListCarriesTheSupervisionStepsOfTheCurrentDeadline
   txn.exec("INSERT INTO tickets (id, channel, external_id, status, kind, category, division, urgency,"
            " title, received_at, deadline, appeal, lead_department) VALUES"
            " (1, 'mailbox', 'o1', 'assigned', 'help', 'bus', '', 'normal', 'a', '2026-11-01T10:00:00+08',"
-           "  '2026-11-10T23:59:59+08', '{}', 'GYJT-ZF'),"
+           "  '2026-11-10T23:59:59+08', '{}', 'zfzd'),"
            " (2, 'mailbox', 'o2', 'answered', 'help', 'bus', '', 'normal', 'b', '2026-11-01T10:00:00+08',"
-           "  '2026-11-10T23:59:59+08', '{}', 'GYJT-ZF'),"
+           "  '2026-11-10T23:59:59+08', '{}', 'zfzd'),"
            " (3, 'mailbox', 'o3', 'in_progress', 'help', 'bus', '', 'normal', 'c', '2026-11-01T10:00:00+08',"
-           "  '2026-12-20T23:59:59+08', '{}', 'LZ-JT')");
+           "  '2026-12-20T23:59:59+08', '{}', 'lzq')");
   const auto deadline = txn.exec1("SELECT extract(epoch FROM '2026-11-10T23:59:59+08'::timestamptz)::bigint")[0]
                             .as<std::string>();
   txn.exec("INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) VALUES"
@@ -493,7 +493,7 @@ TEST_F(StatisticsTest, OverdueListCarriesTheSupervisionStepsOfTheCurrentDeadline
   EXPECT_EQ(list[0].supervision, (std::vector<std::string>{"urged", "overdue_notice"}));
   EXPECT_EQ(list[1].id, 3);
   EXPECT_TRUE(list[1].supervision.empty());
-  EXPECT_EQ(open_tickets_before(read, {"LZ-JT"}, list[1].deadline + 1s).size(), 1u);
+  EXPECT_EQ(open_tickets_before(read, {"lzq"}, list[1].deadline + 1s).size(), 1u);
 }
 
 }  // namespace

@@ -40,13 +40,13 @@ sys_seconds china(int y, unsigned m, unsigned d, int hour = 0) {
 
 // Days the tests must cross: holidays, make-up working days (调休), year ends.
 const std::vector<sys_seconds>& special_days() {
-  static const std::vector<sys_seconds> days{
+  static const std::vector<sys_seconds> list{
       china(2025, 1, 26), china(2025, 1, 27),  china(2025, 2, 8),   china(2025, 4, 27),
       china(2025, 9, 28), china(2025, 9, 30),  china(2025, 10, 1),  china(2025, 10, 11),
       china(2025, 12, 31), china(2026, 1, 4),  china(2026, 2, 13),  china(2026, 2, 14),
       china(2026, 2, 28), china(2026, 9, 20),  china(2026, 9, 30),  china(2026, 10, 2),
       china(2026, 10, 10), china(2026, 12, 31)};
-  return days;
+  return list;
 }
 
 std::string rfc3339(sys_seconds t) {

@@ -11,14 +11,12 @@
 
 #include "core/calendar.hpp"
 
-namespace pqxx {
-class connection;
-}
+#include <pqxx/connection>
 
 namespace appealhub::testing {
 
-inline const std::vector<std::string> kSeedDepartments{"GYJT-ZF", "GYJT-YS", "GYJT-GL", "LZ-JT",
-                                                       "CX-JT"};
+// Codes of the shipped department directory (config/data/departments.json).
+inline const std::vector<std::string> kSeedDepartments{"zfzd", "dlys", "glsw", "lzq", "cxx"};
 
 // Writes `count` tickets (ids from `first_id`) with their events; deterministic for a `seed`.
 void seed_statistics(pqxx::connection& connection, const core::WorkingCalendar& calendar,
