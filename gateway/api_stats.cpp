@@ -184,7 +184,7 @@ template <typename Read>
 auto read_statistics(Context& ctx, Read read) {
   const auto setup = ctx.services.routing();
   storage::refresh_statistics(ctx.db, *setup->calendar);
-  pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::write_policy::read_only> txn(
+  pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only> txn(
       ctx.db);
   return read(txn, *setup);
 }
@@ -507,7 +507,7 @@ std::string label(const std::string& text) {
 std::string stats_metrics(pqxx::connection& db, const Services& services) {
   const auto setup = services.routing();
   storage::refresh_statistics(db, *setup->calendar);
-  pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::write_policy::read_only> txn(db);
+  pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only> txn(db);
   const auto now = now_seconds();
   storage::StatsQuery q;
   q.to = core::china_date(now);
