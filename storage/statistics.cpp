@@ -56,6 +56,20 @@ void sync_calendar(pqxx::transaction_base& txn, const core::WorkingCalendar& cal
       days.version) {
     return;
   }
+  // The dates whose working flag changes, and the tickets whose derived times cross them.
+  Statement changed("SELECT min(c.day), max(c.day) FROM stats_calendar c JOIN unnest(");
+  changed.param(days.working, "::boolean[]")
+      .sql(") WITH ORDINALITY AS u(w, i) ON c.day = ")
+      .param(date_text(kCalendarFirst), "::date")
+      .sql(" + (u.i - 1)::int WHERE c.working <> u.w");
+  const auto range = changed.exec(txn)[0];
+  if (!range[0].is_null()) {
+    const auto first = txn.quote(range[0].as<std::string>());
+    const auto last = txn.quote(range[1].as<std::string>());
+    txn.exec("INSERT INTO stats_dirty SELECT ticket_id FROM stats_tickets WHERE received_day <= " +
+             last + " AND (greatest(first_day, final_day) >= " + first +
+             " OR (reopen_event IS NOT NULL AND reopened_day <= " + last + "))");
+  }
   txn.exec("DELETE FROM stats_calendar");
   Statement s("INSERT INTO stats_calendar (day, working, n) SELECT ");
   s.param(date_text(kCalendarFirst), "::date")
@@ -63,8 +77,6 @@ void sync_calendar(pqxx::transaction_base& txn, const core::WorkingCalendar& cal
       .param(days.working, "::boolean[]")
       .sql(") WITH ORDINALITY AS u(w, i)");
   s.exec(txn);
-  // Second-round deadlines are counted on the calendar: derive them again.
-  txn.exec("INSERT INTO stats_dirty SELECT ticket_id FROM stats_tickets WHERE reopen_event IS NOT NULL");
   txn.exec("UPDATE stats_state SET calendar_version = " + txn.quote(days.version) + " WHERE id = 1");
 }
 
@@ -72,15 +84,21 @@ void sync_calendar(pqxx::transaction_base& txn, const core::WorkingCalendar& cal
 constexpr const char* kDeriveTickets = R"SQL(
 INSERT INTO stats_tickets (ticket_id, department, channel, kind, category, division, received_at,
   received_day, is_ticket, due_at, due_day, on_time, open, first_at, first_day, final_at,
-  final_day, called_back, reopen_event, reopened_at, reopened_day, reopen_due_at, reopen_due_day,
-  reopen_on_time)
+  final_day, first_wsec, first_csec, final_wsec, final_csec, called_back, reopen_event,
+  reopened_at, reopened_day, reopen_due_at, reopen_due_day, reopen_on_time)
 SELECT t.id, coalesce(t.lead_department, ''), t.channel, t.kind, t.category, t.division,
-  date_trunc('second', t.received_at), stats_day(t.received_at), t.status <> 'merged',
+  rt.at, stats_day(rt.at), t.status <> 'merged',
   due.at, stats_day(due.at), coalesce(f.final_at <= due.at, false),
   t.status IN ('received', 'triage', 'assigned', 'in_progress', 'returned', 'reopened'),
-  f.first_at, stats_day(f.first_at), f.final_at, stats_day(f.final_at), f.called_back,
+  f.first_at, stats_day(f.first_at), f.final_at, stats_day(f.final_at),
+  greatest(0, stats_w(f.first_at, cf.n, cf.working) - stats_w(rt.at, cr.n, cr.working)),
+  greatest(0, extract(epoch FROM f.first_at - rt.at)::bigint),
+  greatest(0, stats_w(f.final_at, cl.n, cl.working) - stats_w(rt.at, cr.n, cr.working)),
+  greatest(0, extract(epoch FROM f.final_at - rt.at)::bigint),
+  f.called_back,
   r.id, r.at, stats_day(r.at), rd.at, stats_day(rd.at), coalesce(r2.final_at <= rd.at, false)
 FROM stats_batch b JOIN tickets t ON t.id = b.ticket_id
+CROSS JOIN LATERAL (SELECT date_trunc('second', t.received_at) AS at) rt
 CROSS JOIN LATERAL (
   SELECT date_trunc('second', min(e.occurred_at)
            FILTER (WHERE e.type IN ('answer.interim', 'answer.final'))) AS first_at,
@@ -88,6 +106,9 @@ CROSS JOIN LATERAL (
          min(e.occurred_at) FILTER (WHERE e.type = 'appeal.withdrawn') AS withdrawn_at,
          coalesce(bool_or(e.type = 'callback.recorded'), false) AS called_back
   FROM ticket_events e WHERE e.ticket_id = t.id) f
+LEFT JOIN stats_calendar cr ON cr.day = stats_day(rt.at)
+LEFT JOIN stats_calendar cf ON cf.day = stats_day(f.first_at)
+LEFT JOIN stats_calendar cl ON cl.day = stats_day(f.final_at)
 CROSS JOIN LATERAL (
   SELECT CASE WHEN t.status NOT IN ('merged', 'spam', 'reassigned_out') AND t.kind <> 'praise'
               AND t.deadline IS NOT NULL
@@ -154,22 +175,21 @@ CROSS JOIN LATERAL (
 
 // ---- the summary ----------------------------------------------------------------------------
 
-std::string key_expression(const std::string& dimension, const std::string& day) {
-  if (dimension == "day") return "to_char(" + day + ", 'YYYY-MM-DD')";
-  if (dimension == "week") return "to_char(" + day + ", 'IYYY-\"W\"IW')";
-  if (dimension == "month") return "to_char(" + day + ", 'YYYY-MM')";
-  return "s." + dimension;
-}
-
-// Working seconds from `from` to `to` (instants of stats_tickets with their *_day columns), on
-// stats_calendar rows cf and ct joined on those days; see core/working_time.hpp.
-std::string working_seconds(const std::string& from, const std::string& to) {
-  const auto at = [](const std::string& c, const std::string& instant) {
-    return "(86400::bigint * (" + c + ".n - " + c + ".working::int) + CASE WHEN " + c +
-           ".working THEN extract(epoch FROM s." + instant + "_at - stats_midnight(s." + instant +
-           "_day))::bigint ELSE 0 END)";
-  };
-  return "greatest(0, " + at("ct", to) + " - " + at("cf", from) + ")";
+// A dimension's grouping expression and how a group's value is written.
+struct KeyExpression {
+  std::string group, value;
+};
+KeyExpression key_expression(const std::string& dimension, const std::string& day) {
+  if (dimension == "day") return {day, "to_char(" + day + ", 'YYYY-MM-DD')"};
+  if (dimension == "week") {
+    const auto week = "date_trunc('week', " + day + ")::date";
+    return {week, "to_char(" + week + ", 'IYYY-\"W\"IW')"};
+  }
+  if (dimension == "month") {
+    const auto month = "date_trunc('month', " + day + ")::date";
+    return {month, "to_char(" + month + ", 'YYYY-MM')"};
+  }
+  return {"s." + dimension, "s." + dimension};
 }
 
 struct Family {
@@ -203,14 +223,6 @@ void read_times(const pqxx::row& row, std::size_t i, AnswerTimes& t) {
 
 std::vector<Family> families(const StatsQuery& q, std::chrono::sys_seconds now) {
   const auto now_sql = "to_timestamp(" + std::to_string(now.time_since_epoch().count()) + ")";
-  const auto answer_joins = [](const std::string& to) {
-    return " LEFT JOIN stats_calendar cf ON cf.day = s.received_day LEFT JOIN stats_calendar ct"
-           " ON ct.day = s." +
-           to + "_day";
-  };
-  const auto calendar_seconds = [](const std::string& to) {
-    return "greatest(0, extract(epoch FROM s." + to + "_at - s.received_at))::bigint";
-  };
   std::vector<Family> out;
   out.push_back(
       {"stats_tickets",
@@ -239,17 +251,17 @@ std::vector<Family> families(const StatsQuery& q, std::chrono::sys_seconds now) 
                    f.on_time = count_at(r, i + 1);
                    f.overdue_now = count_at(r, i + 2);
                  }});
-  auto first = percentiles(working_seconds("received", "first"), calendar_seconds("first"));
+  auto first = percentiles("s.first_wsec", "s.first_csec");
   first.insert(first.begin(), "count(*)");
-  out.push_back({"stats_tickets", "first_day", answer_joins("first"), " AND s.is_ticket", first,
+  out.push_back({"stats_tickets", "first_day", "", " AND s.is_ticket", first,
                  [](const pqxx::row& r, std::size_t i, Figures& f) {
                    f.first_answers = count_at(r, i);
                    read_times(r, i + 1, f.first_answer);
                  }});
-  auto final = percentiles(working_seconds("received", "final"), calendar_seconds("final"));
+  auto final = percentiles("s.final_wsec", "s.final_csec");
   final.insert(final.begin(), "count(*)");
   final.push_back("count(*) FILTER (WHERE s.called_back)");
-  out.push_back({"stats_tickets", "final_day", answer_joins("final"), " AND s.is_ticket", final,
+  out.push_back({"stats_tickets", "final_day", "", " AND s.is_ticket", final,
                  [](const pqxx::row& r, std::size_t i, Figures& f) {
                    f.final_answers = count_at(r, i);
                    read_times(r, i + 1, f.final_answer);
@@ -328,11 +340,11 @@ StatsSummary statistics_summary(pqxx::transaction_base& txn, const StatsQuery& q
   StatsSummary out;
   for (const auto& family : families(query, now)) {
     const std::string day = "s." + family.day;
-    std::vector<std::string> keys;
+    std::vector<KeyExpression> keys;
     for (const auto& d : query.group_by) keys.push_back(key_expression(d, day));
     Statement s("SELECT ");
-    s.sql(keys.empty() ? "true" : "grouping(" + keys.front() + ") = 0");
-    for (const auto& k : keys) s.sql(", ").sql(k);
+    s.sql(keys.empty() ? "true" : "grouping(" + keys.front().group + ") = 0");
+    for (const auto& k : keys) s.sql(", ").sql(k.value);
     for (const auto& f : family.figures) s.sql(", ").sql(f);
     s.sql(" FROM " + family.table + " s" + family.joins + " WHERE " + day + " BETWEEN ")
         .param(date_text(query.from), "::date")
@@ -349,7 +361,7 @@ StatsSummary statistics_summary(pqxx::transaction_base& txn, const StatsQuery& q
     }
     if (!keys.empty()) {
       s.sql(" GROUP BY GROUPING SETS ((");
-      for (std::size_t k = 0; k < keys.size(); ++k) s.sql(k ? ", " : "").sql(keys[k]);
+      for (std::size_t k = 0; k < keys.size(); ++k) s.sql(k ? ", " : "").sql(keys[k].group);
       s.sql("), ())");
     }
     for (const auto& row : s.exec(txn)) {

@@ -10,8 +10,17 @@ $$ SELECT ((t AT TIME ZONE 'UTC') + interval '8 hours')::date $$;
 CREATE FUNCTION stats_midnight(d date) RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT (d::timestamp - interval '8 hours') AT TIME ZONE 'UTC' $$;
 
+-- Working seconds from the calendar's first date to `t`, given n and working of t's local date
+-- (stats_calendar): working time between two instants is the difference (docs/statistics.md).
+CREATE FUNCTION stats_w(t timestamptz, n integer, working boolean) RETURNS bigint LANGUAGE sql
+IMMUTABLE PARALLEL SAFE AS
+$$ SELECT 86400::bigint * (n - working::int)
+          + CASE WHEN working THEN extract(epoch FROM t - stats_midnight(stats_day(t)))::bigint
+                 ELSE 0 END $$;
+
 -- One row per date: whether it is a working day and how many working days there are up to and
--- including it (n), rewritten from core's calendar whenever the calendar changes.
+-- including it (n), rewritten from core's calendar whenever the calendar changes (and the tickets
+-- whose working times cross a changed date are derived again).
 CREATE TABLE stats_calendar (
   day     date    PRIMARY KEY,
   working boolean NOT NULL,
@@ -50,6 +59,12 @@ CREATE TABLE stats_tickets (
   first_day      date,
   final_at       timestamptz,           -- first final answer written
   final_day      date,
+  -- Time from receipt to the first / final answer: working seconds on the calendar in force (see
+  -- docs/statistics.md; derived again when the calendar changes) and calendar seconds.
+  first_wsec     bigint,
+  first_csec     bigint,
+  final_wsec     bigint,
+  final_csec     bigint,
   called_back    boolean     NOT NULL DEFAULT false,
   reopen_event   bigint,                -- the ticket_events row that reopened it (重办)
   reopened_at    timestamptz,
