@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <mutex>
 #include <pqxx/pqxx>
 #include <stdexcept>
 
@@ -38,6 +39,16 @@ struct CalendarDays {
   std::string version;
 };
 CalendarDays calendar_days(const core::WorkingCalendar& calendar) {
+  // Every read checks the calendar: remember the last one (working days depend only on the
+  // listed days).
+  static std::mutex mutex;
+  static std::vector<core::SpecialDay> last_days;
+  static CalendarDays remembered;
+  auto listed = calendar.days();
+  {
+    std::lock_guard lock(mutex);
+    if (!remembered.version.empty() && listed == last_days) return remembered;
+  }
   CalendarDays out;
   out.working = "{";
   const std::chrono::sys_days last{kCalendarLast};
@@ -47,6 +58,9 @@ CalendarDays calendar_days(const core::WorkingCalendar& calendar) {
   }
   out.working += '}';
   out.version = core::sha256_hex(out.working);
+  std::lock_guard lock(mutex);
+  last_days = std::move(listed);
+  remembered = out;
   return out;
 }
 
@@ -182,11 +196,11 @@ struct KeyExpression {
 KeyExpression key_expression(const std::string& dimension, const std::string& day) {
   if (dimension == "day") return {day, "to_char(" + day + ", 'YYYY-MM-DD')"};
   if (dimension == "week") {
-    const auto week = "date_trunc('week', " + day + ")::date";
+    const auto week = "date_trunc('week', " + day + "::timestamp)::date";
     return {week, "to_char(" + week + ", 'IYYY-\"W\"IW')"};
   }
   if (dimension == "month") {
-    const auto month = "date_trunc('month', " + day + ")::date";
+    const auto month = "date_trunc('month', " + day + "::timestamp)::date";
     return {month, "to_char(" + month + ", 'YYYY-MM')"};
   }
   return {"s." + dimension, "s." + dimension};
