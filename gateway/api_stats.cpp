@@ -20,19 +20,6 @@ using nlohmann::json;
 using std::chrono::sys_seconds;
 using std::chrono::year_month_day;
 
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    auto item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
 std::string date_text(year_month_day d) {
   char text[16];
   std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(d.year()),
@@ -95,7 +82,7 @@ storage::StatsQuery read_query(const Context& ctx, bool with_group_by) {
     bad_request("from", "a range is at most three years");
   }
   if (with_group_by) {
-    q.group_by = split_commas(param(ctx, "group_by"));
+    q.group_by = split_list(param(ctx, "group_by"));
     if (q.group_by.size() > 2) bad_request("group_by", "at most two dimensions");
     for (const auto& d : q.group_by) {
       if (!storage::is_stats_dimension(d)) {
@@ -108,11 +95,11 @@ storage::StatsQuery read_query(const Context& ctx, bool with_group_by) {
       bad_request("group_by", "a dimension twice");
     }
   }
-  q.departments = department_scope(ctx, split_commas(param(ctx, "department")));
-  q.channels = split_commas(param(ctx, "channel"));
-  q.kinds = split_commas(param(ctx, "kind"));
-  q.categories = split_commas(param(ctx, "category"));
-  q.divisions = split_commas(param(ctx, "division"));
+  q.departments = department_scope(ctx, split_list(param(ctx, "department")));
+  q.channels = split_list(param(ctx, "channel"));
+  q.kinds = split_list(param(ctx, "kind"));
+  q.categories = split_list(param(ctx, "category"));
+  q.divisions = split_list(param(ctx, "division"));
   q.instant_answer_minutes = ctx.services.options.stats_instant_answer_minutes;
   return q;
 }
@@ -215,7 +202,7 @@ json summary_document(Context& ctx) {
 }
 
 json overdue_document(Context& ctx) {
-  const auto departments = department_scope(ctx, split_commas(param(ctx, "department")));
+  const auto departments = department_scope(ctx, split_list(param(ctx, "department")));
   const int soon_days = ctx.services.options.due_soon_working_days;
   const auto now = now_seconds();
   const auto today = core::china_date(now);
