@@ -111,6 +111,7 @@ Latency measure(unsigned short port, const std::string& token, const std::string
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   const long tickets = argc > 1 ? std::stol(argv[1]) : 1000000;
   const int requests = argc > 2 ? std::stoi(argv[2]) : 20;
   testing::TestDatabase db("stats_bench");
