@@ -255,6 +255,7 @@ double order_value(const json& r) {
 json ranking_document(Context& ctx) {
   auto q = read_query(ctx, false);
   q.group_by = {"department"};
+  q.on_time_and_activity_only = true;
   const int min_sample = ctx.services.options.stats_min_sample;
   return read_statistics(ctx, [&](pqxx::transaction_base& txn, const router::RoutingSetup& setup) {
     const auto summary = storage::statistics_summary(txn, q, now_seconds());
@@ -500,6 +501,7 @@ std::string stats_metrics(pqxx::connection& db, const Services& services) {
   q.to = core::china_date(now);
   q.from = std::chrono::sys_days{q.to} - std::chrono::days{29};
   q.group_by = {"department"};
+  q.on_time_and_activity_only = true;
   const auto summary = storage::statistics_summary(txn, q, now);
   std::string out =
       "# HELP appealhub_stats_due Tickets due in the last 30 days (docs/statistics.md), by "

@@ -359,6 +359,9 @@ StatsSummary statistics_summary(pqxx::transaction_base& txn, const StatsQuery& q
   });
   std::vector<std::vector<Family>> passes;
   for (auto& family : families(query, now)) {
+    if (query.on_time_and_activity_only && family.day != "due_day" && family.day != "day") {
+      continue;
+    }
     if (!by_time && !passes.empty() && family.table == "stats_tickets" &&
         passes.back().front().table == "stats_tickets") {
       passes.back().push_back(std::move(family));

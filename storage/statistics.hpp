@@ -32,6 +32,10 @@ struct StatsQuery {
   // Filters: empty means all. departments is also how staff are limited to their own.
   std::vector<std::string> departments, channels, kinds, categories, divisions;
   int instant_answer_minutes = 60;
+  // Only due, on_time, overdue_now and the activity rows' figures (ratings, callbacks, returns,
+  // extensions, delivery failures): what the ranking and the gauges need, at a fraction of the
+  // work. The other figures stay 0.
+  bool on_time_and_activity_only = false;
 };
 
 // Nearest-rank median and 90th percentile, in seconds; nullopt over no ticket.

@@ -408,6 +408,25 @@ TEST_F(StatisticsTest, EveryFigureEqualsARecountFromTheEventRows) {
   filtered.channels = {"hotline12328", "petition", "mailbox"};
   EXPECT_GT(compare(filtered), 10u);
   EXPECT_EQ(compare(query("2026-10-01", "2026-10-07", {})), 0u);
+
+  // The ranking's lighter read gives the same figures it reads.
+  auto light = query("2025-06-01", "2026-06-30", {"department"});
+  const auto full = [&] {
+    pqxx::read_transaction txn(*connection_);
+    return statistics_summary(txn, light, now_);
+  }();
+  light.on_time_and_activity_only = true;
+  pqxx::read_transaction txn(*connection_);
+  const auto part = statistics_summary(txn, light, now_);
+  ASSERT_EQ(part.rows.size(), full.rows.size());
+  for (std::size_t i = 0; i < part.rows.size(); ++i) {
+    EXPECT_EQ(part.rows[i].key, full.rows[i].key);
+    EXPECT_EQ(part.rows[i].figures.due, full.rows[i].figures.due);
+    EXPECT_EQ(part.rows[i].figures.on_time, full.rows[i].figures.on_time);
+    EXPECT_EQ(part.rows[i].figures.valid_ratings, full.rows[i].figures.valid_ratings);
+    EXPECT_EQ(part.rows[i].figures.satisfied, full.rows[i].figures.satisfied);
+    EXPECT_EQ(part.rows[i].figures.received, 0);
+  }
 }
 
 TEST_F(StatisticsTest, ACalendarChangeChangesTheWorkingTimeFigures) {
