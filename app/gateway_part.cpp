@@ -11,6 +11,8 @@ GatewayPart::GatewayPart(const config::AppConfig& c, router::SetupSource setup,
   gateway::ApiOptions options;
   options.session_lifetime = std::chrono::hours(g.session_hours);
   options.secure_cookies = !g.tls_cert_file.empty();
+  options.token_lifetime = std::chrono::hours(24 * g.token_days);
+  options.phone_searches_per_minute = g.phone_searches_per_minute;
   options.stats_min_sample = c.stats.min_sample;
   options.stats_instant_answer_minutes = c.stats.instant_answer_minutes;
   options.due_soon_working_days = c.watch.due_soon_working_days;
@@ -26,6 +28,7 @@ GatewayPart::GatewayPart(const config::AppConfig& c, router::SetupSource setup,
   server.io_threads = g.io_threads;
   server.worker_threads = g.worker_threads;
   server.max_connections = g.max_connections;
+  server.max_connections_per_address = g.max_connections_per_address;
   server.read_timeout = std::chrono::milliseconds(g.read_timeout_ms);
   server.tls_cert_file = g.tls_cert_file;
   server.tls_key_file = g.tls_key_file;

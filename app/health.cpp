@@ -73,6 +73,30 @@ HealthReport health_report(const storage::DatabaseConfig& database, RoutingSetti
       problems.push_back(std::string("12328 result file ") + r[0].c_str() +
                          " has no receipt from the platform: are its answers applied?");
     }
+    // Abandoned result files (their replies went out again) and what a late receipt said.
+    report["hotline12328_results_abandoned"] = nlohmann::json::array();
+    for (const auto& r :
+         txn.exec("SELECT name, abandoned_by, late_receipt FROM hotline_result_files WHERE state = "
+                  "'abandoned' AND abandoned_at > now() - interval '7 days' ORDER BY sequence")) {
+      report["hotline12328_results_abandoned"].push_back(
+          {{"file", r[0].c_str()}, {"abandoned_by", r[1].c_str()}, {"late_receipt", r[2].c_str()}});
+    }
+    // What the 12328 export intake refused in the last 7 days (to take up with the platform).
+    const auto hotline_refused = txn.exec1(
+        "SELECT count(*) FILTER (WHERE line IS NULL), count(*) FILTER (WHERE line IS NOT NULL) "
+        "FROM hotline_refused WHERE refused_at > now() - interval '7 days'");
+    auto latest = nlohmann::json::array();
+    for (const auto& r :
+         txn.exec("SELECT file, line, reason FROM hotline_refused WHERE refused_at > now() - "
+                  "interval '7 days' ORDER BY refused_at DESC, id DESC LIMIT 20")) {
+      latest.push_back(
+          {{"file", r[0].c_str()},
+           {"line", r[1].is_null() ? nlohmann::json() : nlohmann::json(r[1].as<int>())},
+           {"reason", r[2].c_str()}});
+    }
+    report["hotline12328_refused"] = {{"files", hotline_refused[0].as<long long>()},
+                                      {"rows", hotline_refused[1].as<long long>()},
+                                      {"latest", latest}};
     // Adapters whose last error is newer than their last success, among those that reported in
     // the last 10 minutes (a stopped process's old row is not a current problem).
     report["adapters"] = nlohmann::json::array();

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <thread>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "app/health.hpp"
 #include "app/outbox_publisher.hpp"
 #include "app/routing_settings.hpp"
+#include "bus/dead_letters.hpp"
 #include "bus/topology.hpp"
 #include "config/app_config.hpp"
 #include "core/log.hpp"
@@ -52,12 +54,17 @@ commands:
   user add NAME --role ROLE [--role ROLE] [--department CODE] [--display-name TEXT]
              create a user (roles: operator, staff, manager, admin); the password is read from
              APPEALHUB_NEW_USER_PASSWORD, or from the first line of standard input
-  user token NAME LABEL          print a new API bearer token for the user (shown once)
+  user token NAME LABEL          print a new API bearer token for the user (shown once; lasts
+                                 gateway.token_days)
+  user revoke-token NAME LABEL   revoke the user's live tokens called LABEL
   settings show NAME             print the current settings document
   settings load NAME FILE        validate FILE and store it as the next version of NAME
                                  (NAME: departments, routing_rules, calendar_days); running
                                  routers pick it up within seconds, or keep the old on errors
   unmerge TICKET REASON          undo a duplicate merge: the ticket is placed on its own
+  dead-letters list|replay [LIMIT]
+             the dead-letter queue (appeals.dead): list what is in it (one JSON line each, no
+             bodies), or put up to LIMIT (default 100) back where they were first published
   health     print the health report (JSON); exit 1 when something needs a person
   check      validate the configuration and exit
 
@@ -210,23 +217,66 @@ int unmerge_command(const config::AppConfig& c, const std::vector<std::string>& 
   }
 }
 
+int dead_letters_command(const config::AppConfig& c, const std::vector<std::string>& args) {
+  if (args.empty() || args.size() > 2 || (args[0] != "list" && args[0] != "replay")) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  std::size_t limit = 100;
+  if (args.size() == 2) {
+    const auto& text = args[1];
+    if (text.empty() || text.size() > 6 ||
+        text.find_first_not_of("0123456789") != std::string::npos) {
+      std::cerr << "appealhub: LIMIT must be a whole number up to 999999\n";
+      return 2;
+    }
+    limit = std::stoul(text);
+  }
+  const bool replay = args[0] == "replay";
+  const auto letters =
+      bus::read_dead_letters(broker_config(c, "dead-letters"), bus::hub_topology(), limit, replay);
+  std::size_t replayed = 0;
+  for (const auto& l : letters) {
+    replayed += l.replayed;
+    nlohmann::json line{{"message_id", l.message_id}, {"type", l.type},
+                        {"exchange", l.exchange},     {"routing_key", l.routing_key},
+                        {"queue", l.queue},           {"error", l.error}};
+    if (replay) line["replayed"] = l.replayed;
+    std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  }
+  if (replay) {
+    std::cerr << "appealhub: replayed " << replayed << " of " << letters.size()
+              << " dead-lettered messages\n";
+  } else {
+    std::cerr << "appealhub: " << letters.size() << " dead-lettered messages listed (at most "
+              << limit << ")\n";
+  }
+  return replayed == letters.size() || !replay ? 0 : 1;
+}
+
 int user_command(const config::AppConfig& c, const std::vector<std::string>& args) {
-  if (args.size() < 2 || (args[0] != "add" && args[0] != "token") ||
-      (args[0] == "token" && args.size() != 3)) {
+  const bool token_command = args.size() == 3 && (args[0] == "token" || args[0] == "revoke-token");
+  if (args.size() < 2 || (args[0] != "add" && !token_command)) {
     std::cerr << kUsage;
     return 2;
   }
   auto connection = storage::connect(database_config(c));
   pqxx::work txn(*connection);
-  if (args[0] == "token") {
+  if (token_command) {
     const auto credentials = storage::find_credentials(txn, args[1]);
     if (!credentials) {
       std::cerr << "appealhub: no active user '" << args[1] << "'\n";
       return 1;
     }
+    if (args[0] == "revoke-token") {
+      const int revoked = storage::revoke_api_tokens_named(txn, credentials->user.id, args[2]);
+      txn.commit();
+      std::cout << "revoked " << revoked << " token(s)\n";
+      return revoked > 0 ? 0 : 1;
+    }
     const auto token = gateway::random_token();
     storage::create_api_token(txn, gateway::token_hash(token), credentials->user.id, args[2],
-                              std::nullopt);
+                              std::chrono::hours(24 * c.gateway.token_days));
     txn.commit();
     std::cout << token << '\n';
     return 0;
@@ -453,7 +503,8 @@ int main(int argc, char** argv) {
       return 0;
     } else if (command.empty()) {
       command = arg;
-    } else if (command == "settings" || command == "unmerge" || command == "user") {
+    } else if (command == "settings" || command == "unmerge" || command == "user" ||
+               command == "dead-letters") {
       args.push_back(arg);
     } else {
       std::cerr << "appealhub: unexpected argument '" << arg << "'\n" << kUsage;
@@ -486,6 +537,7 @@ int main(int argc, char** argv) {
     if (command == "settings") return settings_command(c, args);
     if (command == "unmerge") return unmerge_command(c, args);
     if (command == "user") return user_command(c, args);
+    if (command == "dead-letters") return dead_letters_command(c, args);
     if (command == "health") {
       auto settings = routing_settings(c);
       const auto report = app::health_report(

@@ -311,10 +311,13 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          r.number("io_threads", c.gateway.io_threads, 1, 64);
          r.number("worker_threads", c.gateway.worker_threads, 1, 256);
          r.number("max_connections", c.gateway.max_connections, 1, 100000);
+         r.number("max_connections_per_address", c.gateway.max_connections_per_address, 1, 100000);
          r.number("read_timeout_ms", c.gateway.read_timeout_ms, 100, 600000);
          r.text("tls_cert_file", c.gateway.tls_cert_file);
          r.text("tls_key_file", c.gateway.tls_key_file);
          r.number("session_hours", c.gateway.session_hours, 1, 24 * 30);
+         r.number("token_days", c.gateway.token_days, 1, 3650);
+         r.number("phone_searches_per_minute", c.gateway.phone_searches_per_minute, 1, 10000);
          r.refuse_unknown();
          if (c.gateway.tls_cert_file.empty() != c.gateway.tls_key_file.empty()) {
            errors.push_back({source, "gateway.tls_key_file",

@@ -44,7 +44,7 @@ struct OutboxSettings {
   int retention_days = 7;  // sent rows (full ticket snapshots, personal data) are then deleted
 };
 
-// How long each kind of appeal is given (DOMAIN.md defaults; see core/deadline.hpp).
+// How long each kind of appeal is given (docs/domain.md defaults; see core/deadline.hpp).
 struct DeadlineSettings {
   core::DeadlinePolicy policy;
 };
@@ -132,9 +132,12 @@ struct GatewaySettings {
   int io_threads = 2;
   int worker_threads = 8;
   int max_connections = 1024;
+  int max_connections_per_address = 64;  // one client cannot take every connection
   int read_timeout_ms = 15000;
   std::string tls_cert_file, tls_key_file;
   int session_hours = 8;
+  int token_days = 90;                 // an API token's lifetime when its creator names none
+  int phone_searches_per_minute = 20;  // caller-history searches by phone, per user
 };
 
 struct AppConfig {

@@ -15,7 +15,7 @@
 
 namespace appealhub::core {
 
-// What the citizen wants. Deadline policy is per kind (DOMAIN.md).
+// What the citizen wants. Deadline policy is per kind (docs/domain.md).
 enum class AppealKind {
   consultation,  // 咨询
   complaint,     // 投诉

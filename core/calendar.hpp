@@ -1,5 +1,5 @@
 #pragma once
-// The working-day calendar deadlines are counted on (DOMAIN.md, "Deadlines").
+// The working-day calendar deadlines are counted on (docs/domain.md, "Deadlines").
 //
 // A date is a working day when it is Monday to Friday and not listed as a day off, or when it is
 // listed as a make-up working day (调休, usually a Saturday or Sunday). The list comes from the

@@ -1,5 +1,5 @@
 #pragma once
-// A ticket's deadline (DOMAIN.md, "Deadlines"; DESIGN.md, "Ticket life").
+// A ticket's deadline (docs/domain.md, "Deadlines"; docs/domain.md, "Ticket life").
 //
 // Counting: all dates are China local dates (UTC+8, no daylight saving time). The day of receipt
 // does not count; "N working days" ends at 24:00 of the Nth working day after the day of receipt.
@@ -22,7 +22,7 @@
 namespace appealhub::core {
 
 // How long each appeal is given, as data so that configuration can change it. Defaults are
-// DOMAIN.md's (Sichuan 12345 rules, 政府信息公开条例 art. 33, and the urgency examples).
+// docs/domain.md's (Sichuan 12345 rules, 政府信息公开条例 art. 33, and the urgency examples).
 struct DeadlinePolicy {
   // Working days by kind code (the wire names of core/appeal.hpp). nullopt: the kind has no
   // deadline (praise is acknowledged, not answered by a date). 0: the end of the day of receipt.

@@ -1,5 +1,5 @@
 #pragma once
-// The events of the appeal.v1 format (DESIGN.md, "The common ticket format on the bus"), each a
+// The events of the appeal.v1 format (docs/appeal-v1.md), each a
 // struct, and the Event envelope that carries one of them. core/codec.hpp turns an Event into its
 // JSON message and back; docs/appeal-v1.md and docs/appeal.v1.schema.json describe the wire form.
 //
@@ -95,7 +95,7 @@ std::optional<Satisfaction> parse_satisfaction(std::string_view text);
 // 满意 基本满意 不满意, exact match.
 std::optional<Satisfaction> satisfaction_from_chinese(std::string_view text);
 // The petition platform's 1..5 score as a rating: 4 and 5 satisfied, 1 to 3 dissatisfied
-// (DOMAIN.md: scores 4–5 count as satisfied). nullopt outside 1..5.
+// (docs/domain.md: scores 4–5 count as satisfied). nullopt outside 1..5.
 std::optional<Satisfaction> satisfaction_from_score(int score);
 
 // appeal.rated (intake.<channel>): the citizen rated the answer. A newer rating of the same

@@ -1,5 +1,5 @@
 #pragma once
-// The states of a ticket's life (DESIGN.md, "Ticket life"):
+// The states of a ticket's life (docs/domain.md, "Ticket life"):
 // received → assigned → in_progress → answered → delivered → closed, with triage, returned,
 // reopened and the ends withdrawn, reassigned_out, spam, merged.
 

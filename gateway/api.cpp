@@ -19,6 +19,8 @@ http::Response auth_login(Context& ctx);
 http::Response auth_logout(Context& ctx);
 http::Response auth_me(Context& ctx);
 http::Response auth_token(Context& ctx);
+http::Response auth_tokens(Context& ctx);
+http::Response auth_token_revoke(Context& ctx);
 }  // namespace detail
 
 using namespace detail;
@@ -100,18 +102,17 @@ struct Api::Impl {
 };
 
 namespace {
-thread_local std::unique_ptr<pqxx::connection> tls_connection;
+// One per worker thread; a request never gets one that broke (see storage::KeptConnection).
+thread_local std::unique_ptr<storage::KeptConnection> tls_connection;
 }
 
 pqxx::connection& Api::Impl::connection() const {
-  if (!tls_connection || !tls_connection->is_open()) {
-    tls_connection = storage::connect(services.database);
-  }
-  return *tls_connection;
+  if (!tls_connection) tls_connection = std::make_unique<storage::KeptConnection>(services.database);
+  return tls_connection->get();
 }
 
 void Api::Impl::drop_connection() const {
-  tls_connection.reset();
+  if (tls_connection) tls_connection->drop();
 }
 
 std::optional<storage::Principal> PrincipalCache::find(const std::string& key) const {
@@ -160,6 +161,8 @@ Api::Api(ApiOptions options, storage::DatabaseConfig database, router::SetupSour
       {"POST", "/api/v1/auth/logout", {"*"}, auth_logout},
       {"GET", "/api/v1/auth/me", {"*"}, auth_me},
       {"POST", "/api/v1/auth/tokens", {"*"}, auth_token},
+      {"GET", "/api/v1/auth/tokens", {"*"}, auth_tokens},
+      {"DELETE", "/api/v1/auth/tokens/{id}", {"*"}, auth_token_revoke},
   };
   for (auto& r : ticket_routes()) impl_->routes.push_back(std::move(r));
   for (auto& r : admin_routes()) impl_->routes.push_back(std::move(r));
@@ -211,13 +214,16 @@ http::Response Api::handle(const http::Request& request) const {
     response = impl_->dispatch(request, route);
   } catch (const ApiError& e) {
     response = json_response(e.status, {{"error", e.code}, {"message", e.what()}});
-  } catch (const pqxx::broken_connection& e) {
-    impl_->drop_connection();
-    response = json_response(503, {{"error", "unavailable"}, {"message", "database unreachable"}});
+    if (e.retry_after > 0) response.set_header("Retry-After", std::to_string(e.retry_after));
   } catch (const std::exception& e) {
-    core::log_error("gateway", "request failed",
-                    {{"method", request.method}, {"route", route}, {"error", e.what()}});
-    response = json_response(500, {{"error", "internal"}, {"message", "internal error"}});
+    const bool dropped = tls_connection && tls_connection->drop_if_broken(e);
+    if (dropped || storage::is_connection_failure(e)) {
+      response = json_response(503, {{"error", "unavailable"}, {"message", "database unreachable"}});
+    } else {
+      core::log_error("gateway", "request failed",
+                      {{"method", request.method}, {"route", route}, {"error", e.what()}});
+      response = json_response(500, {{"error", "internal"}, {"message", "internal error"}});
+    }
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -326,6 +332,7 @@ http::Response Api::Impl::api_route(const http::Request& request, std::string& r
       }
     }
   }
+  check_request_text(request, ctx.params);
   return found->handler(ctx);
 }
 
@@ -343,6 +350,13 @@ http::Response Api::Impl::readyz() const {
     checks["database"] = std::string("unreachable");
     ready = false;
   }
+  // Every looping part of this process must have its database connection back too.
+  std::string failing;
+  for (const auto& [part, since] : storage::failing_connections()) {
+    failing += (failing.empty() ? "" : ", ") + part + " (" + std::to_string(since.count()) + " s)";
+  }
+  checks["connections"] = failing.empty() ? "ok" : "cannot reconnect: " + failing;
+  ready = ready && failing.empty();
   for (const auto& check : readiness) {
     const auto problem = check.problem();
     checks[check.name] = problem.empty() ? "ok" : problem;
@@ -489,28 +503,27 @@ http::Response auth_login(Context& ctx) {
   const auto& o = ctx.services.options;
   const auto remote = ctx.request.remote_address;
   {
-    pqxx::read_transaction txn(ctx.db);
-    const auto failures = storage::count_login_failures(txn, username, remote, o.login_window);
-    if (failures.by_user >= o.login_failures_per_user ||
-        failures.by_remote >= o.login_failures_per_remote) {
-      const auto wait = std::max<long long>(1, (o.login_window - failures.oldest_age).count());
+    // Counted as a failure before the password is checked: see storage::open_login_attempt.
+    pqxx::work gate_txn(ctx.db);
+    const auto gate =
+        storage::open_login_attempt(gate_txn, username, remote, o.login_window,
+                                    o.login_failures_per_user, o.login_failures_per_remote);
+    gate_txn.commit();
+    if (!gate.allowed) {
       auto r = json_response(429, {{"error", "too_many_attempts"},
                                    {"message", "too many failed logins; try again later"}});
-      r.set_header("Retry-After", std::to_string(wait));
+      r.set_header("Retry-After", std::to_string(gate.retry_after.count()));
       return r;
     }
   }
   pqxx::work txn(ctx.db);
   const auto credentials = storage::find_credentials(txn, username);
-  // A missing user costs the same time as a wrong password, so names cannot be probed.
-  const bool ok = credentials
-                      ? verify_password(password, credentials->password_hash)
-                      : (verify_password(password, hash_password("x", kPasswordIterations)), false);
-  if (!ok) {
-    storage::record_login_failure(txn, username, remote);
-    txn.commit();
-    throw ApiError(401, "invalid_credentials", "wrong user name or password");
-  }
+  // A missing user costs the same time as a wrong password (one hash check against a hash made
+  // once), so names cannot be told apart by timing.
+  static const std::string unknown_user_hash = hash_password(random_token(), kPasswordIterations);
+  const bool ok = credentials ? verify_password(password, credentials->password_hash)
+                              : (verify_password(password, unknown_user_hash), false);
+  if (!ok) throw ApiError(401, "invalid_credentials", "wrong user name or password");
   storage::clear_login_failures(txn, username);
   const auto token = random_token();
   const auto csrf = random_token(16);
@@ -552,9 +565,47 @@ http::Response auth_token(Context& ctx) {
   pqxx::work txn(ctx.db);
   storage::create_api_token(
       txn, token_hash(token), ctx.user().id, name,
-      days ? std::optional(std::chrono::seconds(*days * 86400)) : std::nullopt);
+      days ? std::chrono::seconds(*days * 86400) : ctx.services.options.token_lifetime);
+  const auto created = storage::list_api_tokens(txn, ctx.user().id).front();
   txn.commit();
-  return json_response(201, {{"token", token}, {"name", name}});
+  return json_response(
+      201,
+      {{"token", token}, {"id", created.id}, {"name", name}, {"expires_at", created.expires_at}});
+}
+
+http::Response auth_tokens(Context& ctx) {
+  ctx.allow_query({"all"});
+  // Administrators may list everyone's tokens (all=true); everyone else their own.
+  const bool all = ctx.request.query_param("all").value_or("") == "true";
+  if (all && !ctx.is("admin")) forbidden("only administrators list every user's tokens");
+  pqxx::work txn(ctx.db);
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& t :
+       storage::list_api_tokens(txn, all ? std::nullopt : std::optional(ctx.user().id))) {
+    const auto time_or_null = [](const std::string& v) {
+      return v.empty() ? nlohmann::json(nullptr) : nlohmann::json(v);
+    };
+    out.push_back({{"id", t.id},
+                   {"name", t.name},
+                   {"username", t.username},
+                   {"created_at", t.created_at},
+                   {"expires_at", time_or_null(t.expires_at)},
+                   {"revoked_at", time_or_null(t.revoked_at)}});
+  }
+  return json_response(200, {{"tokens", out}});
+}
+
+http::Response auth_token_revoke(Context& ctx) {
+  ctx.allow_query({});
+  const auto id = ctx.id_param();
+  pqxx::work txn(ctx.db);
+  const bool done = storage::revoke_api_token(
+      txn, id, ctx.is("admin") ? std::nullopt : std::optional(ctx.user().id));
+  if (!done) not_found("token " + std::to_string(id));
+  txn.commit();
+  // This gateway forgets every cached principal at once; others within PrincipalCache::kTtl.
+  ctx.services.principals->clear();
+  return json_response(200, {{"id", id}, {"revoked", true}});
 }
 
 }  // namespace detail

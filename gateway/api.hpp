@@ -25,6 +25,8 @@ struct ApiOptions {
   bool secure_cookies = false;  // Secure attribute on cookies (set when serving HTTPS)
   std::size_t default_body_limit = 64 * 1024;
   int return_window_working_days = 2;  // returns within this many working days of dispatch
+  std::chrono::seconds token_lifetime{90 * 24 * 3600};  // API tokens created without a lifetime
+  int phone_searches_per_minute = 20;                   // per user; then 429
   int stats_min_sample = 10;           // docs/statistics.md, "Small samples"
   int stats_instant_answer_minutes = 60;
   int due_soon_working_days = 1;  // the overdue list's "due soon" (watch.due_soon_working_days)

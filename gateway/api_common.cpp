@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <charconv>
 
 #include "core/text.hpp"
@@ -18,18 +19,66 @@ std::int64_t Context::id_param(const std::string& name) const {
   return value;
 }
 
-void Context::allow_query(const std::set<std::string>& names) const {
-  std::string_view rest;
+namespace {
+
+// A text the store can keep as it is: well-formed UTF-8 without NUL (PostgreSQL refuses both, and
+// a NUL would cut the text short where it is read back as a C string).
+void require_storable(const std::string& field, std::string_view text) {
+  if (!core::is_valid_utf8(text)) bad_request(field, "not UTF-8");
+  if (text.find('\0') != std::string_view::npos) bad_request(field, "must not contain NUL");
+}
+
+// Every string in a JSON body, keys included, is storable; `path` names the field at fault.
+void require_storable_json(const nlohmann::json& value, const std::string& path) {
+  if (value.is_string()) {
+    require_storable(path, value.get_ref<const std::string&>());
+  } else if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) {
+      require_storable(path.empty() ? "body" : path, key);
+      require_storable_json(item, path.empty() ? key : path + "." + key);
+    }
+  } else if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      require_storable_json(value[i], path + "[" + std::to_string(i) + "]");
+    }
+  }
+}
+
+}  // namespace
+
+namespace {
+// Calls fn(name, value) for each non-empty `name[=value]` pair of the query, both
+// percent-decoded; value is nullopt for a pair without '='.
+template <class Fn>
+void for_each_query_pair(const http::Request& request, Fn fn) {
   const std::string query = request.query();
-  rest = query;
+  std::string_view rest = query;
   while (!rest.empty()) {
     const auto amp = rest.find('&');
     const auto pair = rest.substr(0, amp);
     rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
     if (pair.empty()) continue;
-    const auto key = http::percent_decode(pair.substr(0, pair.find('=')));
-    if (!names.contains(key)) bad_request(key, "unknown query parameter");
+    const auto eq = pair.find('=');
+    fn(http::percent_decode(pair.substr(0, eq)),
+       eq == std::string_view::npos ? std::nullopt
+                                    : std::optional(http::percent_decode(pair.substr(eq + 1))));
   }
+}
+}  // namespace
+
+void check_request_text(const http::Request& request,
+                        const std::map<std::string, std::string>& params) {
+  for (const auto& [name, value] : params) require_storable(name, value);
+  for_each_query_pair(request, [](const std::string& key, const std::optional<std::string>& value) {
+    require_storable("query parameter", key);
+    if (value) require_storable(key, *value);
+  });
+}
+
+void Context::allow_query(const std::set<std::string>& names) const {
+  for_each_query_pair(request, [&](const std::string& key, const std::optional<std::string>&) {
+    if (!names.contains(key)) bad_request(key, "unknown query parameter");
+  });
 }
 
 Body::Body(const http::Request& request) {
@@ -47,8 +96,12 @@ Body::Body(const http::Request& request) {
   } catch (const nlohmann::json::parse_error& e) {
     throw ApiError(400, "malformed_json",
                    "body: not JSON (at byte " + std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::exception& e) {
+    // A number beyond a double's range (1e999) and the like.
+    throw ApiError(400, "malformed_json", "body: a value out of range");
   }
   if (!json_.is_object()) bad_request("body", "must be a JSON object");
+  require_storable_json(json_, "");
 }
 
 const nlohmann::json* Body::take(const std::string& name, bool required) {
@@ -207,6 +260,51 @@ void mask_citizen(nlohmann::json& citizen) {
   if (citizen.contains("phone")) citizen["phone"] = mask_phone(citizen["phone"].get<std::string>());
   if (citizen.contains("name")) citizen["name"] = mask_name(citizen["name"].get<std::string>());
   if (citizen.contains("email")) citizen["email"] = mask_email(citizen["email"].get<std::string>());
+}
+
+namespace {
+bool has_word(const std::string& key, std::initializer_list<std::string_view> words) {
+  std::string lower = key;
+  for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return std::any_of(words.begin(), words.end(),
+                     [&](std::string_view w) { return lower.find(w) != std::string::npos; });
+}
+}  // namespace
+
+bool is_contact_meta(const std::string& key) {
+  // The adapters keep the channel's own citizen fields as citizen_* (petition) and writer_*
+  // (mailbox), and what they could not use as unusable_*.
+  return key.starts_with("citizen_") || key.starts_with("writer_") ||
+         has_word(key, {"phone", "mobile", "tel", "email", "name", "id_number", "idcard", "id_card",
+                        "address", "contact"});
+}
+
+void redact_channel_meta(nlohmann::json& meta, bool remove) {
+  if (!meta.is_object()) return;
+  for (auto it = meta.begin(); it != meta.end();) {
+    const std::string key = it.key();
+    if (!is_contact_meta(key)) {
+      ++it;
+    } else if (remove || !it->is_string()) {
+      it = meta.erase(it);
+    } else {
+      const auto& text = it->get_ref<const std::string&>();
+      *it = has_word(key, {"email"})                    ? mask_email(text)
+            : has_word(key, {"phone", "mobile", "tel"}) ? mask_phone(text)
+            : has_word(key, {"name"})                   ? mask_name(text)
+                                                        : std::string("***");
+      ++it;
+    }
+  }
+}
+
+nlohmann::json contact_channel_meta(const nlohmann::json& meta) {
+  nlohmann::json out = nlohmann::json::object();
+  if (!meta.is_object()) return out;
+  for (const auto& [key, value] : meta.items()) {
+    if (is_contact_meta(key)) out[key] = value;
+  }
+  return out;
 }
 
 }  // namespace appealhub::gateway::detail

@@ -27,6 +27,7 @@ struct ApiError : std::runtime_error {
       : std::runtime_error(message), status(status_code), code(std::move(error_code)) {}
   int status;
   std::string code;
+  long long retry_after = 0;  // seconds, for a 429: sent as Retry-After
 };
 
 [[noreturn]] inline void bad_request(const std::string& field, const std::string& why) {
@@ -116,6 +117,11 @@ class Body {
   std::set<std::string> read_;
 };
 
+// Every path parameter and query parameter (name and value) is well-formed UTF-8 without NUL:
+// a 400 naming it otherwise, before any handler reads it.
+void check_request_text(const http::Request& request,
+                        const std::map<std::string, std::string>& params);
+
 http::Response json_response(int status, const nlohmann::json& body);
 // The same for a body already written as JSON.
 http::Response json_text_response(int status, std::string body);
@@ -133,6 +139,13 @@ std::string mask_phone(const std::string& phone);
 std::string mask_name(const std::string& name);
 std::string mask_email(const std::string& email);
 void mask_citizen(nlohmann::json& citizen);
+// channel_meta members that hold contact data (a phone, e-mail, name or ID number the adapter
+// could not use, or the channel's own citizen fields), by their names.
+bool is_contact_meta(const std::string& key);
+// Masks those members for a view (like the citizen's fields), or removes them when `remove`.
+void redact_channel_meta(nlohmann::json& meta, bool remove);
+// Only those members, unmasked (for /contact).
+nlohmann::json contact_channel_meta(const nlohmann::json& meta);
 
 // Handlers, by file.
 using HandlerFn = http::Response (*)(Context&);

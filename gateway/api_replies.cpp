@@ -1,11 +1,13 @@
 // The delivery ledger's routes: the list of replies (managers' failure list, operators' callback
 // list, staff their departments' replies) and a manager's resend of a reply after its cause was
 // fixed. Visibility follows the tickets': staff see the replies of tickets their departments lead
-// or assist; a reply outside that is reported as absent.
+// or assist; a reply outside that is reported as absent. Also the 12328 file interface's lists:
+// result files (a manager abandons one the platform never answered) and refused export rows.
 
 #include <algorithm>
 
 #include "gateway/api_internal.hpp"
+#include "storage/hotline_results.hpp"
 #include "storage/reply_ledger.hpp"
 
 namespace appealhub::gateway::detail {
@@ -13,18 +15,23 @@ namespace {
 
 const std::set<std::string> kStates = {"queued", "sending", "delivered", "retrying", "failed"};
 
-std::vector<std::string> split_states(const std::string& text) {
+std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
   std::size_t start = 0;
   while (start <= text.size()) {
     const auto comma = text.find(',', start);
     auto item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!item.empty()) {
-      if (!kStates.contains(item)) bad_request("state", "unknown reply state '" + item + "'");
-      out.push_back(item);
-    }
+    if (!item.empty()) out.push_back(item);
     if (comma == std::string::npos) break;
     start = comma + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> split_states(const std::string& text) {
+  auto out = split_list(text);
+  for (const auto& item : out) {
+    if (!kStates.contains(item)) bad_request("state", "unknown reply state '" + item + "'");
   }
   return out;
 }
@@ -47,6 +54,27 @@ bool sees_every_reply(const Context& ctx) {
   return ctx.is("manager") || ctx.is("operator");
 }
 
+// A path parameter of 1 to 128 characters of A-Z a-z 0-9 . _ : - (ids and file names).
+std::string id_text_param(const Context& ctx, const std::string& name) {
+  const auto text = ctx.params.at(name);
+  const bool well_formed =
+      !text.empty() && text.size() <= 128 && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == ':' || c == '-';
+      });
+  if (!well_formed) bad_request(name, "must be 1 to 128 characters of A-Z a-z 0-9 . _ : -");
+  return text;
+}
+
+// {"<key>": rows, "next_offset"} from a storage list that returns at most limit + 1 rows.
+http::Response page(const char* key, nlohmann::json rows, int limit, int offset) {
+  const bool more = rows.size() > static_cast<std::size_t>(limit);
+  if (more) rows.erase(rows.size() - 1);
+  return json_response(
+      200,
+      {{key, rows}, {"next_offset", more ? nlohmann::json(offset + limit) : nlohmann::json()}});
+}
+
 http::Response list_replies(Context& ctx) {
   ctx.allow_query({"state", "channel", "ticket_id", "limit", "offset"});
   storage::ReplyFilter f;
@@ -62,33 +90,66 @@ http::Response list_replies(Context& ctx) {
     if (f.departments.empty()) return json_response(200, {{"replies", nlohmann::json::array()}});
   }
   pqxx::read_transaction txn(ctx.db);
-  auto replies = storage::list_replies(txn, f);
-  const bool more = replies.size() > static_cast<std::size_t>(f.limit);
-  if (more) replies.erase(replies.size() - 1);
-  return json_response(
-      200, {{"replies", replies},
-            {"next_offset", more ? nlohmann::json(f.offset + f.limit) : nlohmann::json()}});
+  return page("replies", storage::list_replies(txn, f), f.limit, f.offset);
 }
 
 http::Response resend_reply(Context& ctx) {
   Body(ctx.request).finish();
-  const auto reply_id = ctx.params.at("reply_id");
-  const bool well_formed = !reply_id.empty() && reply_id.size() <= 128 &&
-                           std::all_of(reply_id.begin(), reply_id.end(), [](char c) {
-                             return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                                    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' ||
-                                    c == '-';
-                           });
-  if (!well_formed) bad_request("reply_id", "must be 1 to 128 characters of A-Z a-z 0-9 . _ : -");
+  const auto reply_id = id_text_param(ctx, "reply_id");
   pqxx::work txn(ctx.db);
   const storage::ReplyLedger ledger;
   const auto was = ledger.resend(txn, reply_id, ctx.user().username);
   if (!was) not_found("reply " + reply_id);
   if (*was != "failed" && *was != "retrying") {
-    conflict("reply " + reply_id + " is " + *was + "; only failed or retrying replies are resent");
+    std::string hint;
+    if (*was == "sending") {
+      hint =
+          " (a 12328 reply in a result file without a receipt is sent again by abandoning the "
+          "file: POST /api/v1/hotline12328/result-files/{name}/abandon)";
+    }
+    conflict("reply " + reply_id + " is " + *was + "; only failed or retrying replies are resent" +
+             hint);
   }
   txn.commit();
   return json_response(200, {{"reply_id", reply_id}, {"state", "queued"}, {"was", *was}});
+}
+
+const std::set<std::string> kFileStates = {"planned", "written", "answered", "abandoned"};
+
+http::Response list_result_files(Context& ctx) {
+  ctx.allow_query({"state", "limit", "offset"});
+  std::vector<std::string> states;
+  for (const auto& s : split_list(ctx.request.query_param("state").value_or(""))) {
+    if (!kFileStates.contains(s)) bad_request("state", "unknown result file state '" + s + "'");
+    states.push_back(s);
+  }
+  const int limit = number_param(ctx, "limit", 50, 1, 500);
+  const int offset = number_param(ctx, "offset", 0, 0, 1000000);
+  pqxx::read_transaction txn(ctx.db);
+  return page("result_files", storage::list_result_files(txn, states, limit, offset), limit,
+              offset);
+}
+
+http::Response abandon_result_file(Context& ctx) {
+  Body(ctx.request).finish();
+  const auto name = id_text_param(ctx, "name");
+  pqxx::work txn(ctx.db);
+  const auto outcome = storage::abandon_result_file(txn, name, ctx.user().username);
+  if (outcome.result == storage::AbandonOutcome::unknown) not_found("result file " + name);
+  if (outcome.result == storage::AbandonOutcome::refused) conflict(outcome.reason);
+  txn.commit();
+  return json_response(200,
+                       {{"name", name}, {"state", "abandoned"}, {"requeued", outcome.reply_ids}});
+}
+
+http::Response list_refused(Context& ctx) {
+  ctx.allow_query({"file", "limit", "offset"});
+  const auto file = ctx.request.query_param("file").value_or("");
+  if (file.size() > 255) bad_request("file", "at most 255 characters");
+  const int limit = number_param(ctx, "limit", 50, 1, 500);
+  const int offset = number_param(ctx, "offset", 0, 0, 1000000);
+  pqxx::read_transaction txn(ctx.db);
+  return page("refused", storage::list_hotline_refused(txn, file, limit, offset), limit, offset);
 }
 
 }  // namespace
@@ -97,6 +158,12 @@ std::vector<RouteDef> reply_routes() {
   return {
       {"GET", "/api/v1/replies", {"operator", "staff", "manager"}, list_replies},
       {"POST", "/api/v1/replies/{reply_id}/resend", {"manager"}, resend_reply},
+      {"GET", "/api/v1/hotline12328/result-files", {"operator", "manager"}, list_result_files},
+      {"POST",
+       "/api/v1/hotline12328/result-files/{name}/abandon",
+       {"manager"},
+       abandon_result_file},
+      {"GET", "/api/v1/hotline12328/refused", {"operator", "manager"}, list_refused},
   };
 }
 

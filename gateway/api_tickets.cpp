@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "core/channel_rules.hpp"
 #include "core/codec.hpp"
 #include "core/deadline.hpp"
 #include "core/ids.hpp"
@@ -97,8 +98,9 @@ void append_json_string(std::string& out, std::string_view text) {
 // A ticket's summary as JSON, written straight into `out`: a queue page has 50 of them, and
 // building a nlohmann object for each (a std::map of 17 members, copied into the page) cost the
 // gateway more than PostgreSQL's work for the page. Members in nlohmann's order (by name), so
-// that summary_json gives the same document.
-void append_summary(std::string& out, const TicketSummary& t) {
+// that summary_json gives the same document. `hide_citizen`: the viewer may not see this
+// (anonymous) citizen at all, not even masked.
+void append_summary(std::string& out, const TicketSummary& t, bool hide_citizen) {
   const auto member = [&](const char* name, std::string_view value) {
     out += '"';
     out += name;
@@ -119,7 +121,7 @@ void append_summary(std::string& out, const TicketSummary& t) {
   out += ',';
   member("name", t.anonymous ? std::string("匿名") : mask_name(t.citizen_name));
   out += "\"phone\":";
-  append_json_string(out, mask_phone(t.citizen_phone));
+  append_json_string(out, hide_citizen ? std::string() : mask_phone(t.citizen_phone));
   out += "},";
   member("claimed_by", t.claimed_by);
   if (t.deadline) {
@@ -142,9 +144,14 @@ void append_summary(std::string& out, const TicketSummary& t) {
   out.back() = '}';
 }
 
-nlohmann::json summary_json(const TicketSummary& t) {
+// Staff do not see an anonymous citizen's contact, not even masked (docs/api.md).
+bool hides_citizen(const Context& ctx, const TicketSummary& t) {
+  return t.anonymous && !sees_everything(ctx);
+}
+
+nlohmann::json summary_json(const TicketSummary& t, bool hide_citizen) {
   std::string text;
-  append_summary(text, t);
+  append_summary(text, t, hide_citizen);
   return nlohmann::json::parse(text);
 }
 
@@ -165,14 +172,6 @@ int int_param(const Context& ctx, const std::string& name, int fallback, int min
 core::Timestamp now_timestamp() {
   return core::Timestamp{
       std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now())};
-}
-
-// The longest answer each channel takes (its documents); the hub's own operator channel reads
-// answers out on the phone, so it takes the mailbox's length.
-std::size_t answer_limit(const std::string& channel) {
-  if (channel == "hotline12328") return 2000;
-  if (channel == "petition") return 3000;
-  return 5000;
 }
 
 void enqueue_reply(pqxx::dbtransaction& txn, const core::ReplyRequested& reply) {
@@ -220,10 +219,32 @@ std::string occasion_now(const char* what) {
 
 // ---- reading -------------------------------------------------------------------------------
 
+// A caller's history by phone is for the roles that take calls and call back (operators,
+// managers): each search names its purpose, is recorded, and is limited per user, so that a
+// number cannot be recovered from its masked form by trying every completion.
+void audit_phone_search(Context& ctx, const std::string& phone, const std::string& purpose) {
+  if (!sees_everything(ctx)) forbidden("searching by phone is for operators and managers");
+  if (purpose.find_first_not_of(" \t") == std::string::npos) {
+    bad_request("purpose", "required with phone: why the caller's history is looked up");
+  }
+  if (core::utf8_length(purpose).value_or(0) > 200)
+    bad_request("purpose", "at most 200 characters");
+  pqxx::work txn(ctx.db);
+  const auto wait =
+      storage::record_phone_search(txn, ctx.user().username, purpose, mask_phone(phone),
+                                   ctx.services.options.phone_searches_per_minute);
+  txn.commit();
+  if (wait) {
+    ApiError e(429, "too_many_attempts", "phone: too many searches by phone; try again later");
+    e.retry_after = wait->count();
+    throw e;
+  }
+}
+
 http::Response list(Context& ctx) {
   ctx.allow_query({"status", "department", "channel", "kind", "category", "division", "overdue",
-                   "deadline_from", "deadline_to", "q", "phone", "external_id", "supervised",
-                   "pending", "sort", "limit", "page_token"});
+                   "deadline_from", "deadline_to", "q", "phone", "purpose", "external_id",
+                   "supervised", "pending", "sort", "limit", "page_token"});
   storage::TicketFilter f;
   const auto q = [&](const char* name) { return ctx.request.query_param(name).value_or(""); };
   f.statuses = split_list(q("status"));
@@ -260,6 +281,7 @@ http::Response list(Context& ctx) {
   f.deadline_to = parse_time_param("deadline_to", q("deadline_to"));
   f.text = q("q");
   f.phone = q("phone");
+  if (!f.phone.empty()) audit_phone_search(ctx, f.phone, q("purpose"));
   f.pending = q("pending");
   if (!f.pending.empty() && f.pending != "return" && f.pending != "extension") {
     bad_request("pending", "must be return or extension");
@@ -280,7 +302,7 @@ http::Response list(Context& ctx) {
   body.reserve(body.size() + rows.size() * 768);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (i) body += ',';
-    append_summary(body, rows[i]);
+    append_summary(body, rows[i], hides_citizen(ctx, rows[i]));
   }
   body += "]}";
   return json_text_response(200, std::move(body));
@@ -294,10 +316,12 @@ http::Response detail(Context& ctx) {
   if (!view) not_found("ticket " + std::to_string(id));
   const auto& t = view->summary;
   require_visible(ctx, t);
-  auto body = summary_json(t);
+  const bool hide = hides_citizen(ctx, t);
+  auto body = summary_json(t, hide);
   auto& detail = view->detail;
   auto& citizen = detail["appeal"]["citizen"];
-  if (t.anonymous && !sees_everything(ctx)) {
+  redact_channel_meta(detail["appeal"]["channel_meta"], hide);
+  if (hide) {
     citizen = {{"name", "匿名"},
                {"phone", ""},
                {"email", ""},
@@ -307,6 +331,7 @@ http::Response detail(Context& ctx) {
     mask_citizen(citizen);
   }
   for (auto& [key, value] : detail.items()) body[key] = std::move(value);
+  body["channel_rules"] = core::to_json(core::channel_rules(t.channel));
   return json_response(200, body);
 }
 
@@ -325,14 +350,20 @@ http::Response contact(Context& ctx) {
   }
   const auto appeal = nlohmann::json::parse(w.appeal_json);
   const auto& c = appeal.value("citizen", nlohmann::json::object());
-  storage::append_ticket_event(txn, id, "contact.viewed", ctx.user().username,
-                               {{"fields", {"name", "phone", "email"}},
-                                {"purpose", ctx.request.query_param("purpose").value_or("")}});
+  // What the channel sent that the hub could not use as contact (a phone written "139 0000
+  // 6666", say) is contact data too: shown here, masked in every other view.
+  auto meta = contact_channel_meta(appeal.value("channel_meta", nlohmann::json::object()));
+  nlohmann::json fields = {"name", "phone", "email"};
+  for (const auto& [key, value] : meta.items()) fields.push_back("channel_meta." + key);
+  storage::append_ticket_event(
+      txn, id, "contact.viewed", ctx.user().username,
+      {{"fields", fields}, {"purpose", ctx.request.query_param("purpose").value_or("")}});
   txn.commit();
   return json_response(200, {{"name", c.value("name", "")},
                              {"phone", c.value("phone", "")},
                              {"email", c.value("email", "")},
-                             {"anonymous", c.value("anonymous", false)}});
+                             {"anonymous", c.value("anonymous", false)},
+                             {"channel_meta", std::move(meta)}});
 }
 
 // ---- operators -------------------------------------------------------------------------------
@@ -567,11 +598,50 @@ http::Response claim(Context& ctx) {
       200, {{"id", id}, {"status", "in_progress"}, {"claimed_by", ctx.user().username}});
 }
 
+// Where an answer goes, decided by what each channel takes (core/channel_rules.hpp) before
+// anything is queued: each appeal answered here with the reason it goes to the operators'
+// callback list instead of its channel (empty: to its channel).
+std::vector<std::pair<storage::MergedAppeal, std::string>> plan_answer(
+    pqxx::dbtransaction& txn, std::int64_t id, const storage::TicketForWork& w, bool interim,
+    const std::string& content) {
+  if (interim && !core::channel_rules(w.summary.channel).interim_answers) {
+    throw ApiError(422, "interim_not_accepted",
+                   "type: " + w.summary.channel +
+                       " takes one reply per appeal and no interim answer; write the final answer");
+  }
+  // Every channel that brought one of the appeals answered here gets the answer.
+  std::vector<storage::MergedAppeal> targets{
+      {id, w.summary.channel, w.summary.external_id, w.publication_allowed}};
+  for (auto& m : storage::merged_appeals(txn, id)) targets.push_back(std::move(m));
+  std::vector<std::pair<storage::MergedAppeal, std::string>> plan;
+  const auto length = core::utf8_length(content).value_or(0);
+  for (auto& target : targets) {
+    const auto& rules = core::channel_rules(target.channel);
+    if (interim && !rules.interim_answers) continue;  // a merged appeal's channel: the final only
+    std::string reason;
+    if (rules.replies != core::Replies::several &&
+        storage::has_standing_answer(txn, target.ticket_id, target.channel,
+                                     rules.replies == core::Replies::one_final)) {
+      reason = core::second_answer_refusal(target.channel);
+    }
+    const auto limit =
+        core::channel_rules(reason.empty() ? target.channel : "operator").max_answer_chars;
+    if (length > limit) {
+      throw ApiError(422, "answer_too_long",
+                     "content: " + target.channel + " takes at most " + std::to_string(limit) +
+                         " characters (this answer has " + std::to_string(length) + ")");
+    }
+    plan.emplace_back(std::move(target), std::move(reason));
+  }
+  return plan;
+}
+
 http::Response answer(Context& ctx) {
   precheck_staff(ctx);
   Body body(ctx.request);
   const auto type = *body.choice("type", true, {"final_answer", "interim"});
-  const auto content = *body.string("content", true, 5000);
+  // Per-channel limits are checked below (422 answer_too_long); this is only the format's cap.
+  const auto content = *body.string("content", true, core::kLongestAnswerChars);
   const auto publish = body.boolean("publish", false).value_or(false);
   const auto reply_to = body.string("reply_to", false, 128);
   body.finish();
@@ -581,19 +651,7 @@ http::Response answer(Context& ctx) {
   require_lead_staff(ctx, w.summary);
   require_status(w.summary, kAnswerable, "answer");
 
-  // Every channel that brought one of the appeals answered here gets the answer.
-  std::vector<storage::MergedAppeal> targets{
-      {id, w.summary.channel, w.summary.external_id, w.publication_allowed}};
-  for (auto& m : storage::merged_appeals(txn, id)) targets.push_back(std::move(m));
-  const auto length = core::utf8_length(content).value_or(0);
-  for (const auto& target : targets) {
-    const auto limit = answer_limit(target.channel);
-    if (length > limit) {
-      throw ApiError(422, "answer_too_long",
-                     "content: " + target.channel + " takes at most " + std::to_string(limit) +
-                         " characters (this answer has " + std::to_string(length) + ")");
-    }
-  }
+  const auto plan = plan_answer(txn, id, w, type == "interim", content);
   if (publish && !w.publication_allowed) {
     throw ApiError(422, "publication_refused",
                    "publish: the citizen did not allow the answer to be published");
@@ -607,11 +665,12 @@ http::Response answer(Context& ctx) {
   const auto answer_id = storage::insert_answer(
       txn, {id, type, content, w.summary.lead, ctx.user().username, publish, reply_to});
   nlohmann::json reply_ids = nlohmann::json::array();
-  for (const auto& target : targets) {
+  nlohmann::json callbacks = nlohmann::json::array();
+  for (const auto& [target, callback_reason] : plan) {
     core::ReplyRequested reply;
     reply.reply_id = "ans-" + std::to_string(answer_id) + "-t" + std::to_string(target.ticket_id);
     reply.ticket_id = target.ticket_id;
-    reply.channel = target.channel;
+    reply.channel = callback_reason.empty() ? target.channel : "operator";
     reply.external_id = target.external_id;
     reply.type = type == "interim" ? core::ReplyType::interim : core::ReplyType::final_answer;
     reply.content = content;
@@ -619,10 +678,16 @@ http::Response answer(Context& ctx) {
     reply.handler = ctx.user().display_name.empty() ? ctx.user().username : ctx.user().display_name;
     reply.contact_phone = department_phone;
     reply.answered_at = now_timestamp();
-    reply.publish = publish && target.publication_allowed;
+    reply.publish = publish && target.publication_allowed && callback_reason.empty();
     if (target.ticket_id == id) reply.reply_to = reply_to;
     enqueue_reply(txn, reply);
     reply_ids.push_back(reply.reply_id);
+    if (!callback_reason.empty()) {
+      callbacks.push_back({{"reply_id", reply.reply_id},
+                           {"ticket_id", target.ticket_id},
+                           {"channel", target.channel},
+                           {"reason", callback_reason}});
+    }
   }
   storage::TicketChange change;
   if (type == "final_answer") {
@@ -637,10 +702,12 @@ http::Response answer(Context& ctx) {
       {{"answer_id", answer_id},
        {"reply_ids", reply_ids},
        {"publish", publish},
-       {"reply_to", reply_to ? nlohmann::json(*reply_to) : nlohmann::json()}});
+       {"reply_to", reply_to ? nlohmann::json(*reply_to) : nlohmann::json()},
+       {"callbacks", callbacks}});
   txn.commit();
   return json_response(201, {{"answer_id", answer_id},
                              {"reply_ids", reply_ids},
+                             {"callbacks", callbacks},
                              {"status", type == "final_answer" ? "answered" : w.summary.status}});
 }
 
@@ -843,7 +910,7 @@ std::vector<RouteDef> ticket_routes() {
       {"GET", "/api/v1/tickets/{id}", workers, detail},
       {"GET", "/api/v1/tickets/{id}/contact", workers, contact},
       {"POST", "/api/v1/tickets/{id}/claim", {"staff"}, claim},
-      {"POST", "/api/v1/tickets/{id}/answers", {"staff"}, answer, 32 * 1024},
+      {"POST", "/api/v1/tickets/{id}/answers", {"staff"}, answer, 96 * 1024},
       {"POST", "/api/v1/tickets/{id}/return", {"staff"}, request_return},
       {"POST", "/api/v1/tickets/{id}/return/review", {"operator", "manager"}, review_return},
       {"POST", "/api/v1/tickets/{id}/extension", {"staff"}, request_extension},

@@ -97,6 +97,7 @@ struct detail::ServerState {
   std::condition_variable sessions_gone;
   std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
   std::size_t refusing = 0;  // sessions answering 503, under mutex
+  std::unordered_map<std::string, std::size_t> served_by_address;  // under mutex
   bool started = false, stopped = false;
 
   std::unique_ptr<ssl::context> tls;
@@ -117,16 +118,26 @@ struct detail::ServerState {
         body_limit(std::move(b)),
         io(std::max(1, options.io_threads)) {}
 
-  void add_session(const std::shared_ptr<SessionBase>& s, bool refusing_one) {
+  void add_session(const std::shared_ptr<SessionBase>& s, bool refusing_one,
+                   const std::string& remote) {
     const std::lock_guard lock(mutex);
     sessions.emplace(s.get(), s);
-    if (refusing_one) ++refusing;
+    if (refusing_one) {
+      ++refusing;
+    } else {
+      ++served_by_address[remote];
+    }
   }
-  void remove_session(SessionBase* s, bool refusing_one) {
+  void remove_session(SessionBase* s, bool refusing_one, const std::string& remote) {
     {
       const std::lock_guard lock(mutex);
       sessions.erase(s);
-      if (refusing_one) --refusing;
+      if (refusing_one) {
+        --refusing;
+      } else if (const auto it = served_by_address.find(remote);
+                 it != served_by_address.end() && --it->second == 0) {
+        served_by_address.erase(it);
+      }
     }
     sessions_gone.notify_all();
   }
@@ -172,7 +183,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
   ~Session() override {
     if (!refuse_) --server_.open;
-    server_.remove_session(this, refuse_);
+    server_.remove_session(this, refuse_, remote_);
   }
 
   void start() {
@@ -492,7 +503,15 @@ void detail::ServerState::load_tls() {
     throw std::runtime_error("cannot require TLS 1.2");
   }
   context->set_options(ssl::context::default_workarounds | ssl::context::no_compression |
-                       ssl::context::single_dh_use);
+                       ssl::context::single_dh_use | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // TLS 1.2: forward secrecy and AEAD only (no CBC, no SHA-1 MACs, no static RSA key exchange).
+  // TLS 1.3's suites are all of that kind already.
+  if (SSL_CTX_set_cipher_list(context->native_handle(),
+                              "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                              "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                              "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305") != 1) {
+    throw std::runtime_error("cannot set the TLS 1.2 cipher suites");
+  }
   beast::error_code ec;
   context->use_certificate_chain_file(cert, ec);
   if (ec) throw std::runtime_error("TLS certificate file " + cert + ": " + ec.message());
@@ -562,10 +581,16 @@ void detail::ServerState::on_accept(const beast::error_code& ec, tcp::socket soc
   const auto peer = socket.remote_endpoint(ignored);
   std::string remote = ignored ? std::string() : peer.address().to_string();
 
-  bool refuse = false;
-  if (open.load() >= static_cast<std::size_t>(std::max(0, options.max_connections))) {
+  bool refuse = open.load() >= static_cast<std::size_t>(std::max(0, options.max_connections));
+  if (!refuse) {
+    const std::lock_guard lock(mutex);
+    const auto it = served_by_address.find(remote);
+    refuse =
+        it != served_by_address.end() &&
+        it->second >= static_cast<std::size_t>(std::max(0, options.max_connections_per_address));
+  }
+  if (refuse) {
     ++refused;
-    refuse = true;
     const std::lock_guard lock(mutex);
     if (refusing >= kMaxRefusing) {
       socket.close(ignored);  // a flood: not even a 503
@@ -573,16 +598,16 @@ void detail::ServerState::on_accept(const beast::error_code& ec, tcp::socket soc
       return;
     }
   }
-  std::shared_ptr<SessionBase> session;
+  const std::string address = remote;
   if (tls) {
     auto s = std::make_shared<Session<ssl::stream<beast::tcp_stream>>>(*this, std::move(socket),
                                                                        std::move(remote), refuse);
-    add_session(s, refuse);
+    add_session(s, refuse, address);
     s->start();
   } else {
     auto s = std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket),
                                                           std::move(remote), refuse);
-    add_session(s, refuse);
+    add_session(s, refuse, address);
     s->start();
   }
   accept();

@@ -33,6 +33,7 @@ struct ServerOptions {
   int io_threads = 2;                             // Asio threads for sockets
   int worker_threads = 8;                         // handlers run here: they block on PostgreSQL
   int max_connections = 1024;                     // over it: answer 503 and close
+  int max_connections_per_address = 64;           // from one client address; over it: 503
   std::chrono::milliseconds read_timeout{15000};  // before every read: head, body, and idle wait
   std::chrono::milliseconds write_timeout{15000};
   std::size_t header_limit = 16 * 1024;     // request head bytes; over it 431

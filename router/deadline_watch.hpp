@@ -1,6 +1,6 @@
 #pragma once
 // Watches open tickets' deadlines and writes the warnings and supervision steps on their
-// timelines (DOMAIN.md: urge before expiry, a notice the day after, a public note at 5 working
+// timelines (docs/domain.md: urge before expiry, a notice the day after, a public note at 5 working
 // days overdue). Each step is written once per deadline: its event id names the ticket, the step
 // and the deadline, so an approved extension (a new deadline) arms the steps again.
 //

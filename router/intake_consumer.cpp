@@ -1,6 +1,7 @@
 #include "router/intake_consumer.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <future>
 #include <map>
 #include <pqxx/pqxx>
@@ -65,8 +66,30 @@ std::string join_errors(const std::vector<core::FieldError>& errors) {
   return out;
 }
 
+// `application/json`, in any case, with or without parameters (`; charset=utf-8`).
+bool is_json_media_type(std::string_view content_type) {
+  const auto end = content_type.find(';');
+  auto media = content_type.substr(0, end);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  constexpr std::string_view json = "application/json";
+  return media.size() == json.size() &&
+         std::equal(media.begin(), media.end(), json.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+// The AMQP properties docs/bus.md requires, before the body is looked at.
+std::string property_error(const bus::Delivery& d) {
+  if (!is_json_media_type(d.content_type)) {
+    return "content_type: must be application/json, got '" + d.content_type + "'";
+  }
+  if (d.message_id.empty()) return "message_id: required (the event's event_id)";
+  return {};
+}
+
 Received decode(bus::Delivery delivery, std::size_t max_body_bytes) {
   Received r{std::move(delivery), std::nullopt, {}};
+  if (r.error = property_error(r.delivery); !r.error.empty()) return r;
   if (r.delivery.body.size() > max_body_bytes) {
     r.error = "$: message body exceeds " + std::to_string(max_body_bytes) + " bytes";
     return r;
@@ -81,8 +104,22 @@ Received decode(bus::Delivery delivery, std::size_t max_body_bytes) {
     r.error = "event: " + std::string(event.name()) + " is not a channel event";
     return r;
   }
+  if (r.delivery.type != event.name()) {
+    r.error = "type: property '" + r.delivery.type + "' does not match event " +
+              std::string(event.name());
+    return r;
+  }
+  if (r.delivery.message_id != event.event_id) {
+    r.error = "message_id: property '" + r.delivery.message_id + "' does not match event_id " +
+              event.event_id;
+    return r;
+  }
   const auto key = appeal_key(event);
-  if (const auto& rk = r.delivery.routing_key; rk != "intake." + key.first) {
+  // A retried message comes back through the default exchange under the queue's name; the header
+  // is trusted only then.
+  const auto rk =
+      r.delivery.exchange.empty() ? bus::original_routing_key(r.delivery) : r.delivery.routing_key;
+  if (rk != "intake." + key.first) {
     r.error = "channel: " + key.first + " does not match routing key " + rk;
     return r;
   }
@@ -153,7 +190,7 @@ struct IntakeConsumer::State {
       const auto& e = *r.event;
       const auto key = appeal_key(e);
       storage::IntakeItem item;
-      item.message_id = e.event_id;
+      item.message_id = r.delivery.message_id;  // = event_id, checked in decode()
       item.event = std::string(e.name());
       item.channel = key.first;
       item.external_id = key.second;

@@ -14,7 +14,7 @@ packages=(
   postgresql-15               # the system of record, started locally by scripts/services.sh
   rabbitmq-server             # the bus, started locally by scripts/services.sh
   openssl ca-certificates     # the local test CA for the broker's TLS listener
-  procps psmisc netcat-openbsd
+  procps psmisc netcat-openbsd curl
   wrk                         # HTTP load for bench/gateway_bench (not needed by the tests)
 )
 

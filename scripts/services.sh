@@ -476,6 +476,7 @@ usage() {
   echo "usage: $0 start|stop|restart|status [postgres|rabbitmq]" >&2
   echo "       $0 env" >&2
   echo "       $0 vhost-add|vhost-delete NAME   (RabbitMQ virtual hosts for tests)" >&2
+  echo "       $0 export-definitions|import-definitions /ABS/FILE.json   (RabbitMQ definitions)" >&2
   exit 2
 }
 
@@ -487,6 +488,13 @@ main() {
       [[ $# == 2 && $2 =~ ^[A-Za-z0-9_.-]+$ ]] || usage
       rmq_running || die "rabbitmq is not running (scripts/services.sh start rabbitmq)"
       "rmq_${cmd//-/_}" "$2"
+      return
+      ;;
+    export-definitions | import-definitions)
+      # The broker's users, vhosts, queues and bindings as JSON (a backup; messages not included).
+      [[ $# == 2 && $2 == /* ]] || die "$cmd needs an absolute file path"
+      rmq_running || die "rabbitmq is not running (scripts/services.sh start rabbitmq)"
+      rmq_ctl "${cmd%-definitions}_definitions" "$2"
       return
       ;;
   esac

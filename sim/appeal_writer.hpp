@@ -11,7 +11,7 @@
 namespace appealhub::sim {
 
 struct Division {
-  std::string code;  // 6-digit administrative code (shared/data/guangyuan-divisions.json)
+  std::string code;  // 6-digit administrative code (docs/domain.md, "Guangyuan")
   std::string name;
 };
 

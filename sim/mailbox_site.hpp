@@ -1,6 +1,6 @@
 #pragma once
 // The bureau website's leader mailbox (局长信箱), server side of
-// shared/channels/leader-mailbox-api.md: letters with an opaque cursor in seq order, re-indexing
+// docs/channels/leader-mailbox-api.md: letters with an opaque cursor in seq order, re-indexing
 // (a letter shows up again later), bearer-token auth, 10 requests a second per token, the reply
 // endpoint with its Idempotency-Key rules, and the ratings feed.
 

@@ -1,6 +1,6 @@
 #pragma once
 // The provincial online-petition platform (网络理政), server side of
-// shared/channels/online-petition-api.md: HMAC-SHA256 signed requests (300 s clock window,
+// docs/channels/online-petition-api.md: HMAC-SHA256 signed requests (300 s clock window,
 // 15-minute nonce memory), messages paged by updated_since with page tokens bound to their query,
 // replies idempotent on request_id, 20 requests a second per app, and signed webhooks pushed at
 // least once (sometimes twice, sometimes out of order), retried on anything but 200.

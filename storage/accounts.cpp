@@ -117,6 +117,21 @@ void clear_login_failures(pqxx::dbtransaction& txn, const std::string& username)
   txn.exec0("DELETE FROM login_failures WHERE username = " + txn.quote(username));
 }
 
+LoginGate open_login_attempt(pqxx::dbtransaction& txn, const std::string& username,
+                             const std::string& remote, std::chrono::seconds window, int per_user,
+                             int per_remote) {
+  // Always the user's lock first, then the address's: no two attempts wait on each other in a
+  // circle. The two-key form keeps these locks apart from the pollers' one-key leases.
+  txn.exec("SELECT pg_advisory_xact_lock(7301, hashtext(" + txn.quote(username) + "))");
+  txn.exec("SELECT pg_advisory_xact_lock(7302, hashtext(" + txn.quote(remote) + "))");
+  const auto counts = count_login_failures(txn, username, remote, window);
+  if (counts.by_user >= per_user || counts.by_remote >= per_remote) {
+    return {false, std::max(std::chrono::seconds(1), window - counts.oldest_age)};
+  }
+  record_login_failure(txn, username, remote);
+  return {true, {}};
+}
+
 void create_session(pqxx::dbtransaction& txn, const std::string& token_hash, std::int64_t user_id,
                     const std::string& csrf_token, std::chrono::seconds lifetime,
                     const std::string& remote) {
@@ -159,6 +174,64 @@ void create_api_token(pqxx::dbtransaction& txn, const std::string& token_hash, s
             (lifetime ? "now() + interval '" + std::to_string(lifetime->count()) + " seconds'"
                       : std::string("NULL")) +
             ")");
+}
+
+namespace {
+std::string china_time(const std::string& column) {
+  return "coalesce(to_char(" + column +
+         " AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"'), '')";
+}
+}  // namespace
+
+std::vector<ApiTokenInfo> list_api_tokens(pqxx::dbtransaction& txn,
+                                          std::optional<std::int64_t> user_id) {
+  std::vector<ApiTokenInfo> out;
+  for (const auto& r :
+       txn.exec("SELECT t.id, t.name, u.username, " + china_time("t.created_at") + ", " +
+                china_time("t.expires_at") + ", " + china_time("t.revoked_at") +
+                " FROM api_tokens t JOIN users u ON u.id = t.user_id" +
+                (user_id ? " WHERE t.user_id = " + std::to_string(*user_id) : std::string()) +
+                " ORDER BY t.id DESC")) {
+    out.push_back({r[0].as<std::int64_t>(), r[1].c_str(), r[2].c_str(), r[3].c_str(), r[4].c_str(),
+                   r[5].c_str()});
+  }
+  return out;
+}
+
+bool revoke_api_token(pqxx::dbtransaction& txn, std::int64_t token_id,
+                      std::optional<std::int64_t> user_id) {
+  const auto rows = txn.exec(
+      "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = " +
+      std::to_string(token_id) +
+      (user_id ? " AND user_id = " + std::to_string(*user_id) : std::string()) + " RETURNING 1");
+  return !rows.empty();
+}
+
+int revoke_api_tokens_named(pqxx::dbtransaction& txn, std::int64_t user_id,
+                            const std::string& name) {
+  return static_cast<int>(
+      txn.exec("UPDATE api_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND user_id = " +
+               std::to_string(user_id) + " AND name = " + txn.quote(name) + " RETURNING 1")
+          .size());
+}
+
+std::optional<std::chrono::seconds> record_phone_search(pqxx::dbtransaction& txn,
+                                                        const std::string& username,
+                                                        const std::string& purpose,
+                                                        const std::string& phone_masked,
+                                                        int per_minute) {
+  // Under a lock on the user, so parallel searches cannot pass the limit together.
+  txn.exec("SELECT pg_advisory_xact_lock(7303, hashtext(" + txn.quote(username) + "))");
+  const auto row = txn.exec1(
+      "SELECT count(*), coalesce(60 - extract(epoch FROM now() - min(at))::bigint, 0) "
+      "FROM phone_searches WHERE username = " +
+      txn.quote(username) + " AND at > now() - interval '60 seconds'");
+  if (row[0].as<int>() >= per_minute) {
+    return std::chrono::seconds(std::max<long long>(1, row[1].as<long long>()));
+  }
+  txn.exec0("INSERT INTO phone_searches (username, purpose, phone_masked) VALUES (" +
+            txn.quote(username) + ", " + txn.quote(purpose) + ", " + txn.quote(phone_masked) + ")");
+  return std::nullopt;
 }
 
 }  // namespace appealhub::storage

@@ -60,6 +60,18 @@ void record_login_failure(pqxx::dbtransaction& txn, const std::string& username,
                           const std::string& remote);
 void clear_login_failures(pqxx::dbtransaction& txn, const std::string& username);
 
+// A login attempt is counted as a failure before its password is checked (the check takes a
+// deliberate fraction of a second), so parallel attempts cannot pass the limit together: under a
+// lock on the user name and on the address, the counts are read and, while under the limits, a
+// failure is recorded at once. A successful login then clears the user's failures.
+struct LoginGate {
+  bool allowed = false;
+  std::chrono::seconds retry_after{0};  // when refused: until the oldest counted failure ages out
+};
+LoginGate open_login_attempt(pqxx::dbtransaction& txn, const std::string& username,
+                             const std::string& remote, std::chrono::seconds window, int per_user,
+                             int per_remote);
+
 void create_session(pqxx::dbtransaction& txn, const std::string& token_hash, std::int64_t user_id,
                     const std::string& csrf_token, std::chrono::seconds lifetime,
                     const std::string& remote);
@@ -77,5 +89,29 @@ std::optional<Principal> find_api_token(pqxx::transaction_base& txn, const std::
 
 void create_api_token(pqxx::dbtransaction& txn, const std::string& token_hash, std::int64_t user_id,
                       const std::string& name, std::optional<std::chrono::seconds> lifetime);
+
+struct ApiTokenInfo {
+  std::int64_t id = 0;
+  std::string name, username;
+  std::string created_at, expires_at, revoked_at;  // RFC 3339 (+08:00); "" when none
+};
+// A user's tokens (every user's when user_id is nullopt), newest first; never the secret.
+std::vector<ApiTokenInfo> list_api_tokens(pqxx::dbtransaction& txn,
+                                          std::optional<std::int64_t> user_id);
+// Revokes a token (only the user's own unless user_id is nullopt); false when there is no such
+// token for them. Revoking a revoked token is not an error.
+bool revoke_api_token(pqxx::dbtransaction& txn, std::int64_t token_id,
+                      std::optional<std::int64_t> user_id);
+// Revokes every live token of the user with that name; returns how many.
+int revoke_api_tokens_named(pqxx::dbtransaction& txn, std::int64_t user_id,
+                            const std::string& name);
+
+// Records a caller-history search by phone, unless the user already made `per_minute` in the last
+// minute: then nothing is recorded and the answer is the seconds until one ages out.
+std::optional<std::chrono::seconds> record_phone_search(pqxx::dbtransaction& txn,
+                                                        const std::string& username,
+                                                        const std::string& purpose,
+                                                        const std::string& phone_masked,
+                                                        int per_minute);
 
 }  // namespace appealhub::storage

@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/channel_rules.hpp"
 #include "core/codec.hpp"
 #include "core/ids.hpp"
 #include "core/validation.hpp"
@@ -201,8 +202,8 @@ std::vector<ClaimedReply> ReplyLedger::claim(pqxx::dbtransaction& txn, const std
     c.request = decode_request(row[1].c_str());
     c.attempt = row[2].as<int>();
     c.ticket_status = row[3].c_str();
-    if (c.ticket_status == "withdrawn" || c.ticket_status == "reassigned_out" ||
-        c.ticket_status.empty()) {
+    const bool moved_away = c.ticket_status == "withdrawn" || c.ticket_status == "reassigned_out";
+    if ((moved_away && c.attempt == 0) || c.ticket_status.empty()) {
       fail_unsendable(txn, c,
                       c.ticket_status.empty()
                           ? "no ticket " + std::to_string(c.request.ticket_id) + " in the hub"
@@ -469,7 +470,7 @@ const char* kReplyColumns =
     "'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"'), "
     "to_char(l.failed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"'), "
     "coalesce(t.lead_department, ''), coalesce(t.status, ''), "
-    "a.status_code, coalesce(a.code, ''), coalesce(a.excerpt, '')";
+    "a.status_code, coalesce(a.code, ''), coalesce(a.excerpt, ''), coalesce(t.channel, '')";
 
 const char* kReplyJoins =
     " FROM reply_ledger l LEFT JOIN tickets t ON t.id = l.ticket_id "
@@ -488,6 +489,12 @@ nlohmann::json reply_json(const pqxx::row& r) {
             {"excerpt", r[18].c_str()}};
   }
   const std::string state = r[5].c_str();
+  // An operator reply to an appeal from another channel: a redone answer that channel cannot take.
+  const std::string channel = r[2].c_str(), ticket_channel = r[19].c_str();
+  const auto callback_reason =
+      channel == "operator" && !ticket_channel.empty() && ticket_channel != "operator"
+          ? nlohmann::json(core::second_answer_refusal(ticket_channel))
+          : nlohmann::json();
   return {{"reply_id", r[0].c_str()},
           {"ticket_id", r[1].as<std::int64_t>()},
           {"channel", r[2].c_str()},
@@ -505,7 +512,8 @@ nlohmann::json reply_json(const pqxx::row& r) {
           {"failed_at", null_or(r[13])},
           {"lead_department", r[14].c_str()},
           {"ticket_status", r[15].c_str()},
-          {"last_attempt", last}};
+          {"last_attempt", last},
+          {"callback_reason", callback_reason}};
 }
 
 }  // namespace
@@ -539,6 +547,25 @@ nlohmann::json ticket_replies(pqxx::transaction_base& txn, std::int64_t ticket_i
   auto out = nlohmann::json::array();
   for (const auto& r : rows) out.push_back(reply_json(r));
   return out;
+}
+
+bool has_standing_answer(pqxx::dbtransaction& txn, std::int64_t ticket_id,
+                         const std::string& channel, bool finals_only) {
+  // The answers written on the ticket, or on the primary it is merged into, carry their reply ids
+  // ("ans-<answer>-t<ticket>") on the timeline at once; the ledger learns them a moment later, so a
+  // reply it does not know yet counts as standing.
+  static const std::string sql =
+      "SELECT EXISTS (SELECT 1 FROM ticket_events e, "
+      "jsonb_array_elements_text(e.data->'reply_ids') rid "
+      "WHERE e.ticket_id IN (SELECT $1::bigint UNION SELECT merged_into FROM tickets "
+      "WHERE id = $1 AND merged_into IS NOT NULL) "
+      "AND e.type = ANY($3::text[]) AND rid LIKE 'ans-%-t' || $1::text "
+      "AND NOT EXISTS (SELECT 1 FROM reply_ledger l WHERE l.reply_id = rid "
+      "AND (l.state = 'failed' OR l.channel <> $2)))";
+  return txn
+      .exec_params(sql, ticket_id, channel,
+                   finals_only ? "{answer.final}" : "{answer.final,answer.interim}")[0][0]
+      .as<bool>();
 }
 
 std::optional<std::string> reply_department(pqxx::dbtransaction& txn, const std::string& reply_id) {

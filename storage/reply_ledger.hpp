@@ -10,7 +10,11 @@
 //   A 'sending' row whose holder died is claimed again once the lease has passed and is sent again
 //   under the SAME reply_id, which is the channel's idempotency key: the channel answers "seen"
 //   instead of storing it twice. A reply whose ticket was withdrawn or reassigned away is failed
-//   in claim() without being handed out: nothing is sent for such a ticket.
+//   in claim() without being handed out: nothing new is sent for such a ticket. A reply the
+//   channel has already been sent (attempts > 0: it asked for it again, like 12328's transient
+//   系统繁忙请重试, or its answer was lost) is the exception: it goes again and the channel
+//   settles it (12328 工单已撤销, petition 409: a final failure, shown), so that a reply the channel
+//   may hold is never marked unsent and a transient refusal is always followed by a resend.
 // - record() writes the attempt and the new state and, in the same transaction, the reply.delivered
 //   or reply.failed event to the outbox (routing key delivery.<channel>) plus any news the channel
 //   gave about the appeal (appeal.withdrawn / appeal.reassigned to intake.<channel>).
@@ -142,6 +146,11 @@ nlohmann::json list_replies(pqxx::dbtransaction& txn, const ReplyFilter& filter)
 
 // A ticket's replies with their ledger state and attempts, oldest first (the ticket detail).
 nlohmann::json ticket_replies(pqxx::transaction_base& txn, std::int64_t ticket_id);
+
+// True when `ticket_id` has an answer standing with `channel` (queued, on its way or delivered;
+// not failed): a final one when `finals_only`, else of any kind.
+bool has_standing_answer(pqxx::dbtransaction& txn, std::int64_t ticket_id,
+                         const std::string& channel, bool finals_only);
 
 // The lead department of the reply's ticket, or nullopt when there is no such reply.
 std::optional<std::string> reply_department(pqxx::dbtransaction& txn, const std::string& reply_id);

@@ -32,6 +32,16 @@ std::string array_literal(pqxx::transaction_base& txn, const std::vector<std::st
   return out + "]::text[]";
 }
 
+// `text` as an ILIKE pattern matching it anywhere: its own % _ and \ are taken literally.
+std::string contains_pattern(std::string_view text) {
+  std::string out = "%";
+  for (const char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
 constexpr const char* kOpenStatuses =
     "('received', 'triage', 'assigned', 'in_progress', 'returned', 'reopened')";
 
@@ -107,7 +117,7 @@ std::vector<TicketSummary> list_tickets(pqxx::transaction_base& txn, const Ticke
   if (f.deadline_from) where.push_back("t.deadline >= " + epoch_literal(*f.deadline_from));
   if (f.deadline_to) where.push_back("t.deadline <= " + epoch_literal(*f.deadline_to));
   if (!f.text.empty()) {
-    const auto pattern = txn.quote("%" + f.text + "%");
+    const auto pattern = txn.quote(contains_pattern(f.text));
     where.push_back("(t.title ILIKE " + pattern + " OR t.appeal->>'content' ILIKE " + pattern +
                     ")");
   }

@@ -6,6 +6,7 @@
 #include "adapters/common/backoff.hpp"
 #include "adapters/common/channel_api.hpp"
 #include "core/log.hpp"
+#include "storage/database.hpp"
 
 namespace appealhub::adapters {
 
@@ -43,6 +44,7 @@ void run_polls(const std::atomic<bool>& stop, const char* part, const PollSchedu
     } catch (const std::exception& e) {
       health.failure(e.what());
       delay = backoff.next();
+      if (storage::is_connection_failure(e)) delay = std::min(delay, schedule.database_retry_max);
       core::log_warn(part, "poll failed",
                      {{"error", e.what()}, {"retry_in_ms", std::to_string(delay.count())}});
     }

@@ -1,6 +1,7 @@
 #pragma once
 // The schedule every channel poller keeps: a pass every interval; after a failure, exponential
-// backoff with jitter (5xx, timeouts, resets, a database or broker that is down); after a 429,
+// backoff with jitter (5xx, timeouts, resets, a broker that is down; a database that is down
+// too, but capped at database_retry_max); after a 429,
 // the peer's Retry-After. Credentials or requests the peer refuses (401, 400) are errors for a
 // person: retried at the backoff's ceiling pace, and logged every time.
 
@@ -16,6 +17,9 @@ struct PollSchedule {
   std::chrono::milliseconds interval{5000};
   std::chrono::milliseconds backoff_min{1000};
   std::chrono::milliseconds backoff_max{300000};
+  // The database (or a commit in doubt) is not the channel: it is retried at most this far apart,
+  // so a poller is back within seconds of the database's return, whatever the outage's length.
+  std::chrono::milliseconds database_retry_max{2000};
 };
 
 // Runs until `stop`. `pass` does one pass and returns true when this process is the active poller

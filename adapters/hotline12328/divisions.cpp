@@ -11,7 +11,7 @@ struct Division {
   std::string_view former_name;
 };
 
-// From shared/data/guangyuan-divisions.json.
+// From docs/domain.md, "Guangyuan".
 constexpr std::array<Division, 7> kDivisions{{
     {"510802", "利州区", ""},
     {"510811", "昭化区", "元坝区"},

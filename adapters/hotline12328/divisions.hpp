@@ -1,5 +1,5 @@
 #pragma once
-// Guangyuan's districts and counties (shared/data/guangyuan-divisions.json), for 12328's 所属区县
+// Guangyuan's districts and counties (docs/domain.md, "Guangyuan"), for 12328's 所属区县
 // column, which holds either a name (利州区) or a code (510802).
 
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// Reading one 12328 export file (channels/hotline-12328-export.md §1): the marker is checked first
+// Reading one 12328 export file (docs/channels/hotline-12328-export.md §1): the marker is checked first
 // (SHA-256 of the CSV bytes, number of data rows) and a mismatch rejects the whole file before any
 // row is taken; then every data row becomes an event or a row error with its line number.
 //

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "adapters/common/channel_lease.hpp"
 #include "adapters/hotline12328/export_file.hpp"
 #include "adapters/hotline12328/export_row.hpp"
 #include "adapters/hotline12328/file_lifecycle.hpp"
@@ -12,36 +13,30 @@
 #include "core/deadline.hpp"
 #include "core/log.hpp"
 #include "storage/channel_cursors.hpp"
+#include "storage/hotline_results.hpp"
 
 namespace appealhub::adapters::hotline12328 {
 namespace {
 
-// Arbitrary constant naming the "12328 export folder" lease.
-constexpr long long kLease = 0x61707065616c1232LL;
 // Events mapped and held at a time while a file is published (memory stays flat with file size).
 constexpr std::size_t kChunkEvents = 500;
 
 }  // namespace
 
 struct ExportIntake::State {
+  State(ExportIntakeOptions o, bus::BrokerConfig b, storage::DatabaseConfig d)
+      : options(std::move(o)),
+        broker(std::move(b)),
+        lease(d, "appealhub.poller.hotline12328"),
+        connection(std::move(d), "hotline12328 intake") {}
+
   ExportIntakeOptions options;
   bus::BrokerConfig broker;
-  storage::DatabaseConfig database;
-  std::unique_ptr<pqxx::connection> lease;  // holds the advisory lock while open
+  ChannelLease lease;  // verified before each file: one process takes files at a time
+  storage::KeptConnection connection;
   std::unique_ptr<bus::ConfirmedPublisher> publisher;
   mutable std::mutex mutex;
   ExportIntakeStats stats;
-
-  bool hold_lease() {
-    if (lease && lease->is_open()) return true;
-    lease = storage::connect(database);
-    pqxx::nontransaction txn(*lease);
-    if (txn.exec1("SELECT pg_try_advisory_lock(" + std::to_string(kLease) + ")")[0].as<bool>()) {
-      return true;
-    }
-    lease.reset();
-    return false;
-  }
 
   // Takes a checked file's rows in bounded chunks and publishes them with confirms (the
   // publisher's window bounds what is in flight). True when the broker confirmed every event and
@@ -75,9 +70,24 @@ struct ExportIntake::State {
     return publisher->flush(std::chrono::seconds(60)) && *confirmed == published;
   }
 
-  void save_sequence(std::uint32_t sequence) {
+  // Stored before the file moves (a crash in between stores them again, once): operators see
+  // them in the API and the health report, not only in `.error.txt`.
+  void record_refusals(const ExportFileResult& result) {
+    std::vector<storage::HotlineRefusal> refusals;
+    if (result.status == ExportStatus::rejected) {
+      refusals.push_back({std::nullopt, result.reject_reason});
+    } else {
+      for (const auto& e : result.row_errors) refusals.push_back({e.line, e.message});
+    }
+    if (refusals.empty()) return;
     auto connection = storage::connect(database);
     pqxx::work txn(*connection);
+    storage::record_hotline_refused(txn, result.file_name, refusals);
+    txn.commit();
+  }
+
+  void save_sequence(std::uint32_t sequence) {
+    pqxx::work txn(connection.get());
     const auto stored = storage::load_cursor(txn, std::string(kChannel), "export_sequence");
     // Files can arrive out of order: the cursor keeps the highest sequence taken.
     if (!stored || std::stoul(*stored) < sequence) {
@@ -89,11 +99,7 @@ struct ExportIntake::State {
 
 ExportIntake::ExportIntake(ExportIntakeOptions options, bus::BrokerConfig broker,
                            storage::DatabaseConfig database)
-    : state_(std::make_unique<State>()) {
-  state_->options = std::move(options);
-  state_->broker = std::move(broker);
-  state_->database = std::move(database);
-}
+    : state_(std::make_unique<State>(std::move(options), std::move(broker), std::move(database))) {}
 
 ExportIntake::~ExportIntake() = default;
 
@@ -104,16 +110,23 @@ ExportIntakeStats ExportIntake::stats() const {
 
 std::size_t ExportIntake::run_once() {
   auto& s = *state_;
-  if (!s.hold_lease()) return 0;
+  if (!s.lease.hold()) {
+    s.connection.release();  // on standby: no connection needed until the lease is ours
+    return 0;
+  }
   // A local folder the platform has not written to yet (the shared mount in production exists).
   std::filesystem::create_directories(s.options.export_dir);
   std::size_t handled = 0;
   for (const auto& csv : list_ready_files(s.options.export_dir)) {
+    // The lease again before each file: a process whose session died (a database restart) must
+    // not go on taking files while another one holds the lock.
+    if (handled > 0 && !s.lease.hold()) break;
     // Pass 1: the whole-file checks; a damaged file is refused before any row is published.
     Marker marker;
     auto result = check_export_file(csv.string(), &marker);
     if (result.status == ExportStatus::not_ready) continue;
     if (result.status == ExportStatus::rejected) {
+      s.record_refusals(result);
       move_to_rejected(csv, format_error_report(result));
       core::log_warn("hotline12328", "export file rejected",
                      {{"file", result.file_name}, {"reason", result.reject_reason}});
@@ -132,11 +145,14 @@ std::size_t ExportIntake::run_once() {
                      {{"file", result.file_name}});
       break;
     }
+    s.record_refusals(result);
     const auto today = core::china_date(
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+    if (!s.lease.hold()) break;  // lost while publishing: the holder takes the file (same ids)
     move_to_processed(csv, s.options.export_dir, today,
                       result.row_errors.empty() ? std::string() : format_error_report(result));
     const auto name = parse_export_file_name(result.file_name);
+    s.lease.log_taken("export_file", result.file_name);
     if (name) s.save_sequence(name->sequence);
     core::log_info("hotline12328", "export file taken",
                    {{"file", result.file_name},
@@ -159,7 +175,7 @@ void ExportIntake::run(const std::atomic<bool>& stop) {
       run_once();
     } catch (const std::exception& e) {
       core::log_warn("hotline12328", "pass failed", {{"error", e.what()}});
-      state_->lease.reset();
+      state_->connection.drop_if_broken(e);
       state_->publisher.reset();
       const std::lock_guard lock(state_->mutex);
       state_->stats.last_error = e.what();

@@ -1,5 +1,5 @@
 #pragma once
-// One data row of a 12328 export file → one appeal.v1 event (channels/hotline-12328-export.md §1).
+// One data row of a 12328 export file → one appeal.v1 event (docs/channels/hotline-12328-export.md §1).
 //
 //   派单类型 新派单 → appeal.received       (event id fact "new": a re-export is the same event)
 //            改派   → appeal.received       (fact "<file>:<row>": a new event, same external id)

@@ -1,5 +1,5 @@
 #pragma once
-// Where export files go (channels/hotline-12328-export.md §1): the hub reads only files whose
+// Where export files go (docs/channels/hotline-12328-export.md §1): the hub reads only files whose
 // `.ok` marker exists, and after a file is done moves it and its marker to
 // `export/processed/YYYY-MM-DD/`, or to `export/rejected/` with `<name>.error.txt` beside it.
 // Nothing is ever deleted or overwritten: if the target name is taken, a suffix `.1`, `.2`, … is

@@ -1,5 +1,5 @@
 #pragma once
-// The `.ok` marker of a 12328 export file (channels/hotline-12328-export.md §1): a small text file,
+// The `.ok` marker of a 12328 export file (docs/channels/hotline-12328-export.md §1): a small text file,
 // `key=value` per line (LF or CRLF), written by the platform after the CSV is complete:
 //   rows=118
 //   encoding=GB18030

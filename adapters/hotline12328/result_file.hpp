@@ -1,5 +1,5 @@
 #pragma once
-// The 12328 interface, result side (channels/hotline-12328-export.md §2 and §3): a result file the
+// The 12328 interface, result side (docs/channels/hotline-12328-export.md §2 and §3): a result file the
 // hub writes into the platform's import/ folder, and the receipt the platform writes back.
 //
 // A result file is `12328_<unit>_RESULT_<yyyyMMddHHmmss>_<seq>.csv`: CRLF, RFC 4180, the header

@@ -10,6 +10,7 @@
 #include "core/codec.hpp"
 #include "core/log.hpp"
 #include "storage/channel_cursors.hpp"
+#include "storage/hotline_results.hpp"
 
 namespace appealhub::adapters::hotline12328 {
 namespace {
@@ -18,10 +19,10 @@ namespace fs = std::filesystem;
 
 constexpr const char* kChannel = "hotline12328";
 constexpr const char* kSequenceCursor = "result_sequence";
-// Serializes planning and receipts across senders (any constant unique to this use).
-constexpr const char* kLock = "SELECT pg_advisory_xact_lock(1232800001)";
+// Serializes planning, receipts and abandoning a file across senders and gateways.
+constexpr const char* kLock = storage::kHotlineResultLock;
 // A reply bound to a result file: never taken again by a lease, only settled by the receipt.
-constexpr const char* kBound = "infinity";
+constexpr const char* kBound = storage::kBoundToResultFile;
 
 // Parses a Postgres text[] of plain ids (reply ids are [A-Za-z0-9._:-]).
 std::vector<std::string> text_array(const std::string& literal) {
@@ -87,6 +88,7 @@ ResultPass ResultSender::run_once() {
   ResultPass pass;
   finish_planned(pass);  // what a dead process left, before anything new
   apply_receipts(pass);
+  apply_late_receipts(pass);
   while (plan_file()) finish_planned(pass);
   report_overdue(pass);
   health_.add("files_written", pass.files_written);
@@ -272,6 +274,75 @@ void ResultSender::apply_receipts(ResultPass& pass) {
         name);
     txn.commit();
     ++pass.receipts_read;
+  }
+}
+
+void ResultSender::apply_late_receipts(ResultPass& pass) {
+  std::vector<std::string> abandoned;
+  {
+    pqxx::read_transaction txn(*db_);
+    for (const auto& row : txn.exec("SELECT name FROM hotline_result_files "
+                                    "WHERE state = 'abandoned' AND late_receipt_at IS NULL")) {
+      abandoned.emplace_back(row[0].c_str());
+    }
+  }
+  for (const auto& name : abandoned) {
+    const auto path = options_.receipt_dir / receipt_file_name(name);
+    if (!fs::exists(path)) continue;
+    std::string error;
+    const auto receipt = parse_receipt(read_file(path), &error);
+    if (!receipt) continue;  // perhaps still being written: read again on the next pass
+    std::size_t succeeded = 0;
+    std::map<std::string, std::size_t> failures;
+    std::map<std::string, std::size_t> successes_by_order;
+    for (const auto& r : *receipt) {
+      if (r.success) {
+        ++succeeded;
+        ++successes_by_order[r.order_id];
+      } else {
+        ++failures[r.reason.empty() ? "失败" : r.reason];
+      }
+    }
+    std::string summary = std::to_string(succeeded) + " 成功";
+    for (const auto& [reason, n] : failures) summary += ", " + std::to_string(n) + " " + reason;
+    pqxx::work txn(*db_);
+    txn.exec(kLock);
+    // A reply the platform took after all and that no new file holds yet is delivered now; one
+    // already in a new file is settled by that file's receipt (a second 办结 of an order is
+    // refused by the platform: 该工单已办结). Nothing is sent twice by this receipt.
+    std::vector<std::pair<storage::ClaimedReply, storage::DeliveryAttempt>> settled;
+    for (const auto& row : txn.exec_params(
+             "UPDATE reply_ledger SET state = 'sending', sending_since = $2::timestamptz "
+             "WHERE reply_id = ANY((SELECT reply_ids FROM hotline_result_files WHERE name = "
+             "$1)::text[]) "
+             "AND state IN ('queued', 'retrying') AND external_id = ANY($3::text[]) "
+             "RETURNING reply_id, request::text, attempts, sending_since::text",
+             name, std::string(kBound), array_literal([&] {
+               std::vector<std::string> orders;
+               for (const auto& [order, n] : successes_by_order) orders.push_back(order);
+               return orders;
+             }()))) {
+      storage::ClaimedReply c;
+      c.request = decode_request(row[1].c_str());
+      c.attempt = row[2].as<int>();
+      c.sending_since = row[3].c_str();
+      storage::DeliveryAttempt a;
+      a.outcome = storage::DeliveryAttempt::Outcome::delivered;
+      a.code = "成功";
+      a.channel_reply_id = name;
+      a.excerpt = name + ": 成功 (late receipt of an abandoned file)";
+      settled.emplace_back(std::move(c), std::move(a));
+    }
+    ledger_.record_all(txn, settled);
+    pass.delivered += settled.size();
+    txn.exec_params(
+        "UPDATE hotline_result_files SET late_receipt_at = now(), late_receipt = $2 "
+        "WHERE name = $1",
+        name, summary);
+    txn.commit();
+    core::log_warn(
+        "hotline12328", "a receipt came for an abandoned result file",
+        {{"file", name}, {"receipt", summary}, {"delivered_now", std::to_string(settled.size())}});
   }
 }
 

@@ -15,7 +15,9 @@
 //   系统繁忙请重试 → retrying (it goes into a later file), any other failure → failed for good with
 //   the platform's reason; a row the receipt does not mention fails for good (never dropped).
 // - A written file with no receipt after receipt_timeout is logged at warn once, and shown in the
-//   adapter_status row "hotline12328_results" and in `appealhub health`.
+//   adapter_status row "hotline12328_results" and in `appealhub health`. A manager may then
+//   abandon it (POST /api/v1/hotline12328/result-files/{name}/abandon): its replies go into a new
+//   file, and a receipt that still comes for it delivers only replies no new file holds yet.
 // - Planning and applying receipts take a transaction-level advisory lock, so several senders
 //   never plan two files with one sequence; finishing the same planned file twice writes the same
 //   bytes under the same name.
@@ -62,6 +64,9 @@ class ResultSender {
  private:
   void finish_planned(ResultPass& pass);
   void apply_receipts(ResultPass& pass);
+  // Receipts for files a manager abandoned (storage/hotline_results.hpp): recorded on the file;
+  // their 成功 rows deliver only replies that no new file holds yet.
+  void apply_late_receipts(ResultPass& pass);
   bool plan_file();
   void report_overdue(ResultPass& pass);
 

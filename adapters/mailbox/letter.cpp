@@ -76,6 +76,79 @@ bool set_aside_unusable(core::Appeal& a, const std::vector<core::FieldError>& er
   return moved;
 }
 
+// The appeal.received of a letter (pending, spam, or withdrawn before the hub first saw it); none
+// when the letter cannot be read, with `refused` saying why.
+std::optional<core::Event> received_event(const nlohmann::json& letter, const std::string& id,
+                                          const std::string& status, std::string& refused) {
+  core::Event event;
+  event.producer = std::string(kProducer);
+  const auto submitted = core::parse_rfc3339(text_of(letter, "submitted_at"));
+  if (!submitted) {
+    refused = "letter " + id + ": submitted_at is not an RFC 3339 time";
+    return std::nullopt;
+  }
+  core::Appeal a;
+  a.channel = std::string(kChannel);
+  a.external_id = id;
+  a.received_at = *submitted;
+  const std::string subject = one_line(decode_html_entities(text_of(letter, "subject")));
+  a.content = decode_html_entities(text_of(letter, "content"));
+  if (a.content.find_first_not_of(" \t\r\n") == std::string::npos) a.content = subject;
+  a.title = first_characters(subject.empty() ? a.content : subject, 200);
+
+  const std::string type = text_of(letter, "type");
+  if (const auto kind = core::kind_from_chinese(type)) {
+    a.kind = *kind;
+  } else {
+    a.kind = kind_from_text(subject).value_or(core::AppealKind::other);
+    a.channel_meta["type"] = type;
+  }
+  a.division = division_from_text(subject + "\n" + a.content).value_or("");
+  a.category =
+      category_from_text(subject).value_or(category_from_text(a.content).value_or("other"));
+
+  if (const auto w = letter.find("writer"); w != letter.end() && w->is_object()) {
+    a.citizen.name = text_of(*w, "name");
+    a.citizen.phone = text_of(*w, "phone");
+    a.citizen.email = text_of(*w, "email");
+    a.citizen.id_number_masked = text_of(*w, "id_number_masked");
+    a.citizen.anonymous = a.citizen.name == "匿名";
+    for (const auto& [k, v] : w->items()) {
+      if (k != "name" && k != "phone" && k != "email" && k != "id_number_masked") {
+        a.channel_meta["writer_" + k] = v;
+      }
+    }
+  }
+  if (const auto p = letter.find("public"); p != letter.end() && p->is_boolean()) {
+    a.publication_allowed = p->get<bool>();
+  }
+  if (const auto list = letter.find("attachments"); list != letter.end() && list->is_array()) {
+    for (const auto& item : *list) a.attachments.push_back(attachment_of(item));
+  }
+  if (const auto seq = letter.find("seq"); seq != letter.end()) a.channel_meta["seq"] = *seq;
+  a.channel_meta["status"] = status;
+  if (status == "spam") a.channel_meta["mailbox_status"] = "spam";
+  for (const auto& [k, v] : letter.items()) {
+    if (!kMappedFields.contains(k)) a.channel_meta[k] = v;
+  }
+  auto errors = core::validate(a);
+  if (!errors.empty() && set_aside_unusable(a, errors)) errors = core::validate(a);
+  if (!errors.empty()) {
+    refused = "letter " + id + ": " + core::to_string(errors);
+    return std::nullopt;
+  }
+  event.occurred_at = a.received_at;
+  // A letter re-indexed as spam is a new fact about it: its own event, so intake sees it.
+  event.event_id = core::make_event_id("appeal.received", kChannel, id,
+                                       status == "spam" ? "spam" : "");
+  event.body = core::AppealReceived{std::move(a)};
+  if (const auto invalid = core::validate(event); !invalid.empty()) {
+    refused = "letter " + id + ": " + core::to_string(invalid);
+    return std::nullopt;
+  }
+  return event;
+}
+
 }  // namespace
 
 LetterOutcome letter_to_event(const nlohmann::json& letter, const core::Timestamp& seen_at) {
@@ -107,67 +180,15 @@ LetterOutcome letter_to_event(const nlohmann::json& letter, const core::Timestam
     event.occurred_at = w.at;
     event.event_id = core::make_event_id("appeal.withdrawn", kChannel, out.letter_id, "");
     event.body = std::move(w);
+    // The hub may never have seen the letter pending (withdrawn between two polls): the appeal
+    // was received all the same and is counted, as a ticket that the withdrawal then closes. The
+    // same event id as when it was pending, so a ticket the hub has is not doubled.
+    std::string unreadable;
+    out.received = received_event(letter, out.letter_id, status, unreadable);
   } else {
-    const auto submitted = core::parse_rfc3339(text_of(letter, "submitted_at"));
-    if (!submitted) {
-      out.refused = "letter " + out.letter_id + ": submitted_at is not an RFC 3339 time";
-      return out;
-    }
-    core::Appeal a;
-    a.channel = std::string(kChannel);
-    a.external_id = out.letter_id;
-    a.received_at = *submitted;
-    const std::string subject = one_line(decode_html_entities(text_of(letter, "subject")));
-    a.content = decode_html_entities(text_of(letter, "content"));
-    if (a.content.find_first_not_of(" \t\r\n") == std::string::npos) a.content = subject;
-    a.title = first_characters(subject.empty() ? a.content : subject, 200);
-
-    const std::string type = text_of(letter, "type");
-    if (const auto kind = core::kind_from_chinese(type)) {
-      a.kind = *kind;
-    } else {
-      a.kind = kind_from_text(subject).value_or(core::AppealKind::other);
-      a.channel_meta["type"] = type;
-    }
-    a.division = division_from_text(subject + "\n" + a.content).value_or("");
-    a.category =
-        category_from_text(subject).value_or(category_from_text(a.content).value_or("other"));
-
-    if (const auto w = letter.find("writer"); w != letter.end() && w->is_object()) {
-      a.citizen.name = text_of(*w, "name");
-      a.citizen.phone = text_of(*w, "phone");
-      a.citizen.email = text_of(*w, "email");
-      a.citizen.id_number_masked = text_of(*w, "id_number_masked");
-      a.citizen.anonymous = a.citizen.name == "匿名";
-      for (const auto& [k, v] : w->items()) {
-        if (k != "name" && k != "phone" && k != "email" && k != "id_number_masked") {
-          a.channel_meta["writer_" + k] = v;
-        }
-      }
-    }
-    if (const auto p = letter.find("public"); p != letter.end() && p->is_boolean()) {
-      a.publication_allowed = p->get<bool>();
-    }
-    if (const auto list = letter.find("attachments"); list != letter.end() && list->is_array()) {
-      for (const auto& item : *list) a.attachments.push_back(attachment_of(item));
-    }
-    if (const auto seq = letter.find("seq"); seq != letter.end()) a.channel_meta["seq"] = *seq;
-    a.channel_meta["status"] = status;
-    if (status == "spam") a.channel_meta["mailbox_status"] = "spam";
-    for (const auto& [k, v] : letter.items()) {
-      if (!kMappedFields.contains(k)) a.channel_meta[k] = v;
-    }
-    auto errors = core::validate(a);
-    if (!errors.empty() && set_aside_unusable(a, errors)) errors = core::validate(a);
-    if (!errors.empty()) {
-      out.refused = "letter " + out.letter_id + ": " + core::to_string(errors);
-      return out;
-    }
-    event.occurred_at = a.received_at;
-    // A letter re-indexed as spam is a new fact about it: its own event, so intake sees it.
-    event.event_id = core::make_event_id("appeal.received", kChannel, out.letter_id,
-                                         status == "spam" ? "spam" : "");
-    event.body = core::AppealReceived{std::move(a)};
+    auto received = received_event(letter, out.letter_id, status, out.refused);
+    if (!received) return out;
+    event = std::move(*received);
   }
   if (const auto errors = core::validate(event); !errors.empty()) {
     out.refused = "letter " + out.letter_id + ": " + core::to_string(errors);

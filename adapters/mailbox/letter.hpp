@@ -1,5 +1,5 @@
 #pragma once
-// The leader mailbox's letters and ratings (channels/leader-mailbox-api.md) as appeal.v1 events.
+// The leader mailbox's letters and ratings (docs/channels/leader-mailbox-api.md) as appeal.v1 events.
 //
 //   status pending   → appeal.received (event id fact "": a letter seen again is the same event)
 //   status spam      → appeal.received with channel_meta.mailbox_status "spam": kept out of
@@ -32,6 +32,10 @@ inline constexpr std::string_view kProducer = "adapter.mailbox";
 
 struct LetterOutcome {
   std::optional<core::Event> event;  // none for a replied letter, or when refused
+  // For a withdrawn letter, its appeal.received too (published before `event`): a letter
+  // withdrawn before the hub first saw it still becomes a ticket, closed as withdrawn. None when
+  // its content cannot be read.
+  std::optional<core::Event> received;
   std::string refused;               // why the letter cannot be taken in; "" otherwise
   std::string letter_id;             // as far as it could be read
 };

@@ -26,19 +26,17 @@ struct MailboxPoller::State {
   IntakePublisher publisher;
   ChannelLease lease;
   AdapterHealth health{"mailbox"};
-  std::unique_ptr<pqxx::connection> connection;
+  storage::KeptConnection connection;
 
   State(MailboxPollerOptions o, bus::BrokerConfig broker, storage::DatabaseConfig db)
       : options(std::move(o)),
         database(db),
         api(options.http, options.token),
         publisher(std::move(broker)),
-        lease(std::move(db), "appealhub.poller.mailbox") {}
+        lease(db, "appealhub.poller.mailbox"),
+        connection(std::move(db), "mailbox poller") {}
 
-  pqxx::connection& db() {
-    if (!connection) connection = storage::connect(database);
-    return *connection;
-  }
+  pqxx::connection& db() { return connection.get(); }
 
   std::string load(const std::string& name) {
     pqxx::work txn(db());
@@ -62,32 +60,39 @@ struct MailboxPoller::State {
     }
   }
 
-  // Pages one feed to its end; `convert` turns an item into an event or a refusal.
+  // Pages one feed to its end; `convert` turns an item into an event or a refusal. False when
+  // the lease was lost on the way (checked before each page): the pass stops there.
   template <class Convert>
-  void page_through(const std::string& feed, const std::atomic<bool>* stop, Convert convert) {
+  bool page_through(const std::string& feed, const std::atomic<bool>* stop, Convert convert) {
     std::string cursor = load(feed);
     for (;;) {
+      if (!lease.hold()) return false;
       const auto page = feed == "letters" ? api.letters(cursor, options.page_size)
                                           : api.ratings(cursor, options.page_size);
       health.add(feed + "_pages");
       std::vector<core::Event> events;
       for (const auto& item : page.items) convert(item, events);
       publish(events, feed + " page");
+      lease.log_taken(feed + "_page", cursor);
       if (!page.next_cursor.empty() && page.next_cursor != cursor) {
         save(feed, page.next_cursor);
       } else if (page.has_more) {
         core::log_warn("mailbox", "has_more without a new cursor; ending the pass",
                        {{"feed", feed}});
-        return;
+        return true;
       }
       cursor = page.next_cursor.empty() ? cursor : page.next_cursor;
-      if (!page.has_more || (stop && stop->load())) return;
+      if (!page.has_more || (stop && stop->load())) return true;
     }
   }
 
   bool pass(const std::atomic<bool>* stop) {
-    if (!lease.hold()) return false;
-    page_through("letters", stop, [&](const nlohmann::json& item, std::vector<core::Event>& out) {
+    if (!lease.hold()) {
+      connection.release();  // on standby: no connection needed until the lease is ours
+      return false;
+    }
+    const bool kept = page_through(
+        "letters", stop, [&](const nlohmann::json& item, std::vector<core::Event>& out) {
       health.add("letters");
       auto outcome = letter_to_event(item, now());
       if (!outcome.refused.empty()) {
@@ -96,14 +101,15 @@ struct MailboxPoller::State {
         core::log_warn("mailbox", "letter refused",
                        {{"letter", outcome.letter_id}, {"reason", outcome.refused}});
       } else if (outcome.event) {
+        if (outcome.received) out.push_back(std::move(*outcome.received));
         health.add(std::string("events_") + std::string(outcome.event->name()).substr(7));
         out.push_back(std::move(*outcome.event));
       } else {
         health.add("letters_replied");
       }
     });
-    if (stop && stop->load()) return true;
-    page_through("ratings", stop, [&](const nlohmann::json& item, std::vector<core::Event>& out) {
+    if (!kept || (stop && stop->load())) return true;
+    if (!page_through("ratings", stop, [&](const nlohmann::json& item, std::vector<core::Event>& out) {
       health.add("ratings");
       auto outcome = rating_to_event(item);
       if (!outcome.refused.empty()) {
@@ -113,7 +119,9 @@ struct MailboxPoller::State {
       } else {
         out.push_back(std::move(*outcome.event));
       }
-    });
+    })) {
+      return true;
+    }
     health.success(true);
     return true;
   }
@@ -128,8 +136,8 @@ MailboxPoller::~MailboxPoller() = default;
 bool MailboxPoller::run_once(const std::atomic<bool>* stop) {
   try {
     return state_->pass(stop);
-  } catch (const pqxx::broken_connection&) {
-    state_->connection.reset();
+  } catch (const std::exception& e) {
+    state_->connection.drop_if_broken(e);
     throw;
   }
 }

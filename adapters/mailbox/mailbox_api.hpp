@@ -1,5 +1,5 @@
 #pragma once
-// The leader mailbox's read API (channels/leader-mailbox-api.md): letters and ratings, each paged
+// The leader mailbox's read API (docs/channels/leader-mailbox-api.md): letters and ratings, each paged
 // by an opaque cursor. Bearer token on every request. Throws ChannelApiError (429 with its
 // Retry-After, 5xx and transport failures as transient, 401, other 4xx, malformed pages).
 

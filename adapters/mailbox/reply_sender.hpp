@@ -1,5 +1,5 @@
 #pragma once
-// The leader mailbox's reply API (channels/leader-mailbox-api.md, "Replies"), outbound side:
+// The leader mailbox's reply API (docs/channels/leader-mailbox-api.md, "Replies"), outbound side:
 // POST /api/v1/letters/{id}/reply with Idempotency-Key = the reply's id and the bearer token.
 //
 //   201 / 200 {"reply_id"}     delivered (200: the same key and body were stored before)

@@ -1,5 +1,5 @@
 #pragma once
-// An online-petition message (channels/online-petition-api.md) as appeal.v1 events. A message
+// An online-petition message (docs/channels/online-petition-api.md) as appeal.v1 events. A message
 // carries its whole state, so every poll and every webhook turns it into the full list of facts
 // it shows, each with a deterministic event id; the router applies each once.
 //

@@ -23,7 +23,7 @@ struct PetitionPoller::State {
   IntakePublisher publisher;
   ChannelLease lease;
   AdapterHealth health{"petition"};
-  std::unique_ptr<pqxx::connection> connection;
+  storage::KeptConnection connection;
   core::Timestamp initial;
 
   State(PetitionPollerOptions o, bus::BrokerConfig broker, storage::DatabaseConfig db)
@@ -31,7 +31,8 @@ struct PetitionPoller::State {
         database(db),
         api(options.http, options.app_id, options.secret),
         publisher(std::move(broker)),
-        lease(std::move(db), "appealhub.poller.petition") {
+        lease(db, "appealhub.poller.petition"),
+        connection(db, "petition poller") {
     const auto start = core::parse_rfc3339(options.initial_updated_since);
     if (!start) {
       throw std::invalid_argument("petition initial_updated_since '" +
@@ -40,10 +41,7 @@ struct PetitionPoller::State {
     initial = *start;
   }
 
-  pqxx::connection& db() {
-    if (!connection) connection = storage::connect(database);
-    return *connection;
-  }
+  pqxx::connection& db() { return connection.get(); }
 
   std::optional<core::Timestamp> load_position() {
     pqxx::work txn(db());
@@ -61,7 +59,10 @@ struct PetitionPoller::State {
   }
 
   bool pass(const std::atomic<bool>* stop) {
-    if (!lease.hold()) return false;
+    if (!lease.hold()) {
+      connection.release();  // on standby: no connection needed until the lease is ours
+      return false;
+    }
     auto position = load_position();
     core::Timestamp since = initial;
     if (position) {
@@ -71,6 +72,7 @@ struct PetitionPoller::State {
     const std::string since_text = core::format_rfc3339(since);
     std::string token;
     for (;;) {
+      if (!lease.hold()) return true;  // lost on the way (checked before each page): stop here
       const auto page = api.messages(since_text, options.page_size, token);
       health.add("pages");
       std::vector<core::Event> events;
@@ -99,6 +101,7 @@ struct PetitionPoller::State {
         throw std::runtime_error("petition messages page: " + report.problem +
                                  "; the position stays");
       }
+      lease.log_taken("messages_page", since_text + "|" + token);
       if (newest && (!position || *position < *newest)) {
         save_position(*newest);
         position = newest;
@@ -124,8 +127,8 @@ PetitionPoller::~PetitionPoller() = default;
 bool PetitionPoller::run_once(const std::atomic<bool>* stop) {
   try {
     return state_->pass(stop);
-  } catch (const pqxx::broken_connection&) {
-    state_->connection.reset();
+  } catch (const std::exception& e) {
+    state_->connection.drop_if_broken(e);
     throw;
   }
 }

@@ -1,5 +1,5 @@
 #pragma once
-// The online-petition platform's read API (channels/online-petition-api.md): messages changed
+// The online-petition platform's read API (docs/channels/online-petition-api.md): messages changed
 // since a time, paged by page tokens, every request signed (signing.hpp). Throws ChannelApiError
 // (429 with Retry-After, 5xx and transport failures as transient, 401 as unauthorized: a burst of
 // them is an alarm, other 4xx, malformed pages).

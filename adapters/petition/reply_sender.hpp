@@ -1,5 +1,5 @@
 #pragma once
-// The online-petition platform's reply API (channels/online-petition-api.md, "Replies"), outbound
+// The online-petition platform's reply API (docs/channels/online-petition-api.md, "Replies"), outbound
 // side: signed POST /open/v2/messages/{msg_id}/replies with request_id = the reply's id and
 // reply_to = the follow-up answered (absent for the message itself).
 //

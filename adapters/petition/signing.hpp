@@ -1,5 +1,5 @@
 #pragma once
-// The online-petition platform's request signing (channels/online-petition-api.md, "Signing"),
+// The online-petition platform's request signing (docs/channels/online-petition-api.md, "Signing"),
 // both ways: the hub signs its API requests, and checks the webhooks the platform sends.
 //
 //   string_to_sign = METHOD "\n" PATH_AND_QUERY "\n" X-Timestamp "\n" X-Nonce "\n"

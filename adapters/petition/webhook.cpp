@@ -29,7 +29,7 @@ class DatabaseWebhookIntake final : public WebhookIntake {
                         std::chrono::minutes nonce_memory,
                         std::chrono::milliseconds confirm_timeout)
       : publisher_(std::move(broker)),
-        database_(std::move(database)),
+        connection_(std::move(database)),
         nonce_memory_(nonce_memory),
         confirm_timeout_(confirm_timeout) {}
 
@@ -37,11 +37,9 @@ class DatabaseWebhookIntake final : public WebhookIntake {
               std::string& problem) override {
     try {
       return take_once(nonce, events, problem);
-    } catch (const pqxx::broken_connection& e) {
-      connection_.reset();
-      problem = std::string("database: ") + e.what();
     } catch (const std::exception& e) {
-      problem = e.what();
+      // Whatever broke, a connection left broken is not used again (the platform retries).
+      problem = connection_.drop_if_broken(e) ? std::string("database: ") + e.what() : e.what();
     }
     return Intake::unavailable;
   }
@@ -49,16 +47,16 @@ class DatabaseWebhookIntake final : public WebhookIntake {
  private:
   Intake take_once(const std::string& nonce, const std::vector<core::Event>& events,
                    std::string& problem) {
-    if (!connection_) connection_ = storage::connect(database_);
+    auto& connection = connection_.get();
     const std::string memory = std::to_string(nonce_memory_.count()) + " minutes";
     if (++takes_ % 100 == 1) {
-      pqxx::work prune(*connection_);
+      pqxx::work prune(connection);
       prune.exec_params(
           "DELETE FROM channel_nonces WHERE channel = $1 AND seen_at < now() - $2::interval",
           std::string(kChannel), memory);
       prune.commit();
     }
-    pqxx::work txn(*connection_);
+    pqxx::work txn(connection);
     // A row older than the memory is a nonce that may be used again: replace it.
     const auto inserted = txn.exec_params(
         "INSERT INTO channel_nonces (channel, nonce) VALUES ($1, $2)"
@@ -76,10 +74,9 @@ class DatabaseWebhookIntake final : public WebhookIntake {
   }
 
   IntakePublisher publisher_;
-  storage::DatabaseConfig database_;
+  storage::KeptConnection connection_;
   std::chrono::minutes nonce_memory_;
   std::chrono::milliseconds confirm_timeout_;
-  std::unique_ptr<pqxx::connection> connection_;
   std::uint64_t takes_ = 0;
 };
 

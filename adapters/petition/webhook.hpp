@@ -2,7 +2,7 @@
 // The online-petition platform's webhooks (POST, signed like API requests), for the gateway to
 // mount at /webhooks/petition.
 //
-// Contract (channels/online-petition-api.md, "Webhooks"):
+// Contract (docs/channels/online-petition-api.md, "Webhooks"):
 // - 401 {"code": "bad_signature" | "stale_timestamp" | "replayed_nonce"} when a check fails, and
 //   then nothing is taken in and the nonce is not recorded.
 // - A nonce is recorded (WebhookIntake) only for a request that is otherwise valid, together with

@@ -1,5 +1,5 @@
 #pragma once
-// The file bits of the 12328 platform's side (shared/channels/hotline-12328-export.md), written
+// The file bits of the 12328 platform's side (docs/channels/hotline-12328-export.md), written
 // for the simulator alone (it is an independent peer and shares no code with the hub): RFC 4180
 // CSV with CRLF, GB18030 / UTF-8 (with or without BOM) through iconv, SHA-256 through OpenSSL,
 // the `.ok` marker, and files that appear whole (temporary name, then rename).

@@ -1,5 +1,5 @@
 #pragma once
-// The provincial 12328 platform as the city bureau sees it (shared/channels/
+// The provincial 12328 platform as the city bureau sees it (docs/channels/
 // hotline-12328-export.md): it dispatches work orders as export files into `<dir>/export/`, reads
 // the bureau's result files from `<dir>/import/` and answers each with a receipt in
 // `<dir>/receipt/`. It keeps the state of every order it dispatched, so that its later rows (补充,

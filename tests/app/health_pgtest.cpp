@@ -46,6 +46,33 @@ TEST(Health, AYearWithoutHolidayDataIsReportedUntilAnAdministratorAddsIt) {
   EXPECT_EQ(json["settings_versions"]["calendar_days"], 2);
 }
 
+// Refused 12328 rows and files, and abandoned result files, are in the report for operators.
+TEST(Health, Hotline12328RefusalsAndAbandonedResultFilesAreShown) {
+  testing::TestDatabase db("health_hotline");
+  RoutingSettings settings({db.uri()});
+  settings.seed_defaults();
+  db.exec(
+      "INSERT INTO hotline_refused (file, line, reason, refused_at) VALUES "
+      "('12328_510800JT_20261127170000_000119.csv', NULL, 'SHA-256 does not match', "
+      "now() - interval '1 minute'), "
+      "('12328_510800JT_20261127155000_000117.csv', 2, '派单类型: unknown', now())");
+  db.exec(
+      "INSERT INTO hotline_result_files (name, sequence, reply_ids, state, written_at, "
+      "abandoned_at, abandoned_by, late_receipt) VALUES ('12328_510800JT_RESULT_1_000001.csv', 1, "
+      "'{}', 'abandoned', now(), now(), 'mgr', '2 成功')");
+  const auto json = nlohmann::json::parse(
+      health_report({db.uri()}, settings, at("2026-11-28T10:00:00+08:00")).json);
+  EXPECT_EQ(json["hotline12328_refused"]["files"], 1);
+  EXPECT_EQ(json["hotline12328_refused"]["rows"], 1);
+  ASSERT_EQ(json["hotline12328_refused"]["latest"].size(), 2u);
+  EXPECT_EQ(json["hotline12328_refused"]["latest"][0]["line"], 2);
+  EXPECT_EQ(json["hotline12328_refused"]["latest"][1]["line"], nullptr);
+  EXPECT_EQ(json["hotline12328_refused"]["latest"][1]["reason"], "SHA-256 does not match");
+  EXPECT_EQ(json["hotline12328_results_abandoned"],
+            nlohmann::json::parse(R"([{"file": "12328_510800JT_RESULT_1_000001.csv",
+                                      "abandoned_by": "mgr", "late_receipt": "2 成功"}])"));
+}
+
 TEST(Health, AnUnmigratedDatabaseSaysSo) {
   testing::TestDatabase db("health_unmigrated", false);
   RoutingSettings settings({db.uri()});

@@ -2,7 +2,10 @@
 // delivery limit) and the delayed retry queues.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "bus/consumer.hpp"
+#include "bus/dead_letters.hpp"
 #include "bus/publisher.hpp"
 #include "bus/retry_and_dead_letter.hpp"
 #include "tests/bus/rmq_test_support.hpp"
@@ -73,6 +76,59 @@ TEST(DeadLetters, DeadLetterOfCarriesTheReason) {
   EXPECT_EQ(dl->headers.at(kOriginalExchangeHeader), topology.spec().exchange);
   EXPECT_EQ(dl->headers.at(kOriginalMessageIdHeader), "bad-1");
   EXPECT_TRUE(dead.ack(*dl));
+}
+
+// `appealhub dead-letters list|replay`: listing changes nothing; replaying puts each message back
+// on its exchange under its first routing key, without the failure's headers, and empties the
+// dead-letter queue only of what the broker confirmed.
+TEST(DeadLetters, ListedLettersStayAndReplayedOnesGoBackWhereTheyCameFrom) {
+  ScopedTopology topology("replay", {{"work", {"intake.*"}, {}, 20}});
+  for (const auto* id : {"dl-1", "dl-2", "dl-3"}) {
+    publish_one(message_to(topology.spec().exchange, "intake.mailbox", id, R"({"n":1})"),
+                "publisher replay");
+  }
+  {
+    Consumer work(broker_config("consumer replay"), topology.queue().name, 10);
+    for (int i = 0; i < 3; ++i) {
+      auto d = work.next(5s);
+      ASSERT_TRUE(d) << work.last_error();
+      publish_one(dead_letter_of(*d, topology.spec(), topology.queue().name, "department unknown"),
+                  "publisher replay dl");
+      EXPECT_TRUE(work.ack(*d));
+    }
+  }
+  const auto listed = read_dead_letters(broker_config("list"), topology.spec(), 10, false);
+  ASSERT_EQ(listed.size(), 3u);
+  EXPECT_EQ(listed[0].routing_key, "intake.mailbox");
+  EXPECT_EQ(listed[0].exchange, topology.spec().exchange);
+  EXPECT_EQ(listed[0].queue, topology.queue().name);
+  EXPECT_EQ(listed[0].error, "department unknown");
+  EXPECT_FALSE(listed[0].replayed);
+  EXPECT_TRUE(testing::eventually(5s, [&] {
+    const auto dead = inspect_queue(broker_config("inspect"), topology.spec().dead_letter_queue);
+    return dead && dead->messages == 3;
+  })) << "listing leaves them where they are";
+
+  const auto replayed = read_dead_letters(broker_config("replay"), topology.spec(), 2, true);
+  ASSERT_EQ(replayed.size(), 2u);
+  EXPECT_TRUE(replayed[0].replayed && replayed[1].replayed);
+  Consumer work(broker_config("consumer replayed"), topology.queue().name, 10);
+  std::set<std::string> back;
+  for (int i = 0; i < 2; ++i) {
+    auto d = work.next(5s);
+    ASSERT_TRUE(d) << work.last_error();
+    EXPECT_EQ(d->routing_key, "intake.mailbox");
+    EXPECT_EQ(d->body, R"({"n":1})");
+    EXPECT_FALSE(d->headers.contains(kErrorHeader));
+    EXPECT_FALSE(d->headers.contains(kQueueHeader));
+    back.insert(d->message_id);
+    EXPECT_TRUE(work.ack(*d));
+  }
+  EXPECT_EQ(back.size(), 2u);
+  EXPECT_TRUE(testing::eventually(5s, [&] {
+    const auto dead = inspect_queue(broker_config("inspect"), topology.spec().dead_letter_queue);
+    return dead && dead->messages == 1;
+  })) << "one left: the limit was two";
 }
 
 TEST(DeadLetters, RetryOfComesBackToTheWorkQueueAfterTheDelay) {

@@ -1,5 +1,5 @@
 // Deadlines on real dates, with the shipped 2025–2026 calendar and the default policy
-// (DOMAIN.md). Every expected date is counted by hand from config/data/cn-public-holidays.json:
+// (docs/domain.md). Every expected date is counted by hand from config/data/cn-public-holidays.json:
 // the day of receipt never counts; "(n)" below marks the nth working day.
 //
 // 2026 around National Day: 09-20 Sun make-up; 09-25..27 off (中秋节, 09-27 a Sunday off, not a

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <thread>
 
@@ -54,7 +55,10 @@ class Hub : public ::testing::Environment {
       }
     })) << "the gateway did not become ready; see /tmp/appealhub_gateway_api.log";
     EXPECT_EQ(json::parse(testing::http_call(port, "GET", "/readyz").body)["checks"],
-              (json{{"database", "ok"}, {"migrations", "current"}, {"broker", "ok"}}));
+              (json{{"database", "ok"},
+                     {"migrations", "current"},
+                     {"connections", "ok"},
+                     {"broker", "ok"}}));
   }
   void TearDown() override {
     if (hub) {
@@ -167,11 +171,13 @@ class GatewayApi : public ::testing::Test {
   }
 
   // Publishes an appeal as a channel adapter would.
-  static std::string publish_channel_appeal(std::size_t index, const std::string& channel,
-                                            bool publication_allowed) {
+  static std::string publish_channel_appeal(
+      std::size_t index, const std::string& channel, bool publication_allowed,
+      const std::function<void(core::Appeal&)>& change = nullptr) {
     auto event = testing::sample_appeal_event(index, channel);
     auto& appeal = std::get<core::AppealReceived>(event.body).appeal;
     appeal.publication_allowed = publication_allowed;
+    if (change) change(appeal);
     bus::BrokerConfig broker;
     broker.uri = hub_env->vhost->uri();
     bus::ConfirmedPublisher publisher(broker, 10);
@@ -285,10 +291,123 @@ TEST_F(GatewayApi, PersonalDataIsMaskedAndEveryUnmaskedViewIsRecorded) {
   }
   EXPECT_EQ(views, 1) << "one unmasked view, one event; refused views are not views";
   // Searching a caller's history by phone finds the ticket, still masked.
-  const auto history =
-      ok_json(session("op").get("/api/v1/tickets?phone=13908391234&sort=received"));
+  const auto history = ok_json(
+      session("op").get("/api/v1/tickets?phone=13908391234&purpose=callback&sort=received"));
   ASSERT_FALSE(history["tickets"].empty());
   EXPECT_EQ(history["tickets"][0]["citizen"]["phone"], "139****1234");
+}
+
+// What a channel sent that the adapter could not use as contact data stays personal data: masked
+// in every view (gone for staff when the citizen is anonymous), unmasked only through /contact.
+TEST_F(GatewayApi, ContactDataInChannelMetaIsMaskedLikeTheCitizen) {
+  const auto with_unusable = [](bool anonymous) {
+    return [anonymous](core::Appeal& a) {
+      a.citizen.anonymous = anonymous;
+      a.citizen.name = anonymous ? "匿名" : "赵六";
+      a.channel_meta["unusable_phone"] = "+86-13900008888";
+      a.channel_meta["unusable_email"] = "zhao@example";
+      a.channel_meta["writer_mobile"] = "13700004444";
+      a.channel_meta["topic"] = "出租车";
+    };
+  };
+  const auto named_id = wait_ticket("mailbox", publish_channel_appeal(301, "mailbox", false,
+                                                                      with_unusable(false)))["id"]
+                            .get<std::int64_t>();
+  const auto anonymous_id =
+      wait_ticket("mailbox",
+                  publish_channel_appeal(302, "mailbox", false, with_unusable(true)))["id"]
+          .get<std::int64_t>();
+  place(named_id, "dlys");
+  place(anonymous_id, "dlys");
+
+  for (const auto* who : {"staff_a", "op", "mgr"}) {
+    const auto meta = ok_json(session(who).get(t(named_id)))["appeal"]["channel_meta"];
+    EXPECT_EQ(meta["unusable_phone"], "+86****8888") << who;
+    EXPECT_EQ(meta["unusable_email"], "z***@example") << who;
+    EXPECT_EQ(meta["writer_mobile"], "137****4444") << who;
+    EXPECT_EQ(meta["topic"], "出租车") << who << ": not contact data, shown as it is";
+  }
+  const auto hidden = ok_json(session("staff_a").get(t(anonymous_id)));
+  for (const auto* key : {"unusable_phone", "unusable_email", "writer_mobile"}) {
+    EXPECT_FALSE(hidden["appeal"]["channel_meta"].contains(key)) << key;
+  }
+  EXPECT_EQ(hidden.dump().find("8888"), std::string::npos) << hidden.dump();
+  EXPECT_EQ(hidden.dump().find("4444"), std::string::npos) << hidden.dump();
+
+  const auto contact = ok_json(session("mgr").get(t(anonymous_id, "contact") + "?purpose=verify"));
+  EXPECT_EQ(contact["channel_meta"]["unusable_phone"], "+86-13900008888");
+  EXPECT_EQ(contact["channel_meta"]["writer_mobile"], "13700004444");
+  EXPECT_FALSE(contact["channel_meta"].contains("topic"));
+  const auto after = ok_json(session("mgr").get(t(anonymous_id)));
+  const auto viewed = std::find_if(after["timeline"].begin(), after["timeline"].end(),
+                                   [](const json& e) { return e["type"] == "contact.viewed"; });
+  ASSERT_NE(viewed, after["timeline"].end());
+  EXPECT_NE(std::find((*viewed)["data"]["fields"].begin(), (*viewed)["data"]["fields"].end(),
+                      "channel_meta.unusable_phone"),
+            (*viewed)["data"]["fields"].end());
+}
+
+// docs/api.md: staff see an anonymous citizen as 匿名 with no phone, in lists and the ticket.
+TEST_F(GatewayApi, StaffSeeNoPhoneForAnAnonymousCitizen) {
+  const auto external_id = publish_channel_appeal(303, "petition", false, [](core::Appeal& a) {
+    a.citizen.anonymous = true;
+    a.citizen.name = "匿名";
+    a.citizen.phone = "13712344444";
+  });
+  const auto id = wait_ticket("petition", external_id)["id"].get<std::int64_t>();
+  place(id, "dlys");
+  const auto rows = ok_json(
+      session("staff_a").get("/api/v1/tickets?channel=petition&external_id=" + external_id));
+  ASSERT_EQ(rows["tickets"].size(), 1u);
+  EXPECT_EQ(rows["tickets"][0]["citizen"]["phone"], "");
+  EXPECT_EQ(rows["tickets"][0]["citizen"]["name"], "匿名");
+  const auto detail = ok_json(session("staff_a").get(t(id)));
+  EXPECT_EQ(detail["citizen"]["phone"], "");
+  EXPECT_EQ(detail["appeal"]["citizen"]["phone"], "");
+  EXPECT_EQ(ok_json(session("op").get(t(id)))["citizen"]["phone"], "137****4444")
+      << "operators see the masked phone";
+}
+
+// A masked phone cannot be completed by searching: only the roles that take calls may search
+// by phone, each search names its purpose, is recorded and is limited per user.
+TEST_F(GatewayApi, PhoneSearchIsForCallerHistoryRecordedAndLimited) {
+  const auto id =
+      record_appeal("ps-1", "出租车拒载", "火车站出租车拒载。")["id"].get<std::int64_t>();
+  place(id, "dlys");
+  EXPECT_EQ(session("staff_a").get("/api/v1/tickets?phone=13908391234&purpose=x").status, 403);
+  EXPECT_EQ(session("op").get("/api/v1/tickets?phone=13908391234").status, 400)
+      << "a purpose is required";
+  const auto found = ok_json(session("op").get(
+      "/api/v1/tickets?phone=13908391234&purpose=%E6%9D%A5%E7%94%B5%E6%9F%A5%E8%AF%A2"));
+  ASSERT_FALSE(found["tickets"].empty());
+  EXPECT_EQ(found["tickets"][0]["citizen"]["phone"], "139****1234");
+  EXPECT_EQ(hub_env->db->scalar("SELECT purpose || ' ' || phone_masked FROM phone_searches WHERE "
+                                "username = 'op' ORDER BY id DESC LIMIT 1"),
+            "来电查询 139****1234");
+
+  // Parallel searches by one user: exactly the limit (20 a minute) pass, the rest wait.
+  const auto token =
+      ok_json(session("lead").post("/api/v1/auth/tokens", {{"name", "search test"}}), 201)["token"]
+          .get<std::string>();
+  std::atomic<int> passed{0}, throttled{0};
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 6; ++k) {
+    threads.emplace_back([&, k] {
+      ApiSession program(hub_env->port);
+      program.use_bearer(token);
+      for (int i = 0; i < 5; ++i) {
+        const auto r = program.get("/api/v1/tickets?purpose=try&phone=1370000" +
+                                   std::to_string(1000 + k * 10 + i));
+        if (r.status == 200) ++passed;
+        if (r.status == 429 && r.header("Retry-After")) ++throttled;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(passed.load(), 20);
+  EXPECT_EQ(throttled.load(), 10);
+  EXPECT_EQ(hub_env->db->scalar("SELECT count(*) FROM phone_searches WHERE username = 'lead'"),
+            "20");
 }
 
 TEST_F(GatewayApi, ReturnIsReviewedAndDispatchedAgain) {
@@ -398,6 +517,102 @@ TEST_F(GatewayApi, AnswersTheChannelCouldNeverTakeAreRefusedAndChangeNothing) {
   EXPECT_NE(withdrawn.body.find("withdrawn"), std::string::npos);
 }
 
+// A mailbox letter takes one reply (409 already_replied for a second key): staff see it on the
+// ticket, an interim answer is refused, an over-long one is 422, and a redone answer after 重办
+// goes to the operators' callback list with the reason.
+TEST_F(GatewayApi, OneReplyChannelsTakeOneReplyAndRedoneAnswersGoToTheCallbackList) {
+  const auto letter = wait_ticket("mailbox", publish_channel_appeal(9101, "mailbox", true));
+  const auto id = letter["id"].get<std::int64_t>();
+  place(id, "dlys");
+  auto& staff = session("staff_a");
+  const auto detail = ok_json(staff.get(t(id)));
+  EXPECT_EQ(detail["channel_rules"], (json{{"max_answer_chars", 5000},
+                                           {"interim_answers", false},
+                                           {"replies", "one"},
+                                           {"publication", true}}));
+
+  auto r = staff.post(t(id, "answers"), {{"type", "interim"}, {"content", "正在核查。"}});
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.json()["error"], "interim_not_accepted");
+  std::string long_answer;
+  for (int i = 0; i < 5001; ++i) long_answer += "答";
+  r = staff.post(t(id, "answers"), {{"type", "final_answer"}, {"content", long_answer}});
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.json()["error"], "answer_too_long");
+  EXPECT_NE(r.json()["message"].get<std::string>().find("5000"), std::string::npos);
+  EXPECT_EQ(
+      hub_env->db->scalar("SELECT count(*) FROM answers WHERE ticket_id = " + std::to_string(id)),
+      "0");
+
+  const auto first = ok_json(
+      staff.post(t(id, "answers"), {{"type", "final_answer"}, {"content", "已处理。"}}), 201);
+  EXPECT_TRUE(first["callbacks"].empty());
+  ok_json(session("op").post(
+              t(id, "callback"),
+              {{"reached", true}, {"satisfaction", "not_satisfied"}, {"resolved", false}}),
+          201);
+  const auto redone = ok_json(
+      staff.post(t(id, "answers"), {{"type", "final_answer"}, {"content", "已再次处理。"}}), 201);
+  ASSERT_EQ(redone["callbacks"].size(), 1u) << redone.dump();
+  const auto callback_id = redone["callbacks"][0]["reply_id"].get<std::string>();
+  EXPECT_NE(redone["callbacks"][0]["reason"].get<std::string>().find("one reply"),
+            std::string::npos);
+  EXPECT_EQ(hub_env->db->scalar("SELECT string_agg(routing_key, ',' ORDER BY id) FROM outbox "
+                                "WHERE type = 'reply.requested' AND convert_from(body, "
+                                "'UTF8')::jsonb->'data'->>'ticket_id' = '" +
+                                std::to_string(id) + "'"),
+            "reply.mailbox,reply.operator")
+      << "the letter got one reply; the redone answer went to the operators";
+  json listed;
+  ASSERT_TRUE(testing::eventually(20s, [&] {
+    listed = session("op")
+                 .get("/api/v1/replies?channel=operator&ticket_id=" + std::to_string(id))
+                 .json();
+    return listed["replies"].size() == 1u;
+  })) << listed.dump();
+  EXPECT_EQ(listed["replies"][0]["reply_id"], callback_id);
+  EXPECT_NE(listed["replies"][0]["callback_reason"].get<std::string>().find("mailbox"),
+            std::string::npos);
+}
+
+// The 12328 lists for operators and managers, and a manager abandoning a swallowed result file
+// (the file-level logic is in tests/adapters/hotline12328/result_sender_pgtest.cpp).
+TEST_F(GatewayApi, Hotline12328RefusalsAndResultFilesForOperatorsAndManagers) {
+  auto& db = *hub_env->db;
+  db.exec(
+      "INSERT INTO hotline_refused (file, line, reason) VALUES "
+      "('12328_510800JT_20261127155000_000117.csv', 2, '派单类型: unknown')");
+  const auto refused = ok_json(session("op").get("/api/v1/hotline12328/refused?limit=10"));
+  ASSERT_FALSE(refused["refused"].empty());
+  EXPECT_EQ(refused["refused"][0]["file"], "12328_510800JT_20261127155000_000117.csv");
+  EXPECT_EQ(refused["refused"][0]["line"], 2);
+  EXPECT_EQ(refused["refused"][0]["reason"], "派单类型: unknown");
+  EXPECT_EQ(session("staff_a").get("/api/v1/hotline12328/refused").status, 403);
+
+  const std::string name = "12328_510800JT_RESULT_20261127091500_009001.csv";
+  db.exec(
+      "INSERT INTO hotline_result_files (name, sequence, reply_ids, state, written_at) "
+      "VALUES ('" +
+      name + "', 9001, '{}', 'written', now())");
+  const auto path = "/api/v1/hotline12328/result-files/" + name + "/abandon";
+  auto r = session("mgr").post(path, json::object());
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(r.json()["message"].get<std::string>().find("receipt alarm"), std::string::npos);
+  EXPECT_EQ(session("op").post(path, json::object()).status, 403);
+  db.exec("UPDATE hotline_result_files SET overdue_reported_at = now() WHERE name = '" + name +
+          "'");
+  EXPECT_EQ(ok_json(session("mgr").post(path, json::object()))["state"], "abandoned");
+  EXPECT_EQ(session("mgr").post(path, json::object()).status, 409);
+  EXPECT_EQ(session("mgr")
+                .post("/api/v1/hotline12328/result-files/no_such_file.csv/abandon", json::object())
+                .status,
+            404);
+  const auto files =
+      ok_json(session("op").get("/api/v1/hotline12328/result-files?state=abandoned"));
+  ASSERT_EQ(files["result_files"].size(), 1u);
+  EXPECT_EQ(files["result_files"][0]["abandoned_by"], "mgr");
+}
+
 TEST_F(GatewayApi, BadInputGetsTheRightErrorAndChangesNothing) {
   const auto id =
       record_appeal("bad-1", "道路坑洼", "G212线某处路面坑洼。")["id"].get<std::int64_t>();
@@ -440,6 +655,148 @@ TEST_F(GatewayApi, BadInputGetsTheRightErrorAndChangesNothing) {
   EXPECT_EQ(
       hub_env->db->scalar("SELECT count(*) FROM answers WHERE ticket_id = " + std::to_string(id)),
       "0");
+}
+
+// Input that once reached a 500: numbers out of range, text that is not UTF-8, NUL characters.
+// Each is a 400 naming its field, and nothing is stored.
+TEST_F(GatewayApi, OddInputIsA400NeverA500) {
+  const auto id = record_appeal("odd-1", "道路积水", "G5高速某处积水。")["id"].get<std::int64_t>();
+  place(id, "dlys");
+  auto& staff = session("staff_a");
+  const auto events_before = hub_env->db->scalar(
+      "SELECT count(*) FROM ticket_events WHERE ticket_id = " + std::to_string(id));
+
+  auto r = ApiSession(hub_env->port)
+               .call("POST", "/api/v1/auth/login", R"({"username":"mgr","password":1e999})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(r.json()["error"], "malformed_json");
+  r = staff.call("POST", t(id, "answers"), R"({"type":"final_answer","content":-1e999})");
+  EXPECT_EQ(r.status, 400) << r.body;
+
+  for (const auto* param : {"q", "channel", "category", "status", "external_id"}) {
+    r = session("op").get(std::string("/api/v1/tickets?") + param + "=%FF");
+    EXPECT_EQ(r.status, 400) << param << ": " << r.body;
+    EXPECT_EQ(r.json()["message"].get<std::string>().rfind(param, 0), 0u) << r.body;
+  }
+  r = session("op").get("/api/v1/tickets?phone=%FF&purpose=x");
+  EXPECT_EQ(r.status, 400) << r.body;
+  r = session("op").get("/api/v1/tickets?phone=13908391234&purpose=%C3%28");
+  EXPECT_EQ(r.status, 400) << r.body;
+  r = session("op").get(t(id, "contact") + "?purpose=%FF");
+  EXPECT_EQ(r.status, 400) << r.body;
+  r = session("op").get("/api/v1/tickets/%FF");
+  EXPECT_EQ(r.status, 400) << r.body;
+  r = session("op").get("/api/v1/tickets?q=a%00b");
+  EXPECT_EQ(r.status, 400) << r.body;
+
+  r = staff.call("POST", t(id, "return"), R"({"reason":"a\u0000b"})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(r.json()["message"], "reason: must not contain NUL");
+  r = staff.call("POST", t(id, "answers"), R"({"type":"interim","content":"x\u0000"})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  const auto mgr_id = hub_env->db->scalar("SELECT id FROM users WHERE username = 'mgr'");
+  const auto name_before =
+      hub_env->db->scalar("SELECT display_name FROM users WHERE username = 'mgr'");
+  r = session("admin").call("PATCH", "/api/v1/users/" + mgr_id, R"({"display_name":"a\u0000b"})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(hub_env->db->scalar("SELECT display_name FROM users WHERE username = 'mgr'"),
+            name_before)
+      << "refused, not cut short";
+
+  EXPECT_EQ(hub_env->db->scalar("SELECT count(*) FROM ticket_events WHERE ticket_id = " +
+                                std::to_string(id)),
+            events_before);
+  // LIKE's wildcards are taken literally.
+  EXPECT_TRUE(ok_json(session("op").get("/api/v1/tickets?q=%25"))["tickets"].empty());
+  EXPECT_TRUE(ok_json(session("op").get("/api/v1/tickets?q=_"))["tickets"].empty());
+}
+
+// Sixteen wrong passwords at once for one user: exactly the limit is counted and checked,
+// the rest are refused before any check.
+TEST_F(GatewayApi, ParallelLoginFailuresCannotPassTheLimit) {
+  ok_json(session("admin").post(
+              "/api/v1/users",
+              {{"username", "racer"}, {"roles", {"operator"}}, {"password", kPassword}}),
+          201);
+  std::atomic<int> refused{0}, throttled{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&] {
+      const auto r = ApiSession(hub_env->port).login("racer", "wrong password, surely");
+      if (r.status == 401) ++refused;
+      if (r.status == 429) ++throttled;
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(refused.load(), 5);
+  EXPECT_EQ(throttled.load(), 11);
+  EXPECT_EQ(hub_env->db->scalar("SELECT count(*) FROM login_failures WHERE username = 'racer'"),
+            "5");
+  hub_env->db->exec("DELETE FROM login_failures");
+}
+
+// An unknown user name is refused after the same work as a wrong password: one hash check.
+TEST_F(GatewayApi, UnknownUserNamesCannotBeToldApartByTiming) {
+  const auto median_seconds = [](const std::string& user) {
+    std::vector<double> seconds;
+    for (int i = 0; i < 5; ++i) {
+      hub_env->db->exec("DELETE FROM login_failures");
+      const auto start = std::chrono::steady_clock::now();
+      EXPECT_EQ(ApiSession(hub_env->port).login(user, "not the password").status, 401);
+      seconds.push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(seconds.begin(), seconds.end());
+    return seconds[2];
+  };
+  median_seconds("nobody-at-all");  // the first unknown name also makes the gateway's dummy hash
+  const double unknown = median_seconds("nobody-at-all");
+  const double wrong = median_seconds("mgr");
+  // Before: an unknown name cost two hashes (about twice as long).
+  EXPECT_LT(unknown, wrong * 1.5) << "unknown " << unknown << " s, wrong password " << wrong
+                                  << " s";
+  EXPECT_GT(unknown, wrong / 1.5) << "unknown " << unknown << " s, wrong password " << wrong
+                                  << " s";
+  hub_env->db->exec("DELETE FROM login_failures");
+}
+
+TEST_F(GatewayApi, TokensExpireAndCanBeRevoked) {
+  auto& mgr = session("mgr");
+  const auto created = ok_json(mgr.post("/api/v1/auth/tokens", {{"name", "monthly report"}}), 201);
+  ASSERT_FALSE(created["expires_at"].is_null()) << "a token without a lifetime gets the default";
+  EXPECT_EQ(hub_env->db->scalar("SELECT (expires_at - created_at) = interval '90 days' FROM "
+                                "api_tokens WHERE id = " +
+                                std::to_string(created["id"].get<std::int64_t>())),
+            "t");
+  ApiSession program(hub_env->port);
+  program.use_bearer(created["token"]);
+  ASSERT_EQ(program.get("/api/v1/auth/me").status, 200);
+
+  const auto listed = ok_json(mgr.get("/api/v1/auth/tokens"))["tokens"];
+  const auto mine = std::find_if(listed.begin(), listed.end(),
+                                 [&](const json& x) { return x["id"] == created["id"]; });
+  ASSERT_NE(mine, listed.end());
+  EXPECT_EQ((*mine)["name"], "monthly report");
+  EXPECT_FALSE(mine->contains("token"));
+  EXPECT_EQ(listed.dump().find(created["token"].get<std::string>()), std::string::npos);
+
+  const auto path = "/api/v1/auth/tokens/" + std::to_string(created["id"].get<std::int64_t>());
+  EXPECT_EQ(session("op").call("DELETE", path).status, 404) << "not someone else's";
+  EXPECT_EQ(session("op").get("/api/v1/auth/tokens?all=true").status, 403);
+  ok_json(mgr.call("DELETE", path));
+  EXPECT_EQ(program.get("/api/v1/auth/me").status, 401) << "revoked at once on this gateway";
+
+  // From the command line, by label.
+  const auto second = ok_json(mgr.post("/api/v1/auth/tokens", {{"name", "cron"}}), 201);
+  ApiSession cron(hub_env->port);
+  cron.use_bearer(second["token"]);
+  ASSERT_EQ(cron.get("/api/v1/auth/me").status, 200);
+  testing::ChildProcess revoke({testing::appealhub_binary(), "user", "revoke-token", "mgr", "cron"},
+                               hub_env->env, "/tmp/appealhub_gateway_api_revoke.log");
+  revoke.start();
+  while (revoke.running()) std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(testing::eventually(5s, [&] { return cron.get("/api/v1/auth/me").status == 401; }))
+      << "refused within the principal cache's second";
 }
 
 TEST_F(GatewayApi, FailedLoginsAreThrottledAndTokensWorkForPrograms) {
@@ -489,6 +846,8 @@ TEST_F(GatewayApi, AuthorizationMatrix) {
   const std::vector<Case> cases{
       {"GET", "/api/v1/auth/me", {"op", "staff_a", "mgr", "admin"}},
       {"POST", "/api/v1/auth/tokens", {"op", "staff_a", "mgr", "admin"}},
+      {"GET", "/api/v1/auth/tokens", {"op", "staff_a", "mgr", "admin"}},
+      {"DELETE", "/api/v1/auth/tokens/none", {"op", "staff_a", "mgr", "admin"}},
       {"GET", "/api/v1/tickets", workers},
       {"POST", "/api/v1/tickets", {"op"}},
       {"GET", "/api/v1/tickets/" + id, {"op", "mgr"}},
@@ -516,6 +875,9 @@ TEST_F(GatewayApi, AuthorizationMatrix) {
       {"PUT", "/api/v1/calendar", {"admin"}},
       {"GET", "/api/v1/replies", workers},
       {"POST", "/api/v1/replies/{reply_id}/resend", {"mgr"}},
+      {"GET", "/api/v1/hotline12328/result-files", {"op", "mgr"}},
+      {"POST", "/api/v1/hotline12328/result-files/{name}/abandon", {"mgr"}},
+      {"GET", "/api/v1/hotline12328/refused", {"op", "mgr"}},
       {"GET", "/api/v1/stats/summary", workers},
       {"GET", "/api/v1/stats/summary/export.csv", workers},
       {"GET", "/api/v1/stats/overdue", workers},

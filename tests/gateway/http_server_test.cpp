@@ -410,6 +410,28 @@ TEST(HttpServer, AnswersConnectionsOverTheCapWith503) {
   EXPECT_EQ(fourth.call("GET", "/").result_int(), 200);
 }
 
+TEST(HttpServer, OneAddressCannotTakeEveryConnection) {
+  auto options = test_options();
+  options.max_connections = 100;
+  options.max_connections_per_address = 2;
+  HttpServer server(options, echo, default_limit);
+  server.start();
+  auto first = std::make_unique<Client>(server.port());
+  Client second(server.port());
+  ASSERT_EQ(first->call("GET", "/").result_int(), 200);
+  ASSERT_EQ(second.call("GET", "/").result_int(), 200);
+
+  Client third(server.port());
+  const auto refused = third.call("GET", "/");
+  EXPECT_EQ(refused.result_int(), 503) << "a third connection from the same address";
+  EXPECT_EQ(third.wait_closed(), asio::error::eof);
+
+  first.reset();
+  EXPECT_TRUE(eventually([&] { return server.stats().open_connections == 1; }));
+  Client fourth(server.port());
+  EXPECT_EQ(fourth.call("GET", "/").result_int(), 200) << "its place is free again";
+}
+
 TEST(HttpServer, AnswersAThrowingHandlerWith500AndKeepsServing) {
   HttpServer server(
       test_options(),
@@ -645,6 +667,26 @@ TEST_F(HttpsServer, RefusesTls11) {
     TlsClient client(context);
     EXPECT_TRUE(client.connect_and_handshake(server.port()));
   }
+}
+
+TEST_F(HttpsServer, OffersTls12OnlyForwardSecretAeadSuites) {
+  ASSERT_TRUE(kPermissiveOpenssl);
+  HttpServer server(tls_options(), echo, default_limit);
+  server.start();
+  const auto handshake_with = [&](const char* suites) {
+    auto context = old_client(TLS1_2_VERSION);
+    SSL_CTX_set_cipher_list(context.native_handle(), suites);
+    TlsClient client(context);
+    return client.connect_and_handshake(server.port());
+  };
+  EXPECT_FALSE(handshake_with("ECDHE-ECDSA-AES128-GCM-SHA256:@SECLEVEL=0"));
+  EXPECT_FALSE(handshake_with("ECDHE-ECDSA-CHACHA20-POLY1305:@SECLEVEL=0"));
+  EXPECT_TRUE(handshake_with("ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:@SECLEVEL=0"))
+      << "CBC with SHA-1 is refused";
+  EXPECT_TRUE(handshake_with("ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:@SECLEVEL=0"))
+      << "CBC is refused";
+  EXPECT_TRUE(handshake_with("AES128-GCM-SHA256:AES256-GCM-SHA384:@SECLEVEL=0"))
+      << "suites without forward secrecy are refused";
 }
 
 TEST_F(HttpsServer, StartNamesAnUnreadableFile) {

@@ -199,4 +199,21 @@ bool eventually(std::chrono::milliseconds timeout, const std::function<bool()>& 
   }
 }
 
+std::vector<std::string> lines_containing(const std::string& log_file,
+                                          const std::vector<std::string>& needles,
+                                          std::size_t min_bytes) {
+  std::vector<std::string> found;
+  std::ifstream in(log_file);
+  if (!in) throw std::runtime_error("cannot read " + log_file);
+  std::string line;
+  for (std::size_t number = 1; std::getline(in, line); ++number) {
+    for (const auto& needle : needles) {
+      if (needle.size() >= min_bytes && line.find(needle) != std::string::npos) {
+        found.push_back("line " + std::to_string(number) + ": " + needle);
+      }
+    }
+  }
+  return found;
+}
+
 }  // namespace appealhub::testing

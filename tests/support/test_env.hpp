@@ -72,4 +72,11 @@ bool eventually(std::chrono::milliseconds timeout, const std::function<bool()>& 
 // The appealhub binary built with the tests.
 std::string appealhub_binary();
 
+// Every line of the log file that contains one of `needles` (citizens' phones, names, e-mails,
+// secrets), as "line N: <needle>" (the needle, not the line, so the report itself leaks nothing
+// new). Needles shorter than `min_bytes` are skipped: they would match by chance.
+std::vector<std::string> lines_containing(const std::string& log_file,
+                                          const std::vector<std::string>& needles,
+                                          std::size_t min_bytes = 6);
+
 }  // namespace appealhub::testing

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/ids.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace appealhub {
@@ -49,6 +50,16 @@ TEST(HotlineExportIntake, FilesBecomeTicketsDamagedOnesAreRejectedAndReExportsCh
   fs::copy_file(data_file(kSample + ".ok"), exports / (damaged + ".ok"));
   fs::copy_file(data_file(kSample), exports / kSample);
   fs::copy_file(data_file(kSample + ".ok"), exports / (kSample + ".ok"));
+  // A file taken with one refused row (an unknown 派单类型 on line 2).
+  const std::string with_bad_row = "12328_510800JT_20261127155000_000117.csv";
+  const std::string bad_csv =
+      "工单编号,派单类型,受理时间,来电号码,来电人,诉求类型,业务类别,所属区县,事发地点,车牌号,"
+      "诉求标题,诉求内容,紧急程度,办理时限,需要回访,关联工单,附件,坐席工号\r\n"
+      "GY12328202611279999,转办,2026-11-27 17:40:00,,匿名,投诉,出租汽车,利州区,,,标题,内容,一般,"
+      ",否,,,A1023\r\n";
+  std::ofstream(exports / with_bad_row, std::ios::binary) << bad_csv;
+  std::ofstream(exports / (with_bad_row + ".ok"))
+      << "rows=1\nencoding=UTF-8\nsha256=" << core::sha256_hex(bad_csv) << "\n";
   // A file still being written: no marker yet, never read.
   fs::copy_file(data_file(kSample), exports / "12328_510800JT_20261127180000_000120.csv");
 
@@ -63,6 +74,7 @@ TEST(HotlineExportIntake, FilesBecomeTicketsDamagedOnesAreRejectedAndReExportsCh
   ASSERT_TRUE(testing::eventually(60s,
                                   [&] {
                                     return db.scalar("SELECT count(*) FROM tickets") == "3" &&
+                                           files_in(exports / "processed", ".ok") == 2 &&
                                            db.scalar("SELECT count(*) FROM parked_events") == "2" &&
                                            files_in(exports / "rejected", ".error.txt") == 1;
                                   }))
@@ -77,7 +89,17 @@ TEST(HotlineExportIntake, FilesBecomeTicketsDamagedOnesAreRejectedAndReExportsCh
   EXPECT_EQ(db.scalar("SELECT count(*) FROM tickets WHERE status = 'received'"), "0");
   EXPECT_EQ(db.scalar("SELECT value FROM channel_cursors WHERE channel = 'hotline12328'"), "118");
   EXPECT_TRUE(fs::exists(exports / "rejected" / damaged));
-  EXPECT_EQ(files_in(exports / "processed", ".csv"), 1u);
+  EXPECT_EQ(files_in(exports / "processed", ".csv"), 2u);
+  // Every refusal is stored with its file, line and reason (not only in .error.txt).
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM hotline_refused"), "2");
+  EXPECT_NE(db.scalar("SELECT reason FROM hotline_refused WHERE file = '" + damaged +
+                      "' AND line IS NULL")
+                .find("SHA-256"),
+            std::string::npos);
+  EXPECT_NE(db.scalar("SELECT reason FROM hotline_refused WHERE file = '" + with_bad_row +
+                      "' AND line = 2")
+                .find("派单类型"),
+            std::string::npos);
   EXPECT_TRUE(fs::exists(exports / "12328_510800JT_20261127180000_000120.csv"))
       << "a file without its marker is left alone";
   std::ifstream report(exports / "rejected" / (damaged + ".error.txt"));
@@ -91,7 +113,7 @@ TEST(HotlineExportIntake, FilesBecomeTicketsDamagedOnesAreRejectedAndReExportsCh
   fs::copy_file(data_file(kSample + ".ok"), exports / (kSample + ".ok"));
   // Kept beside the first copy (name.1), never overwritten; counted by their markers.
   ASSERT_TRUE(
-      testing::eventually(30s, [&] { return files_in(exports / "processed", ".ok") == 2; }));
+      testing::eventually(30s, [&] { return files_in(exports / "processed", ".ok") == 3; }));
   std::this_thread::sleep_for(2s);  // let intake apply whatever was published
   EXPECT_EQ(db.scalar("SELECT count(*) FROM tickets"), "3");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM ticket_events"), events_before);

@@ -17,11 +17,13 @@
 #include <pqxx/pqxx>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "adapters/hotline12328/result_file.hpp"
 #include "adapters/hotline12328/result_sender.hpp"
 #include "core/codec.hpp"
 #include "core/ids.hpp"
+#include "storage/hotline_results.hpp"
 #include "storage/reply_ledger.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -248,6 +250,32 @@ TEST_F(ResultSenderTest, NothingIsWrittenBeforeTheFlushIntervalUnlessAFileIsFull
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM reply_ledger WHERE state = 'queued'"), "1");
 }
 
+// Issue 21: a row answered 系统繁忙请重试 is sent again in a later file even when the order was
+// withdrawn (撤销) in between: the platform asked for that answer again and settles it itself
+// (工单已撤销, final); the ledger must not fail it unsent and leave the platform waiting.
+TEST_F(ResultSenderTest, ABusyRowIsSentAgainAfterAWithdrawalThatCameMeanwhile) {
+  ASSERT_TRUE(simulate(dir_, {"--count", "10", "--followups", "0", "--seed", "7"}));
+  std::string order;
+  for (const auto& [id, o] : sim_ledger()["orders"].items()) {
+    if (o["state"] == "open") order = id;
+  }
+  ASSERT_FALSE(order.empty());
+  const auto id = reply(order, core::ReplyType::final_answer);
+  auto s = sender();
+  ASSERT_EQ(s.run_once().files_written, 1u);
+  ASSERT_TRUE(simulate(dir_, {"--count", "0", "--busy", "1", "--seed", "8"}));
+  // The 撤销 reaches the hub before the receipt is read.
+  db_.exec("UPDATE tickets SET status = 'withdrawn' WHERE external_id = '" + order + "'");
+  EXPECT_EQ(s.run_once().retried, 1u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // past the (tiny) backoff
+  s.run_once();
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM hotline_result_files WHERE '" + id +
+                       "' = ANY(reply_ids)"),
+            "2")
+      << "not sent again: " << column(id, "last_error");
+  EXPECT_EQ(column(id, "state"), "sending");  // bound to the second file, awaiting its receipt
+}
+
 TEST_F(ResultSenderTest, AFileWithoutAReceiptIsReported) {
   reply("GY-A", core::ReplyType::final_answer);
   auto s = sender();
@@ -261,6 +289,73 @@ TEST_F(ResultSenderTest, AFileWithoutAReceiptIsReported) {
                        "'hotline12328_results'")
                 .find("without a receipt"),
             std::string::npos);
+}
+
+// A file the platform swallowed: its replies stay `sending` (resend refuses them) until a manager
+// abandons the file after the receipt alarm; they then go into a new file, and a late receipt of
+// the abandoned file delivers only what no new file holds: nothing reaches the platform twice.
+TEST_F(ResultSenderTest, ASwallowedFileIsAbandonedAndItsRepliesGoOutOnceMore) {
+  const auto a = reply("GY-A", core::ReplyType::final_answer);
+  const auto b = reply("GY-B", core::ReplyType::final_answer);
+  auto s = sender();
+  EXPECT_EQ(s.run_once().files_written, 1u);
+  const auto lost = db_.scalar("SELECT name FROM hotline_result_files WHERE sequence = 1");
+  const auto abandon = [&] {
+    pqxx::work txn(*connection_);
+    auto outcome = storage::abandon_result_file(txn, lost, "mgr");
+    txn.commit();
+    return outcome;
+  };
+  {
+    pqxx::work txn(*connection_);
+    EXPECT_EQ(ledger_.resend(txn, a, "mgr"), "sending") << "a plain resend leaves it alone";
+  }
+  auto outcome = abandon();
+  EXPECT_EQ(outcome.result, storage::AbandonOutcome::refused) << "not before the receipt alarm";
+  EXPECT_NE(outcome.reason.find("receipt alarm"), std::string::npos) << outcome.reason;
+
+  db_.exec("UPDATE hotline_result_files SET written_at = now() - interval '31 minutes'");
+  EXPECT_EQ(s.run_once().overdue, 1u);
+  outcome = abandon();
+  ASSERT_EQ(outcome.result, storage::AbandonOutcome::abandoned) << outcome.reason;
+  EXPECT_EQ(outcome.reply_ids, (std::vector<std::string>{a, b}));
+  EXPECT_EQ(column(a, "state"), "queued");
+  EXPECT_EQ(abandon().result, storage::AbandonOutcome::refused) << "abandoned once";
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM ticket_events WHERE type = 'reply.resend'"), "2");
+
+  // B goes into a new file at once; A waits a little longer.
+  db_.exec(
+      "UPDATE reply_ledger SET next_attempt_at = now() + interval '1 hour' WHERE reply_id = '" + a +
+      "'");
+  EXPECT_EQ(s.run_once().files_written, 1u);
+  EXPECT_EQ(db_.scalar("SELECT reply_ids::text FROM hotline_result_files WHERE sequence = 2"),
+            "{" + b + "}");
+  EXPECT_EQ(s.run_once().overdue, 0u) << "an abandoned file is no longer reported";
+
+  // The lost file's receipt turns up after all: A (still waiting) is delivered and never sent
+  // again; B, already in file 2, is left to file 2's receipt.
+  fs::create_directories(dir_ / "receipt");
+  std::ofstream(dir_ / "receipt" / receipt_file_name(lost), std::ios::binary)
+      << "工单编号,处理结果,失败原因\r\nGY-A,成功,\r\nGY-B,成功,\r\n";
+  db_.exec("UPDATE reply_ledger SET next_attempt_at = now() WHERE reply_id = '" + a + "'");
+  const auto late = s.run_once();
+  EXPECT_EQ(late.delivered, 1u);
+  EXPECT_EQ(late.files_written, 0u);
+  EXPECT_EQ(column(a, "state"), "delivered");
+  EXPECT_EQ(column(b, "state"), "sending");
+  EXPECT_EQ(db_.scalar("SELECT state || ' ' || late_receipt FROM hotline_result_files "
+                       "WHERE sequence = 1"),
+            "abandoned 2 成功");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM hotline_result_files"), "2");
+
+  std::ofstream(
+      dir_ / "receipt" /
+          receipt_file_name(db_.scalar("SELECT name FROM hotline_result_files WHERE sequence = 2")),
+      std::ios::binary)
+      << "工单编号,处理结果,失败原因\r\nGY-B,成功,\r\n";
+  s.run_once();
+  EXPECT_EQ(column(b, "state"), "delivered");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM outbox WHERE type = 'reply.delivered'"), "2");
 }
 
 }  // namespace

@@ -100,6 +100,16 @@ TEST(MailboxLetter, WithdrawnIsAWithdrawalAndRepliedIsNothing) {
       letter_to_event(letter, *core::parse_rfc3339("2026-12-01T10:00:00+08:00")).event->event_id,
       out.event->event_id);
 
+  // Withdrawn before the hub first saw it: the appeal comes too, under the id it has when
+  // pending, so that it is counted (a ticket closed as withdrawn) and never doubled.
+  ASSERT_TRUE(out.received);
+  EXPECT_EQ(out.received->name(), "appeal.received");
+  auto pending = letter;
+  pending["status"] = "pending";
+  EXPECT_EQ(out.received->event_id, letter_to_event(pending, kSeen).event->event_id);
+  EXPECT_EQ(appeal_of(*out.received).external_id, "L2026112700042");
+  EXPECT_FALSE(letter_to_event(pending, kSeen).received);
+
   letter["status"] = "replied";
   const auto replied = letter_to_event(letter, kSeen);
   EXPECT_FALSE(replied.event);
