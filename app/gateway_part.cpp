@@ -18,6 +18,9 @@ GatewayPart::GatewayPart(const config::AppConfig& c, router::SetupSource setup,
   options.max_event_waits = std::max(1, g.worker_threads / 2);
   options.token_lifetime = std::chrono::hours(24 * g.token_days);
   options.phone_searches_per_minute = g.phone_searches_per_minute;
+  options.stats_min_sample = c.stats.min_sample;
+  options.stats_instant_answer_minutes = c.stats.instant_answer_minutes;
+  options.due_soon_working_days = c.watch.due_soon_working_days;
   api_ = std::make_unique<gateway::Api>(
       options, storage::DatabaseConfig{c.database.uri}, std::move(setup), check_document,
       std::vector<gateway::ReadinessCheck>{{"broker", [broker] {

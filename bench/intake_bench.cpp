@@ -6,7 +6,8 @@
 //   spine:    the same messages published to intake.hotline12328 and taken in by `appealhub intake`
 //             (a separate process: decode, validate, de-duplicate, tickets + events, placement,
 //             deadline, duplicate search, ticket.routed outbox rows, ack).
-// Both use the hub's bus client for AMQP (rabbitmq-c underneath). Prints rates, their ratio and
+// The spine runs twice: without and with the statistics' change queue (storage/statistics.hpp).
+// Both use the hub's bus client for AMQP (rabbitmq-c underneath). Prints rates, their ratios and
 // the hub's peak RSS. Needs scripts/services.sh to be running. Usage: intake_bench [N]
 
 #include <atomic>
@@ -116,11 +117,16 @@ int main(int argc, char** argv) {
   std::printf("baseline (publish+confirm, consume+ack, 500-row INSERTs): %8.0f appeals/s\n",
               baseline);
 
-  double spine = 0;
-  long rss_kib = 0;
-  {
-    testing::TestDatabase db("bench_spine");
+  // The spine, with or without the statistics' change queue (migration 0012's triggers), to see
+  // what the statistics cost the intake in the same run.
+  const auto run_spine = [&](bool statistics, long& rss_kib) {
+    testing::TestDatabase db(statistics ? "bench_spine" : "bench_spine_nostats");
     app::RoutingSettings({db.uri()}).seed_defaults();
+    if (!statistics) {
+      db.exec("ALTER TABLE ticket_events DISABLE TRIGGER stats_events_dirty");
+      db.exec("ALTER TABLE tickets DISABLE TRIGGER stats_tickets_dirty");
+      db.exec("ALTER TABLE tickets DISABLE TRIGGER stats_ticket_changed");
+    }
     testing::TestVhost vhost("bench_spine");
     bus::BrokerConfig broker;
     broker.uri = vhost.uri();
@@ -154,15 +160,23 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(20ms);
       if (seconds_since(start) > 600) throw std::runtime_error("spine did not finish in 600 s");
     }
-    spine = static_cast<double>(n) / seconds_since(start);
+    const double rate = static_cast<double>(n) / seconds_since(start);
     producer.join();
     rss_kib = hub.peak_rss_kib();
     hub.terminate();
-  }
+    return rate;
+  };
+  long rss_kib = 0, rss_nostats_kib = 0;
+  const double spine_nostats = run_spine(false, rss_nostats_kib);
+  const double spine = run_spine(true, rss_kib);
+  std::printf("spine without the statistics' change queue:                 %8.0f appeals/s\n",
+              spine_nostats);
   std::printf("spine    (publish -> appealhub intake -> tickets -> ack):   %8.0f appeals/s\n",
               spine);
   std::printf("ratio spine/baseline: %.2f   (target >= 0.50; and >= 5000 appeals/s)\n",
               spine / baseline);
+  std::printf("with/without the statistics' queue: %.2f   (target >= 0.90)\n",
+              spine / spine_nostats);
   std::printf("appealhub intake peak RSS: %.1f MB (target < 150 MB)\n",
               static_cast<double>(rss_kib) / 1024.0);
   return 0;

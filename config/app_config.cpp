@@ -216,6 +216,13 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          r.number("interval_ms", c.watch.interval_ms, 1000, 3600000);
          r.refuse_unknown();
        }},
+      {"stats",
+       [&](const json& s) {
+         SectionReader r(s, "stats.", source, errors);
+         r.number("min_sample", c.stats.min_sample, 1, 100000);
+         r.number("instant_answer_minutes", c.stats.instant_answer_minutes, 1, 1440);
+         r.refuse_unknown();
+       }},
       {"hotline12328",
        [&](const json& s) {
          SectionReader r(s, "hotline12328.", source, errors);

@@ -63,6 +63,12 @@ struct WatchSettings {
   int interval_ms = 60000;
 };
 
+// The statistics (docs/statistics.md).
+struct StatsSettings {
+  int min_sample = 10;               // rates over fewer are flagged small_sample
+  int instant_answer_minutes = 60;   // a consultation answered within this is 即时答复
+};
+
 // The 12328 hotline's file interface (adapters/hotline12328/); empty export_dir: not running.
 struct Hotline12328Settings {
   std::string export_dir;
@@ -149,6 +155,7 @@ struct AppConfig {
   PetitionSettings petition;
   DeliverySettings delivery;
   GatewaySettings gateway;
+  StatsSettings stats;
   std::string log_level = "info";
   std::string source;  // where it was loaded from, for messages
 };

@@ -170,6 +170,7 @@ Api::Api(ApiOptions options, storage::DatabaseConfig database, router::SetupSour
   for (auto& r : reply_routes()) impl_->routes.push_back(std::move(r));
   for (auto& r : event_routes()) impl_->routes.push_back(std::move(r));
   for (auto& r : rules_try_routes()) impl_->routes.push_back(std::move(r));
+  for (auto& r : stats_routes()) impl_->routes.push_back(std::move(r));
   for (const auto& r : impl_->routes) impl_->patterns.push_back(split_path(r.pattern));
 }
 
@@ -470,6 +471,11 @@ http::Response Api::Impl::metrics_text() const {
   } catch (const std::exception& e) {
     drop_connection();
     out += "# database unreachable\n";
+  }
+  try {
+    out += stats_metrics(connection(), services);
+  } catch (const std::exception& e) {
+    out += "# statistics unavailable\n";
   }
   for (const auto& source : metrics_sources) out += source();
   http::Response r;

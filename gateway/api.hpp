@@ -33,6 +33,9 @@ struct ApiOptions {
   std::string web_root;
   std::chrono::seconds token_lifetime{90 * 24 * 3600};  // API tokens created without a lifetime
   int phone_searches_per_minute = 20;                   // per user; then 429
+  int stats_min_sample = 10;           // docs/statistics.md, "Small samples"
+  int stats_instant_answer_minutes = 60;
+  int due_soon_working_days = 1;  // the overdue list's "due soon" (watch.due_soon_working_days)
 };
 
 // What /readyz checks besides the database: the broker, and anything else the process runs. The

@@ -242,6 +242,19 @@ std::string mask_email(const std::string& email) {
   return email.substr(0, 1) + "***" + email.substr(at);
 }
 
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    auto item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 void mask_citizen(nlohmann::json& citizen) {
   if (!citizen.is_object()) return;
   if (citizen.contains("phone")) citizen["phone"] = mask_phone(citizen["phone"].get<std::string>());

@@ -134,6 +134,9 @@ std::string china_rfc3339(std::chrono::sys_seconds t);
 std::optional<std::chrono::sys_seconds> parse_time_param(const std::string& name,
                                                          const std::string& text);
 
+// The items of a comma-separated query parameter, empty ones left out.
+std::vector<std::string> split_list(const std::string& text);
+
 // Masking of citizens' personal data (docs/api.md, "Personal data").
 std::string mask_phone(const std::string& phone);
 std::string mask_name(const std::string& name);
@@ -163,5 +166,8 @@ std::vector<RouteDef> admin_routes();
 std::vector<RouteDef> reply_routes();
 std::vector<RouteDef> event_routes();
 std::vector<RouteDef> rules_try_routes();
+std::vector<RouteDef> stats_routes();
+// The statistics gauges for /metrics (gateway/api_stats.cpp).
+std::string stats_metrics(pqxx::connection& db, const Services& services);
 
 }  // namespace appealhub::gateway::detail

@@ -155,19 +155,6 @@ nlohmann::json summary_json(const TicketSummary& t, bool hide_citizen) {
   return nlohmann::json::parse(text);
 }
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    auto item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
 int int_param(const Context& ctx, const std::string& name, int fallback, int min, int max) {
   const auto text = ctx.request.query_param(name);
   if (!text) return fallback;

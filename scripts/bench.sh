@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs the benchmarks against the local servers and prints their figures (not part of the tests).
-#   scripts/bench.sh [intake N | routing N RATE | hotline12328 N | gateway TICKETS SECONDS | reply N]
+#   scripts/bench.sh [intake N | routing N RATE | hotline12328 N | gateway TICKETS SECONDS | reply N | stats TICKETS REQUESTS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/install-deps.sh >/dev/null
-scripts/build.sh appealhub intake_bench routing_bench hotline12328_bench gateway_bench reply_bench
+scripts/build.sh appealhub intake_bench routing_bench hotline12328_bench gateway_bench reply_bench stats_bench
 scripts/services.sh start >/dev/null
 eval "$(scripts/services.sh env)"
 export APPEALHUB_ROOT="$root"
@@ -16,5 +16,6 @@ case $what in
   hotline12328) build/bench/hotline12328_bench "${2:-100000}" ;;
   gateway) build/bench/gateway_bench "${2:-1000000}" "${3:-15}" ;;
   reply) build/bench/reply_bench "${2:-200}" ;;
-  *) echo "usage: scripts/bench.sh [intake N | routing N RATE | hotline12328 N | gateway TICKETS SECONDS | reply N]" >&2; exit 2 ;;
+  stats) build/bench/stats_bench "${2:-1000000}" "${3:-20}" ;;
+  *) echo "usage: scripts/bench.sh [intake N | routing N RATE | hotline12328 N | gateway TICKETS SECONDS | reply N | stats TICKETS REQUESTS]" >&2; exit 2 ;;
 esac

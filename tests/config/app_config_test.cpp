@@ -45,6 +45,18 @@ TEST(AppConfig, ReadsEverySection) {
   EXPECT_EQ(load.config.log_level, "debug");
 }
 
+TEST(AppConfig, StatsSection) {
+  EXPECT_EQ(load_config("").config.stats.min_sample, 10);
+  EXPECT_EQ(load_config("").config.stats.instant_answer_minutes, 60);
+  const auto load =
+      parse_config(R"({"stats": {"min_sample": 30, "instant_answer_minutes": 15}})", "hub.json");
+  ASSERT_TRUE(load.errors.empty());
+  EXPECT_EQ(load.config.stats.min_sample, 30);
+  EXPECT_EQ(load.config.stats.instant_answer_minutes, 15);
+  EXPECT_EQ(errors_of(R"({"stats": {"min_sample": 0}})"),
+            std::vector<std::string>{"hub.json: stats.min_sample: must be between 1 and 100000"});
+}
+
 TEST(AppConfig, SyntaxErrorNamesLineAndColumn) {
   EXPECT_EQ(errors_of("{\n  \"intake\": {\n    \"batch_size\": 10,,\n  }\n}"),
             std::vector<std::string>{"hub.json:3:22: not valid JSON"});

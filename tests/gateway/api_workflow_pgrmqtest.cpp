@@ -880,6 +880,12 @@ TEST_F(GatewayApi, AuthorizationMatrix) {
       {"GET", "/api/v1/hotline12328/result-files", {"op", "mgr"}},
       {"POST", "/api/v1/hotline12328/result-files/{name}/abandon", {"mgr"}},
       {"GET", "/api/v1/hotline12328/refused", {"op", "mgr"}},
+      {"GET", "/api/v1/stats/summary", workers},
+      {"GET", "/api/v1/stats/summary/export.csv", workers},
+      {"GET", "/api/v1/stats/overdue", workers},
+      {"GET", "/api/v1/stats/overdue/export.csv", workers},
+      {"GET", "/api/v1/stats/ranking", workers},
+      {"GET", "/api/v1/stats/ranking/export.csv", workers},
   };
   // Every route the gateway serves is in the matrix.
   const auto doc = testing::http_call(hub_env->port, "GET", "/api/v1/openapi.json").json();
