@@ -438,6 +438,7 @@ print_env() {
   cat <<EOF
 export APPEALHUB_PG_URI='postgresql://$pg_auth@127.0.0.1:$PG_PORT/appealhub'
 export APPEALHUB_TEST_PG_URI='postgresql://$pg_auth@127.0.0.1:$PG_PORT/appealhub_test'
+export APPEALHUB_TEST_PG_ADMIN_URI='postgresql://postgres@127.0.0.1:$PG_PORT/postgres'
 export APPEALHUB_AMQP_URI='amqp://appealhub:$(urlencode "$AMQP_PASSWORD")@127.0.0.1:$AMQP_PORT/%2f'
 export APPEALHUB_AMQPS_URI='amqps://appealhub:$(urlencode "$AMQP_PASSWORD")@localhost:$AMQPS_PORT/%2f'
 export APPEALHUB_TEST_CA_FILE='$TLS_DIR/ca.pem'
