@@ -53,9 +53,17 @@ void write(const fs::path& path, std::string_view bytes) {
 // and refused rows.
 void check_disk(const h::ExportFileResult& memory, std::string_view marker_text,
                 std::string_view csv) {
-  static const fs::path dir = fs::temp_directory_path() /
-                              ("appealhub-fuzz-export-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  // One folder per process, removed at exit.
+  static const struct Folder {
+    fs::path path = fs::temp_directory_path() /
+                    ("appealhub-fuzz-export-" + std::to_string(::getpid()));
+    Folder() { fs::create_directories(path); }
+    ~Folder() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } folder;
+  const fs::path& dir = folder.path;
   const fs::path csv_path = dir / "12328_510800JT_20261127160000_000001.csv";
   write(csv_path, csv);
   write(fs::path(csv_path.string() + ".ok"), marker_text);
