@@ -59,7 +59,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       refusal_allowed([&] { (void)d::parse_time_param(name, *value); });
     }
   }
-  (void)http::percent_encode(http::percent_decode(request.query()));
+  const auto decoded = http::percent_decode(request.query());
+  APPEALHUB_FUZZ_CHECK(http::percent_decode(http::percent_encode(decoded)) == decoded);
 
   refusal_allowed([&] {
     d::Body body(request);

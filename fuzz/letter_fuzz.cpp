@@ -5,6 +5,7 @@
 
 #include "adapters/mailbox/letter.hpp"
 #include "core/time.hpp"
+#include "core/json_input.hpp"
 #include "fuzz/fuzz_support.hpp"
 
 namespace m = appealhub::adapters::mailbox;
@@ -25,7 +26,8 @@ void take(const nlohmann::json& item) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   appealhub::fuzz::quiet_logs();
-  const auto json = nlohmann::json::parse(appealhub::fuzz::as_text(data, size), nullptr, false);
+  // Parsed as the channel API client parses its answers.
+  const auto json = appealhub::core::parse_json_bounded(appealhub::fuzz::as_text(data, size));
   if (json.is_discarded()) return 0;
   bool paged = false;
   for (const char* member : {"letters", "ratings"}) {

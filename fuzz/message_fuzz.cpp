@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/petition/message.hpp"
+#include "core/json_input.hpp"
 #include "fuzz/fuzz_support.hpp"
 
 namespace p = appealhub::adapters::petition;
@@ -20,7 +21,8 @@ void take(const nlohmann::json& item) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   appealhub::fuzz::quiet_logs();
-  const auto json = nlohmann::json::parse(appealhub::fuzz::as_text(data, size), nullptr, false);
+  // Parsed as the channel API client parses its answers.
+  const auto json = appealhub::core::parse_json_bounded(appealhub::fuzz::as_text(data, size));
   if (json.is_discarded()) return 0;
   if (json.is_object() && json.contains("messages") && json["messages"].is_array()) {
     for (const auto& item : json["messages"]) take(item);
