@@ -8,7 +8,7 @@ nlohmann::json parse_json_bounded(std::string_view text, int max_depth) {
     return nlohmann::json::parse(
         text,
         [max_depth](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-          if (depth > max_depth) throw TooDeep{};
+          if (depth >= max_depth) throw TooDeep{};  // depth counts from 0
           return true;
         },
         false);

@@ -96,7 +96,7 @@ Body::Body(const http::Request& request) {
     // Bounded: require_storable_json and every copy recurse once per level.
     json_ = nlohmann::json::parse(
         request.body, [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-          if (depth > core::kMaxNestingDepth) {
+          if (depth >= core::kMaxNestingDepth) {  // depth counts from 0
             bad_request("body", "nested deeper than " + std::to_string(core::kMaxNestingDepth) +
                                     " levels");
           }

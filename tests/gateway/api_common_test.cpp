@@ -41,7 +41,7 @@ TEST(GatewayBody, DeepNestingIsA400) {
 }
 
 TEST(GatewayBody, MalformedAndOutOfRangeAre400s) {
-  for (const std::string body : {R"({"password":1e999})", R"({"a":)", "[1]"}) {
+  for (const char* body : {R"({"password":1e999})", R"({"a":)", "[1]"}) {
     try {
       Body b(post(body));
       FAIL() << body;

@@ -125,7 +125,7 @@ TEST(PetitionMessage, BadPartsAreLeftOutBadMessagesRefused) {
 // A score beyond int was cut to its low 32 bits: 4294967300 read as 4 (satisfied).
 TEST(PetitionMessage, ScoreBeyondIntIsNotARating) {
   auto message = sample_messages()[0];
-  for (const nlohmann::json score :
+  for (const nlohmann::json& score :
        {nlohmann::json(4294967300LL), nlohmann::json(18446744073709551615ULL),
         nlohmann::json(-4294967291LL)}) {
     message["rating"] = {{"score", score}, {"rated_at", "2026-12-05T20:11:00+08:00"}};
