@@ -48,7 +48,7 @@ for name in "${names[@]}"; do
     echo "   crash: see var/fuzz/$name.log and $out/crashes/"
     status=1
   fi
-  grep -E '^#[0-9]+ *(DONE|pulse|NEW|REDUCE)' "var/fuzz/$name.log" | tail -1 || true
+  grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)' "var/fuzz/$name.log" | tail -1 || true
   grep -E '^stat::number_of_executed_units' "var/fuzz/$name.log" || true
 done
 exit $status
