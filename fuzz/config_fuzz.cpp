@@ -5,8 +5,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   appealhub::fuzz::quiet_logs();
-  const auto load =
-      appealhub::config::parse_config(std::string(appealhub::fuzz::as_text(data, size)), "fuzz.json");
+  const auto load = appealhub::config::parse_config(
+      std::string(appealhub::fuzz::as_text(data, size)), "fuzz.json");
   for (const auto& error : load.errors) (void)error.to_string();
   if (load.errors.empty()) {
     (void)appealhub::config::with_password(load.config.database.uri, "p@ss:w/rd%");

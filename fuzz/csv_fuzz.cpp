@@ -38,7 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto whole = h::parse_csv(text);
   h::CsvReader reader;
   std::vector<h::CsvRecord> chunked;
-  for (std::size_t at = 0; at < text.size(); at += chunk) reader.feed(text.substr(at, chunk), chunked);
+  for (std::size_t at = 0; at < text.size(); at += chunk)
+    reader.feed(text.substr(at, chunk), chunked);
   reader.finish(chunked);
   APPEALHUB_FUZZ_CHECK(chunked == whole);
 

@@ -55,8 +55,8 @@ void check_disk(const h::ExportFileResult& memory, std::string_view marker_text,
                 std::string_view csv) {
   // One folder per process, removed at exit.
   static const struct Folder {
-    fs::path path = fs::temp_directory_path() /
-                    ("appealhub-fuzz-export-" + std::to_string(::getpid()));
+    fs::path path =
+        fs::temp_directory_path() / ("appealhub-fuzz-export-" + std::to_string(::getpid()));
     Folder() { fs::create_directories(path); }
     ~Folder() {
       std::error_code ec;
@@ -101,14 +101,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 2) return 0;
   const std::uint8_t flags = data[0];
   const std::size_t chunk = 1 + data[1];
-  auto [marker_part, csv] = appealhub::fuzz::split_once(
-      appealhub::fuzz::as_text(data + 2, size - 2), "\n====\n");
+  auto [marker_part, csv] =
+      appealhub::fuzz::split_once(appealhub::fuzz::as_text(data + 2, size - 2), "\n====\n");
   const auto encoding = (flags & 1) ? h::Encoding::utf8 : h::Encoding::gb18030;
   const std::string marker =
       (flags & 2) ? matching_marker(csv, encoding) : std::string(marker_part);
 
-  const auto result = h::read_export_bytes("12328_510800JT_20261127160000_000001.csv", marker, csv,
-                                           chunk);
+  const auto result =
+      h::read_export_bytes("12328_510800JT_20261127160000_000001.csv", marker, csv, chunk);
   APPEALHUB_FUZZ_CHECK(result.status != h::ExportStatus::not_ready);
   APPEALHUB_FUZZ_CHECK(result.taken() || result.events.empty());
   (void)h::format_error_report(result);

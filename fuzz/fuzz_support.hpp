@@ -38,12 +38,12 @@ inline std::pair<std::string_view, std::string_view> split_once(std::string_view
 }  // namespace appealhub::fuzz
 
 // A property the code promises does not hold: report and abort, so libFuzzer keeps the input.
-#define APPEALHUB_FUZZ_CHECK(condition)                                                       \
-  do {                                                                                        \
-    if (!(condition)) {                                                                       \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition);     \
-      std::abort();                                                                           \
-    }                                                                                         \
+#define APPEALHUB_FUZZ_CHECK(condition)                                                  \
+  do {                                                                                   \
+    if (!(condition)) {                                                                  \
+      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition); \
+      std::abort();                                                                      \
+    }                                                                                    \
   } while (false)
 
 #include "core/codec.hpp"

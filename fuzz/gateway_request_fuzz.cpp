@@ -4,8 +4,8 @@
 // (a 4xx naming the field); any other exception would be a 500 and fails the fuzzer.
 #include <string>
 
-#include "gateway/api_internal.hpp"
 #include "fuzz/fuzz_support.hpp"
+#include "gateway/api_internal.hpp"
 
 namespace d = appealhub::gateway::detail;
 namespace http = appealhub::http;
@@ -25,12 +25,24 @@ void refusal_allowed(Fn fn) {
 void read_member(d::Body& body, const std::string& name, unsigned selector) {
   refusal_allowed([&] {
     switch (selector % 6) {
-      case 0: (void)body.string(name, selector & 8, 200, selector & 16); break;
-      case 1: (void)body.boolean(name, selector & 8); break;
-      case 2: (void)body.integer(name, selector & 8, -1000, 1000000); break;
-      case 3: (void)body.strings(name, selector & 8); break;
-      case 4: (void)body.object(name, selector & 8); break;
-      default: (void)body.choice(name, selector & 8, {"final_answer", "interim", "a"}); break;
+      case 0:
+        (void)body.string(name, selector & 8, 200, selector & 16);
+        break;
+      case 1:
+        (void)body.boolean(name, selector & 8);
+        break;
+      case 2:
+        (void)body.integer(name, selector & 8, -1000, 1000000);
+        break;
+      case 3:
+        (void)body.strings(name, selector & 8);
+        break;
+      case 4:
+        (void)body.object(name, selector & 8);
+        break;
+      default:
+        (void)body.choice(name, selector & 8, {"final_answer", "interim", "a"});
+        break;
     }
   });
 }
@@ -39,7 +51,8 @@ void read_member(d::Body& body, const std::string& name, unsigned selector) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   appealhub::fuzz::quiet_logs();
-  auto [target, body_text] = appealhub::fuzz::split_once(appealhub::fuzz::as_text(data, size), "\n");
+  auto [target, body_text] =
+      appealhub::fuzz::split_once(appealhub::fuzz::as_text(data, size), "\n");
   http::Request request;
   request.method = "POST";
   request.target = std::string(target);

@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/mailbox/letter.hpp"
-#include "core/time.hpp"
 #include "core/json_input.hpp"
+#include "core/time.hpp"
 #include "fuzz/fuzz_support.hpp"
 
 namespace m = appealhub::adapters::mailbox;

@@ -97,8 +97,8 @@ Body::Body(const http::Request& request) {
     json_ = nlohmann::json::parse(
         request.body, [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
           if (depth >= core::kMaxNestingDepth) {  // depth counts from 0
-            bad_request("body", "nested deeper than " + std::to_string(core::kMaxNestingDepth) +
-                                    " levels");
+            bad_request("body",
+                        "nested deeper than " + std::to_string(core::kMaxNestingDepth) + " levels");
           }
           return true;
         });

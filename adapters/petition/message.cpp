@@ -159,9 +159,9 @@ MessageEvents message_to_events(const nlohmann::json& m) {
     // Compared wide before narrowing: get<int>() would cut 4294967300 to 4 (satisfied).
     std::optional<int> score;
     if (const auto s = r->find("score"); s != r->end() && s->is_number_integer()) {
-      const bool in_range = s->is_number_unsigned() ? s->get<std::uint64_t>() <= 5
-                                                    : s->get<std::int64_t>() >= 1 &&
-                                                          s->get<std::int64_t>() <= 5;
+      const bool in_range = s->is_number_unsigned()
+                                ? s->get<std::uint64_t>() <= 5
+                                : s->get<std::int64_t>() >= 1 && s->get<std::int64_t>() <= 5;
       if (in_range) score = static_cast<int>(s->get<std::int64_t>());
     }
     const auto satisfaction = score ? core::satisfaction_from_score(*score) : std::nullopt;
