@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/codec.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "gateway/api_internal.hpp"
@@ -92,7 +93,15 @@ Body::Body(const http::Request& request) {
   }
   if (!core::is_valid_utf8(request.body)) bad_request("body", "not UTF-8");
   try {
-    json_ = nlohmann::json::parse(request.body);
+    // Bounded: require_storable_json and every copy recurse once per level.
+    json_ = nlohmann::json::parse(
+        request.body, [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+          if (depth >= core::kMaxNestingDepth) {  // depth counts from 0
+            bad_request("body",
+                        "nested deeper than " + std::to_string(core::kMaxNestingDepth) + " levels");
+          }
+          return true;
+        });
   } catch (const nlohmann::json::parse_error& e) {
     throw ApiError(400, "malformed_json",
                    "body: not JSON (at byte " + std::to_string(e.byte) + ")");

@@ -1,6 +1,7 @@
 #include "adapters/mailbox/mailbox_api.hpp"
 
 #include "adapters/common/channel_api.hpp"
+#include "core/json_input.hpp"
 
 namespace appealhub::adapters::mailbox {
 
@@ -26,7 +27,7 @@ MailboxPage MailboxApi::page(const std::string& path, const char* member, const 
                        {{"Authorization", "Bearer " + token_}, {"Accept", "application/json"}});
   });
   expect_success(response, what);
-  const auto body = nlohmann::json::parse(response.body, nullptr, false);
+  const auto body = core::parse_json_bounded(response.body);
   if (!body.is_object() || !body.contains(member) || !body[member].is_array()) {
     throw ChannelApiError(ApiFailure::malformed,
                           what + ": the answer has no '" + member + "' array");

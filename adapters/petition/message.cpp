@@ -156,9 +156,14 @@ MessageEvents message_to_events(const nlohmann::json& m) {
   if (const auto r = m.find("rating"); r != m.end() && r->is_object()) {
     const std::string rated_text = text_of(*r, "rated_at");
     const auto rated_at = core::parse_rfc3339(rated_text);
-    const auto score = r->contains("score") && (*r)["score"].is_number_integer()
-                           ? std::optional<int>((*r)["score"].get<int>())
-                           : std::nullopt;
+    // Compared wide before narrowing: get<int>() would cut 4294967300 to 4 (satisfied).
+    std::optional<int> score;
+    if (const auto s = r->find("score"); s != r->end() && s->is_number_integer()) {
+      const bool in_range = s->is_number_unsigned()
+                                ? s->get<std::uint64_t>() <= 5
+                                : s->get<std::int64_t>() >= 1 && s->get<std::int64_t>() <= 5;
+      if (in_range) score = static_cast<int>(s->get<std::int64_t>());
+    }
     const auto satisfaction = score ? core::satisfaction_from_score(*score) : std::nullopt;
     if (!rated_at || !satisfaction) {
       out.problems.push_back("message " + id + " rating: needs a score of 1 to 5 and rated_at");

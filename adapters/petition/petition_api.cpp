@@ -2,6 +2,7 @@
 
 #include "adapters/common/channel_api.hpp"
 #include "adapters/petition/signing.hpp"
+#include "core/json_input.hpp"
 
 namespace appealhub::adapters::petition {
 
@@ -26,7 +27,7 @@ MessagesPage PetitionApi::messages(const std::string& updated_since, int page_si
   headers.emplace_back("Accept", "application/json");
   const auto response = over_transport([&] { return client_.get(target, headers); });
   expect_success(response, what);
-  const auto body = nlohmann::json::parse(response.body, nullptr, false);
+  const auto body = core::parse_json_bounded(response.body);
   if (!body.is_object() || !body.contains("messages") || !body["messages"].is_array()) {
     throw ChannelApiError(ApiFailure::malformed, what + ": the answer has no 'messages' array");
   }

@@ -6,6 +6,7 @@
 #include "adapters/common/intake_publisher.hpp"
 #include "adapters/petition/message.hpp"
 #include "adapters/petition/signing.hpp"
+#include "core/json_input.hpp"
 #include "core/log.hpp"
 
 namespace appealhub::adapters::petition {
@@ -112,7 +113,7 @@ http::Response PetitionWebhook::handle(const http::Request& request) {
                    {{"code", std::string(to_string(check))}, {"remote", request.remote_address}});
     return refusal(401, to_string(check), "the request's signature does not hold");
   }
-  const auto body = nlohmann::json::parse(request.body, nullptr, false);
+  const auto body = core::parse_json_bounded(request.body);
   if (!body.is_object() || !body.contains("message") || !body["message"].is_object()) {
     health_.add("refused_invalid");
     return refusal(400, "invalid", "the body is not a webhook event with a message");

@@ -122,5 +122,18 @@ TEST(PetitionMessage, BadPartsAreLeftOutBadMessagesRefused) {
   EXPECT_TRUE(message_to_events(message).events.empty());
 }
 
+// A score beyond int was cut to its low 32 bits: 4294967300 read as 4 (satisfied).
+TEST(PetitionMessage, ScoreBeyondIntIsNotARating) {
+  auto message = sample_messages()[0];
+  for (const nlohmann::json& score :
+       {nlohmann::json(4294967300LL), nlohmann::json(18446744073709551615ULL),
+        nlohmann::json(-4294967291LL)}) {
+    message["rating"] = {{"score", score}, {"rated_at", "2026-12-05T20:11:00+08:00"}};
+    const auto read = message_to_events(message);
+    EXPECT_EQ(names(read), std::vector<std::string>{"appeal.received"}) << score;
+    EXPECT_EQ(read.problems.size(), 1u) << score;
+  }
+}
+
 }  // namespace
 }  // namespace appealhub::adapters::petition

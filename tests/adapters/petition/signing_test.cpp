@@ -86,5 +86,24 @@ TEST(PetitionSigning, ChecksSignatureAppIdAndTimestamp) {
   EXPECT_EQ(to_string(SignatureCheck::stale_timestamp), "stale_timestamp");
 }
 
+// Found with the webhook fuzzer's harness (fuzz/corpus/webhook/crash-timestamp-min.req): the
+// distance to a timestamp of -2^63 overflowed (UBSan) and, wrapped negative, passed as fresh.
+TEST(PetitionSigning, ExtremeTimestampsAreStale) {
+  for (const char* timestamp : {"-9223372036854775808", "9223372036854775807"}) {
+    auto r = signed_request("{}", kNow);
+    for (auto& [name, value] : r.headers) {
+      if (name == "X-Timestamp") value = timestamp;
+    }
+    for (auto& [name, value] : r.headers) {
+      if (name == "X-Signature") {
+        value = hmac_sha256_hex(kSecret, string_to_sign(r.method, r.target, timestamp,
+                                                        *r.header("X-Nonce"), r.body));
+      }
+    }
+    EXPECT_EQ(check_signature(r, "app-7", kSecret, kNow), SignatureCheck::stale_timestamp)
+        << timestamp;
+  }
+}
+
 }  // namespace
 }  // namespace appealhub::adapters::petition
