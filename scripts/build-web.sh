@@ -12,7 +12,7 @@ if [ "$(cat node_modules/.appealhub-lock 2>/dev/null)" != "$lock_sum" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_sum" >node_modules/.appealhub-lock
 fi
-src_sum=$( (echo "$lock_sum"; find index.html vite.config.js src public -type f 2>/dev/null | sort | xargs sha256sum) | sha256sum | cut -d' ' -f1)
+src_sum=$( (echo "$lock_sum"; { find index.html vite.config.js src public -type f 2>/dev/null || true; } | sort | xargs sha256sum) | sha256sum | cut -d' ' -f1)
 if [ "$(cat dist/.appealhub-src 2>/dev/null)" != "$src_sum" ] || [ ! -f dist/index.html ]; then
   echo "build-web: vite build"
   npx --no-install vite build --logLevel warn
