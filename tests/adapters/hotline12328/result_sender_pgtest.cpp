@@ -256,7 +256,8 @@ TEST_F(ResultSenderTest, NothingIsWrittenBeforeTheFlushIntervalUnlessAFileIsFull
 TEST_F(ResultSenderTest, ABusyRowIsSentAgainAfterAWithdrawalThatCameMeanwhile) {
   ASSERT_TRUE(simulate(dir_, {"--count", "10", "--followups", "0", "--seed", "7"}));
   std::string order;
-  for (const auto& [id, o] : sim_ledger()["orders"].items()) {
+  const auto ledger = sim_ledger();  // not a temporary: the loop would read a destroyed one
+  for (const auto& [id, o] : ledger["orders"].items()) {
     if (o["state"] == "open") order = id;
   }
   ASSERT_FALSE(order.empty());
