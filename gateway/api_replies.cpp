@@ -15,19 +15,6 @@ namespace {
 
 const std::set<std::string> kStates = {"queued", "sending", "delivered", "retrying", "failed"};
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    auto item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
 std::vector<std::string> split_states(const std::string& text) {
   auto out = split_list(text);
   for (const auto& item : out) {
