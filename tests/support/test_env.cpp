@@ -164,6 +164,11 @@ void ChildProcess::kill(int signal) {
 int ChildProcess::terminate() {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
+  return wait();
+}
+
+int ChildProcess::wait() {
+  if (pid_ <= 0) return -1;
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
