@@ -13,6 +13,7 @@
 #include "core/appeal.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
+#include "http/message.hpp"
 
 namespace appealhub::config {
 namespace {
@@ -409,18 +410,7 @@ std::string with_password(const std::string& uri, const std::string& password) {
   const auto at = uri.find('@');
   if (password.empty() || scheme == std::string::npos || at == std::string::npos) return uri;
   if (uri.find(':', scheme + 3) < at) return uri;
-  std::string encoded;
-  for (unsigned char ch : password) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-      encoded += static_cast<char>(ch);
-    } else {
-      static const char* hex = "0123456789ABCDEF";
-      encoded += '%';
-      encoded += hex[ch >> 4];
-      encoded += hex[ch & 15];
-    }
-  }
-  return uri.substr(0, at) + ":" + encoded + uri.substr(at);
+  return uri.substr(0, at) + ":" + http::percent_encode(password) + uri.substr(at);
 }
 
 void apply_environment(AppConfig& config) {
