@@ -53,6 +53,17 @@ share_cookie() {
   done
 }
 
+# Runs the command up to three times: a node's port can be held for a moment by a client's
+# outgoing connection (our ports lie in the kernel's ephemeral range), which then goes away.
+again() {
+  local i
+  for i in 1 2 3; do
+    "$@" && return 0
+    ((i < 3)) && { log "retrying in 2 s: $*"; sleep 2; }
+  done
+  return 1
+}
+
 start() {
   local n rc=0
   for n in "${NODES[@]}"; do
@@ -62,17 +73,18 @@ start() {
   share_cookie
   local -a pids=()
   for n in "${NODES[@]}"; do
-    on_node "$n" start rabbitmq >"$DIR/start-$n.log" 2>&1 &
+    again on_node "$n" start rabbitmq >"$DIR/start-$n.log" 2>&1 &
     pids+=($!)
   done
   for n in "${!pids[@]}"; do wait "${pids[$n]}" || rc=1; done
-  ((rc == 0)) || { cat "$DIR"/start-*.log >&2; die "a node did not start"; }
+  ((rc == 0)) || { cat "$DIR"/start-*.log >&2; stop; die "a node did not start"; }
   for n in 2 3; do
-    on_node "$n" rabbitmqctl stop_app >/dev/null
-    on_node "$n" rabbitmqctl join_cluster "$(node_name 1)" >/dev/null
-    on_node "$n" rabbitmqctl start_app >/dev/null
+    on_node "$n" rabbitmqctl stop_app >/dev/null &&
+      on_node "$n" rabbitmqctl join_cluster "$(node_name 1)" >/dev/null &&
+      again on_node "$n" rabbitmqctl start_app >/dev/null ||
+      { stop; die "node $n did not join"; }
   done
-  on_node 1 rabbitmqctl await_online_nodes 3 --timeout 60 >/dev/null
+  on_node 1 rabbitmqctl await_online_nodes 3 --timeout 60 >/dev/null || { stop; die "not all nodes online"; }
   log "up: $(members)"
 }
 
@@ -122,7 +134,7 @@ case ${1:-} in
   status) members ;;
   env) print_env ;;
   kill-node) kill_node "${2:?node number}" ;;
-  start-node) on_node "${2:?node number}" start rabbitmq ;;
+  start-node) again on_node "${2:?node number}" start rabbitmq ;;
   *)
     echo "usage: $0 start|stop|status|env|kill-node N|start-node N" >&2
     exit 2

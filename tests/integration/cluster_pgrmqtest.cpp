@@ -423,7 +423,6 @@ TEST(Cluster, SeparateProcessesOnAThreeNodeClusterSurviveANodeAndEveryKindKilled
 
   // 1. The cluster: three nodes, joined; the topology declared once all three are in, so that
   // every quorum queue has a member on each.
-  testing::rabbitmq_cluster("start");
   struct StopCluster {
     ~StopCluster() {
       try {
@@ -432,6 +431,7 @@ TEST(Cluster, SeparateProcessesOnAThreeNodeClusterSurviveANodeAndEveryKindKilled
       }
     }
   } stop_cluster;
+  testing::rabbitmq_cluster("start");
   const auto addresses = testing::rabbitmq_cluster_addresses();
   bus::BrokerConfig broker;
   broker.uri = addresses.uri;
