@@ -42,7 +42,9 @@ namespace {
 
 // "host", "host:port" or "[v6]:port" onto a copy of the URI's address.
 BrokerAddress with_host(BrokerAddress address, const std::string& host) {
-  const auto bad = [&host] { return std::invalid_argument("malformed broker host '" + host + "'"); };
+  const auto bad = [&host] {
+    return std::invalid_argument("malformed broker host '" + host + "'");
+  };
   std::string name = host, port;
   if (host.starts_with('[')) {
     const auto close = host.find(']');
@@ -63,7 +65,8 @@ BrokerAddress with_host(BrokerAddress address, const std::string& host) {
   if (name.empty() || name.find_first_of("/@ ") != std::string::npos) throw bad();
   address.host = name;
   if (port != "-") {
-    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos)
       throw bad();
     address.port = std::stoi(port);
     if (address.port < 1 || address.port > 65535) throw bad();

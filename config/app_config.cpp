@@ -45,13 +45,12 @@ class SectionReader {
       if (!item.is_string()) return false;
       const auto text = item.get<std::string>();
       const auto colon = text.rfind(':');
-      const auto port = colon == std::string::npos || text.ends_with(']')
-                            ? std::string("1")
-                            : text.substr(colon + 1);
+      const auto port = colon == std::string::npos || text.ends_with(']') ? std::string("1")
+                                                                          : text.substr(colon + 1);
       return !text.empty() && !text.starts_with(':') &&
-             text.find_first_of(" /@,") == std::string::npos && !port.empty() &&
-             port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos &&
-             std::stoi(port) >= 1 && std::stoi(port) <= 65535;
+             text.find_first_of(" /@,") == std::string::npos && !port.empty() && port.size() <= 5 &&
+             port.find_first_not_of("0123456789") == std::string::npos && std::stoi(port) >= 1 &&
+             std::stoi(port) <= 65535;
     };
     if (!v.is_array() || !std::all_of(v.begin(), v.end(), well_formed)) {
       return fail(key, "must be a list of \"host\" or \"host:port\"");

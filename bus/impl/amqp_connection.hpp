@@ -5,9 +5,9 @@
 
 #include <chrono>
 #include <memory>
-#include <vector>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bus/broker_config.hpp"
 

@@ -46,8 +46,8 @@ TEST(AppConfig, ReadsEverySection) {
 }
 
 TEST(AppConfig, BrokerClusterHosts) {
-  const auto load =
-      parse_config(R"({"broker": {"uri": "amqp://hub@mq1/", "hosts": ["mq2:5673", "mq3"]}})", "hub.json");
+  const auto load = parse_config(
+      R"({"broker": {"uri": "amqp://hub@mq1/", "hosts": ["mq2:5673", "mq3"]}})", "hub.json");
   ASSERT_TRUE(load.errors.empty());
   EXPECT_EQ(load.config.broker.hosts, (std::vector<std::string>{"mq2:5673", "mq3"}));
   EXPECT_TRUE(load_config("").config.broker.hosts.empty());

@@ -20,8 +20,8 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <functional>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -50,7 +50,7 @@ const std::string kToken = "cluster-mailbox-token";
 const std::string kAppId = "gy-jtj";
 const std::string kSecret = "cluster-petition-secret";
 const std::string kPassword = "cluster worker password";
-const std::vector<std::string> kKinds{"intake", "relay",        "gateway", "mailbox",
+const std::vector<std::string> kKinds{"intake",   "relay",        "gateway", "mailbox",
                                       "petition", "hotline12328", "deliver", "watch"};
 const std::set<std::string> kLeased{"mailbox", "petition", "hotline12328"};
 
@@ -69,6 +69,14 @@ json sim_json(unsigned short port, const std::string& method, const std::string&
                            target);
 }
 
+// "a b c" -> {"a", "b", "c"}: command lines written as one.
+std::vector<std::string> words(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string word; in >> word;) out.push_back(word);
+  return out;
+}
+
 json read_json_file(const fs::path& path) {
   std::ifstream in(path);
   return in ? json::parse(in, nullptr, false) : json();
@@ -79,30 +87,31 @@ json read_json_file(const fs::path& path) {
 // that differ between runs): the same calls give the same appeals in every run, so that two runs
 // compare.
 struct Channels {
-  testing::SimProcess mailbox, petition;
-  std::unique_ptr<ChildProcess> hotline;
-  fs::path hotline_dir;
+  testing::SimProcess mailbox, petition, hotline;
+  fs::path root, hotline_dir;
 
-  Channels(const fs::path& root, unsigned short webhook_port) : hotline_dir(root / "12328") {
+  Channels(const fs::path& where, unsigned short webhook_port)
+      : root(where), hotline_dir(where / "12328") {
     mailbox = testing::start_simulator(
-        {"mailbox", "--port", "0", "--seed", "71", "--rate", "0", "--withdraw-fraction", "0",
-         "--spam-fraction", "0", "--reindex-fraction", "0", "--rating-fraction", "0"},
+        words("mailbox --port 0 --seed 71 --rate 0 --withdraw-fraction 0 --spam-fraction 0 "
+              "--reindex-fraction 0 --rating-fraction 0"),
         {{"APPEALHUB_SIM_MAILBOX_TOKEN", kToken}}, (root / "mailbox-sim.log").string());
     petition = testing::start_simulator(
-        {"petition", "--port", "0", "--app-id", kAppId, "--seed", "72", "--rate", "0",
-         "--webhook-url",
-         "http://127.0.0.1:" + std::to_string(webhook_port) + "/webhooks/petition",
-         "--webhook-retry-ms", "300", "--follow-up-fraction", "0", "--rating-fraction", "0",
-         "--withdraw-fraction", "0", "--reassign-fraction", "0"},
+        words("petition --port 0 --app-id " + kAppId +
+              " --seed 72 --rate 0 --webhook-retry-ms 300 --follow-up-fraction 0 "
+              "--rating-fraction 0 --withdraw-fraction 0 --reassign-fraction 0 --webhook-url "
+              "http://127.0.0.1:" +
+              std::to_string(webhook_port) + "/webhooks/petition"),
         {{"APPEALHUB_SIM_PETITION_SECRET", kSecret}}, (root / "petition-sim.log").string());
     if (!mailbox.port || !petition.port) throw std::runtime_error("a simulator did not start");
-    hotline = std::make_unique<ChildProcess>(
-        std::vector<std::string>{testing::sim_binary(), "hotline", "--dir", hotline_dir.string(),
-                                 "--rate", "6", "--count", std::to_string(kHotlineRows),
-                                 "--rows-per-file", "10", "--file-interval-ms", "500",
-                                 "--poll-ms", "200", "--followups", "0", "--busy", "0",
-                                 "--seed", "73"},
-        std::map<std::string, std::string>{}, (root / "hotline-sim.log").string());
+  }
+  // The 12328 platform starts exporting its rows, 6 a second.
+  void start_hotline() {
+    hotline = testing::start_simulator(
+        words("hotline --rate 6 --rows-per-file 10 --file-interval-ms 500 --poll-ms 200 "
+              "--followups 0 --busy 0 --seed 73 --count " +
+              std::to_string(kHotlineRows) + " --dir " + hotline_dir.string()),
+        {}, (root / "hotline-sim.log").string(), false);
   }
 
   void generate(int count) {
@@ -155,7 +164,9 @@ fs::path write_config(const fs::path& root, const Channels& ch) {
       // Merging repeats depends on which of two similar appeals is placed first, which two
       // routers decide by timing: off, so that the figures of two runs compare.
       {"duplicates", {{"merge_threshold", 1.0}, {"suggest_threshold", 1.0}}},
-      {"watch", {{"interval_ms", 2000}}}}.dump(2);
+      {"watch",
+       {{"interval_ms",
+         2000}}}}.dump(2);
   return path;
 }
 
@@ -304,9 +315,8 @@ std::vector<std::string> check_end_state(const testing::TestDatabase& db, const 
     if (!issued.count(key)) problems.push_back("a ticket never issued: " + key.second);
   }
   // Every answer accepted once by its channel, and only what the store says was delivered.
-  for (const auto& [ledger, channel, key] :
-       {std::tuple{&letters, "mailbox", "idempotency_key"},
-        std::tuple{&messages, "petition", "request_id"}}) {
+  for (const auto& [ledger, channel, key] : {std::tuple{&letters, "mailbox", "idempotency_key"},
+                                             std::tuple{&messages, "petition", "request_id"}}) {
     std::size_t once = 0;
     for (const auto& reply : (*ledger)["received"]["replies"]) {
       if (reply["accepted_new"] != 1 || reply["conflicting"] != 0) {
@@ -316,9 +326,10 @@ std::vector<std::string> check_end_state(const testing::TestDatabase& db, const 
       }
       once += reply["accepted_new"] == 1;
     }
-    const auto delivered = db.scalar("SELECT count(*) FROM reply_ledger WHERE state = "
-                                     "'delivered' AND channel = '" +
-                                     std::string(channel) + "'");
+    const auto delivered = db.scalar(
+        "SELECT count(*) FROM reply_ledger WHERE state = "
+        "'delivered' AND channel = '" +
+        std::string(channel) + "'");
     if (std::to_string(once) != delivered) {
       problems.push_back(std::string(channel) + " accepted " + std::to_string(once) +
                          " answers, the store has " + delivered + " delivered");
@@ -356,10 +367,10 @@ std::vector<std::string> check_end_state(const testing::TestDatabase& db, const 
     figures[row.substr(0, eq)] = row.substr(eq + 1);
   }
   std::cout << "[ cluster ] appeals " << issued.size() << ", tickets " << stored.size()
-            << "; answers accepted: mailbox "
-            << letters["received"]["replies"].size() << ", petition "
-            << messages["received"]["replies"].size() << ", 12328 " << success.size() << " ("
-            << busy << " rows answered 系统繁忙请重试 and sent again)" << std::endl;
+            << "; answers accepted: mailbox " << letters["received"]["replies"].size()
+            << ", petition " << messages["received"]["replies"].size() << ", 12328 "
+            << success.size() << " (" << busy << " rows answered 系统繁忙请重试 and sent again)"
+            << std::endl;
   return problems;
 }
 
@@ -447,12 +458,10 @@ TEST(Cluster, SeparateProcessesOnAThreeNodeClusterSurviveANodeAndEveryKindKilled
   const unsigned short gateway_a = testing::free_port(), gateway_b = testing::free_port();
   Channels channels(root / "cluster", gateway_a);
   const auto config = write_config(root / "cluster", channels);
-  const std::map<std::string, std::string> env{{"APPEALHUB_PG_URI", db.uri()},
-                                               {"APPEALHUB_AMQP_URI", addresses.uri},
-                                               {"APPEALHUB_AMQP_HOSTS", hosts},
-                                               {"APPEALHUB_LOG_LEVEL", "info"},
-                                               {"APPEALHUB_MAILBOX_TOKEN", kToken},
-                                               {"APPEALHUB_PETITION_SECRET", kSecret}};
+  const std::map<std::string, std::string> env{
+      {"APPEALHUB_PG_URI", db.uri()},      {"APPEALHUB_AMQP_URI", addresses.uri},
+      {"APPEALHUB_AMQP_HOSTS", hosts},     {"APPEALHUB_LOG_LEVEL", "info"},
+      {"APPEALHUB_MAILBOX_TOKEN", kToken}, {"APPEALHUB_PETITION_SECRET", kSecret}};
   prepare_store(db, env, root / "cluster");
   if (HasFatalFailure()) return;
   std::vector<Part> parts;
@@ -472,20 +481,23 @@ TEST(Cluster, SeparateProcessesOnAThreeNodeClusterSurviveANodeAndEveryKindKilled
   std::vector<std::string> logs;
   for (const auto& part : parts) logs.push_back(part.log.string());
   for (auto port : {gateway_a, gateway_b}) {
-    ASSERT_TRUE(testing::eventually(60s, [&] {
-      try {
-        return testing::http_call(port, "GET", "/readyz").status == 200;
-      } catch (const std::exception&) {
-        return false;
-      }
-    })) << "gateway :" << port << " not ready; see " << root / "cluster";
+    ASSERT_TRUE(testing::eventually(60s,
+                                    [&] {
+                                      try {
+                                        return testing::http_call(port, "GET", "/readyz").status ==
+                                               200;
+                                      } catch (const std::exception&) {
+                                        return false;
+                                      }
+                                    }))
+        << "gateway :" << port << " not ready; see " << root / "cluster";
   }
   std::cout << "[ cluster ] t=" << elapsed() << "s " << parts.size() << " processes up"
             << std::endl;
 
   // 3. Appeals and answers, a node killed and back, one process of each kind killed.
   Worker worker(db, {gateway_a, gateway_b});
-  channels.hotline->start();
+  channels.start_hotline();
   std::vector<std::string> faults;
   const auto fault = [&](const std::string& what) {
     faults.push_back("t=" + std::to_string(elapsed()) + "s " + what + " (" +
@@ -535,8 +547,8 @@ TEST(Cluster, SeparateProcessesOnAThreeNodeClusterSurviveANodeAndEveryKindKilled
         return settled(db, channels);
       },
       1s);
-  EXPECT_TRUE(done) << progress(db) << "; expected " << channels.appeals()
-                    << " appeals; logs in " << root / "cluster";
+  EXPECT_TRUE(done) << progress(db) << "; expected " << channels.appeals() << " appeals; logs in "
+                    << root / "cluster";
   // Nothing left in any queue: while the consumers run (a message waiting in a retry queue, up
   // to 60 s, comes back and is taken), and again once every consumer is gone (what one held
   // unacknowledged would be back in its queue then).
@@ -557,12 +569,12 @@ TEST(Cluster, SeparateProcessesOnAThreeNodeClusterSurviveANodeAndEveryKindKilled
   const auto settled_at = elapsed();
   worker.stop();
   for (auto& part : parts) {
-    EXPECT_EQ(part.process->terminate(), 0) << part.name() << " did not stop cleanly; see "
-                                            << part.log;
+    EXPECT_EQ(part.process->terminate(), 0)
+        << part.name() << " did not stop cleanly; see " << part.log;
   }
   depths = queue_depths(broker);
   EXPECT_EQ(total(depths), 0u) << "after every process stopped: " << queues_left();
-  EXPECT_EQ(channels.hotline->terminate(), 0);  // writes its ledger
+  EXPECT_EQ(channels.hotline.process->terminate(), 0);  // writes its ledger
   std::map<std::string, std::string> cluster_figures;
   for (const auto& p : check_end_state(db, channels, cluster_figures)) ADD_FAILURE() << p;
   EXPECT_EQ(killed.size(), kKinds.size());
@@ -597,15 +609,18 @@ TEST(Cluster, SeparateProcessesOnAThreeNodeClusterSurviveANodeAndEveryKindKilled
   ChildProcess hub({testing::appealhub_binary(), "run", "--config", single_config.string()},
                    single_env, (root / "single" / "hub.log").string());
   hub.start();
-  ASSERT_TRUE(testing::eventually(60s, [&] {
-    try {
-      return testing::http_call(gateway_c, "GET", "/readyz").status == 200;
-    } catch (const std::exception&) {
-      return false;
-    }
-  })) << "see " << root / "single" / "hub.log";
+  ASSERT_TRUE(
+      testing::eventually(60s,
+                          [&] {
+                            try {
+                              return testing::http_call(gateway_c, "GET", "/readyz").status == 200;
+                            } catch (const std::exception&) {
+                              return false;
+                            }
+                          }))
+      << "see " << root / "single" / "hub.log";
   Worker single_worker(single_db, {gateway_c});
-  single.hotline->start();
+  single.start_hotline();
   for (int chunk = 0; chunk < kChunks; ++chunk) {
     single.generate(kPerChunk);
     std::this_thread::sleep_for(2s);
@@ -615,7 +630,7 @@ TEST(Cluster, SeparateProcessesOnAThreeNodeClusterSurviveANodeAndEveryKindKilled
       << progress(single_db) << "; see " << root / "single" / "hub.log";
   single_worker.stop();
   EXPECT_EQ(hub.terminate(), 0);
-  EXPECT_EQ(single.hotline->terminate(), 0);
+  EXPECT_EQ(single.hotline.process->terminate(), 0);
   std::map<std::string, std::string> single_figures;
   for (const auto& p : check_end_state(single_db, single, single_figures)) ADD_FAILURE() << p;
   EXPECT_EQ(cluster_figures, single_figures)

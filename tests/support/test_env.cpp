@@ -122,8 +122,9 @@ ClusterAddresses rabbitmq_cluster_addresses() {
   const auto single = env_or("APPEALHUB_AMQP_URI", "");
   const auto at = single.rfind('@');
   if (at == std::string::npos) {
-    throw std::runtime_error("APPEALHUB_AMQP_URI with user and password is not set: first "
-                             "eval \"$(scripts/services.sh env)\"");
+    throw std::runtime_error(
+        "APPEALHUB_AMQP_URI with user and password is not set: first "
+        "eval \"$(scripts/services.sh env)\"");
   }
   ClusterAddresses out;
   out.uri = single.substr(0, at) + "@127.0.0.1:" + std::to_string(base) + "/%2f";
