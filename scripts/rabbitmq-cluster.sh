@@ -5,7 +5,7 @@
 # of its own (appealhub-N@localhost under var/cluster/rabbit-N/); nodes 2 and 3 join node 1 with
 # `rabbitmqctl join_cluster`. Users, password and TLS files are those of scripts/services.sh.
 #
-#   scripts/rabbitmq-cluster.sh start        # a fresh cluster (earlier nodes' data removed)
+#   scripts/rabbitmq-cluster.sh start        # a fresh cluster (earlier nodes stopped, data removed)
 #   scripts/rabbitmq-cluster.sh stop|status|env
 #   scripts/rabbitmq-cluster.sh kill-node N  # SIGKILL node N (1..3)
 #   scripts/rabbitmq-cluster.sh start-node N # start node N again: it rejoins with its data
@@ -66,9 +66,7 @@ again() {
 
 start() {
   local n rc=0
-  for n in "${NODES[@]}"; do
-    on_node "$n" status rabbitmq >/dev/null 2>&1 && die "node $n is running; stop the cluster first"
-  done
+  stop >/dev/null  # what an earlier run left running (a test killed at its timeout)
   rm -rf "$DIR"/rabbit-*
   share_cookie
   local -a pids=()
