@@ -448,7 +448,8 @@ int run_parts(const config::AppConfig& c, Parts parts) {
       gateway->api().mount_petition_webhook(
           [hook = petition_webhook.get()](const http::Request& r) { return hook->handle(r); });
     }
-    gateway->api().add_metrics_source([] { return adapters::adapter_metrics(); });
+    gateway->api().add_metrics_source(
+        [](core::MetricsText& out) { adapters::adapter_metrics(out); });
     gateway->start();
     core::log_info("gateway", "serving",
                    {{"address", c.gateway.listen_address},

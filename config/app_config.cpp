@@ -19,6 +19,9 @@ namespace {
 
 using nlohmann::json;
 
+// Set while settings_reference() runs: every setting a reader is asked for, with its default.
+thread_local std::vector<SettingDefault>* reference_sink = nullptr;
+
 // Reads one section's settings, recording errors instead of throwing.
 class SectionReader {
  public:
@@ -30,7 +33,7 @@ class SectionReader {
         errors_(errors) {}
 
   void text(const char* key, std::string& out) {
-    seen_.push_back(key);
+    seen(key, out);
     if (!section_.contains(key)) return;
     const auto& v = section_.at(key);
     if (!v.is_string()) return fail(key, "must be a string");
@@ -38,7 +41,7 @@ class SectionReader {
   }
   // A list of "host" or "host:port" (a broker cluster's nodes).
   void hosts(const char* key, std::vector<std::string>& out) {
-    seen_.push_back(key);
+    seen(key, out);
     if (!section_.contains(key)) return;
     const auto& v = section_.at(key);
     const auto well_formed = [](const json& item) {
@@ -58,14 +61,14 @@ class SectionReader {
     out = v.get<std::vector<std::string>>();
   }
   void flag(const char* key, bool& out) {
-    seen_.push_back(key);
+    seen(key, out);
     if (!section_.contains(key)) return;
     const auto& v = section_.at(key);
     if (!v.is_boolean()) return fail(key, "must be true or false");
     out = v.get<bool>();
   }
   void number(const char* key, int& out, int min, int max) {
-    seen_.push_back(key);
+    seen(key, out);
     if (!section_.contains(key)) return;
     const auto& v = section_.at(key);
     if (!v.is_number_integer()) return fail(key, "must be an integer");
@@ -76,7 +79,7 @@ class SectionReader {
     out = static_cast<int>(n);
   }
   void fraction(const char* key, double& out) {
-    seen_.push_back(key);
+    seen(key, out);
     if (!section_.contains(key)) return;
     const auto& v = section_.at(key);
     if (!v.is_number()) return fail(key, "must be a number");
@@ -87,7 +90,15 @@ class SectionReader {
   // An object of code -> working days (null: no deadline when `allow_none`).
   template <typename Map>
   void day_table(const char* key, Map& out, bool allow_none) {
-    seen_.push_back(key);
+    json defaults = json::object();
+    for (const auto& [code, days] : out) {
+      if constexpr (requires { days.has_value(); }) {
+        defaults[code] = days ? json(*days) : json(nullptr);
+      } else {
+        defaults[code] = days;
+      }
+    }
+    seen(key, defaults);
     if (!section_.contains(key)) return;
     const auto& v = section_.at(key);
     if (!v.is_object()) return fail(key, "must be an object of code: working days");
@@ -113,6 +124,10 @@ class SectionReader {
   }
 
  private:
+  void seen(const char* key, const json& default_value) {
+    seen_.push_back(key);
+    if (reference_sink != nullptr) reference_sink->push_back({prefix_ + key, default_value.dump()});
+  }
   void fail(const std::string& key, const std::string& message) {
     errors_.push_back({source_, prefix_ + key, message});
   }
@@ -358,6 +373,10 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          }
        }},
   };
+  if (reference_sink != nullptr) {
+    for (const auto& [key, read] : sections) read(json::object());
+    return load;
+  }
   for (const auto& [key, value] : root.items()) {
     if (key == "$comment") continue;
     const auto it = sections.find(key);
@@ -379,6 +398,19 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
     }
   }
   return load;
+}
+
+std::vector<SettingDefault> settings_reference() {
+  std::vector<SettingDefault> out;
+  reference_sink = &out;
+  try {
+    parse_config("{}", "reference");
+  } catch (...) {
+    reference_sink = nullptr;
+    throw;
+  }
+  reference_sink = nullptr;
+  return out;
 }
 
 ConfigLoad load_config(const std::string& path) {

@@ -168,6 +168,6 @@ std::vector<RouteDef> event_routes();
 std::vector<RouteDef> rules_try_routes();
 std::vector<RouteDef> stats_routes();
 // The statistics gauges for /metrics (gateway/api_stats.cpp).
-std::string stats_metrics(pqxx::connection& db, const Services& services);
+void stats_metrics(pqxx::connection& db, const Services& services, core::MetricsText& out);
 
 }  // namespace appealhub::gateway::detail

@@ -192,10 +192,7 @@ void ChildProcess::kill(int signal) {
 int ChildProcess::terminate() {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return wait();
 }
 
 int ChildProcess::wait() {

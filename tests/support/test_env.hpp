@@ -66,7 +66,7 @@ class ChildProcess {
   void start();
   void kill(int signal);  // sends the signal and waits for the exit
   int terminate();        // SIGTERM, waits, returns the exit status (-1 when killed by a signal)
-  int wait();             // waits for the exit; its status (-1 when killed by a signal)
+  int wait();             // waits for the exit; the exit status (-1 when killed by a signal)
   bool running();
   int pid() const { return pid_; }
   long peak_rss_kib() const;  // VmHWM of the running process
