@@ -10,14 +10,17 @@
 #   scripts/rabbitmq-cluster.sh kill-node N  # SIGKILL node N (1..3)
 #   scripts/rabbitmq-cluster.sh start-node N # start node N again: it rejoins with its data
 #
-# Ports (APPEALHUB_CLUSTER_PORT, default 56730 = B): node N's AMQP on B+N-1, Erlang distribution
-# on B+N+2, AMQPS on B+N+5; the nodes' own epmd on B+9. Must run as root, like services.sh.
+# Ports (APPEALHUB_CLUSTER_PORT, default 61730 = B): node N's AMQP on B+N-1, Erlang distribution
+# on B+N+2, AMQPS on B+N+5; the nodes' own epmd on B+9. The default lies above the kernel's
+# ephemeral range (32768-60999 by default): a node killed in a test leaves its port free, and a
+# client's outgoing connection (one to that very port included: a TCP self-connect) could take it
+# and keep the node from starting again. Must run as root, like services.sh.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VAR=${APPEALHUB_VAR:-$ROOT/var}
 [[ $VAR == /* ]] || VAR=$PWD/$VAR
-BASE=${APPEALHUB_CLUSTER_PORT:-56730}
+BASE=${APPEALHUB_CLUSTER_PORT:-61730}
 DIR=$VAR/cluster
 NODES=(1 2 3)
 
@@ -54,7 +57,7 @@ share_cookie() {
 }
 
 # Runs the command up to three times: a node's port can be held for a moment by a client's
-# outgoing connection (our ports lie in the kernel's ephemeral range), which then goes away.
+# outgoing connection when it lies in the kernel's ephemeral range (see the ports above).
 again() {
   local i
   for i in 1 2 3; do

@@ -118,7 +118,7 @@ void rabbitmq_cluster(const std::string& args) {
 }
 
 ClusterAddresses rabbitmq_cluster_addresses() {
-  const auto base = std::stoi(env_or("APPEALHUB_CLUSTER_PORT", "56730"));
+  const auto base = std::stoi(env_or("APPEALHUB_CLUSTER_PORT", "61730"));
   const auto single = env_or("APPEALHUB_AMQP_URI", "");
   const auto at = single.rfind('@');
   if (at == std::string::npos) {
