@@ -80,10 +80,12 @@ start() {
   for n in "${!pids[@]}"; do wait "${pids[$n]}" || rc=1; done
   ((rc == 0)) || { cat "$DIR"/start-*.log >&2; stop; die "a node did not start"; }
   for n in 2 3; do
-    on_node "$n" rabbitmqctl stop_app >/dev/null &&
+    if ! { on_node "$n" rabbitmqctl stop_app >/dev/null &&
       on_node "$n" rabbitmqctl join_cluster "$(node_name 1)" >/dev/null &&
-      again on_node "$n" rabbitmqctl start_app >/dev/null ||
-      { stop; die "node $n did not join"; }
+      again on_node "$n" rabbitmqctl start_app >/dev/null; }; then
+      stop
+      die "node $n did not join"
+    fi
   done
   on_node 1 rabbitmqctl await_online_nodes 3 --timeout 60 >/dev/null || { stop; die "not all nodes online"; }
   log "up: $(members)"
