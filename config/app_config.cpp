@@ -40,6 +40,27 @@ class SectionReader {
     if (!v.is_string()) return fail(key, "must be a string");
     out = v.get<std::string>();
   }
+  // A list of "host" or "host:port" (a broker cluster's nodes).
+  void hosts(const char* key, std::vector<std::string>& out) {
+    seen(key, out);
+    if (!section_.contains(key)) return;
+    const auto& v = section_.at(key);
+    const auto well_formed = [](const json& item) {
+      if (!item.is_string()) return false;
+      const auto text = item.get<std::string>();
+      const auto colon = text.rfind(':');
+      const auto port = colon == std::string::npos || text.ends_with(']') ? std::string("1")
+                                                                          : text.substr(colon + 1);
+      return !text.empty() && !text.starts_with(':') &&
+             text.find_first_of(" /@,") == std::string::npos && !port.empty() && port.size() <= 5 &&
+             port.find_first_not_of("0123456789") == std::string::npos && std::stoi(port) >= 1 &&
+             std::stoi(port) <= 65535;
+    };
+    if (!v.is_array() || !std::all_of(v.begin(), v.end(), well_formed)) {
+      return fail(key, "must be a list of \"host\" or \"host:port\"");
+    }
+    out = v.get<std::vector<std::string>>();
+  }
   void flag(const char* key, bool& out) {
     seen(key, out);
     if (!section_.contains(key)) return;
@@ -165,6 +186,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
        [&](const json& s) {
          SectionReader r(s, "broker.", source, errors);
          r.text("uri", c.broker.uri);
+         r.hosts("hosts", c.broker.hosts);
          r.text("password_env", c.broker.password_env);
          r.text("ca_file", c.broker.ca_file);
          r.text("cert_file", c.broker.cert_file);
@@ -423,6 +445,13 @@ void apply_environment(AppConfig& config) {
   };
   if (auto v = env("APPEALHUB_PG_URI"); !v.empty()) config.database.uri = v;
   if (auto v = env("APPEALHUB_AMQP_URI"); !v.empty()) config.broker.uri = v;
+  if (auto v = env("APPEALHUB_AMQP_HOSTS"); !v.empty()) {
+    config.broker.hosts.clear();
+    std::stringstream list(v);
+    for (std::string host; std::getline(list, host, ',');) {
+      if (!host.empty()) config.broker.hosts.push_back(host);
+    }
+  }
   if (auto v = env("APPEALHUB_LOG_LEVEL"); !v.empty()) config.log_level = v;
   if (auto v = env("APPEALHUB_GATEWAY_PORT"); !v.empty()) {
     try {

@@ -21,6 +21,9 @@ struct DatabaseSettings {
 
 struct BrokerSettings {
   std::string uri = "amqp://appealhub@127.0.0.1:56720/";
+  // Further nodes of the same cluster ("host" or "host:port"), tried in turn after the URI's host
+  // when a connection fails or is lost (the URI's scheme, user, password and vhost apply).
+  std::vector<std::string> hosts;
   std::string password_env = "APPEALHUB_AMQP_PASSWORD";
   std::string ca_file, cert_file, key_file;  // TLS (amqps://)
   bool verify_peer = true;

@@ -47,6 +47,20 @@ TEST(AppConfig, ReadsEverySection) {
   EXPECT_EQ(load.config.log_level, "debug");
 }
 
+TEST(AppConfig, BrokerClusterHosts) {
+  const auto load = parse_config(
+      R"({"broker": {"uri": "amqp://hub@mq1/", "hosts": ["mq2:5673", "mq3"]}})", "hub.json");
+  ASSERT_TRUE(load.errors.empty());
+  EXPECT_EQ(load.config.broker.hosts, (std::vector<std::string>{"mq2:5673", "mq3"}));
+  EXPECT_TRUE(load_config("").config.broker.hosts.empty());
+  for (const auto* bad : {R"("mq2")", R"(["mq2:"])", R"(["mq2:99999"])", R"(["a@mq2"])", "[1]"}) {
+    EXPECT_EQ(errors_of(std::string(R"({"broker": {"hosts": )") + bad + "}}"),
+              std::vector<std::string>{
+                  "hub.json: broker.hosts: must be a list of \"host\" or \"host:port\""})
+        << bad;
+  }
+}
+
 TEST(AppConfig, StatsSection) {
   EXPECT_EQ(load_config("").config.stats.min_sample, 10);
   EXPECT_EQ(load_config("").config.stats.instant_answer_minutes, 60);
