@@ -10,7 +10,7 @@
 
 #include "bus/impl/amqp_connection.hpp"
 #include "bus/impl/amqp_fields.hpp"
-#include "bus/impl/backoff.hpp"
+#include "core/backoff.hpp"
 
 namespace appealhub::bus {
 namespace {
@@ -44,7 +44,7 @@ struct Consumer::Impl {
   impl::AddressRing addresses;
   std::string queue;
   std::uint16_t prefetch;
-  impl::Backoff backoff;
+  core::Backoff backoff;
 
   std::unique_ptr<AmqpConnection> conn;
   std::uint64_t generation = 0;

@@ -16,7 +16,7 @@
 
 #include "bus/impl/amqp_connection.hpp"
 #include "bus/impl/amqp_fields.hpp"
-#include "bus/impl/backoff.hpp"
+#include "core/backoff.hpp"
 
 namespace appealhub::bus {
 namespace {
@@ -71,7 +71,7 @@ struct ConfirmedPublisher::Impl {
   BrokerConfig config;
   impl::AddressRing addresses;
   std::size_t window;
-  impl::Backoff backoff;
+  core::Backoff backoff;
 
   std::unique_ptr<AmqpConnection> conn;
   bool blocked = false;

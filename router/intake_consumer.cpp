@@ -11,8 +11,9 @@
 #include "bus/consumer.hpp"
 #include "bus/publisher.hpp"
 #include "bus/retry_and_dead_letter.hpp"
-#include "core/codec.hpp"
+#include "core/backoff.hpp"
 #include "core/bytes.hpp"
+#include "core/codec.hpp"
 #include "core/log.hpp"
 #include "storage/outbox.hpp"
 #include "storage/rejected_messages.hpp"
@@ -316,7 +317,7 @@ struct CommitOutcome {
 
 CommitOutcome commit_until_done(IntakeConsumer::State& s, const std::vector<Received>& batch,
                                 const std::atomic<bool>& stop) {
-  auto backoff = std::chrono::milliseconds(100);
+  core::Backoff backoff(std::chrono::milliseconds(100), std::chrono::milliseconds(5000));
   while (true) {
     try {
       const auto start = std::chrono::steady_clock::now();
@@ -336,8 +337,7 @@ CommitOutcome commit_until_done(IntakeConsumer::State& s, const std::vector<Rece
     }
     if (stop.load()) return {CommitOutcome::stopped, {}};
     s.db.reset();
-    std::this_thread::sleep_for(backoff);
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+    std::this_thread::sleep_for(backoff.next());
   }
 }
 

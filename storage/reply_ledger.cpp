@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <map>
 #include <pqxx/pqxx>
-#include <random>
 #include <set>
 #include <stdexcept>
 
+#include "core/backoff.hpp"
 #include "core/channel_rules.hpp"
 #include "core/codec.hpp"
 #include "core/ids.hpp"
@@ -159,13 +159,7 @@ std::string_view to_string(DeliveryAttempt::Outcome outcome) {
 std::chrono::milliseconds retry_delay(const DeliveryPolicy& policy, int attempt,
                                       std::optional<std::chrono::seconds> retry_after) {
   using std::chrono::milliseconds;
-  const int doublings = std::clamp(attempt - 1, 0, 30);
-  const auto min = std::max<std::int64_t>(policy.backoff_min.count(), 1);
-  const auto ceiling =
-      std::min<std::int64_t>(policy.backoff_max.count(), min << std::min(doublings, 20));
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  std::uniform_int_distribution<std::int64_t> pick(ceiling / 2, std::max(ceiling, ceiling / 2));
-  auto delay = milliseconds(pick(random));
+  auto delay = core::backoff_delay(policy.backoff_min, policy.backoff_max, attempt - 1);
   if (retry_after) delay = std::max(delay, milliseconds(*retry_after));
   return delay;
 }

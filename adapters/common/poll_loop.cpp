@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <thread>
 
-#include "adapters/common/backoff.hpp"
 #include "adapters/common/channel_api.hpp"
+#include "core/backoff.hpp"
 #include "core/log.hpp"
 #include "storage/database.hpp"
 
@@ -13,7 +13,7 @@ namespace appealhub::adapters {
 void run_polls(const std::atomic<bool>& stop, const char* part, const PollSchedule& schedule,
                AdapterHealth& health, const std::function<bool()>& pass,
                const std::function<void()>& idle, const std::function<void()>& report) {
-  Backoff backoff(schedule.backoff_min, schedule.backoff_max);
+  core::Backoff backoff(schedule.backoff_min, schedule.backoff_max);
   while (!stop.load()) {
     auto delay = schedule.interval;
     bool active = true;
