@@ -334,11 +334,11 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<Int
     enum Column : std::size_t {
       kId, kChannel, kExternalId, kKind, kCategory, kDivision, kUrgency, kTitle, kPhone, kPlate,
       kReceivedAt, kChannelDeadline, kBody, kStatus, kLead, kAssisting, kRule, kReason, kDeadline,
-      kBasis, kMergedInto
+      kBasis, kMergedInto, kKeys
     };
     ColumnArrays columns({"bigint", "text", "text", "text", "text", "text", "text", "text",
                           "text", "text", "timestamptz", "timestamptz", "text", "text", "text",
-                          "text", "text", "text", "double precision", "text", "bigint"});
+                          "text", "text", "text", "double precision", "text", "bigint", "text"});
     // clang-format on
     for (const auto& c : creating) {
       const auto& a = *items[c.item].appeal;
@@ -361,6 +361,7 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<Int
         columns.add(kStatus, "received");
         for (auto k : {kLead, kRule, kReason, kDeadline, kBasis, kMergedInto}) columns.add_null(k);
         columns.add(kAssisting, "{}");
+        columns.add(kKeys, "{}");
         continue;
       }
       const auto& r = *it->second;
@@ -374,21 +375,23 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<Int
       columns.add(kBasis, r.deadline_basis);
       r.duplicate&& r.duplicate->merged ? columns.add(kMergedInto, std::to_string(r.duplicate->of))
                                         : columns.add_null(kMergedInto);
+      columns.add(kKeys, text_array_literal(r.duplicate_keys));
     }
     Statement insert(
         "INSERT INTO tickets (id, channel, external_id, kind, category, division, urgency, title,"
         " citizen_phone, plate, received_at, channel_deadline, appeal, status, lead_department,"
         " assisting_departments, routing_rule, routing_reason, deadline, deadline_basis,"
-        " merged_into) SELECT coalesce(v.id, nextval(pg_get_serial_sequence('tickets', 'id'))),"
+        " merged_into, duplicate_keys) SELECT coalesce(v.id, "
+        "nextval(pg_get_serial_sequence('tickets', 'id'))),"
         " v.channel, v.external_id, v.kind, v.category, v.division, v.urgency, v.title, v.phone,"
         " v.plate, v.received_at, v.channel_deadline, v.body::jsonb -> 'data' -> 'appeal',"
         " v.status, v.lead, v.assisting::text[], v.rule, v.reason, to_timestamp(v.deadline),"
-        " v.basis::jsonb, v.merged_into FROM ");
+        " v.basis::jsonb, v.merged_into, v.keys::text[] FROM ");
     std::move(columns).unnest_into(
         insert,
         "id, channel, external_id, kind, category, division, urgency, title, phone, plate,"
         " received_at, channel_deadline, body, status, lead, assisting, rule, reason, deadline,"
-        " basis, merged_into");
+        " basis, merged_into, keys");
     insert.sql(
         " ORDER BY v.n ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, channel,"
         " external_id");
