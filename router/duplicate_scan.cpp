@@ -62,8 +62,8 @@ TextScanStats scan_text_duplicates(pqxx::dbtransaction& txn, const RoutingSetup&
   for (const auto& row :
        txn.exec(std::string("SELECT ") + kTicketColumns +
                 ", EXISTS (SELECT 1 FROM duplicate_links l WHERE l.ticket_id = t.id AND l.action IN"
-                " ('merged', 'suggested')) FROM tickets t WHERE NOT t.text_scanned ORDER BY t.id"
-                " LIMIT " +
+                " ('merged', 'suggested')) FROM text_scan_queue q JOIN tickets t ON t.id ="
+                " q.ticket_id ORDER BY q.ticket_id LIMIT " +
                 std::to_string(options.batch))) {
     Scanned s;
     s.id = row[0].as<std::int64_t>();
@@ -182,7 +182,7 @@ TextScanStats scan_text_duplicates(pqxx::dbtransaction& txn, const RoutingSetup&
   storage::insert_timeline(txn, events);
   std::string ids;
   for (const auto& s : batch) ids += (ids.empty() ? "" : ",") + std::to_string(s.id);
-  txn.exec("UPDATE tickets SET text_scanned = true WHERE id IN (" + ids + ")");
+  txn.exec("DELETE FROM text_scan_queue WHERE ticket_id IN (" + ids + ")");
   txn.exec("UPDATE text_scan_state SET tickets = tickets + " + std::to_string(batch.size()) +
            " WHERE id = 1");
   stats.scanned = batch.size();

@@ -2,7 +2,7 @@
 // Duplicate detection (重复诉求并单): is a new appeal the same complaint as an open ticket?
 //
 // The store finds candidates two ways (docs/duplicates.md): by keys in the intake transaction
-// (duplicate_keys: phone, masked phone, landline, plate) and by text after the commit (indexed
+// (ticket_keys: phone, masked phone, landline, plate) and by text after the commit (indexed
 // character bigrams, text_index_grams); this module makes the keys and grams and decides, among
 // the few candidates found, which one the appeal repeats, if any. Pure: no I/O, no clock. The
 // method, its features and the measured precision and recall are in docs/duplicates.md.
@@ -107,7 +107,7 @@ enum class PhoneMatch {
 };
 PhoneMatch match_phones(std::string_view a, std::string_view b);
 
-// The keys the store finds key candidates by (tickets.duplicate_keys), sorted and unique:
+// The keys the store finds key candidates by (ticket_keys), sorted and unique:
 // "p:13912341234" for a full mobile, "m:1391234" for a full mobile's visible digits (prefix 3,
 // suffix 4), "x:1391234" for a masked one (139****1234), "l:3261234" for a landline without its
 // area code, "v:川HT2851" for the plate field and each plate written in the title or content

@@ -244,6 +244,35 @@ std::set<std::size_t> held_back(pqxx::dbtransaction& txn, const std::vector<Inta
   return held;
 }
 
+// The new tickets' duplicate keys (ticket_keys) and their place in the text scan's queue
+// (docs/duplicates.md), in one statement.
+void record_search_keys(pqxx::dbtransaction& txn, const std::vector<IntakeItem>& items,
+                        const std::vector<CreatedTicket>& created,
+                        const std::vector<RoutingRecord>& placement) {
+  if (created.empty()) return;
+  std::map<std::int64_t, std::string> received;
+  ColumnArrays queued({"bigint"});
+  for (const auto& c : created) {
+    queued.add(0, std::to_string(c.id));
+    received[c.id] = core::format_rfc3339(items[c.item].appeal->received_at);
+  }
+  ColumnArrays keys({"text", "timestamptz", "bigint"});
+  for (const auto& r : placement) {
+    for (const auto& key : r.duplicate_keys) {
+      keys.add(0, key);
+      keys.add(1, received.at(r.ticket_id));
+      keys.add(2, std::to_string(r.ticket_id));
+    }
+  }
+  Statement s("WITH q AS (INSERT INTO text_scan_queue (ticket_id) SELECT v.ticket_id FROM ");
+  std::move(queued).unnest_into(s, "ticket_id");
+  s.sql(
+      " ON CONFLICT DO NOTHING) INSERT INTO ticket_keys (key, received_at, ticket_id) SELECT"
+      " v.key, v.received_at, v.ticket_id FROM ");
+  std::move(keys).unnest_into(s, "key, received_at, ticket_id");
+  s.exec(txn);
+}
+
 }  // namespace
 
 IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<IntakeItem>& items,
@@ -334,11 +363,11 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<Int
     enum Column : std::size_t {
       kId, kChannel, kExternalId, kKind, kCategory, kDivision, kUrgency, kTitle, kPhone, kPlate,
       kReceivedAt, kChannelDeadline, kBody, kStatus, kLead, kAssisting, kRule, kReason, kDeadline,
-      kBasis, kMergedInto, kKeys
+      kBasis, kMergedInto
     };
     ColumnArrays columns({"bigint", "text", "text", "text", "text", "text", "text", "text",
                           "text", "text", "timestamptz", "timestamptz", "text", "text", "text",
-                          "text", "text", "text", "double precision", "text", "bigint", "text"});
+                          "text", "text", "text", "double precision", "text", "bigint"});
     // clang-format on
     for (const auto& c : creating) {
       const auto& a = *items[c.item].appeal;
@@ -361,7 +390,6 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<Int
         columns.add(kStatus, "received");
         for (auto k : {kLead, kRule, kReason, kDeadline, kBasis, kMergedInto}) columns.add_null(k);
         columns.add(kAssisting, "{}");
-        columns.add(kKeys, "{}");
         continue;
       }
       const auto& r = *it->second;
@@ -375,23 +403,22 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<Int
       columns.add(kBasis, r.deadline_basis);
       r.duplicate&& r.duplicate->merged ? columns.add(kMergedInto, std::to_string(r.duplicate->of))
                                         : columns.add_null(kMergedInto);
-      columns.add(kKeys, text_array_literal(r.duplicate_keys));
     }
     Statement insert(
         "INSERT INTO tickets (id, channel, external_id, kind, category, division, urgency, title,"
         " citizen_phone, plate, received_at, channel_deadline, appeal, status, lead_department,"
         " assisting_departments, routing_rule, routing_reason, deadline, deadline_basis,"
-        " merged_into, duplicate_keys) SELECT coalesce(v.id, "
+        " merged_into) SELECT coalesce(v.id, "
         "nextval(pg_get_serial_sequence('tickets', 'id'))),"
         " v.channel, v.external_id, v.kind, v.category, v.division, v.urgency, v.title, v.phone,"
         " v.plate, v.received_at, v.channel_deadline, v.body::jsonb -> 'data' -> 'appeal',"
         " v.status, v.lead, v.assisting::text[], v.rule, v.reason, to_timestamp(v.deadline),"
-        " v.basis::jsonb, v.merged_into, v.keys::text[] FROM ");
+        " v.basis::jsonb, v.merged_into FROM ");
     std::move(columns).unnest_into(
         insert,
         "id, channel, external_id, kind, category, division, urgency, title, phone, plate,"
         " received_at, channel_deadline, body, status, lead, assisting, rule, reason, deadline,"
-        " basis, merged_into, keys");
+        " basis, merged_into");
     insert.sql(
         " ORDER BY v.n ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, channel,"
         " external_id");
@@ -410,6 +437,7 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<Int
     // Placements of tickets not inserted after all are dropped.
     std::erase_if(placement,
                   [&](const RoutingRecord& r) { return !inserted_placed.count(r.ticket_id); });
+    record_search_keys(txn, items, result.created, placement);
     result.placed = placement.size();
     for (std::size_t i : appeals) {
       if (result.outcomes[i] != IntakeOutcome::created) {

@@ -28,8 +28,8 @@ std::chrono::sys_seconds epoch_seconds(const pqxx::field& f) {
 std::vector<DuplicateCandidateRow> find_duplicate_candidates(
     pqxx::dbtransaction& txn, const std::vector<DuplicateQuery>& queries, std::chrono::hours window,
     int per_ticket) {
-  // One GIN lookup for the whole batch (duplicate_keys && the batch's keys); which earlier ticket
-  // belongs to which new one is sorted out here.
+  // One btree lookup for the whole batch (ticket_keys.key = ANY of the batch's keys); which
+  // earlier ticket belongs to which new one is sorted out here.
   std::map<std::string, std::vector<const DuplicateQuery*>> by_key;
   auto earliest = std::chrono::sys_seconds::max();
   for (const auto& q : queries) {
@@ -40,11 +40,10 @@ std::vector<DuplicateCandidateRow> find_duplicate_candidates(
   const auto key_of = [](const auto& entry) -> const std::string& { return entry.first; };
   Statement query(
       "SELECT t.id, t.channel, t.citizen_phone, t.plate, t.division, t.category, t.title,"
-      " coalesce(t.appeal->>'content', ''), extract(epoch FROM t.received_at)::bigint,"
-      " array_to_string(t.duplicate_keys, E'\\x1f') FROM tickets t WHERE t.duplicate_keys <> '{}' "
-      "AND t.duplicate_keys && ");
+      " coalesce(t.appeal->>'content', ''), extract(epoch FROM t.received_at)::bigint, k.key"
+      " FROM ticket_keys k JOIN tickets t ON t.id = k.ticket_id WHERE k.key = ANY(");
   query.param(text_array_literal(by_key, key_of), "::text[]")
-      .sql(" AND t.received_at >= ")
+      .sql(") AND k.received_at >= ")
       .sql(sql_time(txn, earliest - window))
       .sql(" AND t.status NOT IN ('withdrawn', 'reassigned_out', 'spam', 'merged', 'closed')");
   const auto rows = query.exec(txn);
@@ -61,18 +60,12 @@ std::vector<DuplicateCandidateRow> find_duplicate_candidates(
                             row[6].as<std::string>(),
                             row[7].as<std::string>(),
                             epoch_seconds(row[8])};
-    const std::string_view keys = row[9].c_str();
-    for (std::size_t at = 0; at <= keys.size();) {
-      const auto end = std::min(keys.find('\x1f', at), keys.size());
-      const std::string key(keys.substr(at, end - at));
-      at = end + 1;
-      const auto it = by_key.find(key);
-      if (it == by_key.end()) continue;
-      for (const auto* q : it->second) {
-        if (c.ticket_id >= q->ticket_id || c.received < q->received - window) continue;
-        c.for_ticket = q->ticket_id;
-        found[q->ticket_id].emplace(c.ticket_id, c);
-      }
+    const auto it = by_key.find(row[9].as<std::string>());
+    if (it == by_key.end()) continue;
+    for (const auto* q : it->second) {
+      if (c.ticket_id >= q->ticket_id || c.received < q->received - window) continue;
+      c.for_ticket = q->ticket_id;
+      found[q->ticket_id].emplace(c.ticket_id, c);
     }
   }
   std::vector<DuplicateCandidateRow> out;
@@ -121,6 +114,24 @@ std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRe
   std::set<std::int64_t> placed;
   for (const auto& row : update.exec(txn)) placed.insert(row[0].as<std::int64_t>());
   record_placed(txn, records, placed, actor);
+  // Tickets taken in before they were placed (intake inserts placed ones with their keys).
+  ColumnArrays keys({"text", "bigint"});
+  bool any_key = false;
+  for (const auto& r : records) {
+    if (!placed.count(r.ticket_id)) continue;
+    for (const auto& key : r.duplicate_keys) {
+      keys.add(0, key);
+      keys.add(1, std::to_string(r.ticket_id));
+      any_key = true;
+    }
+  }
+  if (any_key) {
+    Statement insert(
+        "INSERT INTO ticket_keys (key, received_at, ticket_id) SELECT v.key, t.received_at, t.id"
+        " FROM ");
+    std::move(keys).unnest_into(insert, "key, ticket_id");
+    insert.sql(" JOIN tickets t ON t.id = v.ticket_id").exec(txn);
+  }
   return placed.size();
 }
 

@@ -36,9 +36,9 @@ struct DuplicateCandidateRow {
   std::chrono::sys_seconds received;
 };
 
-// Earlier open or answered tickets (not ended, not merged) whose tickets.duplicate_keys meet each
-// query's keys, at most `per_ticket` most recent ones per query. One statement (one GIN lookup)
-// for the whole batch.
+// Earlier open or answered tickets (not ended, not merged) whose keys (ticket_keys) meet each
+// query's keys, at most `per_ticket` most recent ones per query. One statement (one btree
+// lookup) for the whole batch.
 std::vector<DuplicateCandidateRow> find_duplicate_candidates(
     pqxx::dbtransaction& txn, const std::vector<DuplicateQuery>& queries, std::chrono::hours window,
     int per_ticket = 20);
@@ -60,7 +60,7 @@ struct RoutingRecord {
     std::string reason;
   };
   std::optional<Duplicate> duplicate;
-  // Stored on a new ticket (tickets.duplicate_keys) for later appeals to find it; first placement.
+  // Stored for a new ticket (ticket_keys) for later appeals to find it; first placement only.
   std::vector<std::string> duplicate_keys;
   // ticket.routed for the outbox: to dept.<lead>, copied (CC) to dept.<each assisting> (none for
   // a merged ticket).

@@ -1,30 +1,42 @@
 -- Issue 18: repeated appeals found by every key and by their wording (docs/duplicates.md).
 --
 -- Keys a new ticket is looked up by in the intake transaction, made by router::duplicate_keys:
--- m:<mobile's visible 3+4 digits>, p:<full mobile>, l:<landline without area code>, v:<plate>
--- (the plate field and plates written in the text). One GIN lookup per batch.
-ALTER TABLE tickets ADD COLUMN duplicate_keys text[] NOT NULL DEFAULT '{}';
--- Tickets taken in before this migration: the keys SQL can make (phone and plate fields).
-UPDATE tickets SET duplicate_keys = array_remove(ARRAY[
-    CASE WHEN citizen_phone ~ '^1[0-9]{2}([0-9]{4}|\*{4})[0-9]{4}$'
-         THEN 'm:' || left(citizen_phone, 3) || right(citizen_phone, 4) END,
+-- p:<full mobile>, m:<a full mobile's visible 3+4 digits>, x:<a masked mobile's>, l:<landline
+-- without area code>, v:<plate> (the plate field and plates written in the text). A btree lookup
+-- per batch (key = ANY(...)); a GIN index on an array column was tried first and the planner
+-- preferred a sequential scan with a per-row array overlap (seconds per batch).
+CREATE TABLE ticket_keys (
+  key         text        NOT NULL,
+  received_at timestamptz NOT NULL,
+  ticket_id   bigint      NOT NULL
+);
+CREATE INDEX ticket_keys_lookup ON ticket_keys (key, received_at) INCLUDE (ticket_id);
+CREATE INDEX ticket_keys_ticket ON ticket_keys (ticket_id);
+-- Tickets taken in before this migration: the keys SQL can make from the phone and plate fields.
+INSERT INTO ticket_keys (key, received_at, ticket_id)
+SELECT k, received_at, id FROM (
+  SELECT id, received_at, unnest(ARRAY[
+    CASE WHEN citizen_phone ~ '^1[0-9]{10}$'
+         THEN 'm:' || left(citizen_phone, 3) || right(citizen_phone, 4)
+         WHEN citizen_phone ~ '^1[0-9]{2}\*{4}[0-9]{4}$'
+         THEN 'x:' || left(citizen_phone, 3) || right(citizen_phone, 4) END,
     CASE WHEN citizen_phone ~ '^1[0-9]{10}$' THEN 'p:' || citizen_phone END,
     CASE WHEN regexp_replace(citizen_phone, '[^0-9]', '', 'g') ~ '^0[12][0-9]{8,9}$'
          THEN 'l:' || substr(regexp_replace(citizen_phone, '[^0-9]', '', 'g'), 4)
          WHEN regexp_replace(citizen_phone, '[^0-9]', '', 'g') ~ '^0[3-9][0-9]{9,10}$'
          THEN 'l:' || substr(regexp_replace(citizen_phone, '[^0-9]', '', 'g'), 5) END,
-    CASE WHEN plate <> '' THEN 'v:' || plate END], NULL)
-  WHERE received_at > now() - interval '400 days';
-CREATE INDEX tickets_duplicate_keys ON tickets USING gin (duplicate_keys)
-  WHERE duplicate_keys <> '{}';
+    CASE WHEN plate <> '' THEN 'v:' || plate END]) AS k
+  FROM tickets WHERE received_at > now() - interval '400 days') AS keys
+WHERE k IS NOT NULL;
 
 -- The text path runs after the intake commit (router/duplicate_scan.hpp): each new ticket's
 -- character bigrams are stored here, and earlier tickets sharing the most of its rarer bigrams are
--- scored. Tickets taken in before this migration are indexed too when received within 60 days.
-ALTER TABLE tickets ADD COLUMN text_scanned boolean NOT NULL DEFAULT true;
-UPDATE tickets SET text_scanned = false WHERE received_at > now() - interval '60 days';
-ALTER TABLE tickets ALTER COLUMN text_scanned SET DEFAULT false;
-CREATE INDEX tickets_text_unscanned ON tickets (id) WHERE NOT text_scanned;
+-- scored. Intake queues each new ticket here (one row, no update of the ticket later); tickets
+-- taken in before this migration are queued when received within 60 days.
+CREATE TABLE text_scan_queue (
+  ticket_id bigint PRIMARY KEY
+);
+INSERT INTO text_scan_queue SELECT id FROM tickets WHERE received_at > now() - interval '60 days';
 
 CREATE TABLE ticket_grams (
   gram        integer     NOT NULL,  -- two code points (router::text_index_grams)

@@ -56,9 +56,9 @@ class Hub : public ::testing::Environment {
     })) << "the gateway did not become ready; see /tmp/appealhub_gateway_api.log";
     EXPECT_EQ(json::parse(testing::http_call(port, "GET", "/readyz").body)["checks"],
               (json{{"database", "ok"},
-                     {"migrations", "current"},
-                     {"connections", "ok"},
-                     {"broker", "ok"}}));
+                    {"migrations", "current"},
+                    {"connections", "ok"},
+                    {"broker", "ok"}}));
   }
   void TearDown() override {
     if (hub) {
@@ -864,6 +864,9 @@ TEST_F(GatewayApi, AuthorizationMatrix) {
       {"POST", "/api/v1/tickets/" + id + "/callback", {"op"}},
       {"POST", "/api/v1/tickets/" + id + "/merge", {"op", "mgr"}},
       {"POST", "/api/v1/tickets/" + id + "/unmerge", {"op", "mgr"}},
+      {"GET", "/api/v1/duplicate-suggestions", {"op", "mgr"}},
+      {"POST", "/api/v1/tickets/" + id + "/duplicate/confirm", {"op", "mgr"}},
+      {"POST", "/api/v1/tickets/" + id + "/duplicate/reject", {"op", "mgr"}},
       {"GET", "/api/v1/users", {"admin"}},
       {"POST", "/api/v1/users", {"admin"}},
       {"PATCH", "/api/v1/users/1", {"admin"}},
@@ -963,17 +966,17 @@ TEST_F(GatewayApi, EventStreamResumesFromTheLastIdAndKeepsStaffToTheirDepartment
   const std::string needle = "\"ticket_id\":" + std::to_string(id) + ",";
   // A program reconnecting with Last-Event-ID (a bearer token: no cookie, no CSRF).
   const auto token = ok_json(session("mgr").post("/api/v1/auth/tokens", {{"name", "events"}}), 201);
-  const auto resumed = testing::http_call(
-      hub_env->port, "GET", "/api/v1/events?wait=5", "",
-      {{"Authorization", "Bearer " + token["token"].get<std::string>()},
-       {"Last-Event-ID", std::to_string(start)}});
+  const auto resumed =
+      testing::http_call(hub_env->port, "GET", "/api/v1/events?wait=5", "",
+                         {{"Authorization", "Bearer " + token["token"].get<std::string>()},
+                          {"Last-Event-ID", std::to_string(start)}});
   ASSERT_EQ(resumed.status, 200) << resumed.body;
   EXPECT_NE(resumed.body.find("event: ticket"), std::string::npos) << resumed.body;
   EXPECT_NE(resumed.body.find(needle), std::string::npos) << resumed.body;
   EXPECT_GT(last_id(resumed.body), start);
   // Nothing is sent twice: from the last id on, this ticket's past is not repeated.
-  const auto after = session("mgr").get("/api/v1/events?wait=0&after=" +
-                                        std::to_string(last_id(resumed.body)));
+  const auto after =
+      session("mgr").get("/api/v1/events?wait=0&after=" + std::to_string(last_id(resumed.body)));
   EXPECT_EQ(after.body.find(needle), std::string::npos) << after.body;
 
   const auto from = "/api/v1/events?wait=0&after=" + std::to_string(start);
@@ -994,8 +997,8 @@ TEST_F(GatewayApi, RulesAreTriedOnASampleAppealWithoutWritingAnything) {
   const auto tickets_before = hub_env->db->scalar("SELECT count(*) FROM ticket_events");
   const auto in_force = ok_json(session("admin").post("/api/v1/rules/try", {{"appeal", appeal}}));
   EXPECT_FALSE(in_force["reason"].get<std::string>().empty()) << in_force;
-  const json edited{{"rules",
-                     {{{"id", "try-me"}, {"match", {{"keywords", {"拒载"}}}}, {"lead", "dlys"}}}}};
+  const json edited{
+      {"rules", {{{"id", "try-me"}, {"match", {{"keywords", {"拒载"}}}}, {"lead", "dlys"}}}}};
   const auto tried =
       ok_json(session("mgr").post("/api/v1/rules/try", {{"rules", edited}, {"appeal", appeal}}));
   EXPECT_EQ(tried["lead"], "dlys") << tried;
@@ -1006,17 +1009,20 @@ TEST_F(GatewayApi, RulesAreTriedOnASampleAppealWithoutWritingAnything) {
       "/api/v1/rules/try", {{"rules", {{"rules", json::array()}}}, {"appeal", appeal}}));
   EXPECT_EQ(nothing["triage"], true) << nothing;
   const json broken{{"rules", {{{"id", "bad"}, {"lead", "nowhere"}}}}};
-  const auto refused = session("admin").post("/api/v1/rules/try", {{"rules", broken}, {"appeal", appeal}});
+  const auto refused =
+      session("admin").post("/api/v1/rules/try", {{"rules", broken}, {"appeal", appeal}});
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_NE(refused.body.find("nowhere"), std::string::npos) << refused.body;
-  EXPECT_EQ(session("admin").post("/api/v1/rules/try", {{"appeal", {{"kind", "rant"}}}}).status, 400);
+  EXPECT_EQ(session("admin").post("/api/v1/rules/try", {{"appeal", {{"kind", "rant"}}}}).status,
+            400);
   EXPECT_EQ(hub_env->db->scalar("SELECT count(*) FROM ticket_events"), tickets_before);
 }
 
 // Every answer carries the security headers the web UI relies on.
 TEST_F(GatewayApi, EveryAnswerCarriesTheSecurityHeaders) {
-  for (const auto& r : {session("mgr").get("/api/v1/auth/me"), session("nobody").get("/api/v1/auth/me"),
-                        testing::http_call(hub_env->port, "GET", "/healthz")}) {
+  for (const auto& r :
+       {session("mgr").get("/api/v1/auth/me"), session("nobody").get("/api/v1/auth/me"),
+        testing::http_call(hub_env->port, "GET", "/healthz")}) {
     EXPECT_EQ(r.header("X-Frame-Options").value_or(""), "DENY");
     EXPECT_EQ(r.header("X-Content-Type-Options").value_or(""), "nosniff");
     const auto csp = r.header("Content-Security-Policy").value_or("");
