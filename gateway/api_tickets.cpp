@@ -3,6 +3,7 @@
 // writes the change, its timeline event and any outbox message in one transaction.
 
 #include <algorithm>
+#include <functional>
 #include <string_view>
 
 #include "core/channel_rules.hpp"
@@ -536,19 +537,17 @@ http::Response callback(Context& ctx) {
   return json_response(201, {{"id", id}, {"status", status}});
 }
 
-http::Response merge(Context& ctx) {
-  Body body(ctx.request);
-  const auto into = *body.integer("into", true, 1, INT64_MAX);
-  const auto reason = *body.string("reason", true, 500);
-  body.finish();
-  const auto id = ctx.id_param();
-  if (into == id) bad_request("into", "a ticket cannot be merged into itself");
+// Merges ticket `id` into `into`, both locked in id order (so two merges cannot deadlock) and in
+// states that allow it, with the event on both timelines; `check` runs once both are locked.
+http::Response merge_into(Context& ctx, std::int64_t id, std::int64_t into,
+                          const std::string& reason,
+                          const std::function<void(pqxx::dbtransaction&)>& check = {}) {
   pqxx::work txn(ctx.db);
-  // Lock in id order so two merges cannot deadlock.
   const auto first = lock(txn, std::min(id, into));
   const auto second = lock(txn, std::max(id, into));
   const auto& self = id < into ? first : second;
   const auto& target = id < into ? second : first;
+  if (check) check(txn);
   require_status(self.summary, {"received", "triage", "assigned", "in_progress", "returned"},
                  "merge");
   if (!kOpen.contains(target.summary.status) && target.summary.status != "answered") {
@@ -561,6 +560,16 @@ http::Response merge(Context& ctx) {
                                {{"from", id}, {"reason", reason}});
   txn.commit();
   return json_response(200, {{"id", id}, {"status", "merged"}, {"merged_into", into}});
+}
+
+http::Response merge(Context& ctx) {
+  Body body(ctx.request);
+  const auto into = *body.integer("into", true, 1, INT64_MAX);
+  const auto reason = *body.string("reason", true, 500);
+  body.finish();
+  const auto id = ctx.id_param();
+  if (into == id) bad_request("into", "a ticket cannot be merged into itself");
+  return merge_into(ctx, id, into, reason);
 }
 
 // ---- duplicate suggestions (docs/duplicates.md) ----------------------------------------------
@@ -612,29 +621,14 @@ http::Response confirm_duplicate(Context& ctx) {
   const auto note = body.string("note", false, 500).value_or("");
   body.finish();
   const auto id = ctx.id_param();
-  pqxx::work txn(ctx.db);
-  const auto first = lock(txn, std::min(id, of));
-  const auto second = lock(txn, std::max(id, of));
-  const auto& self = id < of ? first : second;
-  const auto& target = id < of ? second : first;
-  require_suggestion(txn, id, of);
-  require_status(self.summary, {"received", "triage", "assigned", "in_progress", "returned"},
-                 "merge");
-  if (!kOpen.contains(target.summary.status) && target.summary.status != "answered") {
-    conflict("ticket " + std::to_string(of) + " is " + target.summary.status);
-  }
-  const auto reason = "suggestion confirmed" + (note.empty() ? "" : ": " + note);
-  storage::merge_ticket(txn, id, of, ctx.user().username, reason);
-  txn.exec_params(
-      "UPDATE duplicate_links SET decided_by = $3, decided_at = now(), decision_note = $4 WHERE"
-      " ticket_id = $1 AND duplicate_of = $2",
-      id, of, ctx.user().username, note);
-  storage::append_ticket_event(txn, id, "ticket.merged", ctx.user().username,
-                               {{"into", of}, {"reason", reason}});
-  storage::append_ticket_event(txn, of, "ticket.merge_received", ctx.user().username,
-                               {{"from", id}, {"reason", reason}});
-  txn.commit();
-  return json_response(200, {{"id", id}, {"status", "merged"}, {"merged_into", of}});
+  return merge_into(ctx, id, of, "suggestion confirmed" + (note.empty() ? "" : ": " + note),
+                    [&](pqxx::dbtransaction& txn) {
+                      require_suggestion(txn, id, of);
+                      txn.exec_params(
+                          "UPDATE duplicate_links SET decided_by = $3, decided_at = now(),"
+                          " decision_note = $4 WHERE ticket_id = $1 AND duplicate_of = $2",
+                          id, of, ctx.user().username, note);
+                    });
 }
 
 // An operator rejects a suggestion: remembered, so that the pair is not suggested again.

@@ -442,6 +442,46 @@ TEST_F(GatewayApi, ReturnIsReviewedAndDispatchedAgain) {
             "1");
 }
 
+TEST_F(GatewayApi, DuplicateSuggestionsAreListedConfirmedOrRejectedForGood) {
+  const auto first =
+      record_appeal("dup-1", "公交站亭玻璃碎了", "东坝公交站的站亭玻璃碎了一地。")["id"]
+          .get<std::int64_t>();
+  const auto second = record_appeal("dup-2", "夜班车太少", "晚上十点以后等车要四十分钟。")["id"]
+                          .get<std::int64_t>();
+  const auto third =
+      record_appeal("dup-3", "站牌字看不清", "火车站站牌褪色看不清楚。")["id"].get<std::int64_t>();
+  // Suggestions as the text scan writes them.
+  for (const auto id : {second, third}) {
+    hub_env->db->exec(
+        "INSERT INTO duplicate_links (ticket_id, duplicate_of, action, score, reason, found_by)"
+        " VALUES (" +
+        std::to_string(id) + ", " + std::to_string(first) +
+        ", 'suggested', 0.3, 'similar text: text similarity 0.30', 'text') ON CONFLICT DO NOTHING");
+  }
+  const auto listed = [&](std::int64_t id) {
+    const auto list = ok_json(session("op").get("/api/v1/duplicate-suggestions"));
+    for (const auto& s : list["suggestions"]) {
+      if (s["ticket"]["id"] == id && s["duplicate_of"]["id"] == first) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(listed(second));
+  EXPECT_TRUE(listed(third));
+  EXPECT_EQ(session("op").post(t(second, "duplicate/reject"), {{"of", first}}).status, 400)
+      << "a reason is required";
+  ok_json(session("op").post(t(second, "duplicate/reject"), {{"of", first}, {"reason", "两件事"}}));
+  EXPECT_FALSE(listed(second));
+  EXPECT_EQ(hub_env->db->scalar("SELECT action FROM duplicate_links WHERE ticket_id = " +
+                                std::to_string(second)),
+            "rejected");
+  EXPECT_EQ(session("op").post(t(second, "duplicate/confirm"), {{"of", first}}).status, 404)
+      << "a rejected suggestion cannot be confirmed";
+  const auto merged = ok_json(session("mgr").post(t(third, "duplicate/confirm"), {{"of", first}}));
+  EXPECT_EQ(merged["status"], "merged");
+  EXPECT_EQ(ok_json(session("mgr").get(t(third)))["status"], "merged");
+  EXPECT_FALSE(listed(third));
+}
+
 TEST_F(GatewayApi, ExtensionNeedsAnotherManager) {
   const auto id =
       record_appeal("ext-1", "驾校乱收费", "某驾校额外收取考试费。")["id"].get<std::int64_t>();

@@ -46,34 +46,6 @@ TEST(DuplicatesEndToEnd, TextOnly) {
 namespace appealhub::router {
 namespace {
 
-// Takes the appeals in through the store's intake and places them, as the intake consumer does.
-void take_in(const std::string& uri, const RoutingSetup& setup,
-             const std::vector<core::Appeal>& appeals) {
-  std::vector<core::Event> events;
-  for (const auto& a : appeals) {
-    core::Event e;
-    e.event_id = core::make_event_id("appeal.received", a.channel, a.external_id, "new");
-    e.occurred_at = a.received_at;
-    e.producer = "test";
-    e.body = core::AppealReceived{a};
-    events.push_back(std::move(e));
-  }
-  std::vector<storage::IntakeItem> items;
-  for (const auto& e : events) {
-    const auto& a = std::get<core::AppealReceived>(e.body).appeal;
-    items.push_back({e.event_id, "appeal.received", a.channel, a.external_id,
-                     core::format_rfc3339(e.occurred_at), "channel:" + a.channel,
-                     core::encode_event(e), &a});
-  }
-  auto c = storage::connect({uri});
-  pqxx::work txn(*c);
-  const auto result = storage::TicketIntake("router.intake").apply(txn, items);
-  std::vector<NewTicket> created;
-  for (const auto& t : result.created) created.push_back({t.id, items[t.item].appeal});
-  route_new_tickets(txn, setup, created);
-  txn.commit();
-}
-
 core::Appeal letter(const std::string& id, const std::string& phone, const std::string& title,
                     const std::string& content, const std::string& received) {
   core::Appeal a;
@@ -88,20 +60,29 @@ core::Appeal letter(const std::string& id, const std::string& phone, const std::
   return a;
 }
 
-TEST(DuplicateSuggestions, TextSuggestionsAndARejectionThatIsRemembered) {
-  testing::TestDatabase db("duplicate_suggestions");
-  app::RoutingSettings settings({db.uri()});
-  settings.seed_defaults();
-  ASSERT_TRUE(settings.refresh().empty());
-  const auto setup = settings.current();
+// A fresh database with the shipped routing settings.
+class DuplicateSuggestions : public ::testing::Test {
+ protected:
+  DuplicateSuggestions() : db("duplicate_suggestions"), settings({db.uri()}) {
+    settings.seed_defaults();
+    EXPECT_TRUE(settings.refresh().empty());
+    setup = settings.current();
+  }
+  void take_in(const std::vector<core::Appeal>& appeals) {
+    testing::take_in_and_place(db.uri(), *setup, appeals);
+  }
+  testing::TestDatabase db;
+  app::RoutingSettings settings;
+  std::shared_ptr<const RoutingSetup> setup;
+};
+
+TEST_F(DuplicateSuggestions, TextSuggestionsAndARejectionThatIsRemembered) {
   // Two witnesses of one landslide, no phone or plate in common, 12 days apart.
-  take_in(db.uri(), *setup,
-          {letter("W1", "13908391234", "青川县乔庄镇县道塌方",
+  take_in({letter("W1", "13908391234", "青川县乔庄镇县道塌方",
                   "6月3日晚上下大雨，青川县乔庄镇到青溪镇的县道K12处山体塌方，石头堵了半边路，"
                   "车辆只能单边通行，晚上很危险，请尽快抢修。",
                   "2026-06-04T08:00:00+08:00")});
-  take_in(db.uri(), *setup,
-          {letter("W2", "18628391111", "乔庄镇到青溪镇的路塌方了还没修",
+  take_in({letter("W2", "18628391111", "乔庄镇到青溪镇的路塌方了还没修",
                   "6月3日下暴雨后乔庄镇到青溪镇县道K12附近山体塌方，到现在石头还堵着半边路，"
                   "单边通行晚上特别危险，请交通部门尽快抢修。",
                   "2026-06-16T09:00:00+08:00")});
@@ -136,23 +117,16 @@ TEST(DuplicateSuggestions, TextSuggestionsAndARejectionThatIsRemembered) {
             "0");
 }
 
-TEST(DuplicateSuggestions, KeysFindMaskedPhonesLandlinesAndPlatesInTheText) {
-  testing::TestDatabase db("duplicate_keys");
-  app::RoutingSettings settings({db.uri()});
-  settings.seed_defaults();
-  ASSERT_TRUE(settings.refresh().empty());
-  const auto setup = settings.current();
+TEST_F(DuplicateSuggestions, KeysFindMaskedPhonesLandlinesAndPlatesInTheText) {
   const std::string refusal = "5月6日晚上10点在广元火车站打车，出租车驾驶员听说去东坝直接拒载。";
-  take_in(db.uri(), *setup,
-          {letter("K1", "13981231234", "火车站出租车拒载", refusal, "2026-05-07T08:00:00+08:00"),
+  take_in({letter("K1", "13981231234", "火车站出租车拒载", refusal, "2026-05-07T08:00:00+08:00"),
            letter("K2", "0839-3261234", "客运中心出租车不打表",
                   "4月18日在客运中心坐出租车川h t0736去利州区政府，司机不打表收40元。",
                   "2026-05-07T08:00:00+08:00")});
   auto masked =
       letter("K3", "139****1234", "火车站打车被拒载", refusal, "2026-05-27T08:00:00+08:00");
   masked.channel = "petition";
-  take_in(db.uri(), *setup,
-          {masked, letter("K4", "08393261234", "出租车不打表的事",
+  take_in({masked, letter("K4", "08393261234", "出租车不打表的事",
                           "4月18日客运中心H T0736出租车不打表，到利州区政府收了40元，请处理。",
                           "2026-05-20T08:00:00+08:00")});
   const auto link = [&](const std::string& id) {

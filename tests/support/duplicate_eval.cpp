@@ -19,6 +19,7 @@
 #include "router/duplicates.hpp"
 #include "router/intake_consumer.hpp"
 #include "storage/database.hpp"
+#include "storage/ticket_intake.hpp"
 #include "tests/support/appeal_samples.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -235,6 +236,34 @@ DuplicateEvaluation evaluate_duplicates(const std::string& set, const std::strin
     }
   }
   return e;
+}
+
+router::RoutingStats take_in_and_place(const std::string& db_uri, const router::RoutingSetup& setup,
+                                       const std::vector<core::Appeal>& appeals) {
+  std::vector<core::Event> events;
+  for (const auto& a : appeals) {
+    core::Event e;
+    e.event_id = core::make_event_id("appeal.received", a.channel, a.external_id, "new");
+    e.occurred_at = a.received_at;
+    e.producer = "test";
+    e.body = core::AppealReceived{a};
+    events.push_back(std::move(e));
+  }
+  std::vector<storage::IntakeItem> items;
+  for (const auto& e : events) {
+    const auto& a = std::get<core::AppealReceived>(e.body).appeal;
+    items.push_back({e.event_id, "appeal.received", a.channel, a.external_id,
+                     core::format_rfc3339(e.occurred_at), "channel:" + a.channel,
+                     core::encode_event(e), &a});
+  }
+  auto c = storage::connect({db_uri});
+  pqxx::work txn(*c);
+  const auto result = storage::TicketIntake("router.intake").apply(txn, items);
+  std::vector<router::NewTicket> created;
+  for (const auto& t : result.created) created.push_back({t.id, items[t.item].appeal});
+  const auto stats = router::route_new_tickets(txn, setup, created);
+  txn.commit();
+  return stats;
 }
 
 void print_duplicate_evaluation(const std::string& title, const DuplicateEvaluation& e,

@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "core/appeal.hpp"
 #include "router/duplicates.hpp"
+#include "router/ticket_router.hpp"
 
 namespace appealhub::testing {
 
@@ -53,6 +55,11 @@ struct DuplicateEvaluation {
 // `set`: "pairs" (as the channels deliver them) or "text_only_pairs" (phones and plates removed).
 DuplicateEvaluation evaluate_duplicates(const std::string& set, const std::string& test_name,
                                         const router::DuplicatePolicy& policy = {});
+
+// Takes the appeals in through the store's intake (storage::TicketIntake) and places the new
+// tickets, in one transaction, as the intake consumer does without the bus.
+router::RoutingStats take_in_and_place(const std::string& db_uri, const router::RoutingSetup& setup,
+                                       const std::vector<core::Appeal>& appeals);
 
 // Prints the figures (and, with `verbose`, the errors) to stdout.
 void print_duplicate_evaluation(const std::string& title, const DuplicateEvaluation& e,
