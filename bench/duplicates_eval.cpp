@@ -4,8 +4,10 @@
 //   duplicates_eval [--verbose | --sweep]   (scripts/bench.sh duplicates; needs
 //   scripts/services.sh)
 // --sweep runs with a text threshold of 0.10 and prints what higher ones would have given.
+// --scan K times the text scan on the set's appeals K times over (see measure_text_scan).
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 
@@ -16,6 +18,16 @@ int main(int argc, char** argv) {
   const bool verbose = argc > 1 && std::strcmp(argv[1], "--verbose") == 0;
   const bool sweep = argc > 1 && std::strcmp(argv[1], "--sweep") == 0;
   try {
+    if (argc > 2 && std::strcmp(argv[1], "--scan") == 0) {
+      const int copies = std::atoi(argv[2]);
+      const auto f = measure_text_scan(copies, "duplicates_scan");
+      std::printf(
+          "text scan: %d tickets indexed and compared in %.1f s (%.0f/s); then %d more "
+          "in %.2f s (%.0f/s)\n",
+          f.tickets, f.seconds, f.tickets / f.seconds, f.last_tickets, f.last_seconds,
+          f.last_tickets / f.last_seconds);
+      return 0;
+    }
     if (sweep) {
       appealhub::router::DuplicatePolicy low;
       low.text_threshold = 0.10;

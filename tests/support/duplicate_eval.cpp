@@ -238,6 +238,47 @@ DuplicateEvaluation evaluate_duplicates(const std::string& set, const std::strin
   return e;
 }
 
+ScanFigures measure_text_scan(int copies, const std::string& test_name) {
+  std::ifstream in(data_path());
+  const auto pairs = nlohmann::json::parse(in).at("pairs");
+  TestDatabase db(test_name);
+  app::RoutingSettings settings({db.uri()});
+  settings.seed_defaults();
+  if (const auto errors = settings.refresh(); !errors.empty()) {
+    throw std::runtime_error("routing settings: " + errors.front());
+  }
+  const auto setup = settings.current();
+  const auto appeals_of = [&](int copy, bool firsts_only) {
+    std::vector<core::Appeal> out;
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+      const auto a_at = core::parse_rfc3339(pairs[i].at("a").at("received_at").get<std::string>());
+      const auto shift = std::chrono::duration_cast<std::chrono::milliseconds>(
+          kBase->utc + kSlot * static_cast<long>(i) - a_at->utc);
+      for (const char* side : {"a", "b"}) {
+        if (firsts_only && side[0] == 'b') continue;
+        auto a = make_side(pairs[i].at(side), i, side[0], shift).appeal;
+        a.external_id += "-" + std::to_string(copy);
+        out.push_back(std::move(a));
+      }
+    }
+    return out;
+  };
+  for (int copy = 0; copy < copies; ++copy)
+    take_in_and_place(db.uri(), *setup, appeals_of(copy, false));
+  router::TextScan scan({db.uri()}, [&] { return setup; });
+  ScanFigures f;
+  auto start = Clock::now();
+  scan.run_once();
+  f.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  f.tickets = std::stoi(db.scalar("SELECT count(*) FROM tickets"));
+  const auto last = appeals_of(copies, true);
+  take_in_and_place(db.uri(), *setup, last);
+  start = Clock::now();
+  f.last_tickets = static_cast<int>(scan.run_once().scanned);
+  f.last_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return f;
+}
+
 router::RoutingStats take_in_and_place(const std::string& db_uri, const router::RoutingSetup& setup,
                                        const std::vector<core::Appeal>& appeals) {
   std::vector<core::Event> events;

@@ -56,6 +56,19 @@ struct DuplicateEvaluation {
 DuplicateEvaluation evaluate_duplicates(const std::string& set, const std::string& test_name,
                                         const router::DuplicatePolicy& policy = {});
 
+// The text scan on a larger store: the labelled set's appeals `copies` times over (each copy with
+// its own external ids, in the same time slots, so every text has copies-1 twins in its window:
+// a pessimistic case for the bigram index), taken in and scanned; then one more copy of the first
+// appeals is taken in and scanned alone. Returns {tickets in the store, seconds for the whole
+// scan, tickets in the last batch, seconds for it}.
+struct ScanFigures {
+  int tickets = 0;
+  double seconds = 0;
+  int last_tickets = 0;
+  double last_seconds = 0;
+};
+ScanFigures measure_text_scan(int copies, const std::string& test_name);
+
 // Takes the appeals in through the store's intake (storage::TicketIntake) and places the new
 // tickets, in one transaction, as the intake consumer does without the bus.
 router::RoutingStats take_in_and_place(const std::string& db_uri, const router::RoutingSetup& setup,
