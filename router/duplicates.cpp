@@ -670,6 +670,11 @@ std::vector<std::string> shared_phrases(std::string_view a, std::string_view b, 
   std::vector<std::string> out;
   for (const auto& [length, end] : found) {
     if (out.size() >= count) break;
+    // A phrase of boilerplate alone (来电人反映, 请尽快处理) is no evidence.
+    bool telling = false;
+    for (std::size_t k = end - length; k + 1 < end; ++k)
+      telling = telling || weights().weight(x[k], x[k + 1]) >= 1.0F;
+    if (!telling) continue;
     std::string phrase;
     for (std::size_t k = end - length; k < end; ++k) append_utf8(phrase, x[k]);
     if (std::find(out.begin(), out.end(), phrase) == out.end()) out.push_back(std::move(phrase));
