@@ -25,6 +25,7 @@
 #include "core/log.hpp"
 #include "gateway/credentials.hpp"
 #include "router/deadline_watch.hpp"
+#include "router/duplicate_scan.hpp"
 #include "router/intake_consumer.hpp"
 #include "storage/accounts.hpp"
 #include "storage/database.hpp"
@@ -44,7 +45,8 @@ commands:
   topology   declare the exchanges and queues on the broker and exit
   intake     run the router's intake consumer (router.intake -> placed tickets)
   relay      run the outbox relay (outbox rows -> the bus)
-  watch      run the deadline watch (due soon, overdue, supervision steps)
+  watch      run the deadline watch (due soon, overdue, supervision steps) and the text search for
+             duplicate appeals
   hotline12328  run the 12328 export-folder intake (hotline12328.export_dir)
   mailbox    poll the leader mailbox's letters and ratings (mailbox.base_url)
   petition   poll the online-petition platform's messages (petition.base_url)
@@ -110,9 +112,11 @@ router::IntakeOptions intake_options(const config::AppConfig& c) {
 
 app::RoutingSettings routing_settings(const config::AppConfig& c) {
   router::DuplicatePolicy duplicates;
-  duplicates.window = std::chrono::hours(c.duplicates.window_hours);
+  duplicates.window = std::chrono::hours(24 * c.duplicates.window_days);
   duplicates.merge_threshold = c.duplicates.merge_threshold;
   duplicates.suggest_threshold = c.duplicates.suggest_threshold;
+  duplicates.text_threshold = c.duplicates.text_threshold;
+  duplicates.strong_plate_gap = std::chrono::hours(c.duplicates.strong_plate_hours);
   return app::RoutingSettings(database_config(c), c.deadlines.policy, duplicates);
 }
 
@@ -361,6 +365,7 @@ int run_parts(const config::AppConfig& c, Parts parts) {
   std::unique_ptr<app::OutboxPublisher> publisher;
   std::unique_ptr<storage::OutboxRelay> outbox;
   std::unique_ptr<router::DeadlineWatch> watch;
+  std::unique_ptr<router::TextScan> text_scan;  // duplicates by wording, beside the watch
   if (parts.watch) {
     router::DeadlineWatchOptions options;
     options.due_soon_working_days = c.watch.due_soon_working_days;
@@ -374,6 +379,13 @@ int run_parts(const config::AppConfig& c, Parts parts) {
         },
         options);
     threads.push_back(start_part("watch", [&] { watch->run(stop_requested); }));
+    router::TextScanOptions scan;
+    scan.common_gram_share = c.duplicates.common_gram_share;
+    scan.common_gram_floor = c.duplicates.common_gram_floor;
+    scan.min_shared_grams = c.duplicates.min_shared_grams;
+    scan.interval = std::chrono::milliseconds(c.duplicates.scan_interval_ms);
+    text_scan = std::make_unique<router::TextScan>(database_config(c), setup, scan);
+    threads.push_back(start_part("duplicate-scan", [&] { text_scan->run(stop_requested); }));
   }
   if (parts.intake) {
     // Competing consumers on router.intake, each with its own connections and transactions.

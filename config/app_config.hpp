@@ -54,9 +54,16 @@ struct DeadlineSettings {
 
 // Repeated appeals (router/duplicates.hpp): how far back to look and how sure to be.
 struct DuplicateSettings {
-  int window_hours = 24 * 7;
+  int window_days = 30;
   double merge_threshold = 0.45;
   double suggest_threshold = 0.20;
+  double text_threshold = 0.22;  // suggestions found by wording alone
+  int strong_plate_hours = 72;   // the same plate merges only this close in time
+  // The text index (router/duplicate_scan.hpp), run with the deadline watch.
+  double common_gram_share = 0.02;
+  int common_gram_floor = 50;
+  int min_shared_grams = 3;
+  int scan_interval_ms = 1000;
 };
 
 // The deadline watch (router/deadline_watch.hpp).

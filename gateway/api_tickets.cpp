@@ -3,6 +3,7 @@
 // writes the change, its timeline event and any outbox message in one transaction.
 
 #include <algorithm>
+#include <functional>
 #include <string_view>
 
 #include "core/channel_rules.hpp"
@@ -537,19 +538,17 @@ http::Response callback(Context& ctx) {
   return json_response(201, {{"id", id}, {"status", status}});
 }
 
-http::Response merge(Context& ctx) {
-  Body body(ctx.request);
-  const auto into = *body.integer("into", true, 1, INT64_MAX);
-  const auto reason = *body.string("reason", true, 500);
-  body.finish();
-  const auto id = ctx.id_param();
-  if (into == id) bad_request("into", "a ticket cannot be merged into itself");
+// Merges ticket `id` into `into`, both locked in id order (so two merges cannot deadlock) and in
+// states that allow it, with the event on both timelines; `check` runs once both are locked.
+http::Response merge_into(Context& ctx, std::int64_t id, std::int64_t into,
+                          const std::string& reason,
+                          const std::function<void(pqxx::dbtransaction&)>& check = {}) {
   pqxx::work txn(ctx.db);
-  // Lock in id order so two merges cannot deadlock.
   const auto first = lock(txn, std::min(id, into));
   const auto second = lock(txn, std::max(id, into));
   const auto& self = id < into ? first : second;
   const auto& target = id < into ? second : first;
+  if (check) check(txn);
   require_status(self.summary, {"received", "triage", "assigned", "in_progress", "returned"},
                  "merge");
   if (!kOpen.contains(target.summary.status) && target.summary.status != "answered") {
@@ -562,6 +561,95 @@ http::Response merge(Context& ctx) {
                                {{"from", id}, {"reason", reason}});
   txn.commit();
   return json_response(200, {{"id", id}, {"status", "merged"}, {"merged_into", into}});
+}
+
+http::Response merge(Context& ctx) {
+  Body body(ctx.request);
+  const auto into = *body.integer("into", true, 1, INT64_MAX);
+  const auto reason = *body.string("reason", true, 500);
+  body.finish();
+  const auto id = ctx.id_param();
+  if (into == id) bad_request("into", "a ticket cannot be merged into itself");
+  return merge_into(ctx, id, into, reason);
+}
+
+// ---- duplicate suggestions (docs/duplicates.md) ----------------------------------------------
+
+// Open suggestions for the dispatch desk, newest first, with the evidence: the reason (shared
+// key, similarity, identifiers that agree) and, for text suggestions, the shared phrases in it.
+http::Response duplicate_suggestions(Context& ctx) {
+  ctx.allow_query({"limit"});
+  const auto limit = int_param(ctx, "limit", 50, 1, 200);
+  pqxx::nontransaction txn(ctx.db);  // one statement
+  const auto side = [](const char* t) {
+    return std::string("json_build_object('id', ") + t + ".id, 'channel', " + t +
+           ".channel, 'title', " + t + ".title, 'content', coalesce(" + t +
+           ".appeal->>'content', ''), 'status', " + t + ".status, 'received_at', to_json(" + t +
+           ".received_at))";
+  };
+  const auto rows = txn.exec_params(
+      "SELECT json_build_object('ticket', " + side("t") + ", 'duplicate_of', " + side("o") +
+          ", 'score', l.score, 'reason', l.reason, 'found_by', l.found_by, 'suggested_at',"
+          " to_json(l.created_at))::text FROM duplicate_links l JOIN tickets t ON t.id ="
+          " l.ticket_id JOIN tickets o ON o.id = l.duplicate_of WHERE l.action = 'suggested' AND"
+          " t.status NOT IN ('merged', 'withdrawn', 'spam', 'closed', 'reassigned_out') AND"
+          " o.status NOT IN ('merged', 'withdrawn', 'spam', 'closed', 'reassigned_out')"
+          " ORDER BY l.created_at DESC LIMIT $1",
+      limit);
+  std::string body = "{\"suggestions\":[";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i) body += ',';
+    body += rows[i][0].c_str();
+  }
+  body += "]}";
+  return json_text_response(200, std::move(body));
+}
+
+// The suggestion that ticket {id} repeats ticket `of`, locked; 404 when there is none open.
+void require_suggestion(pqxx::dbtransaction& txn, std::int64_t id, std::int64_t of) {
+  if (txn.exec_params("SELECT 1 FROM duplicate_links WHERE ticket_id = $1 AND duplicate_of = $2"
+                      " AND action = 'suggested' FOR UPDATE",
+                      id, of)
+          .empty()) {
+    not_found("suggestion that ticket " + std::to_string(id) + " repeats " + std::to_string(of));
+  }
+}
+
+// An operator confirms a suggestion: the ticket is merged into the one it repeats.
+http::Response confirm_duplicate(Context& ctx) {
+  Body body(ctx.request);
+  const auto of = *body.integer("of", true, 1, INT64_MAX);
+  const auto note = body.string("note", false, 500).value_or("");
+  body.finish();
+  const auto id = ctx.id_param();
+  return merge_into(ctx, id, of, "suggestion confirmed" + (note.empty() ? "" : ": " + note),
+                    [&](pqxx::dbtransaction& txn) {
+                      require_suggestion(txn, id, of);
+                      txn.exec_params(
+                          "UPDATE duplicate_links SET decided_by = $3, decided_at = now(),"
+                          " decision_note = $4 WHERE ticket_id = $1 AND duplicate_of = $2",
+                          id, of, ctx.user().username, note);
+                    });
+}
+
+// An operator rejects a suggestion: remembered, so that the pair is not suggested again.
+http::Response reject_duplicate(Context& ctx) {
+  Body body(ctx.request);
+  const auto of = *body.integer("of", true, 1, INT64_MAX);
+  const auto reason = *body.string("reason", true, 500);
+  body.finish();
+  const auto id = ctx.id_param();
+  pqxx::work txn(ctx.db);
+  lock(txn, id);
+  require_suggestion(txn, id, of);
+  txn.exec_params(
+      "UPDATE duplicate_links SET action = 'rejected', decided_by = $3, decided_at = now(),"
+      " decision_note = $4 WHERE ticket_id = $1 AND duplicate_of = $2",
+      id, of, ctx.user().username, reason);
+  storage::append_ticket_event(txn, id, "duplicate.rejected", ctx.user().username,
+                               {{"duplicate_of", of}, {"reason", reason}});
+  txn.commit();
+  return json_response(200, {{"id", id}, {"duplicate_of", of}, {"rejected", true}});
 }
 
 http::Response unmerge(Context& ctx) {
@@ -922,6 +1010,12 @@ std::vector<RouteDef> ticket_routes() {
       {"POST", "/api/v1/tickets/{id}/callback", {"operator"}, callback},
       {"POST", "/api/v1/tickets/{id}/merge", {"operator", "manager"}, merge},
       {"POST", "/api/v1/tickets/{id}/unmerge", {"operator", "manager"}, unmerge},
+      {"GET", "/api/v1/duplicate-suggestions", {"operator", "manager"}, duplicate_suggestions},
+      {"POST",
+       "/api/v1/tickets/{id}/duplicate/confirm",
+       {"operator", "manager"},
+       confirm_duplicate},
+      {"POST", "/api/v1/tickets/{id}/duplicate/reject", {"operator", "manager"}, reject_duplicate},
   };
 }
 

@@ -169,22 +169,27 @@ bool is_plate_separator(char32_t cp) {
          cp == ' ' || cp == 0xFF65;
 }
 
-// Reads a plate at cps[i] (a province character): 川H·T2851, 川HT2851, 川h t2851, 川HD01286.
+// Reads a plate at cps[i]: 川H·T2851, 川HT2851, 川h t2851, 川HD01286, or a Guangyuan plate written
+// without its province (H T2851, h·d03317: an `h` that starts a word, at least three digits).
 // Returns the normalized plate and advances i past it, or returns "".
 std::string read_plate(const std::vector<char32_t>& cps, std::size_t& i) {
-  if (kProvinces.find(cps[i]) == std::u32string_view::npos) return {};
-  std::size_t j = i + 1;
+  const bool local = cps[i] == 'h' && (i == 0 || !is_ascii_alnum(cps[i - 1]));
+  if (!local && kProvinces.find(cps[i]) == std::u32string_view::npos) return {};
+  std::size_t j = local ? i : i + 1;
   if (j >= cps.size() || cps[j] < 'a' || cps[j] > 'z') return {};
   const char32_t region = cps[j++];
   if (j < cps.size() && is_plate_separator(cps[j])) ++j;
   std::string tail;
+  int digits = 0;
   while (j < cps.size() && is_ascii_alnum(cps[j]) && tail.size() < 6) {
+    digits += is_digit(cps[j]) ? 1 : 0;
     tail += static_cast<char>(cps[j] >= 'a' ? cps[j] - 'a' + 'A' : cps[j]);
     ++j;
   }
   if (tail.size() < 5 || (j < cps.size() && is_ascii_alnum(cps[j]))) return {};
+  if (local && digits < 3) return {};
   std::string plate;
-  append_utf8(plate, cps[i]);
+  append_utf8(plate, local ? U'川' : cps[i]);
   plate += static_cast<char>(region - 'a' + 'A');
   plate += tail;
   i = j;
@@ -445,8 +450,8 @@ PhoneMatch match_phones(std::string_view a, std::string_view b) {
 // Scoring is in find_duplicate below; its constants are documented in docs/duplicates.md.
 namespace {
 
-constexpr double kConflictFactor = 0.15;  // per identifier that differs (plate, line, date,
-                                          // district, place, category)
+constexpr double kConflictFactor = 0.15;     // per identifier that differs (plate, line, date,
+                                             // district, place, category)
 constexpr double kSharedDateBonus = 0.15;    // both name the same date
 constexpr double kSharedLineBonus = 0.10;    // both name the same bus or road line
 constexpr double kSharedNumberBonus = 0.05;  // per other number both name, at most two
@@ -457,6 +462,7 @@ constexpr double kAgeDiscount = 0.1;         // at the window's edge the score i
 struct Scored {
   double score = 0;
   std::string reason;
+  bool strong = false;  // the same full phone, or the same plate close in time: may merge
 };
 
 std::string format_score(double v) {
@@ -465,9 +471,11 @@ std::string format_score(double v) {
   return buf;
 }
 
+// `linked`: only candidates sharing a phone or plate count (the key path); otherwise any (the
+// text path).
 std::optional<Scored> score_candidate(const core::Appeal& incoming, const TextShingles& in_text,
-                                      const DuplicateCandidate& cand,
-                                      const DuplicatePolicy& policy) {
+                                      const DuplicateCandidate& cand, const DuplicatePolicy& policy,
+                                      bool linked = true) {
   const auto in_time = std::chrono::time_point_cast<std::chrono::seconds>(incoming.received_at.utc);
   const auto gap = in_time > cand.received ? in_time - cand.received : cand.received - in_time;
   if (gap > policy.window) return std::nullopt;
@@ -483,7 +491,7 @@ std::optional<Scored> score_candidate(const core::Appeal& incoming, const TextSh
 
   const auto phone = match_phones(incoming.citizen.phone, cand.phone);
   const bool same_plate = intersects(in_plates, c_plates);
-  if (phone == PhoneMatch::none && !same_plate) return std::nullopt;
+  if (linked && phone == PhoneMatch::none && !same_plate) return std::nullopt;
 
   const double sim = text_similarity(in_text, c_text);
   double score = sim;
@@ -529,7 +537,10 @@ std::optional<Scored> score_candidate(const core::Appeal& incoming, const TextSh
   reason += ", text similarity " + format_score(sim);
   for (const auto& a : agrees) reason += ", " + a;
   for (const auto& d : differs) reason += ", " + d;
-  return Scored{score, std::move(reason)};
+  if (reason.starts_with(", ")) reason.erase(0, 2);
+  const bool strong = differs.empty() && (phone == PhoneMatch::exact ||
+                                          (same_plate && gap <= policy.strong_plate_gap));
+  return Scored{score, std::move(reason), strong};
 }
 
 }  // namespace
@@ -545,12 +556,130 @@ std::optional<DuplicateVerdict> find_duplicate(const core::Appeal& incoming,
     if (!scored || scored->score < policy.suggest_threshold) continue;
     if (best && scored->score <= best->score) continue;
     best = DuplicateVerdict{cand.ticket_id, scored->score,
-                            scored->score >= policy.merge_threshold
+                            scored->score >= policy.merge_threshold && scored->strong
                                 ? DuplicateVerdict::Action::merge
                                 : DuplicateVerdict::Action::suggest,
                             std::move(scored->reason)};
   }
   return best;
+}
+
+std::optional<DuplicateVerdict> find_text_duplicate(
+    const core::Appeal& incoming, const std::vector<DuplicateCandidate>& candidates,
+    const DuplicatePolicy& policy) {
+  const auto in_text = TextShingles::of(incoming.title, incoming.content);
+  std::optional<DuplicateVerdict> best;
+  const DuplicateCandidate* best_candidate = nullptr;
+  for (const auto& cand : candidates) {
+    auto scored = score_candidate(incoming, in_text, cand, policy, false);
+    if (!scored || scored->score < policy.text_threshold) continue;
+    if (best && scored->score <= best->score) continue;
+    best = DuplicateVerdict{cand.ticket_id, scored->score, DuplicateVerdict::Action::suggest,
+                            std::move(scored->reason)};
+    best_candidate = &cand;
+  }
+  if (best) {
+    std::string phrases;
+    for (const auto& p : shared_phrases(incoming.title + "\n" + incoming.content,
+                                        best_candidate->title + "\n" + best_candidate->content)) {
+      phrases += (phrases.empty() ? "" : " ") + ("「" + p + "」");
+    }
+    best->reason = "similar text: " + best->reason;
+    if (!phrases.empty()) best->reason += ", shared phrases " + phrases;
+  }
+  return best;
+}
+
+DuplicateKeys duplicate_keys(std::string_view phone, std::string_view plate, std::string_view title,
+                             std::string_view content) {
+  DuplicateKeys keys;
+  const auto both = [&](const std::string& key) {
+    keys.stored.push_back(key);
+    keys.lookup.push_back(key);
+  };
+  const auto p = normalize_phone(phone);
+  if (p.size() == 11 && p[0] == '1') {
+    const auto visible = p.substr(0, 3) + p.substr(7);
+    if (is_masked(p)) {
+      both("x:" + visible);
+      keys.lookup.push_back("m:" + visible);
+    } else {
+      both("p:" + p);
+      keys.stored.push_back("m:" + visible);
+      keys.lookup.push_back("x:" + visible);
+    }
+  } else if (p.size() >= 10 && p[0] == '0' && !is_masked(p)) {
+    // A landline without its area code (3 digits for 01x and 02x, else 4): with or without it,
+    // with or without a dash, the same key.
+    const std::size_t area = (p[1] == '1' || p[1] == '2') ? 3 : 4;
+    if (p.size() - area >= 7 && p.size() - area <= 8) both("l:" + p.substr(area));
+  } else if (p.size() >= 7 && p.size() <= 8 && p[0] != '0' && !is_masked(p)) {
+    both("l:" + p);
+  }
+  auto text = TextShingles::of(title, content);
+  if (!plate.empty()) text.plates.push_back(core::normalize_plate(plate));
+  for (const auto& v : text.plates) both("v:" + v);
+  sort_unique(keys.stored);
+  sort_unique(keys.lookup);
+  return keys;
+}
+
+std::vector<std::int32_t> text_index_grams(const TextShingles& text) {
+  std::vector<std::int32_t> out;
+  out.reserve(text.grams.size());
+  for (std::size_t i = 0; i < text.grams.size(); ++i) {
+    const auto a = static_cast<char32_t>(text.grams[i] >> 21);
+    const auto b = static_cast<char32_t>(text.grams[i] & 0x1FFFFF);
+    if (text.weights[i] < 1.0F || !is_han(a) || !is_han(b)) continue;
+    out.push_back(static_cast<std::int32_t>((static_cast<std::uint32_t>(a) << 16) |
+                                            static_cast<std::uint32_t>(b & 0xFFFF)));
+  }
+  sort_unique(out);
+  return out;
+}
+
+std::vector<std::string> shared_phrases(std::string_view a, std::string_view b, std::size_t count) {
+  const auto kept = [](std::string_view text) {
+    std::vector<char32_t> out;
+    for (char32_t cp : decode(text)) {
+      cp = fold(cp);
+      out.push_back(is_kept(cp) ? cp : 0);  // 0 breaks a phrase where punctuation was
+    }
+    return out;
+  };
+  const auto x = kept(a);
+  const auto y = kept(b);
+  // Longest common substrings ending at each position (dynamic programming, two rows).
+  std::vector<std::pair<std::size_t, std::size_t>> found;  // length, end in x
+  std::vector<std::size_t> prev(y.size() + 1, 0), cur(y.size() + 1, 0);
+  std::vector<std::size_t> best_at(x.size() + 1, 0);
+  for (std::size_t i = 1; i <= x.size(); ++i) {
+    for (std::size_t j = 1; j <= y.size(); ++j) {
+      cur[j] = (x[i - 1] != 0 && x[i - 1] == y[j - 1]) ? prev[j - 1] + 1 : 0;
+      best_at[i] = std::max(best_at[i], cur[j]);
+    }
+    std::swap(prev, cur);
+  }
+  // A phrase is a maximal run: its length does not grow at the next position.
+  for (std::size_t i = 1; i <= x.size(); ++i) {
+    const bool maximal = i == x.size() || best_at[i + 1] != best_at[i] + 1;
+    if (maximal && best_at[i] >= 4) found.emplace_back(best_at[i], i);
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& l, const auto& r) { return l.first > r.first; });
+  std::vector<std::string> out;
+  for (const auto& [length, end] : found) {
+    if (out.size() >= count) break;
+    // A phrase of boilerplate alone (来电人反映, 请尽快处理) is no evidence.
+    bool telling = false;
+    for (std::size_t k = end - length; k + 1 < end; ++k)
+      telling = telling || weights().weight(x[k], x[k + 1]) >= 1.0F;
+    if (!telling) continue;
+    std::string phrase;
+    for (std::size_t k = end - length; k < end; ++k) append_utf8(phrase, x[k]);
+    if (std::find(out.begin(), out.end(), phrase) == out.end()) out.push_back(std::move(phrase));
+  }
+  return out;
 }
 
 }  // namespace appealhub::router

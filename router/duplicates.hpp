@@ -1,10 +1,11 @@
 #pragma once
 // Duplicate detection (重复诉求并单): is a new appeal the same complaint as an open ticket?
 //
-// The store pre-filters open tickets by phone or plate within the window (SQL); this module
-// decides, among the few candidates it returns, which one the appeal repeats, if any. Pure: no
-// I/O, no clock. The method, its features and the measured precision and recall are in
-// docs/duplicates.md.
+// The store finds candidates two ways (docs/duplicates.md): by keys in the intake transaction
+// (ticket_keys: phone, masked phone, landline, plate) and by text after the commit (indexed
+// character bigrams, text_index_grams); this module makes the keys and grams and decides, among
+// the few candidates found, which one the appeal repeats, if any. Pure: no I/O, no clock. The
+// method, its features and the measured precision and recall are in docs/duplicates.md.
 //
 // Text is compared without word segmentation: the Unicode code points of title and content are
 // normalized (full-width → half-width, ASCII lower case, punctuation and spaces dropped) and cut
@@ -40,11 +41,17 @@ struct DuplicateCandidate {
 
 struct DuplicatePolicy {
   // Candidates received further apart than this (either way) are never duplicates.
-  std::chrono::hours window{24 * 7};
-  // At or above: merge into the open ticket. Tuned on the labelled set (docs/duplicates.md).
+  std::chrono::hours window{24 * 30};
+  // At or above, with strong evidence (the same full phone, or the same plate within
+  // strong_plate_gap): merge into the open ticket. Tuned on the labelled set (docs/duplicates.md).
   double merge_threshold = 0.45;
-  // At or above (and below merge_threshold): suggest the link to an operator.
+  // At or above (and not merged): suggest the link to an operator.
   double suggest_threshold = 0.20;
+  // Candidates linked by nothing but their wording (found by the text index): suggested at or
+  // above this score, never merged.
+  double text_threshold = 0.22;
+  // The same plate is strong evidence (a merge) only when the two were received this close.
+  std::chrono::hours strong_plate_gap{72};
 };
 
 struct DuplicateVerdict {
@@ -100,9 +107,39 @@ enum class PhoneMatch {
 };
 PhoneMatch match_phones(std::string_view a, std::string_view b);
 
+// The keys the store finds key candidates by (ticket_keys), sorted and unique:
+// "p:13912341234" for a full mobile, "m:1391234" for a full mobile's visible digits (prefix 3,
+// suffix 4), "x:1391234" for a masked one (139****1234), "l:3261234" for a landline without its
+// area code, "v:川HT2851" for the plate field and each plate written in the title or content
+// (川H·T2851, 川h t2851, H T2851). `stored` goes on the ticket; `lookup` finds the earlier tickets
+// whose stored keys it shares: a full mobile looks for the same number and for masked ones with its
+// digits, a masked one for both kinds; two full mobiles never meet on their visible digits alone.
+struct DuplicateKeys {
+  std::vector<std::string> stored, lookup;
+};
+DuplicateKeys duplicate_keys(std::string_view phone, std::string_view plate, std::string_view title,
+                             std::string_view content);
+
+// The bigrams the text index stores for a text: those of two Chinese characters with full weight
+// (no boilerplate, no grammar), as 32-bit keys (two code points of the basic plane), sorted.
+std::vector<std::int32_t> text_index_grams(const TextShingles& text);
+
+// Up to `count` longest phrases (at least 4 characters) two texts share, longest first: the
+// evidence shown with a text suggestion.
+std::vector<std::string> shared_phrases(std::string_view a, std::string_view b,
+                                        std::size_t count = 3);
+
+// Among candidates found by their wording only (no link required): the best whose score reaches
+// policy.text_threshold, always a suggestion; its reason names the shared phrases.
+std::optional<DuplicateVerdict> find_text_duplicate(
+    const core::Appeal& incoming, const std::vector<DuplicateCandidate>& candidates,
+    const DuplicatePolicy& policy);
+
 // The best candidate whose score reaches policy.suggest_threshold, or nothing. A candidate is
 // considered only when it shares a phone (exact or masked) or a plate (the plate field or a plate
-// written in the text) with the incoming appeal and was received within the window.
+// written in the text) with the incoming appeal and was received within the window. A merge needs
+// strong evidence besides the score: the same full phone, or the same plate within
+// policy.strong_plate_gap; otherwise the verdict is a suggestion.
 std::optional<DuplicateVerdict> find_duplicate(const core::Appeal& incoming,
                                                const std::vector<DuplicateCandidate>& candidates,
                                                const DuplicatePolicy& policy);

@@ -100,11 +100,15 @@ RoutingDecision decide_routing(pqxx::dbtransaction& txn, const RoutingSetup& set
   if (tickets.empty()) return decision;
   const bool first = occasion == "first";
 
-  // Earlier open tickets from the same phone or about the same plate, for all at once.
+  // Earlier open tickets sharing a key (phone, masked phone, landline, plate), for all at once.
+  std::map<std::int64_t, DuplicateKeys> keys;
   std::vector<storage::DuplicateQuery> queries;
-  for (const auto& t : tickets) {
-    queries.push_back(
-        {t.id, t.appeal->citizen.phone, t.appeal->plate, seconds_of(t.appeal->received_at)});
+  if (first) {
+    for (const auto& t : tickets) {
+      const auto& a = *t.appeal;
+      auto& k = keys[t.id] = duplicate_keys(a.citizen.phone, a.plate, a.title, a.content);
+      queries.push_back({t.id, k.lookup, seconds_of(a.received_at)});
+    }
   }
   std::map<std::int64_t, std::vector<DuplicateCandidate>> candidates;
   for (auto& row :
@@ -124,13 +128,16 @@ RoutingDecision decide_routing(pqxx::dbtransaction& txn, const RoutingSetup& set
     auto& found = candidates[t.id];  // from the store, newest first
     std::vector<DuplicateCandidate> out;
     const auto received = seconds_of(t.appeal->received_at);
+    const auto& lookup = keys[t.id].lookup;
     for (auto it = decided.rbegin(); it != decided.rend(); ++it) {
       const auto& c = *it;
-      const bool same_phone = !c.phone.empty() && c.phone == t.appeal->citizen.phone;
-      const bool same_plate = !c.plate.empty() && c.plate == t.appeal->plate;
+      const auto& stored_keys = keys[c.ticket_id].stored;
+      const bool shares_key = std::any_of(lookup.begin(), lookup.end(), [&](const auto& k) {
+        return std::binary_search(stored_keys.begin(), stored_keys.end(), k);
+      });
       const bool stored = std::any_of(found.begin(), found.end(),
                                       [&](const auto& f) { return f.ticket_id == c.ticket_id; });
-      if (c.ticket_id < t.id && (same_phone || same_plate) && !stored &&
+      if (c.ticket_id < t.id && shares_key && !stored &&
           c.received >= received - setup.duplicates.window) {
         out.push_back(c);
       }
@@ -146,6 +153,7 @@ RoutingDecision decide_routing(pqxx::dbtransaction& txn, const RoutingSetup& set
     if (first) earlier_in_batch(t);
     storage::RoutingRecord r;
     r.ticket_id = t.id;
+    if (first) r.duplicate_keys = keys[t.id].stored;
     if (!first) r.event_id = "route:" + std::to_string(t.id) + ":" + occasion;
 
     const auto computed = core::compute_deadline(

@@ -244,6 +244,35 @@ std::set<std::size_t> held_back(pqxx::dbtransaction& txn, const std::vector<Inta
   return held;
 }
 
+// The new tickets' duplicate keys (ticket_keys) and their place in the text scan's queue
+// (docs/duplicates.md), in one statement.
+void record_search_keys(pqxx::dbtransaction& txn, const std::vector<IntakeItem>& items,
+                        const std::vector<CreatedTicket>& created,
+                        const std::vector<RoutingRecord>& placement) {
+  if (created.empty()) return;
+  std::map<std::int64_t, std::string> received;
+  ColumnArrays queued({"bigint"});
+  for (const auto& c : created) {
+    queued.add(0, std::to_string(c.id));
+    received[c.id] = core::format_rfc3339(items[c.item].appeal->received_at);
+  }
+  ColumnArrays keys({"text", "timestamptz", "bigint"});
+  for (const auto& r : placement) {
+    for (const auto& key : r.duplicate_keys) {
+      keys.add(0, key);
+      keys.add(1, received.at(r.ticket_id));
+      keys.add(2, std::to_string(r.ticket_id));
+    }
+  }
+  Statement s("WITH q AS (INSERT INTO text_scan_queue (ticket_id) SELECT v.ticket_id FROM ");
+  std::move(queued).unnest_into(s, "ticket_id");
+  s.sql(
+      " ON CONFLICT DO NOTHING) INSERT INTO ticket_keys (key, received_at, ticket_id) SELECT"
+      " v.key, v.received_at, v.ticket_id FROM ");
+  std::move(keys).unnest_into(s, "key, received_at, ticket_id");
+  s.exec(txn);
+}
+
 }  // namespace
 
 IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<IntakeItem>& items,
@@ -379,7 +408,8 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<Int
         "INSERT INTO tickets (id, channel, external_id, kind, category, division, urgency, title,"
         " citizen_phone, plate, received_at, channel_deadline, appeal, status, lead_department,"
         " assisting_departments, routing_rule, routing_reason, deadline, deadline_basis,"
-        " merged_into) SELECT coalesce(v.id, nextval(pg_get_serial_sequence('tickets', 'id'))),"
+        " merged_into) SELECT coalesce(v.id, "
+        "nextval(pg_get_serial_sequence('tickets', 'id'))),"
         " v.channel, v.external_id, v.kind, v.category, v.division, v.urgency, v.title, v.phone,"
         " v.plate, v.received_at, v.channel_deadline, v.body::jsonb -> 'data' -> 'appeal',"
         " v.status, v.lead, v.assisting::text[], v.rule, v.reason, to_timestamp(v.deadline),"
@@ -407,6 +437,7 @@ IntakeResult TicketIntake::apply(pqxx::dbtransaction& txn, const std::vector<Int
     // Placements of tickets not inserted after all are dropped.
     std::erase_if(placement,
                   [&](const RoutingRecord& r) { return !inserted_placed.count(r.ticket_id); });
+    record_search_keys(txn, items, result.created, placement);
     result.placed = placement.size();
     for (std::size_t i : appeals) {
       if (result.outcomes[i] != IntakeOutcome::created) {

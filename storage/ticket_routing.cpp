@@ -28,30 +28,24 @@ std::chrono::sys_seconds epoch_seconds(const pqxx::field& f) {
 std::vector<DuplicateCandidateRow> find_duplicate_candidates(
     pqxx::dbtransaction& txn, const std::vector<DuplicateQuery>& queries, std::chrono::hours window,
     int per_ticket) {
-  // One index scan per key for the whole batch (= ANY of the batch's phones, of its plates);
-  // which earlier ticket belongs to which new one is sorted out here.
-  std::map<std::string, std::vector<const DuplicateQuery*>> by_phone, by_plate;
+  // One btree lookup for the whole batch (ticket_keys.key = ANY of the batch's keys); which
+  // earlier ticket belongs to which new one is sorted out here.
+  std::map<std::string, std::vector<const DuplicateQuery*>> by_key;
   auto earliest = std::chrono::sys_seconds::max();
   for (const auto& q : queries) {
-    if (!q.phone.empty()) by_phone[q.phone].push_back(&q);
-    if (!q.plate.empty()) by_plate[q.plate].push_back(&q);
-    if ((!q.phone.empty() || !q.plate.empty()) && q.received < earliest) earliest = q.received;
+    for (const auto& k : q.keys) by_key[k].push_back(&q);
+    if (!q.keys.empty() && q.received < earliest) earliest = q.received;
   }
-  if (by_phone.empty() && by_plate.empty()) return {};
-  // The keys as one text[] parameter each: the statement's text stays the same for any batch.
+  if (by_key.empty()) return {};
   const auto key_of = [](const auto& entry) -> const std::string& { return entry.first; };
-  const std::string since = sql_time(txn, earliest - window);
-  const std::string columns =
+  Statement query(
       "SELECT t.id, t.channel, t.citizen_phone, t.plate, t.division, t.category, t.title,"
-      " coalesce(t.appeal->>'content', ''), extract(epoch FROM t.received_at)::bigint"
-      " FROM tickets t WHERE t.received_at >= " +
-      since +
-      " AND t.status NOT IN ('withdrawn', 'reassigned_out', 'spam', 'merged', 'closed') AND ";
-  Statement query(columns + "t.citizen_phone <> '' AND t.citizen_phone = ANY(");
-  query.param(text_array_literal(by_phone, key_of), "::text[]").sql(") UNION ").sql(columns);
-  query.sql("t.plate <> '' AND t.plate = ANY(")
-      .param(text_array_literal(by_plate, key_of), "::text[]")
-      .sql(")");
+      " coalesce(t.appeal->>'content', ''), extract(epoch FROM t.received_at)::bigint, k.key"
+      " FROM ticket_keys k JOIN tickets t ON t.id = k.ticket_id WHERE k.key = ANY(");
+  query.param(text_array_literal(by_key, key_of), "::text[]")
+      .sql(") AND k.received_at >= ")
+      .sql(sql_time(txn, earliest - window))
+      .sql(" AND t.status NOT IN ('withdrawn', 'reassigned_out', 'spam', 'merged', 'closed')");
   const auto rows = query.exec(txn);
 
   std::map<std::int64_t, std::map<std::int64_t, DuplicateCandidateRow>> found;  // new -> earlier
@@ -66,17 +60,13 @@ std::vector<DuplicateCandidateRow> find_duplicate_candidates(
                             row[6].as<std::string>(),
                             row[7].as<std::string>(),
                             epoch_seconds(row[8])};
-    const auto consider = [&](const auto& index, const std::string& key) {
-      const auto it = index.find(key);
-      if (key.empty() || it == index.end()) return;
-      for (const auto* q : it->second) {
-        if (c.ticket_id >= q->ticket_id || c.received < q->received - window) continue;
-        c.for_ticket = q->ticket_id;
-        found[q->ticket_id].emplace(c.ticket_id, c);
-      }
-    };
-    consider(by_phone, c.phone);
-    consider(by_plate, c.plate);
+    const auto it = by_key.find(row[9].as<std::string>());
+    if (it == by_key.end()) continue;
+    for (const auto* q : it->second) {
+      if (c.ticket_id >= q->ticket_id || c.received < q->received - window) continue;
+      c.for_ticket = q->ticket_id;
+      found[q->ticket_id].emplace(c.ticket_id, c);
+    }
   }
   std::vector<DuplicateCandidateRow> out;
   for (auto& [for_ticket, earlier] : found) {
@@ -124,6 +114,24 @@ std::size_t record_routing(pqxx::dbtransaction& txn, const std::vector<RoutingRe
   std::set<std::int64_t> placed;
   for (const auto& row : update.exec(txn)) placed.insert(row[0].as<std::int64_t>());
   record_placed(txn, records, placed, actor);
+  // Tickets taken in before they were placed (intake inserts placed ones with their keys).
+  ColumnArrays keys({"text", "bigint"});
+  bool any_key = false;
+  for (const auto& r : records) {
+    if (!placed.count(r.ticket_id)) continue;
+    for (const auto& key : r.duplicate_keys) {
+      keys.add(0, key);
+      keys.add(1, std::to_string(r.ticket_id));
+      any_key = true;
+    }
+  }
+  if (any_key) {
+    Statement insert(
+        "INSERT INTO ticket_keys (key, received_at, ticket_id) SELECT v.key, t.received_at, t.id"
+        " FROM ");
+    std::move(keys).unnest_into(insert, "key, ticket_id");
+    insert.sql(" JOIN tickets t ON t.id = v.ticket_id").exec(txn);
+  }
   return placed.size();
 }
 

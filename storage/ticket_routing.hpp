@@ -19,14 +19,16 @@ class dbtransaction;
 
 namespace appealhub::storage {
 
-// A new ticket to look for earlier open tickets it may repeat.
+// A new ticket to look for earlier open tickets it may repeat, by its lookup keys
+// (router::duplicate_keys).
 struct DuplicateQuery {
   std::int64_t ticket_id;
-  std::string phone, plate;
+  std::vector<std::string> keys;
   std::chrono::sys_seconds received;
 };
 
-// An open ticket with the same phone or plate, received within the window before the new one.
+// An open ticket whose stored keys meet a new ticket's lookup keys, received within the window
+// before it.
 struct DuplicateCandidateRow {
   std::int64_t for_ticket;  // the new ticket it may be repeated by
   std::int64_t ticket_id;
@@ -34,8 +36,9 @@ struct DuplicateCandidateRow {
   std::chrono::sys_seconds received;
 };
 
-// Earlier open tickets (not ended, not merged) sharing a phone or plate with each query, at most
-// `per_ticket` most recent ones per query. One statement for the whole batch.
+// Earlier open or answered tickets (not ended, not merged) whose keys (ticket_keys) meet each
+// query's keys, at most `per_ticket` most recent ones per query. One statement (one btree
+// lookup) for the whole batch.
 std::vector<DuplicateCandidateRow> find_duplicate_candidates(
     pqxx::dbtransaction& txn, const std::vector<DuplicateQuery>& queries, std::chrono::hours window,
     int per_ticket = 20);
@@ -57,6 +60,8 @@ struct RoutingRecord {
     std::string reason;
   };
   std::optional<Duplicate> duplicate;
+  // Stored for a new ticket (ticket_keys) for later appeals to find it; first placement only.
+  std::vector<std::string> duplicate_keys;
   // ticket.routed for the outbox: to dept.<lead>, copied (CC) to dept.<each assisting> (none for
   // a merged ticket).
   std::optional<OutboxMessage> routed;

@@ -130,7 +130,7 @@ TEST(AppConfig, DeadlinePolicyDuplicatesAndWatchAreSettings) {
   const auto load = parse_config(R"({
     "deadlines": {"working_days": {"consultation": 2, "praise": null, "complaint": 10},
                   "urgency_working_days": {"urgent": 2}},
-    "duplicates": {"window_hours": 72, "merge_threshold": 0.5, "suggest_threshold": 0.3},
+    "duplicates": {"window_days": 14, "merge_threshold": 0.5, "suggest_threshold": 0.3},
     "watch": {"due_soon_working_days": 2, "interval_ms": 30000}})",
                                  "hub.json");
   ASSERT_TRUE(load.errors.empty()) << load.errors[0].to_string();
@@ -140,7 +140,7 @@ TEST(AppConfig, DeadlinePolicyDuplicatesAndWatchAreSettings) {
   EXPECT_EQ(policy.days_by_kind.at("praise"), std::nullopt);
   EXPECT_EQ(policy.days_by_kind.at("help"), 7) << "kinds not named keep their default";
   EXPECT_EQ(policy.days_by_urgency.at("urgent"), 2);
-  EXPECT_EQ(load.config.duplicates.window_hours, 72);
+  EXPECT_EQ(load.config.duplicates.window_days, 14);
   EXPECT_DOUBLE_EQ(load.config.duplicates.merge_threshold, 0.5);
   EXPECT_EQ(load.config.watch.due_soon_working_days, 2);
 }

@@ -56,9 +56,9 @@ class Hub : public ::testing::Environment {
     })) << "the gateway did not become ready; see /tmp/appealhub_gateway_api.log";
     EXPECT_EQ(json::parse(testing::http_call(port, "GET", "/readyz").body)["checks"],
               (json{{"database", "ok"},
-                     {"migrations", "current"},
-                     {"connections", "ok"},
-                     {"broker", "ok"}}));
+                    {"migrations", "current"},
+                    {"connections", "ok"},
+                    {"broker", "ok"}}));
   }
   void TearDown() override {
     if (hub) {
@@ -440,6 +440,46 @@ TEST_F(GatewayApi, ReturnIsReviewedAndDispatchedAgain) {
                 "'{data,ticket_id}' = '" +
                 std::to_string(id) + "'"),
             "1");
+}
+
+TEST_F(GatewayApi, DuplicateSuggestionsAreListedConfirmedOrRejectedForGood) {
+  const auto first =
+      record_appeal("dup-1", "公交站亭玻璃碎了", "东坝公交站的站亭玻璃碎了一地。")["id"]
+          .get<std::int64_t>();
+  const auto second = record_appeal("dup-2", "夜班车太少", "晚上十点以后等车要四十分钟。")["id"]
+                          .get<std::int64_t>();
+  const auto third =
+      record_appeal("dup-3", "站牌字看不清", "火车站站牌褪色看不清楚。")["id"].get<std::int64_t>();
+  // Suggestions as the text scan writes them.
+  for (const auto id : {second, third}) {
+    hub_env->db->exec(
+        "INSERT INTO duplicate_links (ticket_id, duplicate_of, action, score, reason, found_by)"
+        " VALUES (" +
+        std::to_string(id) + ", " + std::to_string(first) +
+        ", 'suggested', 0.3, 'similar text: text similarity 0.30', 'text') ON CONFLICT DO NOTHING");
+  }
+  const auto listed = [&](std::int64_t id) {
+    const auto list = ok_json(session("op").get("/api/v1/duplicate-suggestions"));
+    for (const auto& s : list["suggestions"]) {
+      if (s["ticket"]["id"] == id && s["duplicate_of"]["id"] == first) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(listed(second));
+  EXPECT_TRUE(listed(third));
+  EXPECT_EQ(session("op").post(t(second, "duplicate/reject"), {{"of", first}}).status, 400)
+      << "a reason is required";
+  ok_json(session("op").post(t(second, "duplicate/reject"), {{"of", first}, {"reason", "两件事"}}));
+  EXPECT_FALSE(listed(second));
+  EXPECT_EQ(hub_env->db->scalar("SELECT action FROM duplicate_links WHERE ticket_id = " +
+                                std::to_string(second)),
+            "rejected");
+  EXPECT_EQ(session("op").post(t(second, "duplicate/confirm"), {{"of", first}}).status, 404)
+      << "a rejected suggestion cannot be confirmed";
+  const auto merged = ok_json(session("mgr").post(t(third, "duplicate/confirm"), {{"of", first}}));
+  EXPECT_EQ(merged["status"], "merged");
+  EXPECT_EQ(ok_json(session("mgr").get(t(third)))["status"], "merged");
+  EXPECT_FALSE(listed(third));
 }
 
 TEST_F(GatewayApi, ExtensionNeedsAnotherManager) {
@@ -864,6 +904,9 @@ TEST_F(GatewayApi, AuthorizationMatrix) {
       {"POST", "/api/v1/tickets/" + id + "/callback", {"op"}},
       {"POST", "/api/v1/tickets/" + id + "/merge", {"op", "mgr"}},
       {"POST", "/api/v1/tickets/" + id + "/unmerge", {"op", "mgr"}},
+      {"GET", "/api/v1/duplicate-suggestions", {"op", "mgr"}},
+      {"POST", "/api/v1/tickets/" + id + "/duplicate/confirm", {"op", "mgr"}},
+      {"POST", "/api/v1/tickets/" + id + "/duplicate/reject", {"op", "mgr"}},
       {"GET", "/api/v1/users", {"admin"}},
       {"POST", "/api/v1/users", {"admin"}},
       {"PATCH", "/api/v1/users/1", {"admin"}},
@@ -963,17 +1006,17 @@ TEST_F(GatewayApi, EventStreamResumesFromTheLastIdAndKeepsStaffToTheirDepartment
   const std::string needle = "\"ticket_id\":" + std::to_string(id) + ",";
   // A program reconnecting with Last-Event-ID (a bearer token: no cookie, no CSRF).
   const auto token = ok_json(session("mgr").post("/api/v1/auth/tokens", {{"name", "events"}}), 201);
-  const auto resumed = testing::http_call(
-      hub_env->port, "GET", "/api/v1/events?wait=5", "",
-      {{"Authorization", "Bearer " + token["token"].get<std::string>()},
-       {"Last-Event-ID", std::to_string(start)}});
+  const auto resumed =
+      testing::http_call(hub_env->port, "GET", "/api/v1/events?wait=5", "",
+                         {{"Authorization", "Bearer " + token["token"].get<std::string>()},
+                          {"Last-Event-ID", std::to_string(start)}});
   ASSERT_EQ(resumed.status, 200) << resumed.body;
   EXPECT_NE(resumed.body.find("event: ticket"), std::string::npos) << resumed.body;
   EXPECT_NE(resumed.body.find(needle), std::string::npos) << resumed.body;
   EXPECT_GT(last_id(resumed.body), start);
   // Nothing is sent twice: from the last id on, this ticket's past is not repeated.
-  const auto after = session("mgr").get("/api/v1/events?wait=0&after=" +
-                                        std::to_string(last_id(resumed.body)));
+  const auto after =
+      session("mgr").get("/api/v1/events?wait=0&after=" + std::to_string(last_id(resumed.body)));
   EXPECT_EQ(after.body.find(needle), std::string::npos) << after.body;
 
   const auto from = "/api/v1/events?wait=0&after=" + std::to_string(start);
@@ -994,8 +1037,8 @@ TEST_F(GatewayApi, RulesAreTriedOnASampleAppealWithoutWritingAnything) {
   const auto tickets_before = hub_env->db->scalar("SELECT count(*) FROM ticket_events");
   const auto in_force = ok_json(session("admin").post("/api/v1/rules/try", {{"appeal", appeal}}));
   EXPECT_FALSE(in_force["reason"].get<std::string>().empty()) << in_force;
-  const json edited{{"rules",
-                     {{{"id", "try-me"}, {"match", {{"keywords", {"拒载"}}}}, {"lead", "dlys"}}}}};
+  const json edited{
+      {"rules", {{{"id", "try-me"}, {"match", {{"keywords", {"拒载"}}}}, {"lead", "dlys"}}}}};
   const auto tried =
       ok_json(session("mgr").post("/api/v1/rules/try", {{"rules", edited}, {"appeal", appeal}}));
   EXPECT_EQ(tried["lead"], "dlys") << tried;
@@ -1006,17 +1049,20 @@ TEST_F(GatewayApi, RulesAreTriedOnASampleAppealWithoutWritingAnything) {
       "/api/v1/rules/try", {{"rules", {{"rules", json::array()}}}, {"appeal", appeal}}));
   EXPECT_EQ(nothing["triage"], true) << nothing;
   const json broken{{"rules", {{{"id", "bad"}, {"lead", "nowhere"}}}}};
-  const auto refused = session("admin").post("/api/v1/rules/try", {{"rules", broken}, {"appeal", appeal}});
+  const auto refused =
+      session("admin").post("/api/v1/rules/try", {{"rules", broken}, {"appeal", appeal}});
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_NE(refused.body.find("nowhere"), std::string::npos) << refused.body;
-  EXPECT_EQ(session("admin").post("/api/v1/rules/try", {{"appeal", {{"kind", "rant"}}}}).status, 400);
+  EXPECT_EQ(session("admin").post("/api/v1/rules/try", {{"appeal", {{"kind", "rant"}}}}).status,
+            400);
   EXPECT_EQ(hub_env->db->scalar("SELECT count(*) FROM ticket_events"), tickets_before);
 }
 
 // Every answer carries the security headers the web UI relies on.
 TEST_F(GatewayApi, EveryAnswerCarriesTheSecurityHeaders) {
-  for (const auto& r : {session("mgr").get("/api/v1/auth/me"), session("nobody").get("/api/v1/auth/me"),
-                        testing::http_call(hub_env->port, "GET", "/healthz")}) {
+  for (const auto& r :
+       {session("mgr").get("/api/v1/auth/me"), session("nobody").get("/api/v1/auth/me"),
+        testing::http_call(hub_env->port, "GET", "/healthz")}) {
     EXPECT_EQ(r.header("X-Frame-Options").value_or(""), "DENY");
     EXPECT_EQ(r.header("X-Content-Type-Options").value_or(""), "nosniff");
     const auto csp = r.header("Content-Security-Policy").value_or("");

@@ -233,13 +233,13 @@ TEST(FindDuplicate, NoSharedPhoneOrPlateIsNeverADuplicate) {
 
 TEST(FindDuplicate, WindowExcludesOldCandidates) {
   const auto incoming =
-      appeal("13981231234", "", "火车站拒载", kRefusalLetter, "2026-05-20T09:00:00+08:00");
+      appeal("13981231234", "", "火车站拒载", kRefusalLetter, "2026-06-20T09:00:00+08:00");
   EXPECT_FALSE(find_duplicate(
       incoming,
       {candidate(1, "13981231234", "", "出租车拒载", kRefusal, "2026-05-07T21:30:00+08:00")},
       DuplicatePolicy{}));
   DuplicatePolicy wide;
-  wide.window = 24h * 14;
+  wide.window = 24h * 60;
   EXPECT_TRUE(find_duplicate(
       incoming,
       {candidate(1, "13981231234", "", "出租车拒载", kRefusal, "2026-05-07T21:30:00+08:00")},

@@ -13,6 +13,7 @@
 #include "storage/settings_documents.hpp"
 #include "storage/ticket_intake.hpp"
 #include "tests/support/appeal_samples.hpp"
+#include "tests/support/duplicate_eval.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace appealhub::router {
@@ -46,30 +47,7 @@ class TicketRouterTest : public ::testing::Test {
 
   // Takes appeals in and routes the new tickets, as the intake consumer does.
   RoutingStats take_in(const std::vector<core::Appeal>& appeals) {
-    std::vector<core::Event> events;
-    for (const auto& a : appeals) {
-      core::Event e;
-      e.event_id = core::make_event_id("appeal.received", a.channel, a.external_id, "new");
-      e.occurred_at = a.received_at;
-      e.producer = "test";
-      e.body = core::AppealReceived{a};
-      events.push_back(std::move(e));
-    }
-    std::vector<storage::IntakeItem> items;
-    for (const auto& e : events) {
-      const auto& a = std::get<core::AppealReceived>(e.body).appeal;
-      items.push_back({e.event_id, "appeal.received", a.channel, a.external_id,
-                       core::format_rfc3339(e.occurred_at), "channel:" + a.channel,
-                       core::encode_event(e), &a});
-    }
-    auto c = storage::connect({db_.uri()});
-    pqxx::work txn(*c);
-    const auto result = storage::TicketIntake("router.intake").apply(txn, items);
-    std::vector<NewTicket> created;
-    for (const auto& t : result.created) created.push_back({t.id, items[t.item].appeal});
-    const auto stats = route_new_tickets(txn, *settings_.current(), created);
-    txn.commit();
-    return stats;
+    return testing::take_in_and_place(db_.uri(), *settings_.current(), appeals);
   }
 
   std::string ticket(const std::string& id, const std::string& columns) {
