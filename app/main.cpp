@@ -27,7 +27,9 @@
 #include "router/deadline_watch.hpp"
 #include "router/intake_consumer.hpp"
 #include "storage/accounts.hpp"
+#include "config/shipped_defaults.hpp"
 #include "storage/database.hpp"
+#include "storage/knowledge.hpp"
 #include "storage/migrations.hpp"
 #include "storage/outbox.hpp"
 #include "storage/settings_documents.hpp"
@@ -121,6 +123,13 @@ int migrate(const config::AppConfig& c) {
                  {{"version", std::to_string(report.current_version)},
                   {"applied_now", std::to_string(report.applied.size())}});
   app::RoutingSettings(database_config(c)).seed_defaults();
+  {
+    pqxx::work txn(*connection);
+    const int added =
+        storage::seed_knowledge(txn, config::shipped_default("knowledge-base.json"));
+    txn.commit();
+    if (added) core::log_info("migrate", "shipped knowledge entries stored", {{"added", std::to_string(added)}});
+  }
   return 0;
 }
 

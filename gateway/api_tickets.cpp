@@ -13,6 +13,7 @@
 #include "core/validation.hpp"
 #include "gateway/api_internal.hpp"
 #include "gateway/credentials.hpp"
+#include "storage/knowledge.hpp"
 #include "storage/outbox.hpp"
 #include "storage/reply_ledger.hpp"
 #include "storage/ticket_work.hpp"
@@ -332,6 +333,7 @@ http::Response detail(Context& ctx) {
   }
   for (auto& [key, value] : detail.items()) body[key] = std::move(value);
   body["channel_rules"] = core::to_json(core::channel_rules(t.channel));
+  body["knowledge_citations"] = storage::ticket_citations(txn, id);
   return json_response(200, body);
 }
 
@@ -901,6 +903,10 @@ http::Response supervise(Context& ctx) {
 }
 
 }  // namespace
+
+void require_ticket_visible(const Context& ctx, const TicketSummary& t) {
+  require_visible(ctx, t);
+}
 
 std::vector<RouteDef> ticket_routes() {
   const std::set<std::string> workers{"operator", "staff", "manager"};
