@@ -1169,8 +1169,17 @@ TEST_F(GatewayApi, StaffGetEntriesAndTheirDepartmentsEarlierAnswersAsSuggestions
   ok_json(session("staff_a").post(t(first, "answers"),
                                   {{"type", "final_answer"}, {"content", "请到市道路运输事务中心报名考试。"}}),
           201);
-  const auto second = record_appeal("sg-2", "网约车驾驶员证怎么办", "网约车驾驶员证怎么考？")["id"]
-                          .get<std::int64_t>();
+  // Another citizen (the same caller's second appeal would be merged as a repeat).
+  const auto accepted = ok_json(
+      session("op").post("/api/v1/tickets", {{"request_id", "sg-2"},
+                                             {"title", "网约车驾驶员证怎么办"},
+                                             {"content", "网约车驾驶员证怎么考？"},
+                                             {"kind", "consultation"},
+                                             {"category", "ride_hailing"},
+                                             {"division", "510824"},  // not staff_b's (lzq)
+                                             {"citizen", {{"name", "赵六"}, {"phone", "13508390000"}}}}),
+      202);
+  const auto second = wait_ticket("operator", accepted["external_id"])["id"].get<std::int64_t>();
   place(second, "dlys");
   const auto s = ok_json(session("staff_a").get(t(second, "suggestions")));
   ASSERT_FALSE(s["entries"].empty()) << s;
