@@ -26,9 +26,12 @@ constexpr double kQuestionWeight = 3.0;
 constexpr double kKeywordWeight = 3.0;
 constexpr double kAnswerWeight = 1.0;
 
-// A term held by more than this share of the searchable entries says little and costs the most
-// to look up (e.g. 怎么 in a knowledge base of questions): it is left out of a search.
-constexpr double kCommonTermShare = 0.25;
+// A term held by more than this share of the searchable entries (and by more than
+// kCommonTermFloor) says little and costs the most to look up (e.g. 怎么 in a knowledge base of
+// questions): it is left out of a search, which bounds a search's work at any size
+// (docs/decisions/0016-knowledge-search-terms.md).
+constexpr double kCommonTermShare = 0.05;
+constexpr int kCommonTermFloor = 50;
 
 // China local date today, as PostgreSQL computes it (the review date is a local date).
 constexpr const char* kToday = "((now() AT TIME ZONE 'Asia/Shanghai')::date)";
@@ -81,9 +84,14 @@ std::map<std::string, double> entry_terms(const KnowledgeEntry& e) {
 }
 
 // Rewrites the entry's search terms: only a published entry has any.
-void index_entry(pqxx::dbtransaction& txn, const KnowledgeEntry& e) {
-  txn.exec_params("DELETE FROM kb_terms WHERE entry_id = $1", e.id);
-  if (e.state != "published") return;
+void index_entry(pqxx::dbtransaction& txn, const KnowledgeEntry& e, bool was_published) {
+  const bool published = e.state == "published";
+  if (published != was_published) {
+    txn.exec_params("UPDATE kb_search_stats SET published = published + $1 WHERE id = 1",
+                    published ? 1 : -1);
+  }
+  if (was_published) txn.exec_params("DELETE FROM kb_terms WHERE entry_id = $1", e.id);
+  if (!published) return;
   ColumnArrays rows({"text", "real"});
   for (const auto& [term, weight] : entry_terms(e)) {
     rows.add(0, term);
@@ -128,14 +136,17 @@ std::pair<std::vector<std::string>, std::vector<double>> weighted_terms(
   std::vector<std::string> kept;
   std::vector<double> weights;
   if (terms.empty()) return {kept, weights};
-  Statement s(
-      "SELECT t.term, (SELECT count(*) FROM kb_terms k WHERE k.term = t.term),"
-      " (SELECT count(*) FROM kb_entries WHERE state = 'published') FROM unnest(");
-  s.text_array(terms).sql(") AS t(term)");
+  const double n = std::max<double>(
+      1, txn.exec1("SELECT published FROM kb_search_stats")[0].as<double>());
+  const auto cap = std::max<long>(kCommonTermFloor, static_cast<long>(kCommonTermShare * n));
+  // Counted up to one past the cap: a common term costs no more than a rare one.
+  Statement s("SELECT t.term, (SELECT count(*) FROM (SELECT 1 FROM kb_terms k WHERE k.term = t.term"
+              " LIMIT ");
+  s.param(std::to_string(cap + 1), "::bigint").sql(") x) FROM unnest(").text_array(terms).sql(
+      ") AS t(term)");
   for (const auto& r : s.exec(txn)) {
     const double df = r[1].as<double>();
-    const double n = std::max(1.0, r[2].as<double>());
-    if (df == 0 || (df > kCommonTermShare * n && df > 20)) continue;
+    if (df == 0 || df > cap) continue;
     kept.push_back(r[0].as<std::string>());
     weights.push_back(std::log(1.0 + n / df));
   }
@@ -268,7 +279,7 @@ std::int64_t create_entry(pqxx::dbtransaction& txn, const KnowledgeEntry& in,
                 e.state, by)[0]
              .as<std::int64_t>();
   save_version(txn, e, by, note);
-  index_entry(txn, e);
+  index_entry(txn, e, false);
   return e.id;
 }
 
@@ -277,18 +288,19 @@ std::optional<int> update_entry(pqxx::dbtransaction& txn, const KnowledgeEntry& 
                                 const std::string& note) {
   KnowledgeEntry e = in;
   const auto r = txn.exec_params(
-      "UPDATE kb_entries SET question = $3, answer = $4, keywords = $5::text[], category = $6,"
+      "UPDATE kb_entries e SET question = $3, answer = $4, keywords = $5::text[], category = $6,"
       " divisions = $7::text[], policy_title = $8, policy_number = $9, policy_date = $10::date,"
       " policy_url = $11, owner_department = $12, review_date = $13::date, state = $14,"
-      " version = version + 1, updated_at = now(), updated_by = $15"
-      " WHERE id = $1 AND version = $2 RETURNING version",
+      " version = e.version + 1, updated_at = now(), updated_by = $15"
+      " FROM (SELECT id, state FROM kb_entries WHERE id = $1 FOR UPDATE) old"
+      " WHERE e.id = old.id AND e.version = $2 RETURNING e.version, old.state",
       e.id, expected_version, e.question, e.answer, text_array_literal(e.keywords), e.category,
       text_array_literal(e.divisions), e.policy_title, e.policy_number,
       nullable_date(e.policy_date), e.policy_url, e.owner_department, e.review_date, e.state, by);
   if (r.empty()) return std::nullopt;
   e.version = r[0][0].as<int>();
   save_version(txn, e, by, note);
-  index_entry(txn, e);
+  index_entry(txn, e, r[0][1].as<std::string>() == "published");
   return e.version;
 }
 

@@ -47,6 +47,14 @@ CREATE TABLE kb_terms (
 );
 CREATE INDEX kb_terms_entry ON kb_terms (entry_id);
 
+-- How many entries are searchable, kept with their terms: a term's weight depends on it, and
+-- counting the entries at every search would read the whole table.
+CREATE TABLE kb_search_stats (
+  id        integer PRIMARY KEY CHECK (id = 1),
+  published bigint  NOT NULL
+);
+INSERT INTO kb_search_stats VALUES (1, 0);
+
 -- An entry used in an answer (an operator's 即时答复, or staff inserting it): shown on the
 -- ticket and counted per entry.
 CREATE TABLE kb_citations (

@@ -98,6 +98,10 @@ TEST_F(Knowledge, DraftsAndExpiredEntriesAreNeverFound) {
   create(draft);
   EXPECT_TRUE(search("苍溪打的起步价多少").empty());
   EXPECT_TRUE(search("。，！").empty());
+  EXPECT_EQ(db_.scalar("SELECT published FROM kb_search_stats"),
+            db_.scalar("SELECT count(*) FROM kb_entries WHERE state = 'published'"))
+      << "the count that weighs terms follows every change of state";
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM kb_terms"), "0");
 }
 
 TEST_F(Knowledge, EntriesPastTheirReviewDateAreFlaggedToTheirOwner) {
