@@ -167,6 +167,12 @@ struct RouteDef {
   std::size_t body_limit = 0;  // 0: the default
 };
 nlohmann::json public_user(const storage::User& user);
+// Staff's answer on a ticket their department leads, in the caller's transaction: checks, the
+// answer, a reply per channel (or the operators' callback list) and the timeline event; returns
+// {answer_id, reply_ids, callbacks, status} (gateway/api_tickets.cpp).
+nlohmann::json write_answer(Context& ctx, pqxx::work& txn, std::int64_t id, const std::string& type,
+                            const std::string& content, bool publish,
+                            const std::optional<std::string>& reply_to);
 // A 404 for a ticket outside the caller's reach (gateway/api_tickets.cpp).
 void require_ticket_visible(const Context& ctx, const storage::TicketSummary& ticket);
 
@@ -176,7 +182,8 @@ std::vector<RouteDef> reply_routes();
 std::vector<RouteDef> event_routes();
 std::vector<RouteDef> rules_try_routes();
 std::vector<RouteDef> stats_routes();
-std::vector<RouteDef> knowledge_routes();  // gateway/api_knowledge.cpp
+std::vector<RouteDef> knowledge_routes();   // gateway/api_knowledge.cpp
+std::vector<RouteDef> disclosure_routes();  // gateway/api_disclosure.cpp
 // The statistics gauges for /metrics (gateway/api_stats.cpp).
 std::string stats_metrics(pqxx::connection& db, const Services& services);
 

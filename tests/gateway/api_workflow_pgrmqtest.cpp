@@ -897,6 +897,9 @@ TEST_F(GatewayApi, AuthorizationMatrix) {
       {"PUT", "/api/v1/knowledge/" + entry, {"staff_a", "mgr"}},
       {"POST", "/api/v1/tickets/" + id + "/instant-answer", {"op"}},
       {"GET", "/api/v1/tickets/" + id + "/suggestions", {"op", "mgr"}},
+      {"GET", "/api/v1/disclosure/forms", workers},
+      {"POST", "/api/v1/tickets/" + id + "/disclosure-documents", {}},
+      {"GET", "/api/v1/disclosure-documents/none/docx", workers},
   };
   // Every route the gateway serves is in the matrix.
   const auto doc = testing::http_call(hub_env->port, "GET", "/api/v1/openapi.json").json();
