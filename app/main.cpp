@@ -22,12 +22,12 @@
 #include "bus/dead_letters.hpp"
 #include "bus/topology.hpp"
 #include "config/app_config.hpp"
+#include "config/shipped_defaults.hpp"
 #include "core/log.hpp"
 #include "gateway/credentials.hpp"
 #include "router/deadline_watch.hpp"
 #include "router/intake_consumer.hpp"
 #include "storage/accounts.hpp"
-#include "config/shipped_defaults.hpp"
 #include "storage/database.hpp"
 #include "storage/knowledge.hpp"
 #include "storage/migrations.hpp"
@@ -125,10 +125,11 @@ int migrate(const config::AppConfig& c) {
   app::RoutingSettings(database_config(c)).seed_defaults();
   {
     pqxx::work txn(*connection);
-    const int added =
-        storage::seed_knowledge(txn, config::shipped_default("knowledge-base.json"));
+    const int added = storage::seed_knowledge(txn, config::shipped_default("knowledge-base.json"));
     txn.commit();
-    if (added) core::log_info("migrate", "shipped knowledge entries stored", {{"added", std::to_string(added)}});
+    if (added)
+      core::log_info("migrate", "shipped knowledge entries stored",
+                     {{"added", std::to_string(added)}});
   }
   return 0;
 }

@@ -60,9 +60,11 @@ void measure(pqxx::connection& c, const nlohmann::json& appeals, int rounds, con
       trip.ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     }
   }
-  std::printf("%-28s search p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  max %6.2f ms   | baseline SELECT 1 p50 %5.2f ms  p99 %5.2f ms  (%zu searches)\n",
-              label, search.at(0.5), search.at(0.95), search.at(0.99), search.at(1.0), trip.at(0.5),
-              trip.at(0.99), search.ms.size());
+  std::printf(
+      "%-28s search p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  max %6.2f ms   | baseline SELECT 1 "
+      "p50 %5.2f ms  p99 %5.2f ms  (%zu searches)\n",
+      label, search.at(0.5), search.at(0.95), search.at(0.99), search.at(1.0), trip.at(0.5),
+      trip.at(0.99), search.ms.size());
 }
 
 }  // namespace
@@ -75,9 +77,11 @@ int main(int argc, char** argv) {
   const auto set = labelled();
   testing::seed_labelled_entries(*c);
   auto quality = testing::evaluate_labelled(*c);
-  std::printf("labelled set (200 entries): right entry in the top three for %d of %d appeals (%.1f%%), first for %d (%.1f%%)\n",
-              quality.top3, quality.appeals, 100.0 * quality.top3_share(), quality.top1,
-              100.0 * quality.top1 / quality.appeals);
+  std::printf(
+      "labelled set (200 entries): right entry in the top three for %d of %d appeals (%.1f%%), "
+      "first for %d (%.1f%%)\n",
+      quality.top3, quality.appeals, 100.0 * quality.top3_share(), quality.top1,
+      100.0 * quality.top1 / quality.appeals);
   measure(*c, set["appeals"], rounds, "200 entries (baseline):");
 
   // More entries from the same vocabulary: keywords and answer sentences of random entries.
@@ -86,8 +90,8 @@ int main(int argc, char** argv) {
   const auto pick = [&](const nlohmann::json& list) {
     return list[std::uniform_int_distribution<std::size_t>(0, list.size() - 1)(random)];
   };
-  const char* forms[] = {"怎么办理？", "在哪里办？", "要多少钱？", "归哪个部门管？", "有什么规定？",
-                         "多久能办好？", "需要什么材料？", "怎么投诉？"};
+  const char* forms[] = {"怎么办理？",   "在哪里办？",   "要多少钱？",     "归哪个部门管？",
+                         "有什么规定？", "多久能办好？", "需要什么材料？", "怎么投诉？"};
   const auto t0 = Clock::now();
   {
     pqxx::work txn(*c);
@@ -115,8 +119,10 @@ int main(int argc, char** argv) {
   quality = testing::evaluate_labelled(*c);
   // Not the quality figure: every added entry holds three labelled answers word for word and
   // their keywords, so each labelled appeal has hundreds of near-copies of its answer to beat.
-  std::printf("labelled set among %d entries (near-copies of its answers): right entry in the top three for %d of %d (%.1f%%)\n",
-              extra + 200, quality.top3, quality.appeals, 100.0 * quality.top3_share());
+  std::printf(
+      "labelled set among %d entries (near-copies of its answers): right entry in the top three "
+      "for %d of %d (%.1f%%)\n",
+      extra + 200, quality.top3, quality.appeals, 100.0 * quality.top3_share());
   char label[64];
   std::snprintf(label, sizeof label, "%d entries:", extra + 200);
   measure(*c, set["appeals"], rounds, label);

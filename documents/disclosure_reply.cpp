@@ -59,23 +59,28 @@ std::vector<std::string> decision_paragraphs(const std::string& decision, const 
             "），您再次申请公开相同的政府信息。" + basis("第三十六条第（六）项") +
             "本机关不予重复处理。"};
   if (decision == "other_law")
-    return {"经审查，您申请公开的信息属于" + f.at("law") + "规定的信息，有关法律、行政法规对该信息的获取有特别规定。" +
+    return {"经审查，您申请公开的信息属于" + f.at("law") +
+            "规定的信息，有关法律、行政法规对该信息的获取有特别规定。" +
             basis("第三十六条第（七）项") + "请您依照有关规定办理：" + f.at("how") + "。"};
   if (decision == "correction")
-    return {"经审查，您的申请内容不明确：" + f.at("unclear") + "。" + basis("第三十条") +
-                "请您在收到本告知书之日起" + f.at("period") +
-                "内一次性补正上述事项（可以写明所需信息的名称、文号或者便于查询的其他特征性描述）。",
-            "答复期限自本机关收到补正的申请之日起计算。您无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。"};
+    return {
+        "经审查，您的申请内容不明确：" + f.at("unclear") + "。" + basis("第三十条") +
+            "请您在收到本告知书之日起" + f.at("period") +
+            "内一次性补正上述事项（可以写明所需信息的名称、文号或者便于查询的其他特征性描述）。",
+        "答复期限自本机关收到补正的申请之日起计算。您无正当理由逾期不补正的，视为放弃申请，本机关不"
+        "再处理该政府信息公开申请。"};
   if (decision == "third_party")
-    return {"经审查，您申请公开的信息涉及第三方（" + f.at("third_party") +
-                "）的合法权益，公开可能损害其合法权益。" + basis("第三十二条") +
-                "本机关已书面征求第三方的意见，第三方应当自收到征求意见书之日起15个工作日内提出意见。",
-            std::string("根据") + kRegulation +
-                "第三十三条第二款的规定，征求第三方意见所需时间不计算在答复期限内。本机关将在收到第三方意见或者期限届满后依法作出答复。"};
+    return {
+        "经审查，您申请公开的信息涉及第三方（" + f.at("third_party") +
+            "）的合法权益，公开可能损害其合法权益。" + basis("第三十二条") +
+            "本机关已书面征求第三方的意见，第三方应当自收到征求意见书之日起15个工作日内提出意见。",
+        std::string("根据") + kRegulation +
+            "第三十三条第二款的规定，征求第三方意见所需时间不计算在答复期限内。本机关将在收到第三方"
+            "意见或者期限届满后依法作出答复。"};
   if (decision == "extension")
-    return {"因" + f.at("reason") + "，本机关不能在规定期限内作出答复。" + basis("第三十三条第一款") +
-            "经政府信息公开工作机构负责人同意，答复期限延长至" + chinese_date(f.at("until")) +
-            "（延长的期限不超过20个工作日）。"};
+    return {"因" + f.at("reason") + "，本机关不能在规定期限内作出答复。" +
+            basis("第三十三条第一款") + "经政府信息公开工作机构负责人同意，答复期限延长至" +
+            chinese_date(f.at("until")) + "（延长的期限不超过20个工作日）。"};
   return {};
 }
 
@@ -99,9 +104,9 @@ const std::vector<DisclosureForm>& disclosure_forms() {
 }
 
 const std::vector<std::string>& common_disclosure_fields() {
-  static const std::vector<std::string> fields{"requester",   "request_date",    "request_number",
-                                               "requested",   "agency",          "document_number",
-                                               "reply_date",  "review_body"};
+  static const std::vector<std::string> fields{"requester",  "request_date", "request_number",
+                                               "requested",  "agency",       "document_number",
+                                               "reply_date", "review_body"};
   return fields;
 }
 

@@ -1,10 +1,10 @@
 #pragma once
 // Reply documents for requests under 中华人民共和国政府信息公开条例 (2019, 国务院令第711号):
-// the decisions of article 36 (已主动公开, 予以公开, 部分公开, 不予公开, 信息不存在, 非本机关负责公开,
-// 不予重复处理, 法律法规另有规定), the 补正 notice of article 30, the third-party consultation
-// notice of article 32 and the extension notice of article 33, as templates with fields
-// (docs/knowledge.md, "Reply documents"). Every document names the requester, the request's date
-// and number, the decision and its ground, and the remedy sentence. Pure: no I/O.
+// the decisions of article 36 (已主动公开, 予以公开, 部分公开, 不予公开, 信息不存在,
+// 非本机关负责公开, 不予重复处理, 法律法规另有规定), the 补正 notice of article 30, the third-party
+// consultation notice of article 32 and the extension notice of article 33, as templates with
+// fields (docs/knowledge.md, "Reply documents"). Every document names the requester, the request's
+// date and number, the decision and its ground, and the remedy sentence. Pure: no I/O.
 
 #include <map>
 #include <nlohmann/json.hpp>

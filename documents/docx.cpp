@@ -12,11 +12,20 @@ std::string xml_escape(const std::string& text) {
   std::string out;
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -31,8 +40,12 @@ std::string xml_unescape(const std::string& text) {
     }
     const auto end = text.find(';', i);
     const auto entity = text.substr(i + 1, end - i - 1);
-    out += entity == "amp" ? "&" : entity == "lt" ? "<" : entity == "gt" ? ">"
-           : entity == "quot" ? "\"" : entity == "apos" ? "'" : "";
+    out += entity == "amp"    ? "&"
+           : entity == "lt"   ? "<"
+           : entity == "gt"   ? ">"
+           : entity == "quot" ? "\""
+           : entity == "apos" ? "'"
+                              : "";
     i = end;
   }
   return out;

@@ -31,8 +31,8 @@ http::Response list_forms(Context& ctx) {
     forms.push_back(
         {{"decision", f.decision}, {"name", f.name}, {"article", f.article}, {"fields", f.fields}});
   }
-  return json_response(200,
-                       {{"forms", forms}, {"common_fields", documents::common_disclosure_fields()}});
+  return json_response(
+      200, {{"forms", forms}, {"common_fields", documents::common_disclosure_fields()}});
 }
 
 // Staff of the lead department make a document for their ticket; what the ticket knows (the
@@ -67,25 +67,25 @@ http::Response create_document(Context& ctx) {
   fill("requester", known[4].as<bool>() ? std::string() : known[3].as<std::string>());
   fill("reply_date", china_today());
   const auto doc = documents::render_disclosure(decision, fields);
-  if (!doc.errors.empty()) bad_request(doc.errors.front().substr(0, doc.errors.front().find(':')),
-                                       doc.errors.front().substr(doc.errors.front().find(':') + 2));
+  if (!doc.errors.empty())
+    bad_request(doc.errors.front().substr(0, doc.errors.front().find(':')),
+                doc.errors.front().substr(doc.errors.front().find(':') + 2));
   const auto text = doc.text();
   nlohmann::json sent;
   if (send) sent = write_answer(ctx, txn, id, "final_answer", text, false, std::nullopt);
   const auto document_id =
       txn.exec_params1(
-             "INSERT INTO disclosure_documents (ticket_id, decision, fields, title, body, answer_id,"
+             "INSERT INTO disclosure_documents (ticket_id, decision, fields, title, body, "
+             "answer_id,"
              " created_by) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7) RETURNING id",
              id, decision, fields.dump(), doc.title, text,
              send ? std::optional<std::int64_t>(sent["answer_id"].get<std::int64_t>())
                   : std::nullopt,
              ctx.user().username)[0]
           .as<std::int64_t>();
-  storage::append_ticket_event(txn, id, "disclosure.document", ctx.user().username,
-                               {{"document_id", document_id},
-                                {"decision", decision},
-                                {"title", doc.title},
-                                {"sent", send}});
+  storage::append_ticket_event(
+      txn, id, "disclosure.document", ctx.user().username,
+      {{"document_id", document_id}, {"decision", decision}, {"title", doc.title}, {"sent", send}});
   txn.commit();
   return json_response(
       201, {{"id", document_id},
@@ -102,8 +102,8 @@ http::Response download_docx(Context& ctx) {
   ctx.allow_query({});
   const auto id = ctx.id_param();
   pqxx::read_transaction txn(ctx.db);
-  const auto r = txn.exec_params("SELECT ticket_id, title, body FROM disclosure_documents WHERE id = $1",
-                                 id);
+  const auto r =
+      txn.exec_params("SELECT ticket_id, title, body FROM disclosure_documents WHERE id = $1", id);
   if (r.empty()) not_found("document " + std::to_string(id));
   const auto t = storage::find_ticket(txn, r[0][0].as<std::int64_t>());
   if (!t) not_found("document " + std::to_string(id));

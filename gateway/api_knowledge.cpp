@@ -38,10 +38,9 @@ storage::KnowledgeEntry entry_body(Context& ctx, int* expected_version, std::str
     throw ApiError(400, "invalid", "body: not JSON");
   }
   if (!json.is_object()) throw ApiError(400, "invalid", "body: must be a JSON object");
-  static const std::set<std::string> known = {"question",    "answer",    "keywords",
-                                              "category",    "divisions", "policy",
-                                              "owner_department", "review_date", "state",
-                                              "version",     "note"};
+  static const std::set<std::string> known = {
+      "question",         "answer",      "keywords", "category", "divisions", "policy",
+      "owner_department", "review_date", "state",    "version",  "note"};
   for (const auto& [key, value] : json.items()) {
     (void)value;
     if (!known.contains(key)) throw ApiError(400, "unknown_field", key + ": unknown field");
@@ -90,8 +89,8 @@ http::Response list_entries(Context& ctx) {
     // A search: published entries, best first.
     if (q.size() > 4000) bad_request("q", "at most 4000 bytes");
     const auto division = ctx.request.query_param("division").value_or("");
-    return json_response(200,
-                         {{"entries", hits_json(storage::search_entries(txn, q, division, limit))}});
+    return json_response(
+        200, {{"entries", hits_json(storage::search_entries(txn, q, division, limit))}});
   }
   storage::EntryFilter f;
   for (const auto& s : split_list(ctx.request.query_param("state").value_or(""))) {
@@ -116,8 +115,9 @@ http::Response list_entries(Context& ctx) {
   if (more) rows.pop_back();
   nlohmann::json out = nlohmann::json::array();
   for (const auto& e : rows) out.push_back(storage::to_json(e));
-  return json_response(200, {{"entries", out},
-                             {"next_offset", more ? nlohmann::json(offset + limit) : nlohmann::json()}});
+  return json_response(200,
+                       {{"entries", out},
+                        {"next_offset", more ? nlohmann::json(offset + limit) : nlohmann::json()}});
 }
 
 http::Response get_entry(Context& ctx) {
@@ -194,8 +194,10 @@ http::Response instant_answer(Context& ctx) {
   if (!w) not_found("ticket " + std::to_string(id));
   const auto& t = w->summary;
   if (t.channel != "operator") {
-    conflict("only an appeal taken by the operators (channel operator) is answered at once; this "
-             "one came from " + t.channel + " and is answered through it");
+    conflict(
+        "only an appeal taken by the operators (channel operator) is answered at once; this "
+        "one came from " +
+        t.channel + " and is answered through it");
   }
   if (t.kind != "consultation") {
     throw ApiError(422, "not_a_consultation",
@@ -218,12 +220,11 @@ http::Response instant_answer(Context& ctx) {
   change.mark_answered = true;
   change.claimed_by = std::optional<std::string>(ctx.user().username);
   storage::change_ticket(txn, id, change);
-  const nlohmann::json cited = {{"entry_id", entry->id},
-                                {"entry_version", entry->version},
-                                {"question", entry->question},
-                                {"policy",
-                                 {{"title", entry->policy_title},
-                                  {"number", entry->policy_number}}}};
+  const nlohmann::json cited = {
+      {"entry_id", entry->id},
+      {"entry_version", entry->version},
+      {"question", entry->question},
+      {"policy", {{"title", entry->policy_title}, {"number", entry->policy_number}}}};
   storage::append_ticket_event(txn, id, "answer.final", ctx.user().username,
                                {{"answer_id", answer_id},
                                 {"reply_ids", nlohmann::json::array()},
@@ -251,15 +252,15 @@ http::Response ticket_suggestions(Context& ctx) {
   const auto t = storage::find_ticket(txn, id);
   if (!t) not_found("ticket " + std::to_string(id));
   require_ticket_visible(ctx, *t);
-  const auto content = txn.exec_params1(
-      "SELECT coalesce(appeal->>'content', '') FROM tickets WHERE id = $1", id)[0];
+  const auto content =
+      txn.exec_params1("SELECT coalesce(appeal->>'content', '') FROM tickets WHERE id = $1", id)[0];
   const auto text = t->title + "。" + content.as<std::string>();
   return json_response(
       200, {{"ticket_id", id},
             {"entries", hits_json(storage::search_entries(txn, text, t->division, limit))},
-            {"previous_answers",
-             t->lead.empty() ? nlohmann::json::array()
-                             : storage::similar_answers(txn, t->lead, text, id, limit)}});
+            {"previous_answers", t->lead.empty()
+                                     ? nlohmann::json::array()
+                                     : storage::similar_answers(txn, t->lead, text, id, limit)}});
 }
 
 }  // namespace

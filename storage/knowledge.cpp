@@ -126,8 +126,8 @@ bool is_date(const std::string& text) {
 
 // Query terms with their weights: rare terms count most (inverse document frequency over the
 // searchable entries); terms no entry has and very common ones are dropped.
-std::pair<std::vector<std::string>, std::vector<double>> weighted_terms(
-    pqxx::transaction_base& txn, std::string_view text) {
+std::pair<std::vector<std::string>, std::vector<double>> weighted_terms(pqxx::transaction_base& txn,
+                                                                        std::string_view text) {
   std::vector<std::string> terms;
   std::set<std::string> seen;
   for (auto& t : core::search_terms(text)) {
@@ -136,14 +136,17 @@ std::pair<std::vector<std::string>, std::vector<double>> weighted_terms(
   std::vector<std::string> kept;
   std::vector<double> weights;
   if (terms.empty()) return {kept, weights};
-  const double n = std::max<double>(
-      1, txn.exec1("SELECT published FROM kb_search_stats")[0].as<double>());
+  const double n =
+      std::max<double>(1, txn.exec1("SELECT published FROM kb_search_stats")[0].as<double>());
   const auto cap = std::max<long>(kCommonTermFloor, static_cast<long>(kCommonTermShare * n));
   // Counted up to one past the cap: a common term costs no more than a rare one.
-  Statement s("SELECT t.term, (SELECT count(*) FROM (SELECT 1 FROM kb_terms k WHERE k.term = t.term"
-              " LIMIT ");
-  s.param(std::to_string(cap + 1), "::bigint").sql(") x) FROM unnest(").text_array(terms).sql(
-      ") AS t(term)");
+  Statement s(
+      "SELECT t.term, (SELECT count(*) FROM (SELECT 1 FROM kb_terms k WHERE k.term = t.term"
+      " LIMIT ");
+  s.param(std::to_string(cap + 1), "::bigint")
+      .sql(") x) FROM unnest(")
+      .text_array(terms)
+      .sql(") AS t(term)");
   for (const auto& r : s.exec(txn)) {
     const double df = r[1].as<double>();
     if (df == 0 || df > cap) continue;
@@ -264,8 +267,8 @@ KnowledgeEntry entry_from_json(const nlohmann::json& j, std::vector<std::string>
   return e;
 }
 
-std::int64_t create_entry(pqxx::dbtransaction& txn, const KnowledgeEntry& in,
-                          const std::string& by, const std::string& note) {
+std::int64_t create_entry(pqxx::dbtransaction& txn, const KnowledgeEntry& in, const std::string& by,
+                          const std::string& note) {
   KnowledgeEntry e = in;
   e.version = 1;
   e.id = txn.exec_params1(
@@ -305,9 +308,8 @@ std::optional<int> update_entry(pqxx::dbtransaction& txn, const KnowledgeEntry& 
 }
 
 std::optional<KnowledgeEntry> find_entry(pqxx::transaction_base& txn, std::int64_t id) {
-  const auto r = txn.exec_params(std::string("SELECT ") + kColumns +
-                                     " FROM kb_entries e WHERE e.id = $1",
-                                 id);
+  const auto r =
+      txn.exec_params(std::string("SELECT ") + kColumns + " FROM kb_entries e WHERE e.id = $1", id);
   if (r.empty()) return std::nullopt;
   return read_entry(r[0]);
 }
@@ -359,8 +361,7 @@ std::vector<KnowledgeHit> search_entries(pqxx::transaction_base& txn, std::strin
   }
   weight_list += "}";
   // Scored on the postings alone (index-only), then the best few read with their entries.
-  Statement s(
-      "WITH scored AS (SELECT k.entry_id, sum(q.w * k.weight) AS score FROM unnest(");
+  Statement s("WITH scored AS (SELECT k.entry_id, sum(q.w * k.weight) AS score FROM unnest(");
   s.text_array(terms)
       .sql(", ")
       .param(weight_list, "::float8[]")
@@ -370,8 +371,9 @@ std::vector<KnowledgeHit> search_entries(pqxx::transaction_base& txn, std::strin
       .param(std::to_string(std::max(limit * 4, 40)), "::int")
       .sql(") SELECT ")
       .sql(kColumns)
-      .sql(", s.score FROM scored s JOIN kb_entries e ON e.id = s.entry_id"
-           " WHERE e.state = 'published' AND (cardinality(e.divisions) = 0 OR ")
+      .sql(
+          ", s.score FROM scored s JOIN kb_entries e ON e.id = s.entry_id"
+          " WHERE e.state = 'published' AND (cardinality(e.divisions) = 0 OR ")
       .param(division)
       .sql(" = '' OR ")
       .param(division)
@@ -418,14 +420,15 @@ nlohmann::json ticket_citations(pqxx::transaction_base& txn, std::int64_t ticket
            " e.policy_title, e.policy_number FROM kb_citations c JOIN kb_entries e"
            " ON e.id = c.entry_id WHERE c.ticket_id = $1 ORDER BY c.id",
            ticket_id)) {
-    out.push_back({{"entry_id", r[0].as<std::int64_t>()},
-                   {"entry_version", r[1].as<int>()},
-                   {"question", r[2].as<std::string>()},
-                   {"answer_id", r[3].is_null() ? nlohmann::json() : nlohmann::json(r[3].as<std::int64_t>())},
-                   {"instant", r[4].as<bool>()},
-                   {"cited_by", r[5].as<std::string>()},
-                   {"cited_at", r[6].as<std::string>()},
-                   {"policy", {{"title", r[7].as<std::string>()}, {"number", r[8].as<std::string>()}}}});
+    out.push_back(
+        {{"entry_id", r[0].as<std::int64_t>()},
+         {"entry_version", r[1].as<int>()},
+         {"question", r[2].as<std::string>()},
+         {"answer_id", r[3].is_null() ? nlohmann::json() : nlohmann::json(r[3].as<std::int64_t>())},
+         {"instant", r[4].as<bool>()},
+         {"cited_by", r[5].as<std::string>()},
+         {"cited_at", r[6].as<std::string>()},
+         {"policy", {{"title", r[7].as<std::string>()}, {"number", r[8].as<std::string>()}}}});
   }
   return out;
 }

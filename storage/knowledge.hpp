@@ -24,10 +24,10 @@ struct KnowledgeEntry {
   std::string question, answer;
   std::vector<std::string> keywords;
   std::string category = "other";
-  std::vector<std::string> divisions;  // empty: the whole city
+  std::vector<std::string> divisions;                                // empty: the whole city
   std::string policy_title, policy_number, policy_date, policy_url;  // date: YYYY-MM-DD or ""
   std::string owner_department;
-  std::string review_date;  // YYYY-MM-DD
+  std::string review_date;      // YYYY-MM-DD
   std::string state = "draft";  // draft, published, expired
   int version = 0;
   std::string updated_at, updated_by;

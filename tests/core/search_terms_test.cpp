@@ -25,7 +25,8 @@ TEST(SearchTerms, AsciiWordsAreLowerCaseAndFullWidthFolds) {
 TEST(SearchTerms, NothingToFindInPunctuationOrBrokenBytes) {
   EXPECT_TRUE(search_terms("").empty());
   EXPECT_TRUE(search_terms("。，！？ -- ").empty());
-  EXPECT_EQ(search_terms("\xE5\x87\xBA\xFF\xE7\xA7\x9F"), (V{"出", "租"})) << "a bad byte separates";
+  EXPECT_EQ(search_terms("\xE5\x87\xBA\xFF\xE7\xA7\x9F"), (V{"出", "租"}))
+      << "a bad byte separates";
   EXPECT_EQ(search_terms("\xE5\x87"), V{}) << "a cut sequence is skipped";
 }
 

@@ -35,14 +35,16 @@ TEST(DisclosureReply, EveryFormNamesTheRequestTheDecisionTheGroundAndTheRemedy) 
     ASSERT_TRUE(doc.errors.empty()) << form.decision << ": " << doc.errors.front();
     const auto text = doc.text();
     EXPECT_EQ(doc.paragraphs.front(), doc.title);
-    for (const char* part : {"张三：", "2026年11月2日", "GYJT-YSQ-2026-031", "广交公开〔2026〕31号",
-                             "2025年度城区出租车运价调整的批复文件", "《中华人民共和国政府信息公开条例》",
-                             "六十日内向广元市人民政府申请行政复议", "六个月内依法向人民法院提起行政诉讼",
-                             "广元市交通运输局", "2026年11月20日"}) {
+    for (const char* part :
+         {"张三：", "2026年11月2日", "GYJT-YSQ-2026-031", "广交公开〔2026〕31号",
+          "2025年度城区出租车运价调整的批复文件", "《中华人民共和国政府信息公开条例》",
+          "六十日内向广元市人民政府申请行政复议", "六个月内依法向人民法院提起行政诉讼",
+          "广元市交通运输局", "2026年11月20日"}) {
       EXPECT_TRUE(has(text, part)) << form.decision << " lacks " << part << ":\n" << text;
     }
     EXPECT_TRUE(has(text, form.article.substr(0, form.article.find("、"))))
-        << form.decision << " cites " << form.article << ":\n" << text;
+        << form.decision << " cites " << form.article << ":\n"
+        << text;
     for (const auto& name : form.fields) {
       if (name != "until") {
         EXPECT_TRUE(has(text, "字段" + name + "的内容")) << form.decision << " " << name;
@@ -51,8 +53,8 @@ TEST(DisclosureReply, EveryFormNamesTheRequestTheDecisionTheGroundAndTheRemedy) 
   }
   EXPECT_TRUE(has(render_disclosure("extension", filled(disclosure_forms().back())).text(),
                   "答复期限延长至2026年12月18日"));
-  EXPECT_TRUE(has(render_disclosure("correction", filled(disclosure_forms()[8])).text(),
-                  "视为放弃申请"));
+  EXPECT_TRUE(
+      has(render_disclosure("correction", filled(disclosure_forms()[8])).text(), "视为放弃申请"));
 }
 
 TEST(DisclosureReply, NotOursNamesTheBodyWhenKnown) {
@@ -60,7 +62,8 @@ TEST(DisclosureReply, NotOursNamesTheBodyWhenKnown) {
   f["body"] = "广元市公安局交通警察支队";
   f["body_contact"] = "0839-0000000";
   const auto text = render_disclosure("not_ours", f).text();
-  EXPECT_TRUE(has(text, "负责公开该信息的机关是广元市公安局交通警察支队，联系方式：0839-0000000")) << text;
+  EXPECT_TRUE(has(text, "负责公开该信息的机关是广元市公安局交通警察支队，联系方式：0839-0000000"))
+      << text;
   f.erase("body");
   f.erase("body_contact");
   EXPECT_FALSE(has(render_disclosure("not_ours", f).text(), "负责公开该信息的机关是"));
@@ -76,7 +79,8 @@ TEST(DisclosureReply, MissingUnknownAndMultiLineFieldsAreRefused) {
   const auto doc = render_disclosure("refuse", f);
   std::string all;
   for (const auto& e : doc.errors) all += e + "; ";
-  for (const char* field : {"fields.ground", "fields.colour", "fields.requester", "fields.request_date"}) {
+  for (const char* field :
+       {"fields.ground", "fields.colour", "fields.requester", "fields.request_date"}) {
     EXPECT_TRUE(has(all, field)) << field << " in " << all;
   }
   EXPECT_TRUE(doc.paragraphs.empty());

@@ -39,7 +39,8 @@ TEST(DisclosureReply, TheMailboxGetsExactlyTheDocumentsText) {
   std::ofstream(config) << json{{"mailbox",
                                  {{"base_url", "http://127.0.0.1:" + std::to_string(mailbox.port)},
                                   {"poll_interval_ms", 200}}},
-                                {"delivery", {{"channels", "mailbox,operator"}, {"poll_interval_ms", 100}}}}
+                                {"delivery",
+                                 {{"channels", "mailbox,operator"}, {"poll_interval_ms", 100}}}}
                                .dump();
   const auto port = testing::free_port();
   const std::map<std::string, std::string> env{{"APPEALHUB_PG_URI", db.uri()},
@@ -51,7 +52,8 @@ TEST(DisclosureReply, TheMailboxGetsExactlyTheDocumentsText) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"migrate", "--config", config},
            {"user", "add", "mgr", "--role", "manager", "--config", config},
-           {"user", "add", "clerk", "--role", "staff", "--department", "bgs", "--config", config}}) {
+           {"user", "add", "clerk", "--role", "staff", "--department", "bgs", "--config",
+            config}}) {
     std::vector<std::string> command{testing::appealhub_binary()};
     command.insert(command.end(), args.begin(), args.end());
     testing::ChildProcess step(command, env, "/tmp/appealhub_disclosure_reply_setup.log");
@@ -84,34 +86,41 @@ TEST(DisclosureReply, TheMailboxGetsExactlyTheDocumentsText) {
                                {{"lead_department", "bgs"}, {"reason", "依申请公开由办公室答复"}});
   ASSERT_EQ(placed.status, 200) << placed.body;
 
-  const auto made = clerk.post(
-      "/api/v1/tickets/" + id + "/disclosure-documents",
-      {{"decision", "disclose"},
-       {"fields",
-        {{"requester", "王建国"},
-         {"requested", "2025年度城区出租车运价调整的批复文件"},
-         {"document_number", "广交公开〔2026〕7号"},
-         {"how", "现将该批复文件的复印件随本答复书一并提供，您也可以在工作日到广元市交通运输局办公室查阅"}}},
-       {"send", true}});
+  const auto made = clerk.post("/api/v1/tickets/" + id + "/disclosure-documents",
+                               {{"decision", "disclose"},
+                                {"fields",
+                                 {{"requester", "王建国"},
+                                  {"requested", "2025年度城区出租车运价调整的批复文件"},
+                                  {"document_number", "广交公开〔2026〕7号"},
+                                  {"how",
+                                   "现将该批复文件的复印件随本答复书一并提供，您也可以在工作日到广"
+                                   "元市交通运输局办公室查阅"}}},
+                                {"send", true}});
   ASSERT_EQ(made.status, 201) << made.body;
   const auto document = made.json();
   const auto text = document["text"].get<std::string>();
   EXPECT_NE(text.find("王建国："), std::string::npos) << text;
-  EXPECT_NE(text.find("申请编号：" + letter), std::string::npos) << "the request's number: " << text;
+  EXPECT_NE(text.find("申请编号：" + letter), std::string::npos)
+      << "the request's number: " << text;
   EXPECT_NE(text.find("六十日内向广元市人民政府申请行政复议"), std::string::npos);
 
   // The simulator's ledger: the letter's reply, stored once, with the document's text.
   json reply;
-  ASSERT_TRUE(testing::eventually(30s, [&] {
-    // The ledger is larger than the simulator test client takes: the hub's client reads it.
-    http::ClientOptions options;
-    options.base_url = "http://127.0.0.1:" + std::to_string(mailbox.port);
-    const auto ledger = json::parse(http::Client(options).get("/_sim/ledger").body);
-    for (const auto& r : ledger["received"]["replies"]) {
-      if (r["letter_id"] == letter) reply = r;
-    }
-    return !reply.is_null();
-  })) << "the mailbox never got the answer: " << mgr.get("/api/v1/replies?ticket_id=" + id).body;
+  ASSERT_TRUE(testing::eventually(30s,
+                                  [&] {
+                                    // The ledger is larger than the simulator test client takes:
+                                    // the hub's client reads it.
+                                    http::ClientOptions options;
+                                    options.base_url =
+                                        "http://127.0.0.1:" + std::to_string(mailbox.port);
+                                    const auto ledger =
+                                        json::parse(http::Client(options).get("/_sim/ledger").body);
+                                    for (const auto& r : ledger["received"]["replies"]) {
+                                      if (r["letter_id"] == letter) reply = r;
+                                    }
+                                    return !reply.is_null();
+                                  }))
+      << "the mailbox never got the answer: " << mgr.get("/api/v1/replies?ticket_id=" + id).body;
   EXPECT_EQ(reply["accepted_new"], 1);
   EXPECT_EQ(reply["body"]["content"], text);
 

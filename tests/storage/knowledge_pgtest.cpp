@@ -3,8 +3,6 @@
 // of 200 citizens' appeals), drafts and expired entries never found, the review flag, and the
 // shipped entries. Needs PostgreSQL.
 
-#include "storage/knowledge.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -12,6 +10,7 @@
 
 #include "config/shipped_defaults.hpp"
 #include "storage/database.hpp"
+#include "storage/knowledge.hpp"
 #include "tests/support/knowledge_labelled.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -52,9 +51,10 @@ class Knowledge : public ::testing::Test {
 TEST_F(Knowledge, TheRightEntryIsInTheTopThreeForTheLabelledAppeals) {
   ASSERT_EQ(testing::seed_labelled_entries(*conn_).size(), 200u);
   const auto result = testing::evaluate_labelled(*conn_);
-  std::printf("labelled set: %d appeals, right entry first %d (%.1f%%), in the top three %d (%.1f%%)\n",
-              result.appeals, result.top1, 100.0 * result.top1 / result.appeals, result.top3,
-              100.0 * result.top3_share());
+  std::printf(
+      "labelled set: %d appeals, right entry first %d (%.1f%%), in the top three %d (%.1f%%)\n",
+      result.appeals, result.top1, 100.0 * result.top1 / result.appeals, result.top3,
+      100.0 * result.top3_share());
   for (const auto& miss : result.misses) std::printf("  missed: %s\n", miss.c_str());
   EXPECT_EQ(result.appeals, 200);
   EXPECT_GE(result.top3_share(), 0.85);
@@ -151,8 +151,12 @@ TEST_F(Knowledge, TheShippedEntriesAreStoredOnceAndFindable) {
 
 TEST_F(Knowledge, BrokenEntriesAreRefusedNamingTheField) {
   std::vector<std::string> errors;
-  entry_from_json({{"question", ""}, {"answer", "a"}, {"owner_department", "dlys"},
-                   {"review_date", "2027-13-01"}, {"state", "gone"}, {"divisions", {"5108"}},
+  entry_from_json({{"question", ""},
+                   {"answer", "a"},
+                   {"owner_department", "dlys"},
+                   {"review_date", "2027-13-01"},
+                   {"state", "gone"},
+                   {"divisions", {"5108"}},
                    {"policy", {{"url", "ftp://x"}}}},
                   errors);
   const auto all = [&] {

@@ -25,7 +25,8 @@ std::vector<std::pair<std::string, std::int64_t>> seed_labelled_entries(pqxx::co
   pqxx::work txn(db);
   storage::seed_knowledge(txn, set.dump());
   std::vector<std::pair<std::string, std::int64_t>> out;
-  for (const auto& r : txn.exec("SELECT shipped_key, id FROM kb_entries WHERE shipped_key IS NOT NULL"))
+  for (const auto& r :
+       txn.exec("SELECT shipped_key, id FROM kb_entries WHERE shipped_key IS NOT NULL"))
     out.emplace_back(r[0].as<std::string>(), r[1].as<std::int64_t>());
   txn.commit();
   return out;
@@ -35,7 +36,8 @@ LabelledResult evaluate_labelled(pqxx::connection& db) {
   const auto set = labelled_set();
   std::map<std::int64_t, std::string> key_of;
   pqxx::read_transaction txn(db);
-  for (const auto& r : txn.exec("SELECT id, shipped_key FROM kb_entries WHERE shipped_key IS NOT NULL"))
+  for (const auto& r :
+       txn.exec("SELECT id, shipped_key FROM kb_entries WHERE shipped_key IS NOT NULL"))
     key_of[r[0].as<std::int64_t>()] = r[1].as<std::string>();
   LabelledResult result;
   for (const auto& appeal : set.at("appeals")) {
