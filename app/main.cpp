@@ -72,7 +72,8 @@ commands:
 
 --config FILE  JSON configuration (docs/configuration.md); defaults without it.
 Secrets come from the environment: APPEALHUB_PG_PASSWORD, APPEALHUB_AMQP_PASSWORD (names configurable);
-APPEALHUB_PG_URI and APPEALHUB_AMQP_URI override the connection strings.
+APPEALHUB_PG_URI and APPEALHUB_AMQP_URI override the connection strings, APPEALHUB_AMQP_HOSTS
+(host:port,…) the broker cluster's further nodes (broker.hosts).
 )";
 
 std::atomic<bool> stop_requested{false};
@@ -84,6 +85,7 @@ extern "C" void on_stop_signal(int) {
 bus::BrokerConfig broker_config(const config::AppConfig& c, const std::string& name) {
   bus::BrokerConfig b;
   b.uri = c.broker.uri;
+  b.hosts = c.broker.hosts;
   b.ca_file = c.broker.ca_file;
   b.cert_file = c.broker.cert_file;
   b.key_file = c.broker.key_file;
@@ -456,7 +458,8 @@ int run_parts(const config::AppConfig& c, Parts parts) {
       gateway->api().mount_petition_webhook(
           [hook = petition_webhook.get()](const http::Request& r) { return hook->handle(r); });
     }
-    gateway->api().add_metrics_source([] { return adapters::adapter_metrics(); });
+    gateway->api().add_metrics_source(
+        [](core::MetricsText& out) { adapters::adapter_metrics(out); });
     gateway->start();
     core::log_info("gateway", "serving",
                    {{"address", c.gateway.listen_address},

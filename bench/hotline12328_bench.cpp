@@ -8,7 +8,6 @@
 // hotline12328_bench [N]
 
 #include <iconv.h>
-#include <openssl/sha.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +21,7 @@
 
 #include "adapters/hotline12328/export_file.hpp"
 #include "app/routing_settings.hpp"
+#include "core/bytes.hpp"
 #include "core/codec.hpp"
 #include "storage/database.hpp"
 #include "tests/support/test_env.hpp"
@@ -48,18 +48,6 @@ std::string to_gb18030(const std::string& utf8) {
   iconv_close(cd);
   out.resize(out.size() - out_left);
   return out;
-}
-
-std::string sha256_hex(const std::string& bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  std::string hex;
-  char buf[3];
-  for (unsigned char b : digest) {
-    std::snprintf(buf, sizeof buf, "%02x", b);
-    hex += buf;
-  }
-  return hex;
 }
 
 // N new orders in the platform's column layout, each with a quoted multi-line content.
@@ -136,7 +124,7 @@ Result run(std::size_t n) {
     fs::create_directories(root / "baseline");
     std::ofstream(root / "baseline" / name, std::ios::binary) << bytes;
     std::ofstream(root / "baseline" / (name + ".ok"))
-        << "rows=" << n << "\nencoding=GB18030\nsha256=" << sha256_hex(bytes) << "\n";
+        << "rows=" << n << "\nencoding=GB18030\nsha256=" << core::sha256_hex(bytes) << "\n";
     baseline = read_only_rate(root / "baseline" / name, n);
   }
 
@@ -153,7 +141,7 @@ Result run(std::size_t n) {
   const auto start = Clock::now();
   std::ofstream(root / "export" / name, std::ios::binary) << bytes;
   std::ofstream(root / "export" / (name + ".ok"))
-      << "rows=" << n << "\nencoding=GB18030\nsha256=" << sha256_hex(bytes) << "\n";
+      << "rows=" << n << "\nencoding=GB18030\nsha256=" << core::sha256_hex(bytes) << "\n";
   while (true) {
     pqxx::read_transaction txn(*c);
     if (txn.exec1("SELECT count(*) FROM tickets WHERE status <> 'received'")[0].as<std::size_t>() >=

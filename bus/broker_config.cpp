@@ -2,6 +2,7 @@
 
 #include <amqp.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
@@ -37,6 +38,57 @@ BrokerAddress parse_broker_uri(const std::string& uri) {
   return address;
 }
 
+namespace {
+
+// "host", "host:port" or "[v6]:port" onto a copy of the URI's address.
+BrokerAddress with_host(BrokerAddress address, const std::string& host) {
+  const auto bad = [&host] {
+    return std::invalid_argument("malformed broker host '" + host + "'");
+  };
+  std::string name = host, port;
+  if (host.starts_with('[')) {
+    const auto close = host.find(']');
+    if (close == std::string::npos) throw bad();
+    name = host.substr(1, close - 1);
+    if (close + 1 < host.size()) {
+      if (host[close + 1] != ':') throw bad();
+      port = host.substr(close + 2);
+    } else {
+      port = "-";  // no port given
+    }
+  } else if (const auto colon = host.find(':'); colon != std::string::npos) {
+    name = host.substr(0, colon);
+    port = host.substr(colon + 1);
+  } else {
+    port = "-";
+  }
+  if (name.empty() || name.find_first_of("/@ ") != std::string::npos) throw bad();
+  address.host = name;
+  if (port != "-") {
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos)
+      throw bad();
+    address.port = std::stoi(port);
+    if (address.port < 1 || address.port > 65535) throw bad();
+  }
+  return address;
+}
+
+}  // namespace
+
+std::vector<BrokerAddress> broker_addresses(const BrokerConfig& config) {
+  const BrokerAddress first = parse_broker_uri(config.uri);
+  std::vector<BrokerAddress> out{first};
+  for (const auto& host : config.hosts) {
+    auto address = with_host(first, host);
+    const bool known = std::any_of(out.begin(), out.end(), [&](const BrokerAddress& a) {
+      return a.host == address.host && a.port == address.port;
+    });
+    if (!known) out.push_back(std::move(address));
+  }
+  return out;
+}
+
 std::string redacted_uri(const std::string& uri) {
   const auto scheme_end = uri.find("://");
   if (scheme_end == std::string::npos) return uri;
@@ -51,7 +103,7 @@ std::string redacted_uri(const std::string& uri) {
 
 std::optional<std::string> check_broker(const BrokerConfig& config) {
   try {
-    impl::AmqpConnection connection(config, parse_broker_uri(config.uri), "check");
+    impl::connect_any(config, "check");
     return std::nullopt;
   } catch (const std::exception& e) {
     return std::string(e.what());

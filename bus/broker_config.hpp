@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace appealhub::bus {
 
@@ -21,6 +22,11 @@ struct BrokerConfig {
   // amqp://user:pass@host:port/vhost or amqps://… (user, password and vhost percent-decoded).
   // The vhost "/" is spelled "%2f"; an empty vhost ("amqp://host:5672/" or no path) also means "/".
   std::string uri;
+  // Further nodes of the same cluster, "host" or "host:port" ("[::1]:5672" for IPv6; no port: the
+  // URI's), each with the URI's scheme, credentials and vhost. The URI's own host is tried first,
+  // then these in turn: a failed connect or a lost connection moves on to the next one, so a
+  // publisher or consumer fails over when its node goes down.
+  std::vector<std::string> hosts;
   // TLS (amqps only). ca_file: PEM bundle used to verify the broker; empty = the system's default
   // verify paths. cert_file + key_file: optional client certificate (both or neither).
   std::string ca_file, cert_file, key_file;
@@ -47,6 +53,10 @@ struct BrokerAddress {
 // Parses an AMQP URI (with rabbitmq-c's amqp_parse_url). Throws std::invalid_argument when the
 // URI is malformed. Default ports: 5672 for amqp, 5671 for amqps.
 BrokerAddress parse_broker_uri(const std::string& uri);
+
+// Every address of the config in the order they are tried: the URI's, then each of `hosts`
+// (duplicates left out). Throws std::invalid_argument for a malformed URI or host.
+std::vector<BrokerAddress> broker_addresses(const BrokerConfig& config);
 
 // The URI with the password replaced by "***", for logs and error messages.
 std::string redacted_uri(const std::string& uri);

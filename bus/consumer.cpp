@@ -41,7 +41,7 @@ void fill_from_properties(Delivery& d, const amqp_basic_properties_t& p) {
 
 struct Consumer::Impl {
   BrokerConfig config;
-  BrokerAddress address;
+  impl::AddressRing addresses;
   std::string queue;
   std::uint16_t prefetch;
   impl::Backoff backoff;
@@ -55,14 +55,14 @@ struct Consumer::Impl {
 
   Impl(BrokerConfig c, std::string q, std::uint16_t n)
       : config(std::move(c)),
-        address(parse_broker_uri(config.uri)),
+        addresses(config),
         queue(std::move(q)),
         prefetch(n),
         backoff(config.reconnect_min, config.reconnect_max) {}
 
   void connect() {
     try {
-      auto c = std::make_unique<AmqpConnection>(config, address, "consumer " + queue);
+      auto c = std::make_unique<AmqpConnection>(config, addresses.current(), "consumer " + queue);
       // global=0: the limit applies per consumer, the only kind quorum queues support.
       amqp_basic_qos(c->state(), AmqpConnection::kChannel, 0, prefetch, 0);
       c->check_reply("basic.qos");
@@ -73,6 +73,7 @@ struct Consumer::Impl {
       conn = std::move(c);
     } catch (const BusError& e) {
       last_error = e.what();
+      addresses.fail();  // the next node of a cluster, if there is one
       next_attempt = Clock::now() + backoff.next();
       return;
     }
@@ -84,6 +85,7 @@ struct Consumer::Impl {
   void drop(std::string reason) {
     last_error = std::move(reason);
     conn.reset();
+    addresses.fail();  // a lost node: reconnect to the next one
     next_attempt = Clock::now() + backoff.next();
   }
 

@@ -69,7 +69,7 @@ struct ConfirmedPublisher::Impl {
   };
 
   BrokerConfig config;
-  BrokerAddress address;
+  impl::AddressRing addresses;
   std::size_t window;
   impl::Backoff backoff;
 
@@ -92,7 +92,7 @@ struct ConfirmedPublisher::Impl {
 
   Impl(BrokerConfig c, std::size_t w)
       : config(std::move(c)),
-        address(parse_broker_uri(config.uri)),
+        addresses(config),
         window(w),
         backoff(config.reconnect_min, config.reconnect_max) {}
 
@@ -100,12 +100,13 @@ struct ConfirmedPublisher::Impl {
 
   void connect() {
     try {
-      auto c = std::make_unique<AmqpConnection>(config, address, "publisher");
+      auto c = std::make_unique<AmqpConnection>(config, addresses.current(), "publisher");
       amqp_confirm_select(c->state(), AmqpConnection::kChannel);
       c->check_reply("confirm.select");
       conn = std::move(c);
     } catch (const BusError& e) {
       last_error = e.what();
+      addresses.fail();  // the next node of a cluster, if there is one
       next_attempt = Clock::now() + backoff.next();
       return;
     }
@@ -129,6 +130,7 @@ struct ConfirmedPublisher::Impl {
       entry.returned = false;
     }
     send_cursor = pending.empty() ? next_seq : pending.begin()->first;
+    addresses.fail();  // a lost node: reconnect to the next one
     next_attempt = Clock::now() + backoff.next();
   }
 

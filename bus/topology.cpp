@@ -76,7 +76,8 @@ TopologySpec hub_topology() {
 
 void declare_topology(const BrokerConfig& config, const TopologySpec& spec) {
   validate(spec);
-  AmqpConnection c(config, parse_broker_uri(config.uri), "topology");
+  const auto connection = impl::connect_any(config, "topology");
+  AmqpConnection& c = *connection;
 
   declare_exchange(c, spec.exchange, "topic");
   declare_exchange(c, spec.dead_letter_exchange, "topic");
@@ -120,7 +121,8 @@ void declare_topology(const BrokerConfig& config, const TopologySpec& spec) {
 }
 
 void delete_topology(const BrokerConfig& config, const TopologySpec& spec) {
-  AmqpConnection c(config, parse_broker_uri(config.uri), "topology");
+  const auto connection = impl::connect_any(config, "topology");
+  AmqpConnection& c = *connection;
   auto delete_queue = [&c](const std::string& name) {
     amqp_queue_delete(c.state(), kChannel, bytes_of(name), /*if_unused=*/0, /*if_empty=*/0);
     c.check_reply_or_not_found("deleting queue '" + name + "'");
@@ -140,7 +142,8 @@ void delete_topology(const BrokerConfig& config, const TopologySpec& spec) {
 }
 
 std::optional<QueueState> inspect_queue(const BrokerConfig& config, const std::string& queue) {
-  AmqpConnection c(config, parse_broker_uri(config.uri), "inspect");
+  const auto connection = impl::connect_any(config, "inspect");
+  AmqpConnection& c = *connection;
   amqp_queue_declare_ok_t* ok = amqp_queue_declare(c.state(), kChannel, bytes_of(queue),
                                                    /*passive=*/1, 0, 0, 0, amqp_empty_table);
   if (!c.check_reply_or_not_found("inspecting queue '" + queue + "'")) return std::nullopt;

@@ -13,11 +13,15 @@
 #include "core/appeal.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
+#include "http/message.hpp"
 
 namespace appealhub::config {
 namespace {
 
 using nlohmann::json;
+
+// Set while settings_reference() runs: every setting a reader is asked for, with its default.
+thread_local std::vector<SettingDefault>* reference_sink = nullptr;
 
 // Reads one section's settings, recording errors instead of throwing.
 class SectionReader {
@@ -30,21 +34,42 @@ class SectionReader {
         errors_(errors) {}
 
   void text(const char* key, std::string& out) {
-    seen_.push_back(key);
+    seen(key, out);
     if (!section_.contains(key)) return;
     const auto& v = section_.at(key);
     if (!v.is_string()) return fail(key, "must be a string");
     out = v.get<std::string>();
   }
+  // A list of "host" or "host:port" (a broker cluster's nodes).
+  void hosts(const char* key, std::vector<std::string>& out) {
+    seen(key, out);
+    if (!section_.contains(key)) return;
+    const auto& v = section_.at(key);
+    const auto well_formed = [](const json& item) {
+      if (!item.is_string()) return false;
+      const auto text = item.get<std::string>();
+      const auto colon = text.rfind(':');
+      const auto port = colon == std::string::npos || text.ends_with(']') ? std::string("1")
+                                                                          : text.substr(colon + 1);
+      return !text.empty() && !text.starts_with(':') &&
+             text.find_first_of(" /@,") == std::string::npos && !port.empty() && port.size() <= 5 &&
+             port.find_first_not_of("0123456789") == std::string::npos && std::stoi(port) >= 1 &&
+             std::stoi(port) <= 65535;
+    };
+    if (!v.is_array() || !std::all_of(v.begin(), v.end(), well_formed)) {
+      return fail(key, "must be a list of \"host\" or \"host:port\"");
+    }
+    out = v.get<std::vector<std::string>>();
+  }
   void flag(const char* key, bool& out) {
-    seen_.push_back(key);
+    seen(key, out);
     if (!section_.contains(key)) return;
     const auto& v = section_.at(key);
     if (!v.is_boolean()) return fail(key, "must be true or false");
     out = v.get<bool>();
   }
   void number(const char* key, int& out, int min, int max) {
-    seen_.push_back(key);
+    seen(key, out);
     if (!section_.contains(key)) return;
     const auto& v = section_.at(key);
     if (!v.is_number_integer()) return fail(key, "must be an integer");
@@ -55,7 +80,7 @@ class SectionReader {
     out = static_cast<int>(n);
   }
   void fraction(const char* key, double& out) {
-    seen_.push_back(key);
+    seen(key, out);
     if (!section_.contains(key)) return;
     const auto& v = section_.at(key);
     if (!v.is_number()) return fail(key, "must be a number");
@@ -66,7 +91,15 @@ class SectionReader {
   // An object of code -> working days (null: no deadline when `allow_none`).
   template <typename Map>
   void day_table(const char* key, Map& out, bool allow_none) {
-    seen_.push_back(key);
+    json defaults = json::object();
+    for (const auto& [code, days] : out) {
+      if constexpr (requires { days.has_value(); }) {
+        defaults[code] = days ? json(*days) : json(nullptr);
+      } else {
+        defaults[code] = days;
+      }
+    }
+    seen(key, defaults);
     if (!section_.contains(key)) return;
     const auto& v = section_.at(key);
     if (!v.is_object()) return fail(key, "must be an object of code: working days");
@@ -92,6 +125,10 @@ class SectionReader {
   }
 
  private:
+  void seen(const char* key, const json& default_value) {
+    seen_.push_back(key);
+    if (reference_sink != nullptr) reference_sink->push_back({prefix_ + key, default_value.dump()});
+  }
   void fail(const std::string& key, const std::string& message) {
     errors_.push_back({source_, prefix_ + key, message});
   }
@@ -149,6 +186,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
        [&](const json& s) {
          SectionReader r(s, "broker.", source, errors);
          r.text("uri", c.broker.uri);
+         r.hosts("hosts", c.broker.hosts);
          r.text("password_env", c.broker.password_env);
          r.text("ca_file", c.broker.ca_file);
          r.text("cert_file", c.broker.cert_file);
@@ -336,6 +374,10 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          }
        }},
   };
+  if (reference_sink != nullptr) {
+    for (const auto& [key, read] : sections) read(json::object());
+    return load;
+  }
   for (const auto& [key, value] : root.items()) {
     if (key == "$comment") continue;
     const auto it = sections.find(key);
@@ -359,6 +401,19 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
   return load;
 }
 
+std::vector<SettingDefault> settings_reference() {
+  std::vector<SettingDefault> out;
+  reference_sink = &out;
+  try {
+    parse_config("{}", "reference");
+  } catch (...) {
+    reference_sink = nullptr;
+    throw;
+  }
+  reference_sink = nullptr;
+  return out;
+}
+
 ConfigLoad load_config(const std::string& path) {
   if (path.empty()) return {};
   std::ifstream in(path, std::ios::binary);
@@ -377,18 +432,7 @@ std::string with_password(const std::string& uri, const std::string& password) {
   const auto at = uri.find('@');
   if (password.empty() || scheme == std::string::npos || at == std::string::npos) return uri;
   if (uri.find(':', scheme + 3) < at) return uri;
-  std::string encoded;
-  for (unsigned char ch : password) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-      encoded += static_cast<char>(ch);
-    } else {
-      static const char* hex = "0123456789ABCDEF";
-      encoded += '%';
-      encoded += hex[ch >> 4];
-      encoded += hex[ch & 15];
-    }
-  }
-  return uri.substr(0, at) + ":" + encoded + uri.substr(at);
+  return uri.substr(0, at) + ":" + http::percent_encode(password) + uri.substr(at);
 }
 
 void apply_environment(AppConfig& config) {
@@ -401,6 +445,13 @@ void apply_environment(AppConfig& config) {
   };
   if (auto v = env("APPEALHUB_PG_URI"); !v.empty()) config.database.uri = v;
   if (auto v = env("APPEALHUB_AMQP_URI"); !v.empty()) config.broker.uri = v;
+  if (auto v = env("APPEALHUB_AMQP_HOSTS"); !v.empty()) {
+    config.broker.hosts.clear();
+    std::stringstream list(v);
+    for (std::string host; std::getline(list, host, ',');) {
+      if (!host.empty()) config.broker.hosts.push_back(host);
+    }
+  }
   if (auto v = env("APPEALHUB_LOG_LEVEL"); !v.empty()) config.log_level = v;
   if (auto v = env("APPEALHUB_GATEWAY_PORT"); !v.empty()) {
     try {

@@ -21,6 +21,9 @@ struct DatabaseSettings {
 
 struct BrokerSettings {
   std::string uri = "amqp://appealhub@127.0.0.1:56720/";
+  // Further nodes of the same cluster ("host" or "host:port"), tried in turn after the URI's host
+  // when a connection fails or is lost (the URI's scheme, user, password and vhost apply).
+  std::vector<std::string> hosts;
   std::string password_env = "APPEALHUB_AMQP_PASSWORD";
   std::string ca_file, cert_file, key_file;  // TLS (amqps://)
   bool verify_peer = true;
@@ -65,8 +68,8 @@ struct WatchSettings {
 
 // The statistics (docs/statistics.md).
 struct StatsSettings {
-  int min_sample = 10;               // rates over fewer are flagged small_sample
-  int instant_answer_minutes = 60;   // a consultation answered within this is 即时答复
+  int min_sample = 10;              // rates over fewer are flagged small_sample
+  int instant_answer_minutes = 60;  // a consultation answered within this is 即时答复
 };
 
 // The 12328 hotline's file interface (adapters/hotline12328/); empty export_dir: not running.
@@ -177,6 +180,14 @@ struct ConfigLoad {
 // are errors (a typo must not silently fall back to a default).
 ConfigLoad load_config(const std::string& path);
 ConfigLoad parse_config(const std::string& text, const std::string& source);
+
+// Every setting the loader knows ("intake.batch_size") with its default, in the loader's order:
+// the reference docs/configuration.md is tested against.
+struct SettingDefault {
+  std::string setting;
+  std::string default_json;  // the default as JSON text: 30, "info", true, {"urgent": 1}
+};
+std::vector<SettingDefault> settings_reference();
 
 // Applies the environment: URI overrides and passwords from the named variables.
 void apply_environment(AppConfig& config);

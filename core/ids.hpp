@@ -9,9 +9,6 @@
 
 namespace appealhub::core {
 
-// Lowercase hex of the SHA-256 of `bytes` (64 characters).
-std::string sha256_hex(std::string_view bytes);
-
 // "ev1-" followed by the first 32 hex digits (128 bits) of the SHA-256 of
 // event + '\x1f' + channel + '\x1f' + external_id + '\x1f' + fact.
 // `event` is the event name ("appeal.supplemented"); `fact` tells facts of the same event about

@@ -4,7 +4,6 @@
 // count, so that the rows are mapped) instead of using the given text, bit 2 the file is also
 // read from disk in two passes (check_export_file, ExportRowStream), which must agree with the
 // reading in memory.
-#include <openssl/sha.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -14,6 +13,7 @@
 
 #include "adapters/hotline12328/export_file.hpp"
 #include "adapters/hotline12328/result_file.hpp"
+#include "core/bytes.hpp"
 #include "fuzz/fuzz_support.hpp"
 
 namespace h = appealhub::adapters::hotline12328;
@@ -21,22 +21,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : digest) {
-    out += hex[b >> 4];
-    out += hex[b & 15];
-  }
-  return out;
-}
-
 std::string matching_marker(std::string_view csv, h::Encoding encoding) {
   h::Marker marker;
   marker.encoding = encoding;
-  marker.sha256 = sha256_hex(csv);
+  marker.sha256 = appealhub::core::sha256_hex(csv);
   if (const auto text = h::decode_to_utf8(csv, encoding)) {
     const auto records = h::parse_csv(*text);
     marker.rows = records.empty() ? 0 : records.size() - 1;

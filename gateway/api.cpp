@@ -70,22 +70,13 @@ struct RouteMetrics {
   double sum = 0;
 };
 
-std::string escape_label(const std::string& value) {
-  std::string out;
-  for (const char c : value) {
-    if (c == '\\' || c == '"') out += '\\';
-    out += c == '\n' ? ' ' : c;
-  }
-  return out;
-}
-
 }  // namespace
 
 struct Api::Impl {
   Services services;
   std::vector<ReadinessCheck> readiness;
   MountedHandler petition_webhook;
-  std::vector<std::function<std::string()>> metrics_sources;
+  std::vector<std::function<void(core::MetricsText&)>> metrics_sources;
   std::vector<RouteDef> routes;
   std::vector<std::vector<std::string>> patterns;  // split once
 
@@ -105,10 +96,11 @@ struct Api::Impl {
 namespace {
 // One per worker thread; a request never gets one that broke (see storage::KeptConnection).
 thread_local std::unique_ptr<storage::KeptConnection> tls_connection;
-}
+}  // namespace
 
 pqxx::connection& Api::Impl::connection() const {
-  if (!tls_connection) tls_connection = std::make_unique<storage::KeptConnection>(services.database);
+  if (!tls_connection)
+    tls_connection = std::make_unique<storage::KeptConnection>(services.database);
   return tls_connection->get();
 }
 
@@ -182,7 +174,7 @@ void Api::mount_petition_webhook(MountedHandler handler) {
   impl_->petition_webhook = std::move(handler);
 }
 
-void Api::add_metrics_source(std::function<std::string()> source) {
+void Api::add_metrics_source(std::function<void(core::MetricsText&)> source) {
   impl_->metrics_sources.push_back(std::move(source));
 }
 
@@ -223,7 +215,8 @@ http::Response Api::handle(const http::Request& request) const {
   } catch (const std::exception& e) {
     const bool dropped = tls_connection && tls_connection->drop_if_broken(e);
     if (dropped || storage::is_connection_failure(e)) {
-      response = json_response(503, {{"error", "unavailable"}, {"message", "database unreachable"}});
+      response =
+          json_response(503, {{"error", "unavailable"}, {"message", "database unreachable"}});
     } else {
       core::log_error("gateway", "request failed",
                       {{"method", request.method}, {"route", route}, {"error", e.what()}});
@@ -392,97 +385,83 @@ void Api::Impl::record(const std::string& route, const std::string& method, int 
 }
 
 http::Response Api::Impl::metrics_text() const {
-  std::string out;
-  out +=
-      "# HELP appealhub_http_requests_total Requests answered, by route, method and status.\n"
-      "# TYPE appealhub_http_requests_total counter\n";
-  std::string histogram =
-      "# HELP appealhub_http_request_duration_seconds Time to answer, by route.\n"
-      "# TYPE appealhub_http_request_duration_seconds histogram\n";
+  using Type = core::MetricsText::Type;
+  core::MetricsText out;
+  out.declare("appealhub_http_requests_total", Type::counter,
+              "Requests answered, by route, method and status.");
+  out.declare("appealhub_http_request_duration_seconds", Type::histogram,
+              "Time to answer, by route.");
   {
     std::lock_guard lock(metrics_mutex);
     for (const auto& [route, m] : metrics) {
-      const auto label = "route=\"" + escape_label(route) + "\"";
       for (const auto& [key, count] : m.by_method_status) {
-        out += "appealhub_http_requests_total{" + label + ",method=\"" + key.first +
-               "\",status=\"" + std::to_string(key.second) + "\"} " + std::to_string(count) + "\n";
+        out.add("appealhub_http_requests_total",
+                {{"route", route}, {"method", key.first}, {"status", std::to_string(key.second)}},
+                static_cast<double>(count));
       }
+      const std::string histogram = "appealhub_http_request_duration_seconds";
       for (std::size_t i = 0; i < std::size(kBuckets); ++i) {
-        char le[32];
-        std::snprintf(le, sizeof le, "%g", kBuckets[i]);
-        histogram += "appealhub_http_request_duration_seconds_bucket{" + label + ",le=\"" + le +
-                     "\"} " + std::to_string(m.buckets[i]) + "\n";
+        out.add(histogram, {{"route", route}, {"le", core::metric_value(kBuckets[i])}},
+                static_cast<double>(m.buckets[i]), "_bucket");
       }
-      histogram += "appealhub_http_request_duration_seconds_bucket{" + label + ",le=\"+Inf\"} " +
-                   std::to_string(m.count) + "\n";
-      histogram += "appealhub_http_request_duration_seconds_sum{" + label + "} " +
-                   std::to_string(m.sum) + "\n";
-      histogram += "appealhub_http_request_duration_seconds_count{" + label + "} " +
-                   std::to_string(m.count) + "\n";
+      out.add(histogram, {{"route", route}, {"le", "+Inf"}}, static_cast<double>(m.count),
+              "_bucket");
+      out.add(histogram, {{"route", route}}, m.sum, "_sum");
+      out.add(histogram, {{"route", route}}, static_cast<double>(m.count), "_count");
     }
   }
-  out += histogram;
+  out.declare("appealhub_database_up", Type::gauge, "Whether /metrics could read the store.");
   try {
     auto& db = connection();
     pqxx::read_transaction txn(db);
-    out +=
-        "# HELP appealhub_tickets Tickets in the store, by status.\n"
-        "# TYPE appealhub_tickets gauge\n";
+    out.declare("appealhub_tickets", Type::gauge, "Tickets in the store, by status.");
     for (const auto& r :
          txn.exec("SELECT status, count(*) FROM tickets GROUP BY status ORDER BY 1")) {
-      out +=
-          "appealhub_tickets{status=\"" + std::string(r[0].c_str()) + "\"} " + r[1].c_str() + "\n";
+      out.add("appealhub_tickets", {{"status", r[0].c_str()}}, r[1].as<double>());
     }
     const auto lag = txn.exec1(
         "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM outbox "
         "WHERE sent_at IS NULL");
-    out +=
-        "# HELP appealhub_outbox_unsent Messages decided but not yet on the bus.\n"
-        "# TYPE appealhub_outbox_unsent gauge\n"
-        "appealhub_outbox_unsent " +
-        std::string(lag[0].c_str()) +
-        "\n# HELP appealhub_outbox_lag_seconds Age of the oldest unsent message.\n"
-        "# TYPE appealhub_outbox_lag_seconds gauge\n"
-        "appealhub_outbox_lag_seconds " +
-        lag[1].c_str() + "\n";
-    out +=
-        "# HELP appealhub_adapter_lag_seconds Time since a channel poller last reached the end "
-        "of its feed.\n# TYPE appealhub_adapter_lag_seconds gauge\n"
-        "# HELP appealhub_adapter_last_success_age_seconds Time since a channel poller's last "
-        "good pass.\n# TYPE appealhub_adapter_last_success_age_seconds gauge\n";
+    out.declare("appealhub_outbox_unsent", Type::gauge, "Messages decided but not yet on the bus.");
+    out.add("appealhub_outbox_unsent", {}, lag[0].as<double>());
+    out.declare("appealhub_outbox_lag_seconds", Type::gauge, "Age of the oldest unsent message.");
+    out.add("appealhub_outbox_lag_seconds", {}, lag[1].as<double>());
+    // Every process's adapters, from adapter_status: declared before this process's own
+    // (adapter_metrics), so the store's view of a channel is the one reported.
+    out.declare("appealhub_adapter_lag_seconds", Type::gauge,
+                "Time since a channel poller last reached the end of its feed.");
+    out.declare("appealhub_adapter_last_success_age_seconds", Type::gauge,
+                "Time since a channel poller's last good pass (-1: never).");
     for (const auto& r :
          txn.exec("SELECT adapter, lag_seconds + extract(epoch FROM now() - updated_at), "
                   "coalesce(extract(epoch FROM now() - last_success_at), -1) FROM adapter_status "
                   "ORDER BY adapter")) {
-      const std::string label = "{adapter=\"" + escape_label(r[0].c_str()) + "\"} ";
-      out += "appealhub_adapter_lag_seconds" + label + r[1].c_str() + "\n";
-      out += "appealhub_adapter_last_success_age_seconds" + label + r[2].c_str() + "\n";
+      out.add("appealhub_adapter_lag_seconds", {{"adapter", r[0].c_str()}}, r[1].as<double>());
+      out.add("appealhub_adapter_last_success_age_seconds", {{"adapter", r[0].c_str()}},
+              r[2].as<double>());
     }
     const auto failures = txn.exec1(
         "SELECT (SELECT count(*) FROM ticket_events WHERE type = 'reply.failed'), "
         "(SELECT count(*) FROM rejected_messages)");
-    out +=
-        "# HELP appealhub_delivery_failures_total Replies a channel refused or that failed.\n"
-        "# TYPE appealhub_delivery_failures_total counter\n"
-        "appealhub_delivery_failures_total " +
-        std::string(failures[0].c_str()) +
-        "\n# HELP appealhub_rejected_messages_total Messages intake refused.\n"
-        "# TYPE appealhub_rejected_messages_total counter\n"
-        "appealhub_rejected_messages_total " +
-        failures[1].c_str() + "\n";
+    out.declare("appealhub_delivery_failures_total", Type::counter,
+                "Replies a channel refused or that failed.");
+    out.add("appealhub_delivery_failures_total", {}, failures[0].as<double>());
+    out.declare("appealhub_rejected_messages_total", Type::counter, "Messages intake refused.");
+    out.add("appealhub_rejected_messages_total", {}, failures[1].as<double>());
+    out.add("appealhub_database_up", {}, 1);
   } catch (const std::exception& e) {
     drop_connection();
-    out += "# database unreachable\n";
+    out.add("appealhub_database_up", {}, 0);
   }
   try {
-    out += stats_metrics(connection(), services);
+    stats_metrics(connection(), services, out);
   } catch (const std::exception& e) {
-    out += "# statistics unavailable\n";
+    core::log_warn("gateway", "statistics metrics unavailable", {{"error", e.what()}});
   }
-  for (const auto& source : metrics_sources) out += source();
+  for (const auto& source : metrics_sources) source(out);
   http::Response r;
   r.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-  r.body = std::move(out);
+  r.body = out.text();
   return r;
 }
 

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/metrics.hpp"
 #include "http/message.hpp"
 #include "router/ticket_router.hpp"
 #include "storage/database.hpp"
@@ -33,7 +34,7 @@ struct ApiOptions {
   std::string web_root;
   std::chrono::seconds token_lifetime{90 * 24 * 3600};  // API tokens created without a lifetime
   int phone_searches_per_minute = 20;                   // per user; then 429
-  int stats_min_sample = 10;           // docs/statistics.md, "Small samples"
+  int stats_min_sample = 10;                            // docs/statistics.md, "Small samples"
   int stats_instant_answer_minutes = 60;
   int due_soon_working_days = 1;  // the overdue list's "due soon" (watch.due_soon_working_days)
 };
@@ -73,7 +74,7 @@ class Api {
 
   void mount_petition_webhook(MountedHandler handler);
   // More Prometheus text for /metrics (counters kept by other parts of the process).
-  void add_metrics_source(std::function<std::string()> source);
+  void add_metrics_source(std::function<void(core::MetricsText&)> source);
 
   struct Impl;
 

@@ -185,6 +185,6 @@ std::vector<RouteDef> stats_routes();
 std::vector<RouteDef> knowledge_routes();   // gateway/api_knowledge.cpp
 std::vector<RouteDef> disclosure_routes();  // gateway/api_disclosure.cpp
 // The statistics gauges for /metrics (gateway/api_stats.cpp).
-std::string stats_metrics(pqxx::connection& db, const Services& services);
+void stats_metrics(pqxx::connection& db, const Services& services, core::MetricsText& out);
 
 }  // namespace appealhub::gateway::detail

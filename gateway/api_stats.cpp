@@ -109,8 +109,8 @@ storage::StatsQuery read_query(const Context& ctx, bool with_group_by) {
 json rate(std::int64_t numerator, std::int64_t count, int min_sample) {
   json value = nullptr;
   if (count > 0) {
-    value = std::round(static_cast<double>(numerator) / static_cast<double>(count) * 10000.0) /
-            10000.0;
+    value =
+        std::round(static_cast<double>(numerator) / static_cast<double>(count) * 10000.0) / 10000.0;
   }
   return {{"value", value},
           {"numerator", numerator},
@@ -192,12 +192,9 @@ json summary_document(Context& ctx) {
       row["key"] = std::move(key);
       rows.push_back(std::move(row));
     }
-    return json{{"from", date_text(q.from)},
-                {"to", date_text(q.to)},
-                {"group_by", q.group_by},
-                {"min_sample", min_sample},
-                {"rows", std::move(rows)},
-                {"total", figures_json(summary.total, min_sample)}};
+    return json{{"from", date_text(q.from)}, {"to", date_text(q.to)},
+                {"group_by", q.group_by},    {"min_sample", min_sample},
+                {"rows", std::move(rows)},   {"total", figures_json(summary.total, min_sample)}};
   });
 }
 
@@ -221,15 +218,14 @@ json overdue_document(Context& ctx) {
       if (!overdue && calendar.working_days_between(today, deadline_date) > soon_days) continue;
       auto& count = by_department[t.lead_department];
       ++(overdue ? count.overdue : count.due_soon);
-      tickets.push_back(
-          {{"id", t.id},
-           {"title", t.title},
-           {"lead_department", t.lead_department},
-           {"deadline", china_rfc3339(t.deadline)},
-           {"status", t.status},
-           {"working_days_overdue",
-            overdue ? calendar.working_days_between(deadline_date, today) : 0},
-           {"supervision", t.supervision}});
+      tickets.push_back({{"id", t.id},
+                         {"title", t.title},
+                         {"lead_department", t.lead_department},
+                         {"deadline", china_rfc3339(t.deadline)},
+                         {"status", t.status},
+                         {"working_days_overdue",
+                          overdue ? calendar.working_days_between(deadline_date, today) : 0},
+                         {"supervision", t.supervision}});
     }
     std::vector<std::pair<std::string, Count>> sorted(by_department.begin(), by_department.end());
     std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
@@ -262,21 +258,23 @@ json ranking_document(Context& ctx) {
     std::vector<json> rows;
     for (const auto& r : summary.rows) {
       const auto& code = r.key.front().second;
-      rows.push_back({{"department", code},
-                      {"department_name", department_name(setup, code)},
-                      {"on_time_rate", rate(r.figures.on_time, r.figures.due, min_sample)},
-                      {"satisfaction_rate",
-                       rate(r.figures.satisfied, r.figures.valid_ratings, min_sample)},
-                      {"due", r.figures.due},
-                      {"valid_ratings", r.figures.valid_ratings}});
+      rows.push_back(
+          {{"department", code},
+           {"department_name", department_name(setup, code)},
+           {"on_time_rate", rate(r.figures.on_time, r.figures.due, min_sample)},
+           {"satisfaction_rate", rate(r.figures.satisfied, r.figures.valid_ratings, min_sample)},
+           {"due", r.figures.due},
+           {"valid_ratings", r.figures.valid_ratings}});
     }
     // On-time rate, then satisfaction; a small on-time sample ranks after every full one.
     std::stable_sort(rows.begin(), rows.end(), [](const json& a, const json& b) {
-      const bool small_a = a["on_time_rate"]["small_sample"], small_b = b["on_time_rate"]["small_sample"];
+      const bool small_a = a["on_time_rate"]["small_sample"],
+                 small_b = b["on_time_rate"]["small_sample"];
       if (small_a != small_b) return !small_a;
       const double ta = order_value(a["on_time_rate"]), tb = order_value(b["on_time_rate"]);
       if (ta != tb) return ta > tb;
-      const double sa = order_value(a["satisfaction_rate"]), sb = order_value(b["satisfaction_rate"]);
+      const double sa = order_value(a["satisfaction_rate"]),
+                   sb = order_value(b["satisfaction_rate"]);
       if (sa != sb) return sa > sb;
       return a["department"].get<std::string>() < b["department"].get<std::string>();
     });
@@ -322,7 +320,8 @@ struct Column {
 
 std::string csv(const std::vector<Column>& columns, const std::vector<const json*>& rows) {
   std::string out = "\xEF\xBB\xBF";  // BOM: Excel on a Chinese Windows reads UTF-8 right
-  for (std::size_t i = 0; i < columns.size(); ++i) out += (i ? "," : "") + std::string(columns[i].header);
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    out += (i ? "," : "") + std::string(columns[i].header);
   out += "\r\n";
   for (const auto* row : rows) {
     for (std::size_t i = 0; i < columns.size(); ++i) {
@@ -404,8 +403,8 @@ const std::map<std::string, std::vector<Column>>& key_columns() {
 
 // ---- handlers ----------------------------------------------------------------------------------
 
-const std::set<std::string> kSummaryParams{"from",     "to",       "group_by", "department",
-                                           "channel",  "kind",     "category", "division"};
+const std::set<std::string> kSummaryParams{"from",    "to",   "group_by", "department",
+                                           "channel", "kind", "category", "division"};
 
 http::Response summary(Context& ctx) {
   ctx.allow_query(kSummaryParams);
@@ -477,25 +476,13 @@ http::Response ranking_csv(Context& ctx) {
                       "stats-ranking.csv");
 }
 
-std::string label(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 }  // namespace
 
-std::string stats_metrics(pqxx::connection& db, const Services& services) {
+void stats_metrics(pqxx::connection& db, const Services& services, core::MetricsText& out) {
   const auto setup = services.routing();
   storage::refresh_statistics(db, *setup->calendar);
-  pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only> txn(db);
+  pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only> txn(
+      db);
   const auto now = now_seconds();
   storage::StatsQuery q;
   q.to = core::china_date(now);
@@ -503,31 +490,27 @@ std::string stats_metrics(pqxx::connection& db, const Services& services) {
   q.group_by = {"department"};
   q.on_time_and_activity_only = true;
   const auto summary = storage::statistics_summary(txn, q, now);
-  std::string out =
-      "# HELP appealhub_stats_due Tickets due in the last 30 days (docs/statistics.md), by "
-      "department.\n# TYPE appealhub_stats_due gauge\n";
-  std::string on_time =
-      "# HELP appealhub_stats_on_time_rate On-time rate of the tickets due in the last 30 days, "
-      "by department (absent without any).\n# TYPE appealhub_stats_on_time_rate gauge\n";
+  using Type = core::MetricsText::Type;
+  out.declare("appealhub_stats_due", Type::gauge,
+              "Tickets due in the last 30 days (docs/statistics.md), by department.");
+  out.declare("appealhub_stats_on_time_rate", Type::gauge,
+              "On-time rate of the tickets due in the last 30 days, by department (absent "
+              "without any).");
   for (const auto& r : summary.rows) {
-    const auto l = "{department=\"" + label(r.key.front().second) + "\"} ";
-    out += "appealhub_stats_due" + l + std::to_string(r.figures.due) + "\n";
+    const core::MetricsText::Labels l{{"department", r.key.front().second}};
+    out.add("appealhub_stats_due", l, static_cast<double>(r.figures.due));
     if (r.figures.due > 0) {
-      on_time += "appealhub_stats_on_time_rate" + l +
-                 rate(r.figures.on_time, r.figures.due, 1)["value"].dump() + "\n";
+      out.add("appealhub_stats_on_time_rate", l,
+              rate(r.figures.on_time, r.figures.due, 1)["value"].get<double>());
     }
   }
-  out += on_time;
-  out +=
-      "# HELP appealhub_stats_overdue Open tickets past their deadline now, by department.\n"
-      "# TYPE appealhub_stats_overdue gauge\n";
+  out.declare("appealhub_stats_overdue", Type::gauge,
+              "Open tickets past their deadline now, by department.");
   std::map<std::string, std::int64_t> overdue;
   for (const auto& t : storage::open_tickets_before(txn, {}, now)) ++overdue[t.lead_department];
   for (const auto& [department, n] : overdue) {
-    out += "appealhub_stats_overdue{department=\"" + label(department) + "\"} " +
-           std::to_string(n) + "\n";
+    out.add("appealhub_stats_overdue", {{"department", department}}, static_cast<double>(n));
   }
-  return out;
 }
 
 std::vector<RouteDef> stats_routes() {

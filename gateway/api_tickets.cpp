@@ -8,6 +8,7 @@
 #include "core/channel_rules.hpp"
 #include "core/codec.hpp"
 #include "core/deadline.hpp"
+#include "core/bytes.hpp"
 #include "core/ids.hpp"
 #include "core/text.hpp"
 #include "core/validation.hpp"

@@ -19,6 +19,7 @@ packages=(
   wrk                         # HTTP load for bench/gateway_bench (not needed by the tests)
   chromium                    # the browser the web UI's tests drive (npm playwright-core)
   fonts-wqy-microhei          # Chinese glyphs for the browser tests' screenshots
+  python3-prometheus-client   # a real Prometheus text parser for the /metrics test
 )
 
 missing=()

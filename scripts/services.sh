@@ -7,6 +7,7 @@
 #
 # Settings (environment): APPEALHUB_VAR (default <repo>/var), APPEALHUB_PG_PORT (55432),
 # APPEALHUB_AMQP_PORT (56720), RABBITMQ_DIST_PORT (56721), APPEALHUB_EPMD_PORT (56722), APPEALHUB_AMQPS_PORT (56723, TLS with a local test CA in var/tls),
+# APPEALHUB_RMQ_NODE (appealhub@localhost) and APPEALHUB_RMQ_DIR (<var>/rabbitmq) for a cluster's nodes,
 # APPEALHUB_PG_PASSWORD (default none: trust), APPEALHUB_AMQP_PASSWORD (default: a random one made on first use, kept in var/secrets/).
 # Must run as root: PostgreSQL runs as the `postgres` user, RabbitMQ as root (see below).
 set -euo pipefail
@@ -36,7 +37,8 @@ amqp_password() {
   tr -d '\n' <"$file"
 }
 AMQP_PASSWORD=$(amqp_password)
-NODE=appealhub@localhost
+# Node name and folder: one of a local cluster's nodes sets both (scripts/rabbitmq-cluster.sh).
+NODE=${APPEALHUB_RMQ_NODE:-appealhub@localhost}
 
 PG_START_TIMEOUT=30
 RMQ_START_TIMEOUT=60
@@ -250,7 +252,7 @@ pg_status() {
 # The /usr/sbin/rabbitmq* wrappers switch to the rabbitmq user when run as root and then fail
 # while exiting 0, so call the real scripts directly; the broker runs as root.
 RMQ_BIN=/usr/lib/rabbitmq/bin
-RMQ_DIR=$VAR/rabbitmq
+RMQ_DIR=${APPEALHUB_RMQ_DIR:-$VAR/rabbitmq}
 RMQ_HOME=$RMQ_DIR/home
 RMQ_LOG_DIR=$RMQ_DIR/log
 RMQ_PID_FILE=$RMQ_DIR/rabbitmq.pid
@@ -478,10 +480,17 @@ usage() {
   echo "       $0 env" >&2
   echo "       $0 vhost-add|vhost-delete NAME   (RabbitMQ virtual hosts for tests)" >&2
   echo "       $0 export-definitions|import-definitions /ABS/FILE.json   (RabbitMQ definitions)" >&2
+  echo "       $0 rabbitmqctl ARGS…   (rabbitmqctl against the local node)" >&2
   exit 2
 }
 
 main() {
+  if [[ ${1:-} == rabbitmqctl ]]; then
+    # rabbitmqctl against our node, with its environment (cookie, epmd port, node name).
+    shift
+    rmq_ctl "$@"
+    return
+  fi
   (($# >= 1 && $# <= 2)) || usage
   local cmd=$1 services
   case $cmd in

@@ -2,19 +2,14 @@
 #include <iostream>
 #include <string>
 
-#include "sim/sim_cli.hpp"
-#ifdef APPEALHUB_SIM_HOTLINE
 #include "sim/hotline/hotline_sim.hpp"
-#endif
+#include "sim/sim_cli.hpp"
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: appealhub-sim mailbox|petition"
-#ifdef APPEALHUB_SIM_HOTLINE
-    "|hotline"
-#endif
-    " [options]   (sim/README.md; `appealhub-sim mailbox --help`)\n";
+    "usage: appealhub-sim mailbox|petition|hotline [options]   (sim/README.md; "
+    "`appealhub-sim mailbox --help`)\n";
 
 }  // namespace
 
@@ -27,11 +22,8 @@ int main(int argc, char** argv) {
   // Each simulator parses what follows its name.
   if (command == "mailbox") return appealhub::sim::run_mailbox_sim(argc - 2, argv + 2);
   if (command == "petition") return appealhub::sim::run_petition_sim(argc - 2, argv + 2);
-#ifdef APPEALHUB_SIM_HOTLINE
-  using namespace appealhub::sim;  // finds run_hotline_sim at global scope or in appealhub::sim
   // argv[0] is "hotline", as a program name is for getopt-style parsing.
-  if (command == "hotline") return run_hotline_sim(argc - 1, argv + 1);
-#endif
+  if (command == "hotline") return appealhub::sim::hotline::run(argc - 1, argv + 1);
   std::cerr << kUsage;
   return command == "--help" || command == "-h" ? 0 : 2;
 }

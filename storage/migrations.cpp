@@ -4,7 +4,7 @@
 #include <pqxx/pqxx>
 #include <stdexcept>
 
-#include "core/ids.hpp"
+#include "core/bytes.hpp"
 
 namespace appealhub::storage {
 namespace {

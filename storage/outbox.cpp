@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "core/bytes.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
 #include "storage/statement.hpp"
@@ -33,14 +34,7 @@ void enqueue_outbox(pqxx::dbtransaction& txn, const std::vector<OutboxMessage>& 
       columns.add(kBody, m.body);
       columns.add(kHex, "f");
     } else {
-      static constexpr char kDigits[] = "0123456789abcdef";
-      std::string hex;
-      hex.reserve(m.body.size() * 2);
-      for (const unsigned char c : m.body) {
-        hex += kDigits[c >> 4];
-        hex += kDigits[c & 15];
-      }
-      columns.add(kBody, hex);
+      columns.add(kBody, core::hex_encode(m.body));
       columns.add(kHex, "t");
     }
     columns.add(kHeaders, nlohmann::json(m.headers).dump());

@@ -7,7 +7,7 @@
 #include <pqxx/pqxx>
 #include <stdexcept>
 
-#include "core/ids.hpp"
+#include "core/bytes.hpp"
 #include "storage/statement.hpp"
 
 namespace appealhub::storage {

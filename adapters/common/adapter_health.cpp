@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <pqxx/pqxx>
 #include <set>
-#include <sstream>
 #include <vector>
 
 namespace appealhub::adapters {
@@ -115,7 +115,7 @@ void AdapterHealth::store(pqxx::connection& connection) const {
   txn.commit();
 }
 
-std::string adapter_metrics() {
+void adapter_metrics(core::MetricsText& out) {
   std::vector<AdapterHealth::Snapshot> all;
   {
     const std::lock_guard lock(registry_mutex);
@@ -123,33 +123,22 @@ std::string adapter_metrics() {
   }
   std::sort(all.begin(), all.end(),
             [](const auto& a, const auto& b) { return a.adapter < b.adapter; });
-  // One TYPE line per metric, then its samples.
-  std::map<std::string, std::vector<std::string>> counters;
+  using Type = core::MetricsText::Type;
   for (const auto& s : all) {
+    const core::MetricsText::Labels labels{{"adapter", s.adapter}};
     for (const auto& [name, value] : s.counters) {
-      counters["appealhub_adapter_" + metric_word(name) + "_total"].push_back(
-          "{adapter=\"" + s.adapter + "\"} " + std::to_string(value));
+      const auto metric = "appealhub_adapter_" + metric_word(name) + "_total";
+      out.declare(metric, Type::counter, "Adapter events counted as " + name + ".");
+      out.add(metric, labels, static_cast<double>(value));
     }
+    out.declare("appealhub_adapter_lag_seconds", Type::gauge,
+                "Time since a channel poller last reached the end of its feed.");
+    out.add("appealhub_adapter_lag_seconds", labels, std::floor(s.lag_seconds));
+    out.declare("appealhub_adapter_last_success_timestamp_seconds", Type::gauge,
+                "When this process's adapter last went through (0: not yet).");
+    out.add("appealhub_adapter_last_success_timestamp_seconds", labels,
+            s.last_success ? static_cast<double>(seconds_since_epoch(*s.last_success)) : 0.0);
   }
-  std::ostringstream out;
-  for (const auto& [metric, samples] : counters) {
-    out << "# TYPE " << metric << " counter\n";
-    for (const auto& sample : samples) out << metric << sample << '\n';
-  }
-  if (!all.empty()) {
-    out << "# TYPE appealhub_adapter_lag_seconds gauge\n";
-    for (const auto& s : all) {
-      out << "appealhub_adapter_lag_seconds{adapter=\"" << s.adapter << "\"} "
-          << static_cast<long long>(s.lag_seconds) << '\n';
-    }
-    out << "# TYPE appealhub_adapter_last_success_timestamp_seconds gauge\n";
-    for (const auto& s : all) {
-      out << "appealhub_adapter_last_success_timestamp_seconds{adapter=\"" << s.adapter << "\"} "
-          << (s.last_success ? static_cast<long long>(seconds_since_epoch(*s.last_success)) : 0)
-          << '\n';
-    }
-  }
-  return out.str();
 }
 
 nlohmann::json load_adapter_status(pqxx::dbtransaction& txn) {

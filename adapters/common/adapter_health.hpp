@@ -15,6 +15,8 @@
 #include <pqxx/connection>
 #include <string>
 
+#include "core/metrics.hpp"
+
 namespace pqxx {
 class dbtransaction;
 }
@@ -61,10 +63,10 @@ class AdapterHealth {
   Snapshot state_;
 };
 
-// Prometheus text (version 0.0.4) for every AdapterHealth alive in this process:
+// The figures of every AdapterHealth alive in this process for /metrics:
 // appealhub_adapter_<counter>_total, appealhub_adapter_lag_seconds,
 // appealhub_adapter_last_success_timestamp_seconds, each labelled {adapter="…"}.
-std::string adapter_metrics();
+void adapter_metrics(core::MetricsText& out);
 
 // Every row of adapter_status as a JSON array of objects (adapter, instance, last_success_at,
 // last_error, last_error_at, caught_up_at, lag_seconds, counters, updated_at), for the gateway

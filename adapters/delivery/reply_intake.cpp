@@ -7,7 +7,7 @@
 #include "bus/consumer.hpp"
 #include "bus/retry_and_dead_letter.hpp"
 #include "core/codec.hpp"
-#include "core/ids.hpp"
+#include "core/bytes.hpp"
 #include "core/log.hpp"
 #include "storage/rejected_messages.hpp"
 

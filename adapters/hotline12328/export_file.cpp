@@ -1,7 +1,5 @@
 #include "adapters/hotline12328/export_file.hpp"
 
-#include <openssl/evp.h>
-
 #include <chrono>
 #include <fstream>
 #include <optional>
@@ -9,38 +7,10 @@
 #include <variant>
 
 #include "adapters/hotline12328/encoding.hpp"
+#include "core/bytes.hpp"
 
 namespace appealhub::adapters::hotline12328 {
 namespace {
-
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) {
-    if (ctx_ == nullptr || EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) {
-      throw std::runtime_error("SHA-256 unavailable");
-    }
-  }
-  ~Sha256() { EVP_MD_CTX_free(ctx_); }
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-
-  void update(std::string_view bytes) { EVP_DigestUpdate(ctx_, bytes.data(), bytes.size()); }
-  std::string hex() {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    EVP_DigestFinal_ex(ctx_, digest, &size);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < size; ++i) {
-      out += kHex[digest[i] >> 4];
-      out += kHex[digest[i] & 0xF];
-    }
-    return out;
-  }
-
- private:
-  EVP_MD_CTX* ctx_;
-};
 
 ExportFileResult rejected(std::string file_name, std::string reason) {
   ExportFileResult r;
@@ -154,7 +124,7 @@ std::string_view read_chunk(std::ifstream& in, std::string& buffer, std::size_t 
 struct ExportReader::State {
   std::string file_name;
   Marker marker;
-  Sha256 sha;
+  core::Sha256Stream sha;
   Utf8Decoder decoder;
   CsvReader csv;
   std::string text;  // decoded text of the current chunk
@@ -256,7 +226,7 @@ ExportFileResult check_export_file(const std::string& csv_path, Marker* marker_o
   std::ifstream in(path, std::ios::binary);
   if (!in) return rejected(name, "cannot open " + csv_path);
 
-  Sha256 sha;
+  core::Sha256Stream sha;
   Utf8Decoder decoder(marker.encoding);
   CsvReader csv;
   std::string buffer, text;
@@ -318,7 +288,7 @@ struct ExportRowStream::State {
   Marker marker;
   std::size_t chunk_bytes;
   std::ifstream in;
-  Sha256 sha;
+  core::Sha256Stream sha;
   Utf8Decoder decoder;
   CsvReader csv;
   std::string buffer, text;

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <iconv.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +9,7 @@
 #include <stdexcept>
 
 #include "adapters/hotline12328/csv_reader.hpp"
+#include "core/bytes.hpp"
 
 namespace appealhub::adapters::hotline12328 {
 namespace {
@@ -54,21 +54,6 @@ std::string csv_line(const std::vector<std::string>& fields) {
     out += csv_field(fields[i]);
   }
   return out + "\r\n";
-}
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 0xF];
-  }
-  return out;
 }
 
 void write_durably(const std::filesystem::path& path, const std::string& bytes) {
@@ -187,7 +172,7 @@ ResultFile build_result_file(const std::vector<ResultRow>& rows, Encoding encodi
   f.bytes = encode_from_utf8(text, encoding);
   f.marker.rows = rows.size();
   f.marker.encoding = encoding;
-  f.marker.sha256 = sha256_hex(f.bytes);
+  f.marker.sha256 = core::sha256_hex(f.bytes);
   return f;
 }
 

@@ -2,13 +2,13 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <array>
 #include <charconv>
 #include <stdexcept>
 
+#include "core/bytes.hpp"
 #include "core/ids.hpp"
 
 namespace appealhub::adapters::petition {
@@ -41,21 +41,7 @@ std::string string_to_sign(std::string_view method, std::string_view path_and_qu
 }
 
 std::string hmac_sha256_hex(std::string_view secret, std::string_view text) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
-  unsigned int length = 0;
-  if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-            reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac.data(),
-            &length)) {
-    throw std::runtime_error("HMAC-SHA256 failed");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[mac[i] >> 4];
-    out += kHex[mac[i] & 0x0F];
-  }
-  return out;
+  return core::hmac_sha256_hex(secret, text);
 }
 
 std::string random_nonce(std::size_t length) {

@@ -208,4 +208,15 @@ std::string AmqpConnection::answer_close(const amqp_frame_t& frame) {
   return method_close_text(frame.payload.method);
 }
 
+std::unique_ptr<AmqpConnection> connect_any(const BrokerConfig& config, std::string_view role) {
+  const auto addresses = broker_addresses(config);
+  for (std::size_t i = 0;; ++i) {
+    try {
+      return std::make_unique<AmqpConnection>(config, addresses[i], role);
+    } catch (const BusError&) {
+      if (i + 1 == addresses.size()) throw;
+    }
+  }
+}
+
 }  // namespace appealhub::bus::impl

@@ -4,8 +4,10 @@
 #include <amqp.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bus/broker_config.hpp"
 
@@ -61,6 +63,22 @@ class AmqpConnection {
   amqp_connection_state_t state_ = nullptr;
   bool broken_ = false;
   bool channel_open_ = false;
+};
+
+// For one-shot calls (topology, checks): a connection to the first of the config's addresses
+// that answers. Throws the last address's BusError when none does, std::invalid_argument at once.
+std::unique_ptr<AmqpConnection> connect_any(const BrokerConfig& config, std::string_view role);
+
+// The addresses a reconnecting publisher or consumer goes round: current() until fail() moves on.
+class AddressRing {
+ public:
+  explicit AddressRing(const BrokerConfig& config) : addresses_(broker_addresses(config)) {}
+  const BrokerAddress& current() const { return addresses_[index_]; }
+  void fail() { index_ = (index_ + 1) % addresses_.size(); }
+
+ private:
+  std::vector<BrokerAddress> addresses_;
+  std::size_t index_ = 0;
 };
 
 }  // namespace appealhub::bus::impl

@@ -203,7 +203,3 @@ int run(int argc, char** argv) {
 }
 
 }  // namespace appealhub::sim::hotline
-
-int run_hotline_sim(int argc, char** argv) {
-  return appealhub::sim::hotline::run(argc, argv);
-}

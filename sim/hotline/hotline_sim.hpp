@@ -7,6 +7,3 @@ namespace appealhub::sim::hotline {
 int run(int argc, char** argv);
 
 }  // namespace appealhub::sim::hotline
-
-// The entry sim/main.cpp calls for `appealhub-sim hotline …`.
-int run_hotline_sim(int argc, char** argv);

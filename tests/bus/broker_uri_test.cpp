@@ -49,6 +49,31 @@ TEST(BrokerUri, RedactionHidesOnlyThePassword) {
   EXPECT_EQ(redacted_uri("not a uri"), "not a uri");
 }
 
+TEST(BrokerUri, ClusterHostsFollowTheUrisHostWithItsCredentials) {
+  BrokerConfig config;
+  config.uri = "amqps://hub:pw@mq1:5671/prod";
+  config.hosts = {"mq2:5681", "mq3", "[::1]:5682", "mq1:5671"};
+  const auto a = broker_addresses(config);
+  ASSERT_EQ(a.size(), 4u);  // mq1 named twice is tried once
+  EXPECT_EQ(a[0].host, "mq1");
+  EXPECT_EQ(a[1].host, "mq2");
+  EXPECT_EQ(a[1].port, 5681);
+  EXPECT_EQ(a[2].host, "mq3");
+  EXPECT_EQ(a[2].port, 5671);  // the URI's port
+  EXPECT_EQ(a[3].host, "::1");
+  EXPECT_EQ(a[3].port, 5682);
+  for (const auto& address : a) {
+    EXPECT_TRUE(address.tls);
+    EXPECT_EQ(address.user, "hub");
+    EXPECT_EQ(address.password, "pw");
+    EXPECT_EQ(address.vhost, "prod");
+  }
+  for (const auto* bad : {"", "mq2:", "mq2:70000", "mq2:x", "user@mq2", "[::1", ":5672"}) {
+    config.hosts = {bad};
+    EXPECT_THROW(broker_addresses(config), std::invalid_argument) << bad;
+  }
+}
+
 TEST(BrokerUri, ErrorsDoNotLeakThePassword) {
   try {
     parse_broker_uri("amqp://hub:topsecret@h:port/");

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <set>
 
 #include "bus/consumer.hpp"
@@ -120,6 +121,45 @@ TEST(Reconnect, ConsumerSurvivesTheNetworkBreakingAndStaleAcksAreRefused) {
   EXPECT_FALSE(consumer.reject(*held, false));
   EXPECT_EQ(consumer.stats().reconnects, 1u);
   EXPECT_EQ(consumer.generation(), 2u);
+}
+
+// A cluster's node going away (broker.hosts): the URI's host stops answering, and the publisher
+// and the consumer carry on through the next host; nothing published is lost.
+TEST(Reconnect, BothFailOverToTheNextHostWhenTheirNodeIsGone) {
+  ScopedTopology topology("failover", {{"work", {"intake.*"}, {}, 20}});
+  const BrokerAddress a = parse_broker_uri(testing::broker_uri());
+  auto first = std::make_unique<ChaosProxy>(a.host, a.port);
+  ChaosProxy second(a.host, a.port);
+  const auto config = [&](const std::string& name) {
+    BrokerConfig c = through(*first, name);
+    c.hosts = {"127.0.0.1:" + std::to_string(second.port())};
+    return c;
+  };
+  ConfirmedPublisher publisher(config("publisher failover"), 500);
+  Consumer consumer(config("consumer failover"), topology.queue().name, 50);
+  std::set<std::string> seen;
+  const auto publish = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      publisher.publish(
+          message_to(topology.spec().exchange, "intake.mailbox", "f-" + std::to_string(i)));
+    }
+    return publisher.flush(30s);
+  };
+  ASSERT_TRUE(publish(0, 200)) << publisher.last_error();
+  for (const Delivery& d : take(consumer, 200, 10s)) seen.insert(d.message_id);
+  EXPECT_EQ(second.connections(), 0);
+  first->cut();  // the node dies: its connections break and no new one is taken
+  first.reset();
+  ASSERT_TRUE(publish(200, 400)) << publisher.last_error();
+  while (seen.size() < 400) {
+    auto d = consumer.next(10s);
+    ASSERT_TRUE(d) << "stalled after the node went: " << consumer.last_error();
+    seen.insert(d->message_id);
+    consumer.ack(*d);
+  }
+  EXPECT_EQ(second.connections(), 2);
+  EXPECT_GE(publisher.stats().reconnects, 1u);
+  EXPECT_EQ(consumer.stats().reconnects, 1u);
 }
 
 TEST(Reconnect, MissedHeartbeatsRevealASilentlyDeadConnection) {

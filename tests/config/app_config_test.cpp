@@ -7,6 +7,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 
 namespace appealhub::config {
 namespace {
@@ -43,6 +45,20 @@ TEST(AppConfig, ReadsEverySection) {
   EXPECT_EQ(load.config.intake.prefetch, 400);
   EXPECT_EQ(load.config.outbox.poll_interval_ms, 250);
   EXPECT_EQ(load.config.log_level, "debug");
+}
+
+TEST(AppConfig, BrokerClusterHosts) {
+  const auto load = parse_config(
+      R"({"broker": {"uri": "amqp://hub@mq1/", "hosts": ["mq2:5673", "mq3"]}})", "hub.json");
+  ASSERT_TRUE(load.errors.empty());
+  EXPECT_EQ(load.config.broker.hosts, (std::vector<std::string>{"mq2:5673", "mq3"}));
+  EXPECT_TRUE(load_config("").config.broker.hosts.empty());
+  for (const auto* bad : {R"("mq2")", R"(["mq2:"])", R"(["mq2:99999"])", R"(["a@mq2"])", "[1]"}) {
+    EXPECT_EQ(errors_of(std::string(R"({"broker": {"hosts": )") + bad + "}}"),
+              std::vector<std::string>{
+                  "hub.json: broker.hosts: must be a list of \"host\" or \"host:port\""})
+        << bad;
+  }
 }
 
 TEST(AppConfig, StatsSection) {
@@ -177,6 +193,89 @@ TEST(AppConfig, Hotline12328ResultSettings) {
   for (const char* s : {"hotline12328.receipt_dir", "hotline12328.result_encoding",
                         "hotline12328.unit_code", "hotline12328.result_flush_seconds"}) {
     EXPECT_NE(all.find(s), std::string::npos) << s;
+  }
+}
+
+}  // namespace
+}  // namespace appealhub::config
+
+namespace appealhub::config {
+namespace {
+
+// Every `quoted` piece of a table cell, in order.
+std::vector<std::string> quoted(const std::string& cell) {
+  std::vector<std::string> out;
+  for (auto at = cell.find('`'); at != std::string::npos;) {
+    const auto end = cell.find('`', at + 1);
+    if (end == std::string::npos) break;
+    out.push_back(cell.substr(at + 1, end - at - 1));
+    at = cell.find('`', end + 1);
+  }
+  return out;
+}
+
+// The settings table of docs/configuration.md: the settings a row names in its first cell (one or
+// more `section.key`), each with the default its second cell gives. A row naming n settings with
+// n values gives them in order; otherwise the first value is every one's; "empty" is "".
+std::map<std::string, std::string> documented_defaults() {
+  std::ifstream in(std::string(APPEALHUB_SOURCE_DIR) + "/docs/configuration.md");
+  std::map<std::string, std::string> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.starts_with("| `")) continue;
+    const auto first_end = line.find(" | ", 2);
+    const auto second_end = line.find(" | ", first_end + 3);
+    if (first_end == std::string::npos || second_end == std::string::npos) continue;
+    std::vector<std::string> names;
+    for (const auto& name : quoted(line.substr(2, first_end - 2))) {
+      if (name.find('.') != std::string::npos && name.find(' ') == std::string::npos) {
+        names.push_back(name);
+      }
+    }
+    const std::string cell = line.substr(first_end + 3, second_end - first_end - 3);
+    const auto values = quoted(cell);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (cell.starts_with("empty")) {
+        out[names[i]] = "\"\"";
+      } else if (values.empty()) {
+        out[names[i]] = cell;
+      } else {
+        out[names[i]] = values.size() == names.size() ? values[i] : values.front();
+      }
+    }
+  }
+  return out;
+}
+
+// docs/configuration.md is the reference of the settings: it names exactly the settings the loader
+// knows, each with the loader's default.
+TEST(ConfigurationReference, NamesEverySettingWithItsDefault) {
+  const auto reference = settings_reference();
+  ASSERT_GT(reference.size(), 50u);
+  auto documented = documented_defaults();
+  for (const auto& s : reference) {
+    const auto it = documented.find(s.setting);
+    if (it == documented.end()) {
+      ADD_FAILURE() << s.setting << " (default " << s.default_json
+                    << ") is not in docs/configuration.md";
+      continue;
+    }
+    // Strings are written without their JSON quotes in the table; objects in any key order.
+    const auto& value = it->second;
+    const bool is_string = s.default_json.starts_with('"');
+    const auto table_json =
+        is_string && !value.starts_with('"') ? nlohmann::json(value).dump() : value;
+    const auto parsed = nlohmann::json::parse(table_json, nullptr, false);
+    EXPECT_FALSE(parsed.is_discarded())
+        << s.setting << ": the table's default is not JSON: " << value;
+    EXPECT_EQ(parsed, nlohmann::json::parse(s.default_json))
+        << s.setting << ": docs/configuration.md says " << value << ", the loader "
+        << s.default_json;
+    documented.erase(it);
+  }
+  for (const auto& [name, cell] : documented) {
+    ADD_FAILURE() << "docs/configuration.md names " << name
+                  << ", a setting the loader does not know";
   }
 }
 

@@ -1,5 +1,6 @@
 // Specification of core/ids.hpp: ids derived from facts, so that redelivery is harmless.
 
+#include "core/bytes.hpp"
 #include "core/ids.hpp"
 
 #include <gtest/gtest.h>

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <pqxx/pqxx>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "config/holidays.hpp"
 #include "storage/database.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/sim_process.hpp"
 #include "tests/support/stats_seed.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -32,18 +34,27 @@ class Hub : public ::testing::Environment {
     db = std::make_unique<testing::TestDatabase>("gateway_stats");
     vhost = std::make_unique<testing::TestVhost>("gateway_stats");
     port = testing::free_port();
-    env = {{"APPEALHUB_PG_URI", db->uri()},
-           {"APPEALHUB_AMQP_URI", vhost->uri()},
-           {"APPEALHUB_GATEWAY_PORT", std::to_string(port)},
-           {"APPEALHUB_LOG_LEVEL", "warn"},
-           {"APPEALHUB_NEW_USER_PASSWORD", kPassword}};
-    testing::ChildProcess add({testing::appealhub_binary(), "user", "add", "admin", "--role",
-                               "admin"},
-                              env, "/tmp/appealhub_gateway_stats_user.log");
+    // A mailbox poller runs in the hub, so /metrics has adapter figures from this process and
+    // from the store's adapter_status at once (the same series must appear once).
+    mailbox = std::make_unique<testing::SimProcess>(testing::start_simulator(
+        {"mailbox", "--port", "0", "--rate", "0", "--seed", "5"},
+        {{"APPEALHUB_SIM_MAILBOX_TOKEN", "mb-token"}}, "/tmp/appealhub_gateway_stats_mailbox.log"));
+    ASSERT_NE(mailbox->port, 0);
+    std::ofstream(config) << nlohmann::json{
+        {"mailbox",
+         {{"base_url", "http://127.0.0.1:" + std::to_string(mailbox->port)},
+          {"poll_interval_ms",
+           200}}}}.dump();
+    env = {{"APPEALHUB_PG_URI", db->uri()},      {"APPEALHUB_MAILBOX_TOKEN", "mb-token"},
+           {"APPEALHUB_AMQP_URI", vhost->uri()}, {"APPEALHUB_GATEWAY_PORT", std::to_string(port)},
+           {"APPEALHUB_LOG_LEVEL", "warn"},      {"APPEALHUB_NEW_USER_PASSWORD", kPassword}};
+    testing::ChildProcess add(
+        {testing::appealhub_binary(), "user", "add", "admin", "--role", "admin"}, env,
+        "/tmp/appealhub_gateway_stats_user.log");
     add.start();
     while (add.running()) std::this_thread::sleep_for(50ms);
     hub = std::make_unique<testing::ChildProcess>(
-        std::vector<std::string>{testing::appealhub_binary(), "run"}, env,
+        std::vector<std::string>{testing::appealhub_binary(), "run", "--config", config}, env,
         "/tmp/appealhub_gateway_stats.log");
     hub->start();
     ASSERT_TRUE(testing::eventually(60s, [&] {
@@ -62,12 +73,15 @@ class Hub : public ::testing::Environment {
       EXPECT_EQ(hub->terminate(), 0);
     }
     hub.reset();
+    mailbox.reset();
     vhost.reset();
     db.reset();
   }
   std::unique_ptr<testing::TestDatabase> db;
   std::unique_ptr<testing::TestVhost> vhost;
+  std::unique_ptr<testing::SimProcess> mailbox;
   std::unique_ptr<testing::ChildProcess> hub;
+  const std::string config = "/tmp/appealhub_gateway_stats.json";
   std::map<std::string, std::string> env;
   unsigned short port = 0;
 };
@@ -80,9 +94,7 @@ class StatsApi : public ::testing::Test {
     sessions_ = new std::map<std::string, ApiSession>();
     auto& admin = session("admin");
     const std::vector<std::tuple<std::string, std::vector<std::string>, std::vector<std::string>>>
-        users{{"op", {"operator"}, {}},
-              {"staff_a", {"staff"}, {"dlys"}},
-              {"mgr", {"manager"}, {}}};
+        users{{"op", {"operator"}, {}}, {"staff_a", {"staff"}, {"dlys"}}, {"mgr", {"manager"}, {}}};
     for (const auto& [name, roles, departments] : users) {
       const auto r = admin.post("/api/v1/users", {{"username", name},
                                                   {"roles", roles},
@@ -214,7 +226,8 @@ TEST_F(StatsApi, SummaryCsvCarriesTheApiNumbersDigitForDigit) {
                {"即时答复率", "/instant_answer_rate/value"},
                {"答复发送失败", "/delivery_failures"}});
   // Without grouping only the total, as one CSV row.
-  const auto plain = ok_json(session("mgr").get("/api/v1/stats/summary?from=2026-01-01&to=2026-06-30"));
+  const auto plain =
+      ok_json(session("mgr").get("/api/v1/stats/summary?from=2026-01-01&to=2026-06-30"));
   EXPECT_TRUE(plain["rows"].empty());
   const auto plain_csv = parse_csv(
       session("mgr").get("/api/v1/stats/summary/export.csv?from=2026-01-01&to=2026-06-30").body);
@@ -256,13 +269,15 @@ TEST_F(StatsApi, OverdueAndRankingCsvMatchTheirJson) {
   }
   EXPECT_FALSE(departments.front()["on_time_rate"]["small_sample"].get<bool>());
   // Over one week every department has fewer than 10 tickets due: all small samples.
-  const auto week = ok_json(session("mgr").get("/api/v1/stats/ranking?from=2026-11-02&to=2026-11-08"));
+  const auto week =
+      ok_json(session("mgr").get("/api/v1/stats/ranking?from=2026-11-02&to=2026-11-08"));
   ASSERT_FALSE(week["departments"].empty());
   for (const auto& d : week["departments"]) {
     EXPECT_TRUE(d["on_time_rate"]["small_sample"].get<bool>()) << d;
     EXPECT_LT(d["on_time_rate"]["count"].get<int>(), 10);
   }
-  const auto ranking_csv = parse_csv(session("mgr").get("/api/v1/stats/ranking/export.csv" + query).body);
+  const auto ranking_csv =
+      parse_csv(session("mgr").get("/api/v1/stats/ranking/export.csv" + query).body);
   expect_same(ranking_csv, std::vector<json>(departments.begin(), departments.end()),
               {{"排名", "/rank"},
                {"部门代码", "/department"},
@@ -273,7 +288,8 @@ TEST_F(StatsApi, OverdueAndRankingCsvMatchTheirJson) {
 }
 
 TEST_F(StatsApi, StaffSeeTheirOwnDepartmentsAndAdministratorsNothing) {
-  const std::string query = "/api/v1/stats/summary?from=2025-01-01&to=2026-12-31&group_by=department";
+  const std::string query =
+      "/api/v1/stats/summary?from=2025-01-01&to=2026-12-31&group_by=department";
   const auto mine = ok_json(session("staff_a").get(query));
   ASSERT_EQ(mine["rows"].size(), 1u);
   EXPECT_EQ(mine["rows"][0]["key"]["department"], "dlys");
@@ -287,8 +303,8 @@ TEST_F(StatsApi, StaffSeeTheirOwnDepartmentsAndAdministratorsNothing) {
   }
   EXPECT_EQ(session("staff_a").get(query + "&department=lzq").status, 403);
   EXPECT_EQ(ok_json(session("op").get(query))["rows"].size(), 6u);
-  for (const auto* path : {"/api/v1/stats/summary", "/api/v1/stats/overdue", "/api/v1/stats/ranking",
-                           "/api/v1/stats/summary/export.csv"}) {
+  for (const auto* path : {"/api/v1/stats/summary", "/api/v1/stats/overdue",
+                           "/api/v1/stats/ranking", "/api/v1/stats/summary/export.csv"}) {
     EXPECT_EQ(session("admin").get(path).status, 403) << path;
   }
   for (const auto& t : ok_json(session("staff_a").get("/api/v1/stats/overdue"))["tickets"]) {
@@ -323,6 +339,30 @@ TEST_F(StatsApi, MetricsHaveTheGaugesOnce) {
   EXPECT_EQ(count("# TYPE appealhub_stats_overdue gauge"), 1u);
   EXPECT_EQ(count("# TYPE appealhub_stats_due gauge"), 1u);
   EXPECT_GE(count("appealhub_stats_overdue{department=\"dlys\"} "), 1u);
+}
+
+// The whole scrape of a `run` process, with an adapter in it, read by a real Prometheus parser
+// (tests/support/check_metrics.py): no family or series twice, nothing the parser refuses.
+TEST_F(StatsApi, MetricsParseAsPrometheusText) {
+  ASSERT_TRUE(testing::eventually(30s, [&] {
+    const auto r = testing::http_call(hub_env->port, "GET", "/metrics");
+    return r.body.find("appealhub_adapter_lag_seconds{adapter=\"mailbox\"}") != std::string::npos &&
+           r.body.find("appealhub_adapter_last_success_timestamp_seconds{adapter=\"mailbox\"}") !=
+               std::string::npos;
+  })) << "the mailbox poller reported nothing";
+  const auto r = testing::http_call(hub_env->port, "GET", "/metrics");
+  ASSERT_EQ(r.status, 200);
+  const std::string body_file = "/tmp/appealhub_gateway_stats_metrics.txt";
+  std::ofstream(body_file) << r.body;
+  const std::string command = "/usr/bin/python3 '" + testing::repo_root() +
+                              "/tests/support/check_metrics.py' < " + body_file +
+                              " > /tmp/appealhub_gateway_stats_metrics.check 2>&1";
+  const int status = std::system(command.c_str());  // NOLINT(concurrency-mt-unsafe,cert-env33-c)
+  std::ifstream check("/tmp/appealhub_gateway_stats_metrics.check");
+  const std::string verdict((std::istreambuf_iterator<char>(check)),
+                            std::istreambuf_iterator<char>());
+  EXPECT_EQ(status, 0) << verdict << "\nthe scrape is in " << body_file;
+  EXPECT_NE(verdict.find("families "), std::string::npos) << verdict;
 }
 
 }  // namespace

@@ -34,6 +34,7 @@
 #include "http/client.hpp"
 #include "tests/sim/sim_client.hpp"
 #include "tests/support/appeal_samples.hpp"
+#include "tests/support/lease_log.hpp"
 #include "tests/support/sim_process.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -87,59 +88,8 @@ std::vector<std::string> generate(unsigned short port, int count) {
   return r.json().at("ids").get<std::vector<std::string>>();
 }
 
-// One "taken" log line: what a lease holder took.
-struct Taken {
-  std::string ts, lease, kind, what, pid, session;
-};
-
-std::vector<Taken> taken_lines(const std::vector<std::string>& logs) {
-  std::vector<Taken> out;
-  for (const auto& log : logs) {
-    std::ifstream in(log);
-    for (std::string line; std::getline(in, line);) {
-      if (line.find("\"taken\"") == std::string::npos) continue;
-      const auto j = json::parse(line, nullptr, false);
-      if (!j.is_object() || j.value("part", "") != "lease" || j.value("msg", "") != "taken")
-        continue;
-      out.push_back({j["ts"], j["lease"], j["kind"], j["what"], j["pid"], j["session"]});
-    }
-  }
-  return out;
-}
-
-// Problems with "one holder at every moment": per lease, the spans from the first to the last
-// thing taken by one (process, session) must not overlap. A session holds its lock from taking
-// it until it ends, so a thing taken by another holder inside a span means two holders at once.
-std::vector<std::string> overlapping_holders(const std::vector<Taken>& taken,
-                                             std::map<std::string, int>& holders) {
-  std::map<std::string,
-           std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>>>
-      spans;  // lease -> (pid, session) -> (first ts, last ts)
-  for (const auto& t : taken) {
-    auto [it, fresh] = spans[t.lease].try_emplace({t.pid, t.session}, t.ts, t.ts);
-    if (!fresh) {
-      it->second.first = std::min(it->second.first, t.ts);
-      it->second.second = std::max(it->second.second, t.ts);
-    }
-  }
-  std::vector<std::string> problems;
-  for (const auto& [lease, by_holder] : spans) {
-    holders[lease] = static_cast<int>(by_holder.size());
-    std::vector<std::tuple<std::string, std::string, std::string>> sorted;  // first, last, who
-    for (const auto& [who, span] : by_holder) {
-      sorted.emplace_back(span.first, span.second, who.first + "/" + who.second);
-    }
-    std::sort(sorted.begin(), sorted.end());
-    for (std::size_t i = 1; i < sorted.size(); ++i) {
-      if (std::get<0>(sorted[i]) <= std::get<1>(sorted[i - 1])) {
-        problems.push_back(lease + ": " + std::get<2>(sorted[i]) + " took at " +
-                           std::get<0>(sorted[i]) + " while " + std::get<2>(sorted[i - 1]) +
-                           " held it until " + std::get<1>(sorted[i - 1]));
-      }
-    }
-  }
-  return problems;
-}
+using testing::overlapping_holders;
+using testing::taken_lines;
 
 std::string log_time_now() {
   // The logs' format (RFC 3339, milliseconds, +08:00) compares as text.

@@ -32,6 +32,10 @@ class ApiSession {
   // POST /api/v1/auth/login; keeps the session cookie and CSRF token when it succeeds.
   HttpResult login(const std::string& username, const std::string& password);
   void use_bearer(const std::string& token) { bearer_ = token; }
+  // Sends what follows to another gateway of the same hub (the session is the hub's, not the
+  // gateway's).
+  void use_port(unsigned short port) { port_ = port; }
+  unsigned short port() const { return port_; }
   HttpResult get(const std::string& target) const { return call("GET", target); }
   HttpResult post(const std::string& target, const nlohmann::json& body) const {
     return call("POST", target, body.dump());

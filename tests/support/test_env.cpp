@@ -98,11 +98,39 @@ void TestDatabase::exec(const std::string& sql) const {
   txn.commit();
 }
 
-void services(const std::string& args) {
-  const std::string command = repo_root() + "/scripts/services.sh " + args + " >/dev/null";
+namespace {
+
+void run_script(const std::string& script, const std::string& args) {
+  const std::string command = repo_root() + "/scripts/" + script + " " + args + " >/dev/null";
   if (std::system(command.c_str()) != 0) {  // NOLINT(concurrency-mt-unsafe,cert-env33-c)
-    throw std::runtime_error("scripts/services.sh " + args + " failed");
+    throw std::runtime_error("scripts/" + script + " " + args + " failed");
   }
+}
+
+}  // namespace
+
+void services(const std::string& args) {
+  run_script("services.sh", args);
+}
+
+void rabbitmq_cluster(const std::string& args) {
+  run_script("rabbitmq-cluster.sh", args);
+}
+
+ClusterAddresses rabbitmq_cluster_addresses() {
+  const auto base = std::stoi(env_or("APPEALHUB_CLUSTER_PORT", "61730"));
+  const auto single = env_or("APPEALHUB_AMQP_URI", "");
+  const auto at = single.rfind('@');
+  if (at == std::string::npos) {
+    throw std::runtime_error(
+        "APPEALHUB_AMQP_URI with user and password is not set: first "
+        "eval \"$(scripts/services.sh env)\"");
+  }
+  ClusterAddresses out;
+  out.uri = single.substr(0, at) + "@127.0.0.1:" + std::to_string(base) + "/%2f";
+  for (int node = 2; node <= 3; ++node)
+    out.hosts.push_back("127.0.0.1:" + std::to_string(base + node - 1));
+  return out;
 }
 
 TestVhost::TestVhost(const std::string& name) : name_(identifier(name)) {
@@ -164,6 +192,11 @@ void ChildProcess::kill(int signal) {
 int ChildProcess::terminate() {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
+  return wait();
+}
+
+int ChildProcess::wait() {
+  if (pid_ <= 0) return -1;
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;

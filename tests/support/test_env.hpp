@@ -45,6 +45,18 @@ class TestVhost {
 // Runs scripts/services.sh with the arguments; throws when it fails.
 void services(const std::string& args);
 
+// Runs scripts/rabbitmq-cluster.sh with the arguments (the local three-node RabbitMQ cluster:
+// start, stop, kill-node N, start-node N); throws when it fails.
+void rabbitmq_cluster(const std::string& args);
+
+// Where that cluster listens: node 1's URI (with the user and password of APPEALHUB_AMQP_URI,
+// vhost "/") and the other two nodes, "127.0.0.1:port" each (APPEALHUB_CLUSTER_PORT as the script).
+struct ClusterAddresses {
+  std::string uri;
+  std::vector<std::string> hosts;
+};
+ClusterAddresses rabbitmq_cluster_addresses();
+
 // A child process (the hub) with its own environment; killed when destroyed.
 class ChildProcess {
  public:
@@ -54,6 +66,7 @@ class ChildProcess {
   void start();
   void kill(int signal);  // sends the signal and waits for the exit
   int terminate();        // SIGTERM, waits, returns the exit status (-1 when killed by a signal)
+  int wait();             // waits for the exit; the exit status (-1 when killed by a signal)
   bool running();
   int pid() const { return pid_; }
   long peak_rss_kib() const;  // VmHWM of the running process

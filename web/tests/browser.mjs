@@ -129,8 +129,9 @@ async function main() {
   const gen = await (await fetch(MAILBOX + '/_sim/generate', { method: 'POST', body: JSON.stringify({ count: 6, public: true }) })).json();
   const letterId = gen.ids[0];
   const letterTicket = await until('the letter as a triage ticket', async () => {
-    const r = await operatorApi.call('GET', `/api/v1/tickets?channel=mailbox&external_id=${encodeURIComponent(letterId)}`);
-    return r.tickets[0]?.status === 'triage' && r.tickets[0];
+    const t = (await operatorApi.call('GET', `/api/v1/tickets?channel=mailbox&external_id=${encodeURIComponent(letterId)}`)).tickets[0];
+    if (t && t.status !== 'triage') throw new Error(`ticket #${t.id} is ${t.status}, not triage`);
+    return t;
   });
   const appeared = await op.waitForSelector(`[data-test=ticket-${letterTicket.id}]`, { timeout: 20000 }).then(() => true, () => false);
   check('a ticket published on the bus appears on the open desk without a reload', appeared);

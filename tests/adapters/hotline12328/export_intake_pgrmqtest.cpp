@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/ids.hpp"
+#include "core/bytes.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace appealhub {

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/ids.hpp"
+#include "core/bytes.hpp"
 
 namespace appealhub::adapters::hotline12328::testing {
 

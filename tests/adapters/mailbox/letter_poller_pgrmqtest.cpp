@@ -152,7 +152,9 @@ TEST(MailboxPoller, PagesToTheEndStoresTheCursorAndTheStatus) {
                       " WHERE adapter = 'mailbox'"),
             "27");
   EXPECT_EQ(db.scalar("SELECT last_success_at IS NOT NULL FROM adapter_status"), "t");
-  const std::string metrics = adapters::adapter_metrics();
+  core::MetricsText text;
+  adapters::adapter_metrics(text);
+  const std::string metrics = text.text();
   EXPECT_NE(metrics.find("appealhub_adapter_events_published_total{adapter=\"mailbox\"} 27"),
             std::string::npos)
       << metrics;
