@@ -22,6 +22,7 @@
 #include "bus/dead_letters.hpp"
 #include "bus/topology.hpp"
 #include "config/app_config.hpp"
+#include "config/shipped_defaults.hpp"
 #include "core/log.hpp"
 #include "gateway/credentials.hpp"
 #include "router/deadline_watch.hpp"
@@ -29,6 +30,7 @@
 #include "router/intake_consumer.hpp"
 #include "storage/accounts.hpp"
 #include "storage/database.hpp"
+#include "storage/knowledge.hpp"
 #include "storage/migrations.hpp"
 #include "storage/outbox.hpp"
 #include "storage/settings_documents.hpp"
@@ -127,6 +129,14 @@ int migrate(const config::AppConfig& c) {
                  {{"version", std::to_string(report.current_version)},
                   {"applied_now", std::to_string(report.applied.size())}});
   app::RoutingSettings(database_config(c)).seed_defaults();
+  {
+    pqxx::work txn(*connection);
+    const int added = storage::seed_knowledge(txn, config::shipped_default("knowledge-base.json"));
+    txn.commit();
+    if (added)
+      core::log_info("migrate", "shipped knowledge entries stored",
+                     {{"added", std::to_string(added)}});
+  }
   return 0;
 }
 

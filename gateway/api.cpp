@@ -163,6 +163,8 @@ Api::Api(ApiOptions options, storage::DatabaseConfig database, router::SetupSour
   for (auto& r : event_routes()) impl_->routes.push_back(std::move(r));
   for (auto& r : rules_try_routes()) impl_->routes.push_back(std::move(r));
   for (auto& r : stats_routes()) impl_->routes.push_back(std::move(r));
+  for (auto& r : knowledge_routes()) impl_->routes.push_back(std::move(r));
+  for (auto& r : disclosure_routes()) impl_->routes.push_back(std::move(r));
   for (const auto& r : impl_->routes) impl_->patterns.push_back(split_path(r.pattern));
 }
 

@@ -251,6 +251,20 @@ std::string mask_email(const std::string& email) {
   return email.substr(0, 1) + "***" + email.substr(at);
 }
 
+int query_int(const Context& ctx, const std::string& name, int fallback, int min, int max) {
+  const auto text = ctx.request.query_param(name);
+  if (!text) return fallback;
+  try {
+    std::size_t used = 0;
+    const int value = std::stoi(*text, &used);
+    if (used != text->size() || value < min || value > max) throw std::out_of_range(name);
+    return value;
+  } catch (const std::exception&) {
+    bad_request(
+        name, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+  }
+}
+
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
   std::size_t start = 0;

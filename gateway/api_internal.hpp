@@ -20,6 +20,10 @@
 #include "gateway/api.hpp"
 #include "storage/accounts.hpp"
 
+namespace appealhub::storage {
+struct TicketSummary;
+}
+
 namespace appealhub::gateway::detail {
 
 // An answer other than success: status, code and a message that names the field at fault.
@@ -134,6 +138,9 @@ std::string china_rfc3339(std::chrono::sys_seconds t);
 std::optional<std::chrono::sys_seconds> parse_time_param(const std::string& name,
                                                          const std::string& text);
 
+// A whole-number query parameter from min to max (a 400 naming it otherwise), or fallback.
+int query_int(const Context& ctx, const std::string& name, int fallback, int min, int max);
+
 // The items of a comma-separated query parameter, empty ones left out.
 std::vector<std::string> split_list(const std::string& text);
 
@@ -160,6 +167,14 @@ struct RouteDef {
   std::size_t body_limit = 0;  // 0: the default
 };
 nlohmann::json public_user(const storage::User& user);
+// Staff's answer on a ticket their department leads, in the caller's transaction: checks, the
+// answer, a reply per channel (or the operators' callback list) and the timeline event; returns
+// {answer_id, reply_ids, callbacks, status} (gateway/api_tickets.cpp).
+nlohmann::json write_answer(Context& ctx, pqxx::work& txn, std::int64_t id, const std::string& type,
+                            const std::string& content, bool publish,
+                            const std::optional<std::string>& reply_to);
+// A 404 for a ticket outside the caller's reach (gateway/api_tickets.cpp).
+void require_ticket_visible(const Context& ctx, const storage::TicketSummary& ticket);
 
 std::vector<RouteDef> ticket_routes();
 std::vector<RouteDef> admin_routes();
@@ -167,6 +182,8 @@ std::vector<RouteDef> reply_routes();
 std::vector<RouteDef> event_routes();
 std::vector<RouteDef> rules_try_routes();
 std::vector<RouteDef> stats_routes();
+std::vector<RouteDef> knowledge_routes();   // gateway/api_knowledge.cpp
+std::vector<RouteDef> disclosure_routes();  // gateway/api_disclosure.cpp
 // The statistics gauges for /metrics (gateway/api_stats.cpp).
 void stats_metrics(pqxx::connection& db, const Services& services, core::MetricsText& out);
 

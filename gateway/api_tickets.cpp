@@ -15,6 +15,7 @@
 #include "core/validation.hpp"
 #include "gateway/api_internal.hpp"
 #include "gateway/credentials.hpp"
+#include "storage/knowledge.hpp"
 #include "storage/outbox.hpp"
 #include "storage/reply_ledger.hpp"
 #include "storage/ticket_work.hpp"
@@ -334,6 +335,7 @@ http::Response detail(Context& ctx) {
   }
   for (auto& [key, value] : detail.items()) body[key] = std::move(value);
   body["channel_rules"] = core::to_json(core::channel_rules(t.channel));
+  body["knowledge_citations"] = storage::ticket_citations(txn, id);
   return json_response(200, body);
 }
 
@@ -725,17 +727,11 @@ std::vector<std::pair<storage::MergedAppeal, std::string>> plan_answer(
   return plan;
 }
 
-http::Response answer(Context& ctx) {
-  precheck_staff(ctx);
-  Body body(ctx.request);
-  const auto type = *body.choice("type", true, {"final_answer", "interim"});
-  // Per-channel limits are checked below (422 answer_too_long); this is only the format's cap.
-  const auto content = *body.string("content", true, core::kLongestAnswerChars);
-  const auto publish = body.boolean("publish", false).value_or(false);
-  const auto reply_to = body.string("reply_to", false, 128);
-  body.finish();
-  const auto id = ctx.id_param();
-  pqxx::work txn(ctx.db);
+}  // namespace
+
+nlohmann::json write_answer(Context& ctx, pqxx::work& txn, std::int64_t id, const std::string& type,
+                            const std::string& content, bool publish,
+                            const std::optional<std::string>& reply_to) {
   const auto w = lock(txn, id);
   require_lead_staff(ctx, w.summary);
   require_status(w.summary, kAnswerable, "answer");
@@ -793,11 +789,28 @@ http::Response answer(Context& ctx) {
        {"publish", publish},
        {"reply_to", reply_to ? nlohmann::json(*reply_to) : nlohmann::json()},
        {"callbacks", callbacks}});
+  return {{"answer_id", answer_id},
+          {"reply_ids", reply_ids},
+          {"callbacks", callbacks},
+          {"status", type == "final_answer" ? "answered" : w.summary.status}};
+}
+
+namespace {
+
+http::Response answer(Context& ctx) {
+  precheck_staff(ctx);
+  Body body(ctx.request);
+  const auto type = *body.choice("type", true, {"final_answer", "interim"});
+  // Per-channel limits are checked in write_answer (422 answer_too_long); this is only the
+  // format's cap.
+  const auto content = *body.string("content", true, core::kLongestAnswerChars);
+  const auto publish = body.boolean("publish", false).value_or(false);
+  const auto reply_to = body.string("reply_to", false, 128);
+  body.finish();
+  pqxx::work txn(ctx.db);
+  auto written = write_answer(ctx, txn, ctx.id_param(), type, content, publish, reply_to);
   txn.commit();
-  return json_response(201, {{"answer_id", answer_id},
-                             {"reply_ids", reply_ids},
-                             {"callbacks", callbacks},
-                             {"status", type == "final_answer" ? "answered" : w.summary.status}});
+  return json_response(201, written);
 }
 
 http::Response request_return(Context& ctx) {
@@ -990,6 +1003,10 @@ http::Response supervise(Context& ctx) {
 }
 
 }  // namespace
+
+void require_ticket_visible(const Context& ctx, const TicketSummary& t) {
+  require_visible(ctx, t);
+}
 
 std::vector<RouteDef> ticket_routes() {
   const std::set<std::string> workers{"operator", "staff", "manager"};

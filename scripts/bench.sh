@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs the benchmarks against the local servers and prints their figures (not part of the tests).
-#   scripts/bench.sh [intake N | duplicates [--verbose] | routing N RATE | hotline12328 N | gateway TICKETS SECONDS | reply N | stats TICKETS REQUESTS]
+#   scripts/bench.sh [intake N | duplicates [--verbose] | routing N RATE | hotline12328 N | gateway TICKETS SECONDS | reply N | stats TICKETS REQUESTS | knowledge ENTRIES ROUNDS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/install-deps.sh >/dev/null
-scripts/build.sh appealhub intake_bench duplicates_eval routing_bench hotline12328_bench gateway_bench reply_bench stats_bench
+scripts/build.sh appealhub intake_bench duplicates_eval routing_bench hotline12328_bench gateway_bench reply_bench stats_bench knowledge_bench
 scripts/services.sh start >/dev/null
 eval "$(scripts/services.sh env)"
 export APPEALHUB_ROOT="$root"
@@ -18,5 +18,6 @@ case $what in
   gateway) build/bench/gateway_bench "${2:-1000000}" "${3:-15}" ;;
   reply) build/bench/reply_bench "${2:-200}" ;;
   stats) build/bench/stats_bench "${2:-1000000}" "${3:-20}" ;;
-  *) echo "usage: scripts/bench.sh [intake N | duplicates [--verbose] | routing N RATE | hotline12328 N | gateway TICKETS SECONDS | reply N | stats TICKETS REQUESTS]" >&2; exit 2 ;;
+  knowledge) build/bench/knowledge_bench "${2:-10000}" "${3:-3}" ;;
+  *) echo "usage: scripts/bench.sh [intake N | duplicates [--verbose] | routing N RATE | hotline12328 N | gateway TICKETS SECONDS | reply N | stats TICKETS REQUESTS | knowledge ENTRIES ROUNDS]" >&2; exit 2 ;;
 esac

@@ -10,6 +10,7 @@ packages=(
   libpqxx-dev libpq-dev       # libpqxx 6.4, the PostgreSQL client
   nlohmann-json3-dev          # JSON codec for the common format
   libssl-dev                  # OpenSSL 3: TLS, SHA-256, HMAC, RAND
+  libzip-dev                  # libzip: the zip inside a DOCX (reply documents, documents/docx.hpp)
   libgtest-dev libgmock-dev   # unit and integration tests
   postgresql-15               # the system of record, started locally by scripts/services.sh
   rabbitmq-server             # the bus, started locally by scripts/services.sh

@@ -878,6 +878,10 @@ TEST_F(GatewayApi, AuthorizationMatrix) {
       record_appeal("mx-1", "网约车", "网约车司机态度恶劣。")["id"].get<std::int64_t>();
   place(other, "lzq");  // not staff_a's department
   const std::string id = std::to_string(other);
+  // A shipped knowledge entry that staff_a's department (dlys) owns.
+  const auto entry =
+      hub_env->db->scalar("SELECT min(id) FROM kb_entries WHERE owner_department = 'dlys'");
+  ASSERT_FALSE(entry.empty());
   struct Case {
     std::string method, target;
     std::set<std::string> allowed;
@@ -929,6 +933,16 @@ TEST_F(GatewayApi, AuthorizationMatrix) {
       {"GET", "/api/v1/stats/overdue/export.csv", workers},
       {"GET", "/api/v1/stats/ranking", workers},
       {"GET", "/api/v1/stats/ranking/export.csv", workers},
+      {"GET", "/api/v1/knowledge", workers},
+      {"POST", "/api/v1/knowledge", {"staff_a", "mgr"}},
+      {"POST", "/api/v1/knowledge/suggest", workers},
+      {"GET", "/api/v1/knowledge/" + entry, workers},
+      {"PUT", "/api/v1/knowledge/" + entry, {"staff_a", "mgr"}},
+      {"POST", "/api/v1/tickets/" + id + "/instant-answer", {"op"}},
+      {"GET", "/api/v1/tickets/" + id + "/suggestions", {"op", "mgr"}},
+      {"GET", "/api/v1/disclosure/forms", workers},
+      {"POST", "/api/v1/tickets/" + id + "/disclosure-documents", {}},
+      {"GET", "/api/v1/disclosure-documents/none/docx", workers},
   };
   // Every route the gateway serves is in the matrix.
   const auto doc = testing::http_call(hub_env->port, "GET", "/api/v1/openapi.json").json();
@@ -1056,6 +1070,185 @@ TEST_F(GatewayApi, RulesAreTriedOnASampleAppealWithoutWritingAnything) {
   EXPECT_EQ(session("admin").post("/api/v1/rules/try", {{"appeal", {{"kind", "rant"}}}}).status,
             400);
   EXPECT_EQ(hub_env->db->scalar("SELECT count(*) FROM ticket_events"), tickets_before);
+}
+
+// ---- knowledge base (docs/knowledge.md) --------------------------------------------------------
+
+json knowledge_entry(const std::string& question, const std::string& owner,
+                     const std::string& review_date = "2030-01-01") {
+  return {{"question", question},
+          {"answer", "测试答复：" + question},
+          {"keywords", {"测试"}},
+          {"category", "taxi"},
+          {"policy",
+           {{"title", "巡游出租汽车经营服务管理规定"}, {"number", "交通运输部令2014年第16号"}}},
+          {"owner_department", owner},
+          {"review_date", review_date},
+          {"state", "published"}};
+}
+
+// Managers edit every entry, staff only their departments' ones; every save is a version.
+TEST_F(GatewayApi, KnowledgeEntriesAreEditedByManagersAndTheOwnerDepartment) {
+  auto mine = ok_json(session("staff_a").post("/api/v1/knowledge",
+                                              knowledge_entry("道路运输证补办要多久？", "dlys")),
+                      201);
+  EXPECT_EQ(mine["version"], 1);
+  EXPECT_EQ(mine["updated_by"], "staff_a");
+  EXPECT_EQ(session("staff_a").post("/api/v1/knowledge", knowledge_entry("利州问题", "lzq")).status,
+            403)
+      << "staff write only for their own departments";
+  const auto path = "/api/v1/knowledge/" + std::to_string(mine["id"].get<std::int64_t>());
+  auto change = knowledge_entry("道路运输证补办要多久？", "dlys");
+  change["answer"] = "材料齐全的，5个工作日内补发。";
+  change["version"] = 1;
+  change["note"] = "补充时限";
+  EXPECT_EQ(session("staff_b").call("PUT", path, change.dump()).status, 403)
+      << "another department's entry";
+  const auto saved = ok_json(session("mgr").call("PUT", path, change.dump()));
+  EXPECT_EQ(saved["version"], 2);
+  const auto stale = session("staff_a").call("PUT", path, change.dump());
+  EXPECT_EQ(stale.status, 409) << stale.body;
+  EXPECT_EQ(stale.json()["error"], "version_conflict");
+  const auto read = ok_json(session("op").get(path));
+  ASSERT_EQ(read["versions"].size(), 2u);
+  EXPECT_EQ(read["versions"][0]["changed_by"], "mgr");
+  EXPECT_EQ(read["versions"][0]["note"], "补充时限");
+  EXPECT_EQ(read["versions"][1]["entry"]["answer"], "测试答复：道路运输证补办要多久？");
+  EXPECT_EQ(read["may_edit"], false) << "operators read only";
+  EXPECT_EQ(ok_json(session("staff_a").get(path))["may_edit"], true);
+  change["owner_department"] = "lzq";
+  change["version"] = 2;
+  EXPECT_EQ(session("staff_a").call("PUT", path, change.dump()).status, 403)
+      << "staff cannot give an entry away";
+  auto broken = knowledge_entry("", "dlys");
+  broken["review_date"] = "next year";
+  const auto refused = session("mgr").post("/api/v1/knowledge", broken);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("question"), std::string::npos) << refused.body;
+}
+
+// The owner sees its entries past their review date; expired entries are never suggested.
+TEST_F(GatewayApi, EntriesPastReviewAreFlaggedAndExpiredOnesNeverSuggested) {
+  const auto old = ok_json(
+      session("mgr").post("/api/v1/knowledge",
+                          knowledge_entry("货车年审逾期了怎么处理？", "dlys", "2024-01-01")),
+      201);
+  EXPECT_EQ(old["review_due"], true);
+  const auto due =
+      ok_json(session("staff_a").get("/api/v1/knowledge?department=mine&review_due=true"));
+  bool listed = false;
+  for (const auto& e : due["entries"]) listed = listed || e["id"] == old["id"];
+  EXPECT_TRUE(listed) << due;
+  const auto others =
+      ok_json(session("staff_b").get("/api/v1/knowledge?department=mine&review_due=true"));
+  for (const auto& e : others["entries"]) EXPECT_NE(e["id"], old["id"]);
+
+  const json question{{"title", "货车年审逾期"}, {"content", "我的货车年审逾期了怎么处理"}};
+  auto found = ok_json(session("op").post("/api/v1/knowledge/suggest", question));
+  ASSERT_FALSE(found["entries"].empty());
+  EXPECT_EQ(found["entries"][0]["id"], old["id"]);
+  auto expire = knowledge_entry("货车年审逾期了怎么处理？", "dlys", "2024-01-01");
+  expire["state"] = "expired";
+  expire["version"] = 1;
+  ok_json(session("staff_a").call(
+      "PUT", "/api/v1/knowledge/" + std::to_string(old["id"].get<std::int64_t>()), expire.dump()));
+  found = ok_json(session("op").post("/api/v1/knowledge/suggest", question));
+  for (const auto& e : found["entries"])
+    EXPECT_NE(e["id"], old["id"]) << "expired: never suggested";
+}
+
+// 即时答复 end to end: the operator records a phone consultation, picks a suggested entry, and the
+// ticket is answered and closed at once with the entry cited; the statistics count it.
+TEST_F(GatewayApi, OperatorAnswersAPhoneConsultationAtOnceAndItIsCountedAsInstant) {
+  const auto totals = [] {
+    return ok_json(
+        session("mgr").get("/api/v1/stats/summary?from=2025-01-01&to=2026-12-31"))["total"];
+  };
+  const auto before = totals();
+  const auto consultation = [](const std::string& request_id, const std::string& title,
+                               const std::string& content) {
+    const auto accepted =
+        ok_json(session("op").post("/api/v1/tickets",
+                                   {{"request_id", request_id},
+                                    {"title", title},
+                                    {"content", content},
+                                    {"kind", "consultation"},
+                                    {"category", "taxi"},
+                                    {"division", "510802"},
+                                    {"citizen", {{"name", "李明"}, {"phone", "13908395678"}}}}),
+                202);
+    return wait_ticket("operator", accepted["external_id"]);
+  };
+  // While the call goes on, the operator gets suggestions from what was typed.
+  const auto suggested = ok_json(
+      session("op").post("/api/v1/knowledge/suggest", {{"title", "出租车起步价"},
+                                                       {"content", "市民来电：出租车起步价多少？"},
+                                                       {"division", "510802"}}));
+  ASSERT_FALSE(suggested["entries"].empty()) << suggested;
+  const auto& entry = suggested["entries"][0];
+  EXPECT_EQ(entry["question"], "广元城区出租车起步价和计价标准是多少？") << suggested;
+  const auto ticket = consultation("ia-1", "出租车起步价", "市民来电：出租车起步价多少？");
+  const auto id = ticket["id"].get<std::int64_t>();
+  const auto answered =
+      ok_json(session("op").post(t(id, "instant-answer"), {{"entry_id", entry["id"]}}), 201);
+  EXPECT_EQ(answered["status"], "closed");
+  const auto view = ok_json(session("mgr").get(t(id)));
+  EXPECT_EQ(view["status"], "closed");
+  ASSERT_EQ(view["knowledge_citations"].size(), 1u) << view;
+  EXPECT_EQ(view["knowledge_citations"][0]["entry_id"], entry["id"]);
+  EXPECT_EQ(view["knowledge_citations"][0]["instant"], true);
+  ASSERT_FALSE(view["answers"].empty());
+  EXPECT_EQ(view["answers"].back()["content"], entry["answer"]);
+  bool instant_event = false;
+  for (const auto& e : view["timeline"]) {
+    if (e["type"] == "answer.final") instant_event = e["data"].value("instant", false);
+  }
+  EXPECT_TRUE(instant_event) << view["timeline"];
+  EXPECT_EQ(session("op").post(t(id, "instant-answer"), {{"entry_id", entry["id"]}}).status, 409)
+      << "answered already";
+  // A consultation still waiting for its answer, and a complaint that cannot be answered so.
+  consultation("ia-2", "网约车驾驶员证", "网约车驾驶员证怎么办？");
+  const auto complaint =
+      record_appeal("ia-3", "出租车拒载", "出租车拒载。")["id"].get<std::int64_t>();
+  EXPECT_EQ(session("op").post(t(complaint, "instant-answer"), {{"entry_id", entry["id"]}}).status,
+            422);
+  const auto after = totals();
+  EXPECT_EQ(after["consultations"].get<int>() - before["consultations"].get<int>(), 2);
+  EXPECT_EQ(after["instant_answers"].get<int>() - before["instant_answers"].get<int>(), 1);
+  EXPECT_EQ(after["instant_answer_rate"]["numerator"], after["instant_answers"]);
+}
+
+// Staff writing an answer get the best entries and their department's earlier answers.
+TEST_F(GatewayApi, StaffGetEntriesAndTheirDepartmentsEarlierAnswersAsSuggestions) {
+  const auto first =
+      record_appeal("sg-1", "网约车驾驶员证办理", "想跑网约车，驾驶员证在哪里办？")["id"]
+          .get<std::int64_t>();
+  place(first, "dlys");
+  ok_json(session("staff_a").post(t(first, "claim"), json::object()));
+  ok_json(session("staff_a").post(
+              t(first, "answers"),
+              {{"type", "final_answer"}, {"content", "请到市道路运输事务中心报名考试。"}}),
+          201);
+  // Another citizen (the same caller's second appeal would be merged as a repeat).
+  const auto accepted =
+      ok_json(session("op").post("/api/v1/tickets",
+                                 {{"request_id", "sg-2"},
+                                  {"title", "网约车驾驶员证怎么办"},
+                                  {"content", "网约车驾驶员证怎么考？"},
+                                  {"kind", "consultation"},
+                                  {"category", "ride_hailing"},
+                                  {"division", "510824"},  // not staff_b's (lzq)
+                                  {"citizen", {{"name", "赵六"}, {"phone", "13508390000"}}}}),
+              202);
+  const auto second = wait_ticket("operator", accepted["external_id"])["id"].get<std::int64_t>();
+  place(second, "dlys");
+  const auto s = ok_json(session("staff_a").get(t(second, "suggestions")));
+  ASSERT_FALSE(s["entries"].empty()) << s;
+  EXPECT_NE(s["entries"][0]["question"].get<std::string>().find("网约车"), std::string::npos) << s;
+  ASSERT_FALSE(s["previous_answers"].empty()) << s;
+  EXPECT_EQ(s["previous_answers"][0]["ticket_id"], first);
+  EXPECT_EQ(s["previous_answers"][0]["answer"], "请到市道路运输事务中心报名考试。");
+  EXPECT_EQ(session("staff_b").get(t(second, "suggestions")).status, 404);
 }
 
 // Every answer carries the security headers the web UI relies on.

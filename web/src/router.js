@@ -11,6 +11,7 @@ const routes = [
   { path: '/callbacks', ...page(() => import('./views/Callbacks.vue'), ['operator']) },
   { path: '/queue', ...page(() => import('./views/Queue.vue'), ['staff', 'operator', 'manager']) },
   { path: '/tickets/:id', ...page(() => import('./views/Ticket.vue'), ['staff', 'operator', 'manager']) },
+  { path: '/knowledge', ...page(() => import('./views/Knowledge.vue'), ['staff', 'operator', 'manager']) },
   { path: '/dashboard', ...page(() => import('./views/Dashboard.vue'), ['manager']) },
   { path: '/overdue', ...page(() => import('./views/Overdue.vue'), ['manager']) },
   { path: '/approvals', ...page(() => import('./views/Approvals.vue'), ['manager']) },
