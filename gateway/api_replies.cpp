@@ -23,20 +23,6 @@ std::vector<std::string> split_states(const std::string& text) {
   return out;
 }
 
-int number_param(const Context& ctx, const char* name, int fallback, int min, int max) {
-  const auto text = ctx.request.query_param(name);
-  if (!text) return fallback;
-  try {
-    std::size_t used = 0;
-    const int value = std::stoi(*text, &used);
-    if (used != text->size() || value < min || value > max) throw std::out_of_range(name);
-    return value;
-  } catch (const std::exception&) {
-    bad_request(
-        name, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
-  }
-}
-
 bool sees_every_reply(const Context& ctx) {
   return ctx.is("manager") || ctx.is("operator");
 }
@@ -68,10 +54,10 @@ http::Response list_replies(Context& ctx) {
   f.states = split_states(ctx.request.query_param("state").value_or(""));
   f.channel = ctx.request.query_param("channel").value_or("");
   if (ctx.request.query_param("ticket_id")) {
-    f.ticket_id = number_param(ctx, "ticket_id", 0, 1, INT32_MAX);
+    f.ticket_id = query_int(ctx, "ticket_id", 0, 1, INT32_MAX);
   }
-  f.limit = number_param(ctx, "limit", 50, 1, 500);
-  f.offset = number_param(ctx, "offset", 0, 0, 1000000);
+  f.limit = query_int(ctx, "limit", 50, 1, 500);
+  f.offset = query_int(ctx, "offset", 0, 0, 1000000);
   if (!sees_every_reply(ctx)) {
     f.departments = ctx.user().departments;
     if (f.departments.empty()) return json_response(200, {{"replies", nlohmann::json::array()}});
@@ -110,8 +96,8 @@ http::Response list_result_files(Context& ctx) {
     if (!kFileStates.contains(s)) bad_request("state", "unknown result file state '" + s + "'");
     states.push_back(s);
   }
-  const int limit = number_param(ctx, "limit", 50, 1, 500);
-  const int offset = number_param(ctx, "offset", 0, 0, 1000000);
+  const int limit = query_int(ctx, "limit", 50, 1, 500);
+  const int offset = query_int(ctx, "offset", 0, 0, 1000000);
   pqxx::read_transaction txn(ctx.db);
   return page("result_files", storage::list_result_files(txn, states, limit, offset), limit,
               offset);
@@ -133,8 +119,8 @@ http::Response list_refused(Context& ctx) {
   ctx.allow_query({"file", "limit", "offset"});
   const auto file = ctx.request.query_param("file").value_or("");
   if (file.size() > 255) bad_request("file", "at most 255 characters");
-  const int limit = number_param(ctx, "limit", 50, 1, 500);
-  const int offset = number_param(ctx, "offset", 0, 0, 1000000);
+  const int limit = query_int(ctx, "limit", 50, 1, 500);
+  const int offset = query_int(ctx, "offset", 0, 0, 1000000);
   pqxx::read_transaction txn(ctx.db);
   return page("refused", storage::list_hotline_refused(txn, file, limit, offset), limit, offset);
 }

@@ -6,10 +6,10 @@
 #include <functional>
 #include <string_view>
 
+#include "core/bytes.hpp"
 #include "core/channel_rules.hpp"
 #include "core/codec.hpp"
 #include "core/deadline.hpp"
-#include "core/bytes.hpp"
 #include "core/ids.hpp"
 #include "core/text.hpp"
 #include "core/validation.hpp"
@@ -158,20 +158,6 @@ nlohmann::json summary_json(const TicketSummary& t, bool hide_citizen) {
   return nlohmann::json::parse(text);
 }
 
-int int_param(const Context& ctx, const std::string& name, int fallback, int min, int max) {
-  const auto text = ctx.request.query_param(name);
-  if (!text) return fallback;
-  try {
-    std::size_t used = 0;
-    const int value = std::stoi(*text, &used);
-    if (used != text->size() || value < min || value > max) throw std::out_of_range(name);
-    return value;
-  } catch (const std::exception&) {
-    bad_request(
-        name, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
-  }
-}
-
 core::Timestamp now_timestamp() {
   return core::Timestamp{
       std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now())};
@@ -292,8 +278,8 @@ http::Response list(Context& ctx) {
   f.sort = q("sort").empty() ? "deadline" : q("sort");
   if (f.sort != "deadline" && f.sort != "received")
     bad_request("sort", "must be deadline or received");
-  f.limit = int_param(ctx, "limit", 50, 1, 200);
-  f.offset = int_param(ctx, "page_token", 0, 0, 1000000);
+  f.limit = query_int(ctx, "limit", 50, 1, 200);
+  f.offset = query_int(ctx, "page_token", 0, 0, 1000000);
   pqxx::nontransaction txn(ctx.db);  // one statement
   auto rows = storage::list_tickets(txn, f);
   const bool more = rows.size() > static_cast<std::size_t>(f.limit);
@@ -581,7 +567,7 @@ http::Response merge(Context& ctx) {
 // key, similarity, identifiers that agree) and, for text suggestions, the shared phrases in it.
 http::Response duplicate_suggestions(Context& ctx) {
   ctx.allow_query({"limit"});
-  const auto limit = int_param(ctx, "limit", 50, 1, 200);
+  const auto limit = query_int(ctx, "limit", 50, 1, 200);
   pqxx::nontransaction txn(ctx.db);  // one statement
   const auto side = [](const char* t) {
     return std::string("json_build_object('id', ") + t + ".id, 'channel', " + t +
