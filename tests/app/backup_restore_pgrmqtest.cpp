@@ -64,7 +64,7 @@ class Hub {
         {testing::appealhub_binary(), "user", "add", "admin", "--role", "admin"}, env_,
         "/tmp/appealhub_backup_restore_user.log");
     add.start();
-    while (add.running()) std::this_thread::sleep_for(50ms);
+    add.wait();
   }
   bool start() {
     process_.start();

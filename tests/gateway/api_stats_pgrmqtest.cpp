@@ -52,7 +52,7 @@ class Hub : public ::testing::Environment {
         {testing::appealhub_binary(), "user", "add", "admin", "--role", "admin"}, env,
         "/tmp/appealhub_gateway_stats_user.log");
     add.start();
-    while (add.running()) std::this_thread::sleep_for(50ms);
+    add.wait();
     hub = std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{testing::appealhub_binary(), "run", "--config", config}, env,
         "/tmp/appealhub_gateway_stats.log");

@@ -42,7 +42,7 @@ class Hub : public ::testing::Environment {
                                "admin", "--display-name", "管理员"},
                               env, "/tmp/appealhub_gateway_api_user.log");
     add.start();
-    while (add.running()) std::this_thread::sleep_for(50ms);
+    add.wait();
     hub = std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{testing::appealhub_binary(), "run"}, env,
         "/tmp/appealhub_gateway_api.log");
@@ -834,7 +834,7 @@ TEST_F(GatewayApi, TokensExpireAndCanBeRevoked) {
   testing::ChildProcess revoke({testing::appealhub_binary(), "user", "revoke-token", "mgr", "cron"},
                                hub_env->env, "/tmp/appealhub_gateway_api_revoke.log");
   revoke.start();
-  while (revoke.running()) std::this_thread::sleep_for(50ms);
+  revoke.wait();
   EXPECT_TRUE(testing::eventually(5s, [&] { return cron.get("/api/v1/auth/me").status == 401; }))
       << "refused within the principal cache's second";
 }

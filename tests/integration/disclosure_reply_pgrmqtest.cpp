@@ -58,7 +58,7 @@ TEST(DisclosureReply, TheMailboxGetsExactlyTheDocumentsText) {
     command.insert(command.end(), args.begin(), args.end());
     testing::ChildProcess step(command, env, "/tmp/appealhub_disclosure_reply_setup.log");
     step.start();
-    while (step.running()) std::this_thread::sleep_for(50ms);
+    step.wait();
   }
   testing::ChildProcess hub({testing::appealhub_binary(), "run", "--config", config}, env,
                             "/tmp/appealhub_disclosure_reply.log");

@@ -220,7 +220,7 @@ struct Soak {
          "staff", "--role", "manager", "--department", "dlys"},
         env, (root / "user-add.log").string());
     add.start();
-    while (add.running()) std::this_thread::sleep_for(50ms);
+    add.wait();
     hub = std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{testing::appealhub_binary(), "run", "--config", config.string()},
         env, (root / "hub.log").string());
