@@ -1,50 +1,94 @@
 #include "core/text.hpp"
 
-#include <cstdint>
+#include <algorithm>
 
 namespace appealhub::core {
 
+Utf8Sequence read_utf8(std::string_view text, std::size_t at) {
+  using State = Utf8Sequence::State;
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(at);
+  if (lead < 0x80) return {State::ok, 1, lead};
+  std::size_t extra = 0;
+  char32_t code_point = 0;
+  char32_t smallest = 0;  // below this the sequence is an overlong form
+  if ((lead & 0xE0) == 0xC0) {
+    extra = 1, code_point = lead & 0x1F, smallest = 0x80;
+  } else if ((lead & 0xF0) == 0xE0) {
+    extra = 2, code_point = lead & 0x0F, smallest = 0x800;
+  } else if ((lead & 0xF8) == 0xF0) {
+    extra = 3, code_point = lead & 0x07, smallest = 0x10000;
+  } else {
+    return {State::invalid, 1, 0};
+  }
+  const std::size_t available = std::min(extra, text.size() - at - 1);
+  for (std::size_t k = 1; k <= available; ++k) {
+    if ((byte(at + k) & 0xC0) != 0x80) return {State::invalid, 1, 0};
+    code_point = (code_point << 6) | (byte(at + k) & 0x3F);
+  }
+  if (available < extra) {
+    // Judge what is there: a lead or prefix that can only start an overlong form, a surrogate or a
+    // value above U+10FFFF is invalid already.
+    const unsigned char second = available >= 1 ? byte(at + 1) : 0x80;
+    const bool bad =
+        lead == 0xC0 || lead == 0xC1 || lead > 0xF4 ||
+        (available >= 1 && ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second >= 0xA0) ||
+                            (lead == 0xF0 && second < 0x90) || (lead == 0xF4 && second >= 0x90)));
+    return {bad ? State::invalid : State::incomplete, 1, 0};
+  }
+  if (code_point < smallest || code_point > 0x10FFFF ||
+      (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+    return {State::invalid, 1, 0};
+  }
+  return {State::ok, extra + 1, code_point};
+}
+
+char32_t next_code_point(std::string_view text, std::size_t& at) {
+  const auto sequence = read_utf8(text, at);
+  if (sequence.state != Utf8Sequence::State::ok) {
+    ++at;
+    return kReplacementCharacter;
+  }
+  at += sequence.length;
+  return sequence.code_point;
+}
+
+std::u32string decode_utf8(std::string_view text) {
+  std::u32string out;
+  out.reserve(text.size());
+  for (std::size_t at = 0; at < text.size();) out.push_back(next_code_point(text, at));
+  return out;
+}
+
+void append_utf8(std::string& out, char32_t code_point) {
+  const auto put = [&](unsigned value) { out += static_cast<char>(value); };
+  if (code_point < 0x80) {
+    put(code_point);
+  } else if (code_point < 0x800) {
+    put(0xC0 | (code_point >> 6));
+    put(0x80 | (code_point & 0x3F));
+  } else if (code_point < 0x10000) {
+    put(0xE0 | (code_point >> 12));
+    put(0x80 | ((code_point >> 6) & 0x3F));
+    put(0x80 | (code_point & 0x3F));
+  } else {
+    put(0xF0 | (code_point >> 18));
+    put(0x80 | ((code_point >> 12) & 0x3F));
+    put(0x80 | ((code_point >> 6) & 0x3F));
+    put(0x80 | (code_point & 0x3F));
+  }
+}
+
 std::optional<std::size_t> utf8_length(std::string_view text) {
   std::size_t count = 0;
-  std::size_t i = 0;
-  const std::size_t n = text.size();
-  while (i < n) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    if (lead < 0x80) {  // the common case in ids, codes and URLs
-      ++i;
-      ++count;
+  for (std::size_t at = 0; at < text.size(); ++count) {
+    if (static_cast<unsigned char>(text[at]) < 0x80) {  // the common case in ids, codes and URLs
+      ++at;
       continue;
     }
-    std::size_t extra = 0;
-    std::uint32_t code_point = 0;
-    std::uint32_t smallest = 0;  // below this the sequence is an overlong form
-    if ((lead & 0xE0) == 0xC0) {
-      extra = 1;
-      code_point = lead & 0x1F;
-      smallest = 0x80;
-    } else if ((lead & 0xF0) == 0xE0) {
-      extra = 2;
-      code_point = lead & 0x0F;
-      smallest = 0x800;
-    } else if ((lead & 0xF8) == 0xF0) {
-      extra = 3;
-      code_point = lead & 0x07;
-      smallest = 0x10000;
-    } else {
-      return std::nullopt;  // a continuation byte or 0xF8..0xFF where a character must start
-    }
-    if (n - i <= extra) return std::nullopt;
-    for (std::size_t k = 1; k <= extra; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return std::nullopt;
-      code_point = (code_point << 6) | (next & 0x3F);
-    }
-    if (code_point < smallest || code_point > 0x10FFFF ||
-        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-      return std::nullopt;
-    }
-    i += extra + 1;
-    ++count;
+    const auto sequence = read_utf8(text, at);
+    if (sequence.state != Utf8Sequence::State::ok) return std::nullopt;
+    at += sequence.length;
   }
   return count;
 }

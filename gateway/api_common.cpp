@@ -234,15 +234,8 @@ std::string mask_phone(const std::string& phone) {
 std::string mask_name(const std::string& name) {
   if (name.empty() || name == "匿名") return name;
   // The first character (the family name) and one star.
-  std::size_t first = 1;
-  const auto lead = static_cast<unsigned char>(name[0]);
-  if (lead >= 0xF0)
-    first = 4;
-  else if (lead >= 0xE0)
-    first = 3;
-  else if (lead >= 0xC0)
-    first = 2;
-  return name.substr(0, std::min(first, name.size())) + "*";
+  const std::size_t first = core::character_length(name, 0);
+  return name.substr(0, first) + "*";
 }
 
 std::string mask_email(const std::string& email) {

@@ -5,58 +5,12 @@
 #include <cstdio>
 #include <iterator>
 
+#include "core/text.hpp"
+
 namespace appealhub::router {
 namespace {
 
 // ---- UTF-8 and normalization
-
-// Decodes UTF-8; a malformed byte becomes U+FFFD (which normalization then drops).
-std::vector<char32_t> decode(std::string_view text) {
-  std::vector<char32_t> out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    int extra = 0;
-    char32_t cp = 0;
-    if (c < 0x80) {
-      cp = c;
-    } else if ((c & 0xE0) == 0xC0) {
-      extra = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3;
-      cp = c & 0x07;
-    } else {
-      out.push_back(0xFFFD);
-      ++i;
-      continue;
-    }
-    bool ok = true;
-    for (int k = 1; k <= extra; ++k) {
-      if (i + k >= text.size()) {
-        ok = false;
-        break;
-      }
-      const auto cc = static_cast<unsigned char>(text[i + k]);
-      if ((cc & 0xC0) != 0x80) {
-        ok = false;
-        break;
-      }
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (!ok) {
-      out.push_back(0xFFFD);
-      ++i;
-      continue;
-    }
-    out.push_back(cp);
-    i += static_cast<std::size_t>(extra) + 1;
-  }
-  return out;
-}
 
 // Full-width ASCII forms and the ideographic space become ASCII; ASCII letters become lower case.
 char32_t fold(char32_t cp) {
@@ -143,24 +97,6 @@ const WeightTable& weights() {
 
 // ---- identifiers
 
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 constexpr std::u32string_view kProvinces =
     U"京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
 
@@ -172,7 +108,7 @@ bool is_plate_separator(char32_t cp) {
 // Reads a plate at cps[i]: 川H·T2851, 川HT2851, 川h t2851, 川HD01286, or a Guangyuan plate written
 // without its province (H T2851, h·d03317: an `h` that starts a word, at least three digits).
 // Returns the normalized plate and advances i past it, or returns "".
-std::string read_plate(const std::vector<char32_t>& cps, std::size_t& i) {
+std::string read_plate(const std::u32string& cps, std::size_t& i) {
   const bool local = cps[i] == 'h' && (i == 0 || !is_ascii_alnum(cps[i - 1]));
   if (!local && kProvinces.find(cps[i]) == std::u32string_view::npos) return {};
   std::size_t j = local ? i : i + 1;
@@ -189,7 +125,7 @@ std::string read_plate(const std::vector<char32_t>& cps, std::size_t& i) {
   if (tail.size() < 5 || (j < cps.size() && is_ascii_alnum(cps[j]))) return {};
   if (local && digits < 3) return {};
   std::string plate;
-  append_utf8(plate, local ? U'川' : cps[i]);
+  core::append_utf8(plate, local ? U'川' : cps[i]);
   plate += static_cast<char>(region - 'a' + 'A');
   plate += tail;
   i = j;
@@ -211,7 +147,7 @@ bool is_han(char32_t cp) {
   return cp >= 0x3400 && cp <= 0x9FFF;
 }
 
-void scan_places(const std::vector<char32_t>& kept, TextShingles& out) {
+void scan_places(const std::u32string& kept, TextShingles& out) {
   const std::u32string_view text(kept.data(), kept.size());
   for (auto word : kPlaceWords) {
     for (auto at = text.find(word); at != std::u32string_view::npos; at = text.find(word, at + 1)) {
@@ -224,7 +160,7 @@ void scan_places(const std::vector<char32_t>& kept, TextShingles& out) {
       if (std::find(std::begin(kNotNames), std::end(kNotNames), name) != std::end(kNotNames))
         continue;
       std::string place;
-      for (char32_t cp : text.substr(at - 2, 2 + word.size())) append_utf8(place, cp);
+      for (char32_t cp : text.substr(at - 2, 2 + word.size())) core::append_utf8(place, cp);
       out.places.push_back(std::move(place));
     }
   }
@@ -239,7 +175,7 @@ void sort_unique(auto& v) {
 }
 
 // Identifiers from the folded code points (punctuation still there: it separates numbers).
-void scan_identifiers(const std::vector<char32_t>& cps, TextShingles& out) {
+void scan_identifiers(const std::u32string& cps, TextShingles& out) {
   for (std::size_t i = 0; i < cps.size();) {
     if (auto plate = read_plate(cps, i); !plate.empty()) {
       out.plates.push_back(std::move(plate));
@@ -298,10 +234,10 @@ void scan_identifiers(const std::vector<char32_t>& cps, TextShingles& out) {
 
 void add_text(std::string_view text, std::vector<std::pair<std::uint64_t, float>>& grams,
               TextShingles& out) {
-  auto cps = decode(text);
+  auto cps = core::decode_utf8(text);
   for (auto& cp : cps) cp = fold(cp);
   scan_identifiers(cps, out);
-  std::vector<char32_t> kept;
+  std::u32string kept;
   kept.reserve(cps.size());
   for (char32_t cp : cps)
     if (is_kept(cp)) kept.push_back(cp);
@@ -640,8 +576,8 @@ std::vector<std::int32_t> text_index_grams(const TextShingles& text) {
 
 std::vector<std::string> shared_phrases(std::string_view a, std::string_view b, std::size_t count) {
   const auto kept = [](std::string_view text) {
-    std::vector<char32_t> out;
-    for (char32_t cp : decode(text)) {
+    std::u32string out;
+    for (char32_t cp : core::decode_utf8(text)) {
       cp = fold(cp);
       out.push_back(is_kept(cp) ? cp : 0);  // 0 breaks a phrase where punctuation was
     }
@@ -676,7 +612,7 @@ std::vector<std::string> shared_phrases(std::string_view a, std::string_view b, 
       telling = telling || weights().weight(x[k], x[k + 1]) >= 1.0F;
     if (!telling) continue;
     std::string phrase;
-    for (std::size_t k = end - length; k < end; ++k) append_utf8(phrase, x[k]);
+    for (std::size_t k = end - length; k < end; ++k) core::append_utf8(phrase, x[k]);
     if (std::find(out.begin(), out.end(), phrase) == out.end()) out.push_back(std::move(phrase));
   }
   return out;

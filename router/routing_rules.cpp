@@ -52,16 +52,7 @@ std::string lower_ascii(std::string_view text) {
 std::vector<std::string_view> characters(std::string_view text) {
   std::vector<std::string_view> out;
   for (std::size_t i = 0; i < text.size();) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = 1;
-    if (lead >= 0xF0) {
-      length = 4;
-    } else if (lead >= 0xE0) {
-      length = 3;
-    } else if (lead >= 0xC0) {
-      length = 2;
-    }
-    length = std::min(length, text.size() - i);
+    const std::size_t length = core::character_length(text, i);
     out.push_back(text.substr(i, length));
     i += length;
   }

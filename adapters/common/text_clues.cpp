@@ -5,6 +5,8 @@
 #include <initializer_list>
 #include <vector>
 
+#include "core/text.hpp"
+
 namespace appealhub::adapters {
 namespace {
 
@@ -67,24 +69,6 @@ const std::array<Clue, 11> kCategories{{
     {"construction", {"施工", "工程建设"}},
 }};
 
-void append_utf8(std::string& out, unsigned long cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // The character a reference names ("amp", "#39", "#x4E2D"), or nullopt.
 std::optional<unsigned long> entity_value(std::string_view name) {
   if (name == "amp") return '&';
@@ -144,7 +128,7 @@ std::string decode_html_entities(std::string_view text) {
       // References are short: do not scan far for a stray ampersand.
       if (semicolon != std::string_view::npos && semicolon - i <= 10) {
         if (const auto cp = entity_value(text.substr(i + 1, semicolon - i - 1))) {
-          append_utf8(out, *cp);
+          core::append_utf8(out, static_cast<char32_t>(*cp));
           i = semicolon + 1;
           continue;
         }
@@ -163,8 +147,7 @@ std::string first_characters(std::string_view text, std::size_t n) {
   line.erase(0, first);
   std::size_t count = 0, i = 0;
   while (i < line.size() && count < n) {
-    const auto lead = static_cast<unsigned char>(line[i]);
-    i += lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    i += core::character_length(line, i);
     ++count;
   }
   line.resize(std::min(i, line.size()));

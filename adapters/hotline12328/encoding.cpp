@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <stdexcept>
 
+#include "core/text.hpp"
+
 namespace appealhub::adapters::hotline12328 {
 namespace {
 
@@ -14,31 +16,6 @@ std::string upper(std::string_view s) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   }
   return r;
-}
-
-// Length of the UTF-8 sequence starting at `b`, 0 for a byte that cannot start one.
-std::size_t utf8_sequence_length(unsigned char b) {
-  if (b < 0x80) return 1;
-  if (b >= 0xC2 && b <= 0xDF) return 2;
-  if (b >= 0xE0 && b <= 0xEF) return 3;
-  if (b >= 0xF0 && b <= 0xF4) return 4;
-  return 0;
-}
-
-// Whether the `n` bytes at `p` form a well-formed sequence (no overlong forms, surrogates or
-// values above U+10FFFF). Precondition: n == utf8_sequence_length(p[0]).
-bool utf8_sequence_ok(const unsigned char* p, std::size_t n) {
-  for (std::size_t i = 1; i < n; ++i) {
-    if ((p[i] & 0xC0) != 0x80) return false;
-  }
-  if (n == 3) {
-    if (p[0] == 0xE0 && p[1] < 0xA0) return false;   // overlong
-    if (p[0] == 0xED && p[1] >= 0xA0) return false;  // surrogate
-  } else if (n == 4) {
-    if (p[0] == 0xF0 && p[1] < 0x90) return false;   // overlong
-    if (p[0] == 0xF4 && p[1] >= 0x90) return false;  // above U+10FFFF
-  }
-  return true;
 }
 
 }  // namespace
@@ -112,30 +89,18 @@ bool Utf8Decoder::feed_gb18030(std::string& out) {
 }
 
 bool Utf8Decoder::feed_utf8(std::string& out) {
-  const auto* p = reinterpret_cast<const unsigned char*>(pending_.data());
-  const std::size_t size = pending_.size();
   std::size_t i = 0;
-  while (i < size) {
-    const std::size_t n = utf8_sequence_length(p[i]);
-    if (n == 0) {
-      error_ = "invalid UTF-8 byte at byte offset " + std::to_string(offset_ + i);
+  while (i < pending_.size()) {
+    const auto sequence = core::read_utf8(pending_, i);
+    if (sequence.state == core::Utf8Sequence::State::incomplete) break;  // wait for more bytes
+    if (sequence.state == core::Utf8Sequence::State::invalid) {
+      const auto lead = static_cast<unsigned char>(pending_[i]);
+      const bool cannot_start = (lead >= 0x80 && lead < 0xC2) || lead > 0xF4;
+      error_ = std::string(cannot_start ? "invalid UTF-8 byte" : "invalid UTF-8 byte sequence") +
+               " at byte offset " + std::to_string(offset_ + i);
       return false;
     }
-    if (i + n > size) {
-      // Incomplete at the end; still check the bytes we have so an error is reported early.
-      for (std::size_t k = i + 1; k < size; ++k) {
-        if ((p[k] & 0xC0) != 0x80) {
-          error_ = "invalid UTF-8 byte sequence at byte offset " + std::to_string(offset_ + i);
-          return false;
-        }
-      }
-      break;
-    }
-    if (!utf8_sequence_ok(p + i, n)) {
-      error_ = "invalid UTF-8 byte sequence at byte offset " + std::to_string(offset_ + i);
-      return false;
-    }
-    i += n;
+    i += sequence.length;
   }
   out.append(pending_, 0, i);
   offset_ += i;

@@ -28,6 +28,31 @@ TEST(Utf8, RefusesMalformedSequences) {
   }
 }
 
+TEST(Utf8, ReadsOneSequenceAndTellsIncompleteFromInvalid) {
+  using State = Utf8Sequence::State;
+  EXPECT_EQ(read_utf8("工", 0).state, State::ok);
+  EXPECT_EQ(read_utf8("工", 0).length, 3u);
+  EXPECT_EQ(read_utf8("工", 0).code_point, U'工');
+  // A well-formed beginning cut by the end of the text may still become a character...
+  EXPECT_EQ(read_utf8("\xE5\xB7", 0).state, State::incomplete);
+  EXPECT_EQ(read_utf8("\xF0\x9F", 0).state, State::incomplete);
+  // ...but not one that can only start an overlong form, a surrogate or a value past U+10FFFF.
+  for (const std::string bad : {"\x80", "\xC1", "\xE0\x80", "\xED\xA0", "\xF4\x90", "\xF5",
+                                "\xE5x"}) {
+    EXPECT_EQ(read_utf8(bad, 0).state, State::invalid) << bad;
+  }
+}
+
+TEST(Utf8, LenientReadingReplacesEachMalformedByte) {
+  EXPECT_EQ(decode_utf8("a工\xFF😀"), U"a工\uFFFD😀");
+  EXPECT_EQ(decode_utf8("\xE5\xB7x"), U"\uFFFD\uFFFDx");
+  std::string out;
+  for (const char32_t c : decode_utf8("é€😀 出租车")) append_utf8(out, c);
+  EXPECT_EQ(out, "é€😀 出租车");
+  EXPECT_EQ(character_length("出租", 0), 3u);
+  EXPECT_EQ(character_length("\xFFx", 0), 1u);
+}
+
 TEST(Text, FindsControlCharacters) {
   EXPECT_FALSE(has_control_characters("plain 文本", false));
   EXPECT_TRUE(has_control_characters("a\nb", false));
