@@ -1,20 +1,13 @@
 #include "router/deadline_watch.hpp"
 
-#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <thread>
 
 #include "core/deadline.hpp"
 #include "core/log.hpp"
+#include "storage/deadline_steps.hpp"
 
 namespace appealhub::router {
-namespace {
-
-// Arbitrary constant naming the "deadline watch" advisory lock.
-constexpr long long kWatchLock = 0x61707065616c0002LL;
-
-}  // namespace
-
 std::string_view to_string(DeadlineStep step) {
   switch (step) {
     case DeadlineStep::due_soon:
@@ -61,56 +54,20 @@ std::size_t DeadlineWatch::run_once(std::chrono::sys_seconds now) {
   const auto calendar = calendar_();
   if (!calendar) return 0;
   auto connection = storage::connect(database_);
-  const auto outside_transaction = [&](const std::string& sql) {
-    pqxx::nontransaction txn(*connection);
-    return txn.exec1(sql)[0].as<bool>();
-  };
-  if (!outside_transaction("SELECT pg_try_advisory_lock(" + std::to_string(kWatchLock) + ")")) {
-    return 0;  // another process is watching
-  }
-  std::size_t written = 0;
-  try {
-    // Tickets still open whose deadline is near or past. The window before the deadline is wide
-    // enough for `due_soon_working_days` across the longest holiday.
-    const long long horizon_days = options_.due_soon_working_days * 2 + 10;
-    pqxx::work txn(*connection);
-    const auto rows = txn.exec(
-        "SELECT id, extract(epoch FROM deadline)::bigint, lead_department FROM tickets"
-        " WHERE status IN ('received', 'triage', 'assigned', 'in_progress', 'returned', 'reopened')"
-        " AND deadline IS NOT NULL AND deadline < to_timestamp(" +
-        std::to_string(now.time_since_epoch().count()) + ") + interval '" +
-        std::to_string(horizon_days) + " days'");
-    std::string values;
-    for (const auto& row : rows) {
-      const auto id = row[0].as<std::int64_t>();
-      const std::chrono::sys_seconds deadline{std::chrono::seconds(row[1].as<long long>())};
-      for (auto step : steps_reached(*calendar, deadline, now, options_)) {
-        nlohmann::json data{{"step", to_string(step)},
-                            {"deadline", row[1].as<long long>()},
-                            {"department", row[2].is_null() ? "" : row[2].as<std::string>()}};
-        if (!values.empty()) values += ',';
-        values += "(" + std::to_string(id) + "," +
-                  txn.quote("sla:" + std::to_string(id) + ":" + std::string(to_string(step)) + ":" +
-                            std::to_string(deadline.time_since_epoch().count())) +
-                  "," + txn.quote("sla." + std::string(to_string(step))) +
-                  ",'deadline-watch',to_timestamp(" +
-                  std::to_string(now.time_since_epoch().count()) + ")," + txn.quote(data.dump()) +
-                  "::jsonb)";
-      }
+  const storage::SessionLock lock(*connection, kLockKey);
+  if (!lock.held()) return 0;  // another process is watching
+  // Tickets still open whose deadline is near or past. The window before the deadline is wide
+  // enough for `due_soon_working_days` across the longest holiday.
+  const auto horizon = std::chrono::days(options_.due_soon_working_days * 2 + 10);
+  pqxx::work txn(*connection);
+  std::vector<storage::DeadlineStepRecord> steps;
+  for (auto& open : storage::open_deadlines_before(txn, now + horizon)) {
+    for (const auto step : steps_reached(*calendar, open.deadline, now, options_)) {
+      steps.push_back({open, std::string(to_string(step))});
     }
-    if (!values.empty()) {
-      written = txn.exec(
-                       "INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at,"
-                       " data) VALUES " +
-                       values + " ON CONFLICT (event_id) DO NOTHING")
-                    .affected_rows();
-    }
-    txn.commit();
-  } catch (...) {
-    outside_transaction("SELECT pg_advisory_unlock(" + std::to_string(kWatchLock) + ")");
-    throw;
   }
-  outside_transaction("SELECT pg_advisory_unlock(" + std::to_string(kWatchLock) + ")");
+  const auto written = storage::record_deadline_steps(txn, steps, now);
+  txn.commit();
   return written;
 }
 

@@ -44,6 +44,8 @@ std::vector<DeadlineStep> steps_reached(const core::WorkingCalendar& calendar,
 class DeadlineWatch {
  public:
   using CalendarSource = std::function<std::shared_ptr<const core::WorkingCalendar>()>;
+  // The advisory lock that keeps one watch at a time among many processes.
+  static constexpr long long kLockKey = 0x61707065616c0002LL;
 
   DeadlineWatch(storage::DatabaseConfig database, CalendarSource calendar,
                 DeadlineWatchOptions options = {});

@@ -7,6 +7,7 @@
 #include "config/holidays.hpp"
 #include "core/time.hpp"
 #include "router/deadline_watch.hpp"
+#include "storage/deadline_steps.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace appealhub::router {
@@ -34,7 +35,15 @@ TEST(DeadlineWatchStore, StepsAreWrittenOnceAndAnExtendedDeadlineArmsThemAgain) 
       *config::load_holidays(config::shipped_holidays_path()).calendar);
   DeadlineWatch watch({db.uri()}, [&] { return calendar; });
 
+  {
+    // Another process's watch holds the lock: this one writes nothing.
+    auto other = storage::connect({db.uri()});
+    const storage::SessionLock held(*other, DeadlineWatch::kLockKey);
+    ASSERT_TRUE(held.held());
+    EXPECT_EQ(watch.run_once(at("2026-10-28T09:00:00+08:00")), 0u);
+  }
   EXPECT_EQ(watch.run_once(at("2026-10-28T09:00:00+08:00")), 3u);  // due_soon, overdue, notice
+  EXPECT_EQ(db.scalar("SELECT data->>'department' FROM ticket_events ORDER BY id LIMIT 1"), "zfzd");
   EXPECT_EQ(watch.run_once(at("2026-10-28T15:00:00+08:00")), 0u);  // nothing new
   EXPECT_EQ(watch.run_once(at("2026-11-03T09:00:00+08:00")), 1u);  // public note
   EXPECT_EQ(db.scalar("SELECT string_agg(type, ',' ORDER BY id) FROM ticket_events"),

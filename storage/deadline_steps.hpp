@@ -1,0 +1,54 @@
+#pragma once
+// The deadline watch's reads and writes: open tickets whose deadline is near or past, and the
+// supervision steps (sla.* events, docs/domain.md "Supervision") written once each.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pqxx {
+class connection_base;
+class dbtransaction;
+}  // namespace pqxx
+
+namespace appealhub::storage {
+
+// A session-level advisory lock taken on `connection` if no other session holds it, released when
+// this object goes (or with the session, if the connection broke).
+class SessionLock {
+ public:
+  SessionLock(pqxx::connection_base& connection, long long key);
+  ~SessionLock();
+  SessionLock(const SessionLock&) = delete;
+  SessionLock& operator=(const SessionLock&) = delete;
+  bool held() const { return held_; }
+
+ private:
+  pqxx::connection_base& connection_;
+  long long key_;
+  bool held_ = false;
+};
+
+struct OpenDeadline {
+  std::int64_t ticket_id = 0;
+  std::chrono::sys_seconds deadline;
+  std::string department;  // the lead department, empty when none
+};
+
+// Tickets still open (not answered, merged or closed) whose deadline falls before `until`.
+std::vector<OpenDeadline> open_deadlines_before(pqxx::dbtransaction& txn,
+                                                std::chrono::sys_seconds until);
+
+struct DeadlineStepRecord {
+  OpenDeadline ticket;
+  std::string step;  // due_soon, urge, overdue, notice, public_note
+};
+
+// Writes each step as a `sla.<step>` event at `now`, once per ticket, step and deadline (a new
+// deadline after an extension starts the steps again). Returns how many were new.
+std::size_t record_deadline_steps(pqxx::dbtransaction& txn,
+                                  const std::vector<DeadlineStepRecord>& steps,
+                                  std::chrono::sys_seconds now);
+
+}  // namespace appealhub::storage
