@@ -12,6 +12,8 @@
 #include "gateway/credentials.hpp"
 #include "gateway/embedded_files.hpp"
 #include "gateway/web_files.hpp"
+#include "storage/adapter_status.hpp"
+#include "storage/backlog.hpp"
 #include "storage/migrations.hpp"
 
 namespace appealhub::gateway {
@@ -414,40 +416,32 @@ http::Response Api::Impl::metrics_text() const {
   try {
     auto& db = connection();
     pqxx::read_transaction txn(db);
+    const auto backlog = storage::read_backlog(txn);
     out.declare("appealhub_tickets", Type::gauge, "Tickets in the store, by status.");
-    for (const auto& r :
-         txn.exec("SELECT status, count(*) FROM tickets GROUP BY status ORDER BY 1")) {
-      out.add("appealhub_tickets", {{"status", r[0].c_str()}}, r[1].as<double>());
+    for (const auto& [status, count] : backlog.tickets_by_status) {
+      out.add("appealhub_tickets", {{"status", status}}, static_cast<double>(count));
     }
-    const auto lag = txn.exec1(
-        "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM outbox "
-        "WHERE sent_at IS NULL");
     out.declare("appealhub_outbox_unsent", Type::gauge, "Messages decided but not yet on the bus.");
-    out.add("appealhub_outbox_unsent", {}, lag[0].as<double>());
+    out.add("appealhub_outbox_unsent", {}, static_cast<double>(backlog.outbox_unsent));
     out.declare("appealhub_outbox_lag_seconds", Type::gauge, "Age of the oldest unsent message.");
-    out.add("appealhub_outbox_lag_seconds", {}, lag[1].as<double>());
+    out.add("appealhub_outbox_lag_seconds", {}, backlog.outbox_oldest_unsent_seconds);
     // Every process's adapters, from adapter_status: declared before this process's own
     // (adapter_metrics), so the store's view of a channel is the one reported.
     out.declare("appealhub_adapter_lag_seconds", Type::gauge,
                 "Time since a channel poller last reached the end of its feed.");
     out.declare("appealhub_adapter_last_success_age_seconds", Type::gauge,
                 "Time since a channel poller's last good pass (-1: never).");
-    for (const auto& r :
-         txn.exec("SELECT adapter, lag_seconds + extract(epoch FROM now() - updated_at), "
-                  "coalesce(extract(epoch FROM now() - last_success_at), -1) FROM adapter_status "
-                  "ORDER BY adapter")) {
-      out.add("appealhub_adapter_lag_seconds", {{"adapter", r[0].c_str()}}, r[1].as<double>());
-      out.add("appealhub_adapter_last_success_age_seconds", {{"adapter", r[0].c_str()}},
-              r[2].as<double>());
+    for (const auto& a : storage::read_adapter_status(txn)) {
+      out.add("appealhub_adapter_lag_seconds", {{"adapter", a.adapter}}, a.lag_seconds);
+      out.add("appealhub_adapter_last_success_age_seconds", {{"adapter", a.adapter}},
+              a.last_success_age_seconds);
     }
-    const auto failures = txn.exec1(
-        "SELECT (SELECT count(*) FROM ticket_events WHERE type = 'reply.failed'), "
-        "(SELECT count(*) FROM rejected_messages)");
     out.declare("appealhub_delivery_failures_total", Type::counter,
                 "Replies a channel refused or that failed.");
-    out.add("appealhub_delivery_failures_total", {}, failures[0].as<double>());
+    out.add("appealhub_delivery_failures_total", {}, static_cast<double>(backlog.reply_failures));
     out.declare("appealhub_rejected_messages_total", Type::counter, "Messages intake refused.");
-    out.add("appealhub_rejected_messages_total", {}, failures[1].as<double>());
+    out.add("appealhub_rejected_messages_total", {},
+            static_cast<double>(backlog.rejected_messages));
     out.add("appealhub_database_up", {}, 1);
   } catch (const std::exception& e) {
     drop_connection();

@@ -137,4 +137,33 @@ nlohmann::json list_hotline_refused(pqxx::transaction_base& txn, const std::stri
   return out;
 }
 
+HotlineResultsHealth hotline_results_health(pqxx::transaction_base& txn) {
+  HotlineResultsHealth out{{}, nlohmann::json::array(), nlohmann::json::object()};
+  for (const auto& r : txn.exec("SELECT name FROM hotline_result_files WHERE state = 'written' AND "
+                                "overdue_reported_at IS NOT NULL ORDER BY sequence")) {
+    out.without_receipt.push_back(r[0].as<std::string>());
+  }
+  for (const auto& r :
+       txn.exec("SELECT name, abandoned_by, late_receipt FROM hotline_result_files WHERE state = "
+                "'abandoned' AND abandoned_at > now() - interval '7 days' ORDER BY sequence")) {
+    out.abandoned.push_back(
+        {{"file", r[0].c_str()}, {"abandoned_by", r[1].c_str()}, {"late_receipt", r[2].c_str()}});
+  }
+  const auto counts = txn.exec1(
+      "SELECT count(*) FILTER (WHERE line IS NULL), count(*) FILTER (WHERE line IS NOT NULL) "
+      "FROM hotline_refused WHERE refused_at > now() - interval '7 days'");
+  auto latest = nlohmann::json::array();
+  for (const auto& r :
+       txn.exec("SELECT file, line, reason FROM hotline_refused WHERE refused_at > now() - "
+                "interval '7 days' ORDER BY refused_at DESC, id DESC LIMIT 20")) {
+    latest.push_back({{"file", r[0].c_str()},
+                      {"line", r[1].is_null() ? nlohmann::json() : nlohmann::json(r[1].as<int>())},
+                      {"reason", r[2].c_str()}});
+  }
+  out.refused = {{"files", counts[0].as<long long>()},
+                 {"rows", counts[1].as<long long>()},
+                 {"latest", latest}};
+  return out;
+}
+
 }  // namespace appealhub::storage

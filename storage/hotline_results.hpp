@@ -57,4 +57,14 @@ void record_hotline_refused(pqxx::dbtransaction& txn, const std::string& file,
 nlohmann::json list_hotline_refused(pqxx::transaction_base& txn, const std::string& file, int limit,
                                     int offset);
 
+// What the health report shows of the 12328 file interface.
+struct HotlineResultsHealth {
+  // Written result files the result sender reported overdue (no receipt in time).
+  std::vector<std::string> without_receipt;
+  nlohmann::json abandoned;  // last 7 days, oldest first: [{file, abandoned_by, late_receipt}]
+  // Last 7 days: {files, rows, latest: up to 20 [{file, line (null: the file), reason}]}.
+  nlohmann::json refused;
+};
+HotlineResultsHealth hotline_results_health(pqxx::transaction_base& txn);
+
 }  // namespace appealhub::storage

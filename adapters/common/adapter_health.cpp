@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <set>
 #include <vector>
+
+#include "storage/adapter_status.hpp"
 
 namespace appealhub::adapters {
 namespace {
@@ -96,22 +99,9 @@ void AdapterHealth::store(pqxx::connection& connection) const {
     return seconds_since_epoch(*t);
   };
   pqxx::work txn(connection);
-  txn.exec_params(
-      "INSERT INTO adapter_status (adapter, instance, last_success_at, last_error, last_error_at,"
-      " caught_up_at, lag_seconds, counters, updated_at)"
-      " VALUES ($1, $2, to_timestamp($3), $4, to_timestamp($5), to_timestamp($6), $7,"
-      " $8::jsonb, now())"
-      // A process that has neither succeeded nor failed yet (just restarted) keeps what the
-      // row knew: an alarm stays until a success clears it.
-      " ON CONFLICT (adapter) DO UPDATE SET instance = EXCLUDED.instance,"
-      " last_success_at = coalesce(EXCLUDED.last_success_at, adapter_status.last_success_at),"
-      " last_error = CASE WHEN EXCLUDED.last_error_at IS NULL THEN adapter_status.last_error"
-      " ELSE EXCLUDED.last_error END,"
-      " last_error_at = coalesce(EXCLUDED.last_error_at, adapter_status.last_error_at),"
-      " caught_up_at = EXCLUDED.caught_up_at,"
-      " lag_seconds = EXCLUDED.lag_seconds, counters = EXCLUDED.counters, updated_at = now()",
-      s.adapter, instance_name(), epoch(s.last_success), s.last_error, epoch(s.last_error_at),
-      epoch(s.caught_up_at), s.lag_seconds, counters.dump());
+  storage::write_adapter_status(
+      txn, {s.adapter, instance_name(), epoch(s.last_success), epoch(s.last_error_at),
+            epoch(s.caught_up_at), s.last_error, s.lag_seconds, counters.dump()});
   txn.commit();
 }
 
@@ -139,33 +129,6 @@ void adapter_metrics(core::MetricsText& out) {
     out.add("appealhub_adapter_last_success_timestamp_seconds", labels,
             s.last_success ? static_cast<double>(seconds_since_epoch(*s.last_success)) : 0.0);
   }
-}
-
-nlohmann::json load_adapter_status(pqxx::dbtransaction& txn) {
-  nlohmann::json out = nlohmann::json::array();
-  const auto rows = txn.exec(
-      "SELECT adapter, instance, to_char(last_success_at AT TIME ZONE 'Asia/Shanghai',"
-      " 'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"'), last_error,"
-      " to_char(last_error_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"'),"
-      " to_char(caught_up_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"'),"
-      " lag_seconds, counters::text,"
-      " to_char(updated_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+08:00\"')"
-      " FROM adapter_status ORDER BY adapter");
-  for (const auto& r : rows) {
-    const auto text_or_null = [](const pqxx::field& f) {
-      return f.is_null() ? nlohmann::json() : nlohmann::json(f.as<std::string>());
-    };
-    out.push_back({{"adapter", r[0].as<std::string>()},
-                   {"instance", r[1].as<std::string>()},
-                   {"last_success_at", text_or_null(r[2])},
-                   {"last_error", r[3].as<std::string>()},
-                   {"last_error_at", text_or_null(r[4])},
-                   {"caught_up_at", text_or_null(r[5])},
-                   {"lag_seconds", r[6].as<double>()},
-                   {"counters", nlohmann::json::parse(r[7].as<std::string>())},
-                   {"updated_at", r[8].as<std::string>()}});
-  }
-  return out;
 }
 
 }  // namespace appealhub::adapters

@@ -10,16 +10,11 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <pqxx/connection>
 #include <string>
 
 #include "core/metrics.hpp"
-
-namespace pqxx {
-class dbtransaction;
-}
 
 namespace appealhub::adapters {
 
@@ -67,10 +62,5 @@ class AdapterHealth {
 // appealhub_adapter_<counter>_total, appealhub_adapter_lag_seconds,
 // appealhub_adapter_last_success_timestamp_seconds, each labelled {adapter="…"}.
 void adapter_metrics(core::MetricsText& out);
-
-// Every row of adapter_status as a JSON array of objects (adapter, instance, last_success_at,
-// last_error, last_error_at, caught_up_at, lag_seconds, counters, updated_at), for the gateway
-// and the health report.
-nlohmann::json load_adapter_status(pqxx::dbtransaction& txn);
 
 }  // namespace appealhub::adapters
