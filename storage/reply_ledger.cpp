@@ -71,16 +71,6 @@ OutboxMessage to_outbox(const core::Event& event) {
   return m;
 }
 
-core::ReplyRequested decode_request(const std::string& json) {
-  auto decoded = core::decode_event(json);
-  if (!decoded)
-    throw std::runtime_error("stored reply.requested unreadable: " +
-                             core::to_string(decoded.errors()));
-  const auto* r = std::get_if<core::ReplyRequested>(&decoded.event().body);
-  if (!r) throw std::runtime_error("stored request is not a reply.requested");
-  return *r;
-}
-
 std::string producer_of(const std::string& channel) {
   return "adapter." + channel;
 }
@@ -144,6 +134,16 @@ void insert_attempt(pqxx::dbtransaction& txn, const std::string& reply_id, int a
 
 }  // namespace
 
+core::ReplyRequested decode_reply_request(const std::string& json) {
+  auto decoded = core::decode_event(json);
+  if (!decoded)
+    throw std::runtime_error("stored reply.requested unreadable: " +
+                             core::to_string(decoded.errors()));
+  const auto* r = std::get_if<core::ReplyRequested>(&decoded.event().body);
+  if (!r) throw std::runtime_error("stored request is not a reply.requested");
+  return *r;
+}
+
 std::string_view to_string(DeliveryAttempt::Outcome outcome) {
   switch (outcome) {
     case DeliveryAttempt::Outcome::delivered:
@@ -193,7 +193,7 @@ std::vector<ClaimedReply> ReplyLedger::claim(pqxx::dbtransaction& txn, const std
   std::vector<std::string> ids;
   for (const auto& row : due) {
     ClaimedReply c;
-    c.request = decode_request(row[1].c_str());
+    c.request = decode_reply_request(row[1].c_str());
     c.attempt = row[2].as<int>();
     c.ticket_status = row[3].c_str();
     const bool moved_away = c.ticket_status == "withdrawn" || c.ticket_status == "reassigned_out";
@@ -397,7 +397,7 @@ int ReplyLedger::record_callback(pqxx::dbtransaction& txn, std::int64_t ticket_i
   int settled = 0;
   for (const auto& row : rows) {
     ClaimedReply c;
-    c.request = decode_request(row[1].c_str());
+    c.request = decode_reply_request(row[1].c_str());
     c.attempt = row[2].as<int>() + 1;
     const int budget = row[3].as<int>();
     DeliveryAttempt a;

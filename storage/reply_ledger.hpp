@@ -13,8 +13,8 @@
 //   in claim() without being handed out: nothing new is sent for such a ticket. A reply the
 //   channel has already been sent (attempts > 0: it asked for it again, like 12328's transient
 //   系统繁忙请重试, or its answer was lost) is the exception: it goes again and the channel
-//   settles it (12328 工单已撤销, petition 409: a final failure, shown), so that a reply the channel
-//   may hold is never marked unsent and a transient refusal is always followed by a resend.
+//   settles it (12328 工单已撤销, petition 409: a final failure, shown), so that a reply the
+//   channel may hold is never marked unsent and a transient refusal is always followed by a resend.
 // - record() writes the attempt and the new state and, in the same transaction, the reply.delivered
 //   or reply.failed event to the outbox (routing key delivery.<channel>) plus any news the channel
 //   gave about the appeal (appeal.withdrawn / appeal.reassigned to intake.<channel>).
@@ -38,6 +38,9 @@ class transaction_base;
 }  // namespace pqxx
 
 namespace appealhub::storage {
+
+// A reply.requested as the ledger stores it (its request column), decoded; throws when unreadable.
+core::ReplyRequested decode_reply_request(const std::string& json);
 
 struct DeliveryPolicy {
   int max_attempts = 12;                          // then the reply fails for good

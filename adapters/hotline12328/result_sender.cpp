@@ -10,7 +10,7 @@
 #include "core/codec.hpp"
 #include "core/log.hpp"
 #include "storage/channel_cursors.hpp"
-#include "storage/hotline_results.hpp"
+#include "storage/hotline_result_files.hpp"
 
 namespace appealhub::adapters::hotline12328 {
 namespace {
@@ -19,54 +19,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kChannel = "hotline12328";
 constexpr const char* kSequenceCursor = "result_sequence";
-// Serializes planning, receipts and abandoning a file across senders and gateways.
-constexpr const char* kLock = storage::kHotlineResultLock;
-// A reply bound to a result file: never taken again by a lease, only settled by the receipt.
-constexpr const char* kBound = storage::kBoundToResultFile;
-
-// Parses a Postgres text[] of plain ids (reply ids are [A-Za-z0-9._:-]).
-std::vector<std::string> text_array(const std::string& literal) {
-  std::vector<std::string> out;
-  std::string item;
-  bool quoted = false;
-  for (std::size_t i = 1; i + 1 < literal.size(); ++i) {
-    const char c = literal[i];
-    if (c == '"') {
-      quoted = !quoted;
-    } else if (c == '\\' && i + 2 < literal.size()) {
-      item += literal[++i];
-    } else if (c == ',' && !quoted) {
-      out.push_back(std::move(item));
-      item.clear();
-    } else {
-      item += c;
-    }
-  }
-  if (literal.size() > 2) out.push_back(std::move(item));
-  return out;
-}
-
-std::string array_literal(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (const auto& s : items) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    for (char c : s) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
-core::ReplyRequested decode_request(const std::string& json) {
-  auto decoded = core::decode_event(json);
-  const auto* r = decoded ? std::get_if<core::ReplyRequested>(&decoded.event().body) : nullptr;
-  if (!r) throw std::runtime_error("a stored reply.requested is unreadable");
-  return *r;
-}
-
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;
@@ -107,36 +59,26 @@ ResultPass ResultSender::run_once() {
 }
 
 void ResultSender::finish_planned(ResultPass& pass) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> planned;
+  std::vector<storage::ResultFileRecord> planned;
   {
     pqxx::read_transaction txn(*db_);
-    for (const auto& row : txn.exec("SELECT name, reply_ids::text FROM hotline_result_files "
-                                    "WHERE state = 'planned' ORDER BY sequence")) {
-      planned.emplace_back(row[0].c_str(), text_array(row[1].c_str()));
-    }
+    planned = storage::result_files_in_state(txn, "planned");
   }
-  for (const auto& [name, ids] : planned) {
+  for (const auto& [name, ids, receipt_error] : planned) {
     // A receipt means the platform has read this name: writing it again would change nothing.
     if (!fs::exists(options_.receipt_dir / receipt_file_name(name))) {
       std::vector<ResultRow> rows;
       {
         pqxx::read_transaction txn(*db_);
-        const auto stored = txn.exec_params(
-            "SELECT reply_id, request::text FROM reply_ledger "
-            "WHERE reply_id = ANY($1::text[])",
-            array_literal(ids));
-        std::map<std::string, std::string> by_id;
-        for (const auto& r : stored) by_id[r[0].c_str()] = r[1].c_str();
-        for (const auto& id : ids) rows.push_back(result_row(decode_request(by_id.at(id))));
+        for (const auto& request : storage::reply_requests(txn, ids)) {
+          rows.push_back(result_row(request));
+        }
       }
       // The rows come back in the planned order from immutable requests: the same bytes again.
       write_result_file(options_.import_dir, name, build_result_file(rows, options_.encoding));
     }
     pqxx::work txn(*db_);
-    txn.exec_params(
-        "UPDATE hotline_result_files SET state = 'written', written_at = now() "
-        "WHERE name = $1 AND state = 'planned'",
-        name);
+    storage::mark_result_file_written(txn, name);
     txn.commit();
     ++pass.files_written;
     core::log_info("hotline12328", "result file written",
@@ -146,14 +88,10 @@ void ResultSender::finish_planned(ResultPass& pass) {
 
 bool ResultSender::plan_file() {
   pqxx::work txn(*db_);
-  txn.exec(kLock);
-  const auto due = txn.exec_params1(
-      "SELECT count(*), coalesce(min(next_attempt_at) <= now() - make_interval(secs => $2), "
-      "false) FROM reply_ledger WHERE channel = $1 AND state IN ('queued', 'retrying') AND "
-      "next_attempt_at <= now()",
-      kChannel, static_cast<double>(options_.flush_interval.count()));
-  const auto waiting = due[0].as<std::size_t>();
-  if (waiting == 0 || (waiting < options_.max_rows && !due[1].as<bool>())) return false;
+  storage::lock_hotline_results(txn);
+  const auto due = storage::due_replies(txn, kChannel, options_.flush_interval);
+  const auto waiting = due.waiting;
+  if (waiting == 0 || (waiting < options_.max_rows && !due.oldest_waited)) return false;
 
   const auto claimed = ledger_.claim(txn, kChannel, static_cast<int>(options_.max_rows));
   if (claimed.empty()) {  // every one was failed unsent (withdrawn, reassigned): keep that
@@ -167,46 +105,32 @@ bool ResultSender::plan_file() {
   const auto name = result_file_name(options_.unit, std::chrono::system_clock::now(), sequence);
   std::vector<std::string> ids;
   for (const auto& c : claimed) ids.push_back(c.request.reply_id);
-  txn.exec_params(
-      "INSERT INTO hotline_result_files (name, sequence, reply_ids) VALUES ($1, $2, $3::text[])",
-      name, static_cast<long long>(sequence), array_literal(ids));
-  txn.exec_params(
-      "UPDATE reply_ledger SET sending_since = $2::timestamptz "
-      "WHERE reply_id = ANY($1::text[])",
-      array_literal(ids), std::string(kBound));
+  storage::plan_result_file(txn, name, sequence, ids);
   storage::save_cursor(txn, kChannel, kSequenceCursor, std::to_string(sequence));
   txn.commit();
   return true;
 }
 
 void ResultSender::apply_receipts(ResultPass& pass) {
-  std::vector<std::pair<std::string, std::string>> written;  // name, receipt_error
+  std::vector<storage::ResultFileRecord> written;
   {
     pqxx::read_transaction txn(*db_);
-    for (const auto& row : txn.exec("SELECT name, receipt_error FROM hotline_result_files "
-                                    "WHERE state = 'written' ORDER BY sequence")) {
-      written.emplace_back(row[0].c_str(), row[1].c_str());
-    }
+    written = storage::result_files_in_state(txn, "written");
   }
-  for (const auto& [name, known_error] : written) {
+  for (const auto& [name, ids, known_error] : written) {
     const auto path = options_.receipt_dir / receipt_file_name(name);
     if (!fs::exists(path)) continue;
     std::string error;
     const auto receipt = parse_receipt(read_file(path), &error);
     pqxx::work txn(*db_);
-    txn.exec(kLock);
-    const auto file = txn.exec_params(
-        "SELECT reply_ids::text FROM hotline_result_files WHERE name = $1 AND state = 'written' "
-        "FOR UPDATE",
-        name);
-    if (file.empty()) continue;  // another sender applied it meanwhile
+    storage::lock_hotline_results(txn);
+    if (!storage::lock_written_result_file(txn, name)) continue;  // applied by another sender
     if (!receipt) {
       // The platform may still be writing it; it stays open and is reported when overdue.
       if (error != known_error) {
         core::log_warn("hotline12328", "a receipt cannot be read",
                        {{"file", path.filename().string()}, {"error", error}});
-        txn.exec_params("UPDATE hotline_result_files SET receipt_error = $2 WHERE name = $1", name,
-                        error);
+        storage::record_receipt_error(txn, name, error);
         txn.commit();
       }
       continue;
@@ -215,20 +139,8 @@ void ResultSender::apply_receipts(ResultPass& pass) {
     std::map<std::string, std::vector<const ReceiptRow*>> by_order;
     for (const auto& r : *receipt) by_order[r.order_id].push_back(&r);
     std::map<std::string, std::size_t> used;
-    // The file's replies still bound to it, locked, in the file's order.
-    const auto ids = text_array(file[0][0].c_str());
-    std::map<std::string, storage::ClaimedReply> bound;
-    for (const auto& row : txn.exec_params(
-             "SELECT reply_id, request::text, attempts, sending_since::text FROM reply_ledger "
-             "WHERE reply_id = ANY($1::text[]) AND state = 'sending' AND "
-             "sending_since = $2::timestamptz FOR UPDATE",
-             array_literal(ids), std::string(kBound))) {
-      storage::ClaimedReply c;
-      c.request = decode_request(row[1].c_str());
-      c.attempt = row[2].as<int>();
-      c.sending_since = row[3].c_str();
-      bound.emplace(row[0].c_str(), std::move(c));
-    }
+    // The file's replies still bound to it, locked; taken in the file's order.
+    const auto bound = storage::replies_bound_to_file(txn, ids);
     std::vector<std::pair<storage::ClaimedReply, storage::DeliveryAttempt>> settled;
     for (const auto& id : ids) {
       const auto it = bound.find(id);
@@ -268,10 +180,7 @@ void ResultSender::apply_receipts(ResultPass& pass) {
       settled.emplace_back(c, std::move(a));
     }
     ledger_.record_all(txn, settled);
-    txn.exec_params(
-        "UPDATE hotline_result_files SET state = 'answered', answered_at = now(), "
-        "receipt_error = '' WHERE name = $1",
-        name);
+    storage::mark_result_file_answered(txn, name);
     txn.commit();
     ++pass.receipts_read;
   }
@@ -281,10 +190,7 @@ void ResultSender::apply_late_receipts(ResultPass& pass) {
   std::vector<std::string> abandoned;
   {
     pqxx::read_transaction txn(*db_);
-    for (const auto& row : txn.exec("SELECT name FROM hotline_result_files "
-                                    "WHERE state = 'abandoned' AND late_receipt_at IS NULL")) {
-      abandoned.emplace_back(row[0].c_str());
-    }
+    abandoned = storage::abandoned_without_late_receipt(txn);
   }
   for (const auto& name : abandoned) {
     const auto path = options_.receipt_dir / receipt_file_name(name);
@@ -306,35 +212,22 @@ void ResultSender::apply_late_receipts(ResultPass& pass) {
     std::string summary = std::to_string(succeeded) + " 成功";
     for (const auto& [reason, n] : failures) summary += ", " + std::to_string(n) + " " + reason;
     pqxx::work txn(*db_);
-    txn.exec(kLock);
+    storage::lock_hotline_results(txn);
     // As for any receipt, the k-th row of an order answers the file's k-th reply of that order.
     std::vector<std::string> taken;
     {
-      const auto file = txn.exec_params(
-          "SELECT f.id, l.external_id FROM hotline_result_files h, "
-          "unnest(h.reply_ids) WITH ORDINALITY AS f(id, n) "
-          "JOIN reply_ledger l ON l.reply_id = f.id WHERE h.name = $1 ORDER BY f.n",
-          name);
       std::map<std::string, std::size_t> used;
-      for (const auto& row : file) {
-        const auto& rows = by_order[row[1].c_str()];
-        const auto k = used[row[1].c_str()]++;
-        if (k < rows.size() && rows[k]) taken.emplace_back(row[0].c_str());
+      for (const auto& [reply_id, order] : storage::result_file_orders(txn, name)) {
+        const auto& rows = by_order[order];
+        const auto k = used[order]++;
+        if (k < rows.size() && rows[k]) taken.push_back(reply_id);
       }
     }
     // A reply the platform took after all and that no new file holds yet is delivered now; one
     // already in a new file is settled by that file's receipt (a second 办结 of an order is
     // refused by the platform: 该工单已办结). Nothing is sent twice by this receipt.
     std::vector<std::pair<storage::ClaimedReply, storage::DeliveryAttempt>> settled;
-    for (const auto& row : txn.exec_params(
-             "UPDATE reply_ledger SET state = 'sending', sending_since = $2::timestamptz "
-             "WHERE reply_id = ANY($1::text[]) AND state IN ('queued', 'retrying') "
-             "RETURNING reply_id, request::text, attempts, sending_since::text",
-             array_literal(taken), std::string(kBound))) {
-      storage::ClaimedReply c;
-      c.request = decode_request(row[1].c_str());
-      c.attempt = row[2].as<int>();
-      c.sending_since = row[3].c_str();
+    for (auto& c : storage::bind_waiting_replies(txn, taken)) {
       storage::DeliveryAttempt a;
       a.outcome = storage::DeliveryAttempt::Outcome::delivered;
       a.code = "成功";
@@ -344,10 +237,7 @@ void ResultSender::apply_late_receipts(ResultPass& pass) {
     }
     ledger_.record_all(txn, settled);
     pass.delivered += settled.size();
-    txn.exec_params(
-        "UPDATE hotline_result_files SET late_receipt_at = now(), late_receipt = $2 "
-        "WHERE name = $1",
-        name, summary);
+    storage::record_late_receipt(txn, name, summary);
     txn.commit();
     core::log_warn(
         "hotline12328", "a receipt came for an abandoned result file",
@@ -357,21 +247,14 @@ void ResultSender::apply_late_receipts(ResultPass& pass) {
 
 void ResultSender::report_overdue(ResultPass& pass) {
   pqxx::work txn(*db_);
-  const auto late = txn.exec_params(
-      "UPDATE hotline_result_files SET overdue_reported_at = now() WHERE state = 'written' AND "
-      "overdue_reported_at IS NULL AND written_at < now() - make_interval(mins => $1) "
-      "RETURNING name, to_char(written_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')",
-      static_cast<int>(options_.receipt_timeout.count()));
-  for (const auto& row : late) {
+  for (const auto& [name, written_at] :
+       storage::mark_overdue_result_files(txn, options_.receipt_timeout)) {
     core::log_warn("hotline12328", "a result file has no receipt",
-                   {{"file", row[0].c_str()},
-                    {"written_at", row[1].c_str()},
+                   {{"file", name},
+                    {"written_at", written_at},
                     {"timeout_minutes", std::to_string(options_.receipt_timeout.count())}});
   }
-  pass.overdue = txn.exec(
-                        "SELECT count(*) FROM hotline_result_files WHERE state = 'written' AND "
-                        "overdue_reported_at IS NOT NULL")[0][0]
-                     .as<std::size_t>();
+  pass.overdue = storage::count_overdue_result_files(txn);
   txn.commit();
 }
 
