@@ -10,7 +10,6 @@
 #include <sstream>
 #include <string>
 
-#include "app/channel_parts.hpp"
 #include "app/commands.hpp"
 #include "app/parts.hpp"
 #include "config/app_config.hpp"
@@ -45,19 +44,6 @@ std::string wrapped(const std::string& text) {
 
 // What the chosen subcommand does once the configuration is loaded.
 using Action = std::function<int(const config::AppConfig&)>;
-
-// A part alone, or `run`: every part after migrating and declaring the topology.
-int run_command(const config::AppConfig& c, const std::string& command) {
-  if (const auto problem = app::channel_command_problem(command, c); !problem.empty()) {
-    std::cerr << "appealhub: " << problem << '\n';
-    return 2;
-  }
-  if (command == "run") {
-    app::migrate(c);
-    app::declare_topology(c);
-  }
-  return app::run_parts(c, command);
-}
 
 // "appealhub user add": the subcommands being parsed, for messages.
 std::string command_path(const CLI::App& cli) {
@@ -111,13 +97,13 @@ struct CommandLine {
     config_option(cli);
 
     command(cli, "run", "migrate, declare the bus topology, then run every part in this process",
-            [](const auto& c) { return run_command(c, "run"); });
+            [](const auto& c) { return app::run_command(c, "run"); });
     command(cli, "migrate", "apply pending database migrations and exit", app::migrate);
     command(cli, "topology", "declare the exchanges and queues on the broker and exit",
             app::declare_topology);
     for (const auto& part : app::parts()) {
       command(cli, part.name, part.help,
-              [name = std::string(part.name)](const auto& c) { return run_command(c, name); });
+              [name = std::string(part.name)](const auto& c) { return app::run_command(c, name); });
     }
 
     auto* user = group(cli, "user",
@@ -179,10 +165,10 @@ struct CommandLine {
               replay ? "put up to LIMIT messages back where they were first published"
                      : "print up to LIMIT messages, one JSON line each (no bodies)",
               [this, replay](const auto& c) { return app::dead_letters(c, replay, limit); })
-          ->add_option("LIMIT", limit, "how many at most")
+          ->add_option("LIMIT", limit, "how many at most (up to 999999)")
           ->type_name("N")
           ->capture_default_str()
-          ->check(CLI::Range(0, 999999));
+          ->check(CLI::Range(0, 999999).description(""));
     }
 
     command(cli, "health", "print the health report (JSON); exit 1 when something needs a person",

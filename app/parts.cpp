@@ -5,12 +5,14 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <iostream>
 #include <memory>
 #include <thread>
 
 #include "adapters/common/adapter_health.hpp"
 #include "adapters/hotline12328/export_intake.hpp"
 #include "app/channel_parts.hpp"
+#include "app/commands.hpp"
 #include "app/delivery_parts.hpp"
 #include "app/gateway_part.hpp"
 #include "app/health.hpp"
@@ -261,6 +263,8 @@ void install_stop_signals() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
+namespace {
+
 int run_parts(const config::AppConfig& c, const std::string& command) {
   std::vector<const Part*> chosen;
   for (const auto& part : parts()) {
@@ -312,6 +316,20 @@ int run_parts(const config::AppConfig& c, const std::string& command) {
   report();
   core::log_info("app", "stopped");
   return 0;
+}
+
+}  // namespace
+
+int run_command(const config::AppConfig& c, const std::string& command) {
+  if (const auto problem = channel_command_problem(command, c); !problem.empty()) {
+    std::cerr << "appealhub: " << problem << '\n';
+    return 2;
+  }
+  if (command == "run") {
+    migrate(c);
+    declare_topology(c);
+  }
+  return run_parts(c, command);
 }
 
 }  // namespace appealhub::app

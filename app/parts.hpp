@@ -41,10 +41,11 @@ struct Part {
 // In the order they start.
 const std::vector<Part>& parts();
 
-// SIGTERM and SIGINT request a stop of run_parts (installed before any command runs).
+// SIGTERM and SIGINT request a stop of the parts (installed before any command runs).
 void install_stop_signals();
 
-// Runs the parts `command` names ("run": all) until a stop is requested; the exit code.
-int run_parts(const config::AppConfig& c, const std::string& command);
+// Runs the parts `command` names ("run": all, after migrating and declaring the topology) until
+// a stop is requested; the exit code (2 when a channel named alone is not configured).
+int run_command(const config::AppConfig& c, const std::string& command);
 
 }  // namespace appealhub::app
