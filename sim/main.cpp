@@ -32,9 +32,16 @@ const CLI::Validator kFraction =
 const CLI::Validator kNonNegative = number_check([](double v) { return v >= 0; }, "0 or more", "");
 const CLI::Validator kPositive = number_check([](double v) { return v > 0; }, "above 0", "");
 
-CLI::Option* fraction(CLI::App& app, const std::string& name, double& value,
+// An option that sets `target`, shown in the help as NAME TYPE=default.
+template <typename T>
+CLI::Option* value(CLI::App& app, const std::string& name, T& target, const std::string& type,
+                   const std::string& help) {
+  return app.add_option(name, target, help)->type_name(type)->capture_default_str();
+}
+
+CLI::Option* fraction(CLI::App& app, const std::string& name, double& target,
                       const std::string& help) {
-  return app.add_option(name, value, help)->type_name("F")->check(kFraction)->capture_default_str();
+  return value(app, name, target, "F", help)->check(kFraction);
 }
 
 CLI::Option* milliseconds(CLI::App& app, const std::string& name, std::chrono::milliseconds& value,
@@ -49,30 +56,18 @@ CLI::Option* milliseconds(CLI::App& app, const std::string& name, std::chrono::m
 
 // The options both HTTP simulators share: where they listen, the generator and the faults.
 void add_host_options(CLI::App& app, HostOptions& h, double& life_seconds) {
-  app.add_option("--port", h.port, "the port to listen on (0: a free one)")
-      ->type_name("P")
-      ->capture_default_str();
-  app.add_option("--address", h.address, "the address to listen on")
-      ->type_name("ADDRESS")
-      ->capture_default_str();
-  app.add_option("--rate", h.rate, "appeals made per second (0: only POST /_sim/generate)")
-      ->type_name("R")
-      ->check(kNonNegative)
-      ->capture_default_str();
-  app.add_option("--count", h.count, "the generator stops after N appeals (0: no limit)")
-      ->type_name("N")
-      ->check(kNonNegative)
-      ->capture_default_str();
-  app.add_option("--seed", h.seed, "random seed (texts, fates, faults)")
-      ->type_name("S")
-      ->capture_default_str();
+  value(app, "--port", h.port, "P", "the port to listen on (0: a free one)");
+  value(app, "--address", h.address, "ADDRESS", "the address to listen on");
+  value(app, "--rate", h.rate, "R", "appeals made per second (0: only POST /_sim/generate)")
+      ->check(kNonNegative);
+  value(app, "--count", h.count, "N", "the generator stops after N appeals (0: no limit)")
+      ->check(kNonNegative);
+  value(app, "--seed", h.seed, "S", "random seed (texts, fates, faults)");
   app.add_option("--state-file", h.state_file, "state saved every 2 s and on exit, loaded at start")
       ->type_name("PATH");
-  app.add_option("--life-seconds", life_seconds,
-                 "life events happen within S seconds of their cause")
-      ->type_name("S")
-      ->check(kNonNegative)
-      ->capture_default_str();
+  value(app, "--life-seconds", life_seconds, "S",
+        "life events happen within S seconds of their cause")
+      ->check(kNonNegative);
   auto& f = h.faults;
   fraction(app, "--fault-5xx", f.error_5xx, "fraction answered 500, 502 or 503");
   fraction(app, "--fault-slow", f.slow, "fraction answered --fault-slow-ms late");
@@ -90,18 +85,14 @@ void add_host_options(CLI::App& app, HostOptions& h, double& life_seconds) {
   fraction(app, "--fault-drop-after-store", f.drop_after_store,
            "fraction of new replies stored, then closed unanswered");
   fraction(app, "--fault-429-burst", f.burst_429, "chance a request starts a burst of 429s");
-  app.add_option("--fault-429-burst-ms", f.burst_429_ms, "how long a burst of 429s lasts")
-      ->type_name("M")
-      ->check(kNonNegative)
-      ->capture_default_str();
+  value(app, "--fault-429-burst-ms", f.burst_429_ms, "M", "how long a burst of 429s lasts")
+      ->check(kNonNegative);
 }
 
 void add_mailbox(CLI::App& cli, MailboxCommand& m) {
   auto& app = *cli.add_subcommand("mailbox", "the leader mailbox website (docs/channels/)");
   add_host_options(app, m.host, m.mailbox.life_seconds);
-  app.add_option("--token-env", m.token_env, "environment variable holding the bearer token")
-      ->type_name("NAME")
-      ->capture_default_str();
+  value(app, "--token-env", m.token_env, "NAME", "environment variable holding the bearer token");
   auto& o = m.mailbox;
   fraction(app, "--private-fraction", o.private_fraction,
            "letters whose writer refused publication");
@@ -118,9 +109,7 @@ void add_petition(CLI::App& cli, PetitionCommand& p) {
   add_host_options(app, p.host, p.petition.life_seconds);
   auto& o = p.petition;
   app.add_option("--app-id", o.app_id, "the unit's app id")->type_name("ID")->required();
-  app.add_option("--secret-env", p.secret_env, "environment variable holding the app secret")
-      ->type_name("NAME")
-      ->capture_default_str();
+  value(app, "--secret-env", p.secret_env, "NAME", "environment variable holding the app secret");
   app.add_option("--webhook-url", o.webhook_url,
                  "where signed events are POSTed (none: no webhooks)")
       ->type_name("URL")
@@ -134,15 +123,11 @@ void add_petition(CLI::App& cli, PetitionCommand& p) {
            "delivered events pushed a second time");
   fraction(app, "--webhook-reorder-fraction", o.webhook_reorder_fraction,
            "events held back so that later ones overtake them");
-  app.add_option("--webhook-retry-ms", o.webhook_retry_initial_ms,
-                 "first retry of a webhook (doubling to 60 s)")
-      ->type_name("M")
-      ->check(kNonNegative)
-      ->capture_default_str();
-  app.add_option("--webhook-retry-for-s", o.webhook_retry_for_s, "how long a webhook is retried")
-      ->type_name("S")
-      ->check(kNonNegative)
-      ->capture_default_str();
+  value(app, "--webhook-retry-ms", o.webhook_retry_initial_ms, "M",
+        "first retry of a webhook (doubling to 60 s)")
+      ->check(kNonNegative);
+  value(app, "--webhook-retry-for-s", o.webhook_retry_for_s, "S", "how long a webhook is retried")
+      ->check(kNonNegative);
   fraction(app, "--follow-up-fraction", o.follow_up_fraction, "messages that get a follow-up");
   fraction(app, "--rating-fraction", o.rating_fraction, "answered messages rated");
   fraction(app, "--withdraw-fraction", o.withdraw_fraction, "messages withdrawn");
@@ -172,19 +157,10 @@ void add_hotline(CLI::App& cli, hotline::HotlineCommand& h) {
         ->default_str("GB18030");
   };
   app.add_option("--dir", o.dir, "the platform's folder")->type_name("DIR")->required();
-  app.add_option("--unit", o.unit, "receiving unit's code in file names")
-      ->type_name("CODE")
-      ->capture_default_str();
-  app.add_option("--rate", h.rate, "rows a second")
-      ->type_name("N")
-      ->check(kPositive)
-      ->capture_default_str();
-  app.add_option("--count", h.count, "stop issuing after N rows (0: no limit)")
-      ->type_name("N")
-      ->capture_default_str();
-  app.add_option("--rows-per-file", o.rows_per_file, "rows per export file at most")
-      ->type_name("N")
-      ->capture_default_str();
+  value(app, "--unit", o.unit, "CODE", "receiving unit's code in file names");
+  value(app, "--rate", h.rate, "N", "rows a second")->check(kPositive);
+  value(app, "--count", h.count, "N", "stop issuing after N rows (0: no limit)");
+  value(app, "--rows-per-file", o.rows_per_file, "N", "rows per export file at most");
   milliseconds(app, "--file-interval-ms", h.file_interval,
                "write waiting rows at least this often");
   encoding("--encoding", o.encoding, "export files' encoding");
@@ -198,7 +174,7 @@ void add_hotline(CLI::App& cli, hotline::HotlineCommand& h) {
            "fraction of rows that are 补充/催办/撤销 on earlier orders");
   fraction(app, "--reassign", o.reassign,
            "chance per row that a returned order is sent again, 改派");
-  app.add_option("--seed", o.seed, "random seed")->type_name("N")->capture_default_str();
+  value(app, "--seed", o.seed, "N", "random seed");
   auto& f = o.faults;
   const std::string faults = "Faults";
   fraction(app, "--damaged-sha", f.damaged_sha, "export files whose marker has a wrong SHA-256")
@@ -216,10 +192,8 @@ void add_hotline(CLI::App& cli, hotline::HotlineCommand& h) {
   fraction(app, "--duplicates", f.duplicates, "新派单 exported again later")->group(faults);
   fraction(app, "--busy", f.busy, "result rows answered 失败 系统繁忙请重试")->group(faults);
   milliseconds(app, "--poll-ms", h.poll, "how often import/ is read");
-  app.add_option("--duration", h.duration_s, "stop after S seconds (0: until a signal)")
-      ->type_name("S")
-      ->check(kNonNegative)
-      ->capture_default_str();
+  value(app, "--duration", h.duration_s, "S", "stop after S seconds (0: until a signal)")
+      ->check(kNonNegative);
   app.add_flag("--once", h.once, "issue --count rows at once, answer import/ once, and exit");
   app.add_option("--ledger", o.ledger, "ledger path (default DIR/sim-ledger.json)")
       ->type_name("FILE");
