@@ -167,7 +167,7 @@ RunningPart deliver(const PartContext& x) {
   std::shared_ptr<DeliveryParts> delivery = make_delivery_parts(
       c, [&c](const std::string& name) { return broker_config(c, name); }, database_config(c));
   RunningPart part;
-  // Each loop keeps the whole delivery part: its loops share the ledger's settings.
+  // Each loop keeps the DeliveryParts that owns its object.
   const auto add = [&](auto* object) {
     part.loops.emplace_back("delivery", [delivery, object] { object->run(stop_requested); });
   };
@@ -228,43 +228,6 @@ void wait_for_stop(const std::function<void()>& every_10s) {
   }
 }
 
-}  // namespace
-
-const std::vector<Part>& parts() {
-  static const std::vector<Part> table{
-      {"intake", "run the router's intake consumer (router.intake -> placed tickets)", always, true,
-       intake},
-      {"relay", "run the outbox relay (outbox rows -> the bus)", always, false, relay},
-      {"watch",
-       "run the deadline watch (due soon, overdue, supervision steps) and the text search for "
-       "duplicate appeals",
-       always, true, watch},
-      {"hotline12328", "run the 12328 export-folder intake (hotline12328.export_dir)",
-       [](const config::AppConfig& c) { return !c.hotline12328.export_dir.empty(); }, false,
-       hotline12328},
-      {"mailbox", "poll the leader mailbox's letters and ratings (mailbox.base_url)",
-       [](const config::AppConfig& c) { return !c.mailbox.base_url.empty(); }, false, mailbox},
-      {"petition", "poll the online-petition platform's messages (petition.base_url)",
-       [](const config::AppConfig& c) { return !c.petition.base_url.empty(); }, false, petition},
-      {"deliver",
-       "deliver answers: reply queues (delivery.channels) -> the delivery ledger -> the channels, "
-       "with retries; router.delivery -> the tickets",
-       always, false, deliver},
-      // Last, so that it serves once everything else is built.
-      {"gateway", "run the HTTP(S) gateway: the JSON API, /webhooks, /healthz, /readyz, /metrics",
-       [](const config::AppConfig& c) { return c.gateway.port != 0; }, true, gateway},
-  };
-  return table;
-}
-
-void install_stop_signals() {
-  std::signal(SIGTERM, on_stop_signal);
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGPIPE, SIG_IGN);
-}
-
-namespace {
-
 int run_parts(const config::AppConfig& c, const std::string& command) {
   std::vector<const Part*> chosen;
   for (const auto& part : parts()) {
@@ -319,6 +282,39 @@ int run_parts(const config::AppConfig& c, const std::string& command) {
 }
 
 }  // namespace
+
+const std::vector<Part>& parts() {
+  static const std::vector<Part> table{
+      {"intake", "run the router's intake consumer (router.intake -> placed tickets)", always, true,
+       intake},
+      {"relay", "run the outbox relay (outbox rows -> the bus)", always, false, relay},
+      {"watch",
+       "run the deadline watch (due soon, overdue, supervision steps) and the text search for "
+       "duplicate appeals",
+       always, true, watch},
+      {"hotline12328", "run the 12328 export-folder intake (hotline12328.export_dir)",
+       [](const config::AppConfig& c) { return !c.hotline12328.export_dir.empty(); }, false,
+       hotline12328},
+      {"mailbox", "poll the leader mailbox's letters and ratings (mailbox.base_url)",
+       [](const config::AppConfig& c) { return !c.mailbox.base_url.empty(); }, false, mailbox},
+      {"petition", "poll the online-petition platform's messages (petition.base_url)",
+       [](const config::AppConfig& c) { return !c.petition.base_url.empty(); }, false, petition},
+      {"deliver",
+       "deliver answers: reply queues (delivery.channels) -> the delivery ledger -> the channels, "
+       "with retries; router.delivery -> the tickets",
+       always, false, deliver},
+      // Last, so that it serves once everything else is built.
+      {"gateway", "run the HTTP(S) gateway: the JSON API, /webhooks, /healthz, /readyz, /metrics",
+       [](const config::AppConfig& c) { return c.gateway.port != 0; }, true, gateway},
+  };
+  return table;
+}
+
+void install_stop_signals() {
+  std::signal(SIGTERM, on_stop_signal);
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+}
 
 int run_command(const config::AppConfig& c, const std::string& command) {
   if (const auto problem = channel_command_problem(command, c); !problem.empty()) {
