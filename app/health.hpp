@@ -12,7 +12,7 @@
 namespace appealhub::app {
 
 struct HealthReport {
-  bool ok = true;        // false when something needs a person
+  bool ok = true;    // false when something needs a person
   std::string json;      // the full report
   std::string problems;  // what needs a person, one line (for logs)
 };
