@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev          # JSON codec for the common format
   libssl-dev                  # OpenSSL 3: TLS, SHA-256, HMAC, RAND
   libzip-dev                  # libzip: the zip inside a DOCX (reply documents, documents/docx.hpp)
+  libcli11-dev                # CLI11 2.1: the command lines of appealhub and appealhub-sim
   libgtest-dev libgmock-dev   # unit and integration tests
   postgresql-15               # the system of record, started locally by scripts/services.sh
   rabbitmq-server             # the bus, started locally by scripts/services.sh

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,13 +21,16 @@ struct Child {
   std::string first_line;
 };
 
-Child spawn(std::vector<std::string> args, const std::vector<std::string>& env) {
+// Runs appealhub-sim ARGS; its stdout (and stderr, with `and_stderr`) is child.out.
+Child spawn(std::vector<std::string> args, const std::vector<std::string>& env,
+            bool and_stderr = false) {
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error("pipe");
   Child child;
   child.pid = fork();
   if (child.pid == 0) {
     dup2(fds[1], 1);
+    if (and_stderr) dup2(fds[1], 2);
     close(fds[0]);
     close(fds[1]);
     for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
@@ -48,6 +52,16 @@ int wait_exit(Child& child) {
   waitpid(child.pid, &status, 0);
   if (child.out) std::fclose(child.out);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// The rest of the child's output, once it has ended; its exit status in `exit_code`.
+std::string output_of(Child& child, int& exit_code) {
+  std::string out = child.first_line;
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, child.out)) > 0;)
+    out.append(buffer, n);
+  exit_code = wait_exit(child);
+  return out;
 }
 
 unsigned short port_of(const std::string& line) {
@@ -85,6 +99,48 @@ TEST(SimCliTest, PetitionNeedsItsSecretAndAppId) {
   EXPECT_EQ(wait_exit(ok), 0);
   Child bad = spawn({"appealhub-sim", "mailbox", "--no-such-flag", "1"}, {});
   EXPECT_EQ(wait_exit(bad), 2);
+}
+
+TEST(SimCliTest, HelpNamesEachSimulatorsOptions) {
+  const std::map<std::string, std::vector<std::string>> options{
+      {"mailbox", {"--port", "--rate", "--token-env", "--fault-5xx", "--reindex-fraction"}},
+      {"petition", {"--port", "--app-id", "--secret-env", "--webhook-url", "--reassign-fraction"}},
+      {"hotline", {"--dir", "--rate", "--encoding", "--busy", "--once", "--ledger"}},
+  };
+  int exit_code = -1;
+  Child top = spawn({"appealhub-sim", "--help"}, {});
+  const auto top_help = output_of(top, exit_code);
+  EXPECT_EQ(exit_code, 0);
+  for (const auto& [simulator, names] : options) {
+    EXPECT_NE(top_help.find("  " + simulator + " "), std::string::npos) << top_help;
+    Child child = spawn({"appealhub-sim", simulator, "--help"}, {});
+    const auto help = output_of(child, exit_code);
+    EXPECT_EQ(exit_code, 0) << simulator;
+    for (const auto& name : names) {
+      EXPECT_NE(help.find("  " + name + " "), std::string::npos) << simulator << ": " << help;
+    }
+  }
+}
+
+TEST(SimCliTest, ABadArgumentIsAUsageErrorNamingIt) {
+  const std::map<std::vector<std::string>, std::string> cases{
+      {{"mailbox", "--no-such-flag", "1"},
+       "appealhub-sim mailbox: unexpected argument '--no-such-flag'"},
+      {{"mailbox", "--fault-5xx", "1.5"}, "--fault-5xx: 1.5 is not a fraction from 0 to 1"},
+      {{"petition", "--port", "0"}, "appealhub-sim petition: --app-id is required"},
+      {{"hotline", "--dir", "/nonexistent", "--rate", "0"}, "--rate: 0 is not above 0"},
+      {{"hotline", "--dir", "/nonexistent", "--encoding", "latin1"}, "unknown encoding 'latin1'"},
+      {{"mailbox-sim"}, "appealhub-sim: no simulator 'mailbox-sim'"},
+  };
+  for (const auto& [args, message] : cases) {
+    std::vector<std::string> argv{"appealhub-sim"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Child child = spawn(argv, {}, /*and_stderr=*/true);
+    int exit_code = -1;
+    const auto output = output_of(child, exit_code);
+    EXPECT_EQ(exit_code, 2) << output;
+    EXPECT_NE(output.find(message), std::string::npos) << output;
+  }
 }
 
 }  // namespace
