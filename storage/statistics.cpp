@@ -1,5 +1,7 @@
 #include "storage/statistics.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -231,9 +233,29 @@ enum class Activity : std::uint8_t {
 };
 // One stats_events row; its dimensions are its ticket's (both are derived together).
 struct EventFact {
+  std::uint32_t ticket;  // id
   std::int32_t day;
   Activity type;
   bool flag;
+};
+
+// A group's key: per dimension, a value code (ticket dimensions) or a day number (the day, the
+// Monday of the ISO week, the first of the month).
+using GroupKey = std::array<std::int64_t, 2>;
+struct GroupKeyHash {
+  std::size_t operator()(const GroupKey& k) const {
+    return std::hash<std::int64_t>{}(k[0] * 1000003 + k[1]);
+  }
+};
+
+// What a summary adds up for a group: the figures and the answer times to take percentiles of.
+struct Sums {
+  Figures figures;
+  std::vector<std::int64_t> first_w, first_c, final_w, final_c;
+  void reset() {
+    figures = Figures{};
+    for (auto* v : {&first_w, &first_c, &final_w, &final_c}) v->clear();
+  }
 };
 
 struct FactsCopy {
@@ -241,9 +263,13 @@ struct FactsCopy {
   std::string instance;
   std::int64_t version = -1;        // the stats_state.version it reflects; -1: not read yet
   std::vector<TicketFact> tickets;  // by ticket id
-  std::vector<std::vector<EventFact>> events;  // by ticket id
-  std::vector<std::string> names;              // dimension values by code
+  std::vector<EventFact> events;    // one flat array: no small allocations to fragment the heap
+  std::vector<std::string> names;   // dimension values by code
   std::unordered_map<std::string, std::uint32_t> codes;
+  // A summary's sums, kept between summaries (one at a time, under the mutex) so that their
+  // buffers are allocated once rather than for every read.
+  std::vector<Sums> sums;
+  std::unordered_map<GroupKey, std::size_t, GroupKeyHash> groups;  // → index in sums
 
   std::uint32_t code(const std::string& name) {
     const auto [at, added] = codes.try_emplace(name, static_cast<std::uint32_t>(names.size()));
@@ -259,9 +285,9 @@ std::int64_t value_field(const pqxx::field& f) {
   return f.is_null() ? kNoValue : f.as<std::int64_t>();
 }
 
-// Reads the facts of every ticket (`ids` empty) or of the tickets in `ids` (a SQL subquery).
-void read_facts(pqxx::transaction_base& txn, FactsCopy& copy, const std::string& ids) {
-  const std::string only = ids.empty() ? "" : " WHERE ticket_id IN (" + ids + ")";
+// Reads the facts of the tickets `where` (a condition on ticket_id) selects.
+void read_facts(pqxx::transaction_base& txn, FactsCopy& copy, const std::string& where) {
+  const std::string only = " WHERE " + where;
   const auto day = [](const char* column) {
     return std::string("(") + column + " - date '1970-01-01')";
   };
@@ -275,7 +301,6 @@ void read_facts(pqxx::transaction_base& txn, FactsCopy& copy, const std::string&
     if (id < 0) continue;
     if (static_cast<std::size_t>(id) >= copy.tickets.size()) {
       copy.tickets.resize(static_cast<std::size_t>(id) + 1);
-      copy.events.resize(copy.tickets.size());
     }
     TicketFact t;
     for (std::size_t d = 0; d < kTicketDimensions; ++d) {
@@ -309,10 +334,13 @@ void read_facts(pqxx::transaction_base& txn, FactsCopy& copy, const std::string&
       {"delivery_failure", Activity::delivery_failure}};
   for (const auto& r :
        txn.exec("SELECT ticket_id, type, " + day("day") + ", flag FROM stats_events" + only)) {
-    const auto id = static_cast<std::size_t>(r[0].as<std::int64_t>());
+    const auto id = r[0].as<std::int64_t>();
     const auto type = types.find(r[1].as<std::string>());
-    if (id >= copy.events.size() || type == types.end()) continue;
-    copy.events[id].push_back({r[2].as<std::int32_t>(), type->second, r[3].as<bool>()});
+    if (id < 0 || static_cast<std::size_t>(id) >= copy.tickets.size() || type == types.end()) {
+      continue;
+    }
+    copy.events.push_back(
+        {static_cast<std::uint32_t>(id), r[2].as<std::int32_t>(), type->second, r[3].as<bool>()});
   }
 }
 
@@ -321,27 +349,50 @@ void bring_up_to_date(pqxx::transaction_base& txn, FactsCopy& copy) {
   const auto state = txn.exec1("SELECT instance::text, version, log_from FROM stats_state");
   const auto instance = state[0].as<std::string>();
   const auto version = state[1].as<std::int64_t>();
-  if (instance != copy.instance || copy.version < state[2].as<std::int64_t>()) {
+  if (version <= copy.version && instance == copy.instance) return;
+  // A few changed tickets are read by id; many (or a copy older than the log) read everything.
+  constexpr std::size_t kByIdAtMost = 20000;
+  std::vector<std::int64_t> changed;
+  bool whole = instance != copy.instance || copy.version < state[2].as<std::int64_t>();
+  if (!whole) {
+    for (const auto& r :
+         txn.exec("SELECT DISTINCT ticket_id FROM stats_changes WHERE version > " +
+                  std::to_string(copy.version) + " LIMIT " + std::to_string(kByIdAtMost + 1))) {
+      changed.push_back(r[0].as<std::int64_t>());
+    }
+    whole = changed.size() > kByIdAtMost;
+  }
+  if (whole) {
     copy.tickets.clear();
     copy.events.clear();
     copy.names.clear();
     copy.codes.clear();
     copy.instance = instance;
-    read_facts(txn, copy, "");
-  } else if (version > copy.version) {
-    const auto ids =
-        "SELECT ticket_id FROM stats_changes WHERE version > " + std::to_string(copy.version);
-    for (const auto& r : txn.exec("SELECT DISTINCT ticket_id FROM stats_changes WHERE version > " +
-                                  std::to_string(copy.version))) {
-      const auto id = static_cast<std::size_t>(r[0].as<std::int64_t>());
-      if (id < copy.tickets.size()) {
-        copy.tickets[id] = TicketFact{};
-        copy.events[id].clear();
-      }
+    // In slices, so that no query result holds a million rows at once.
+    constexpr std::int64_t kSlice = 50000;
+    const auto last =
+        txn.exec1("SELECT coalesce(max(ticket_id), 0) FROM stats_tickets")[0].as<std::int64_t>();
+    copy.tickets.shrink_to_fit();
+    copy.events.shrink_to_fit();
+    copy.tickets.reserve(static_cast<std::size_t>(last) + 1);
+    for (std::int64_t from = 0; from <= last; from += kSlice) {
+      read_facts(txn, copy,
+                 "ticket_id >= " + std::to_string(from) + " AND ticket_id < " +
+                     std::to_string(from + kSlice));
     }
-    read_facts(txn, copy, ids);
+    malloc_trim(0);  // the slices' query results are freed: give the memory back
   } else {
-    return;
+    std::string ids;
+    std::vector<bool> gone(copy.tickets.size());
+    for (const auto id : changed) {
+      if (id >= 0 && static_cast<std::size_t>(id) < copy.tickets.size()) {
+        copy.tickets[static_cast<std::size_t>(id)] = TicketFact{};
+        gone[static_cast<std::size_t>(id)] = true;
+      }
+      ids += (ids.empty() ? "" : ",") + std::to_string(id);
+    }
+    std::erase_if(copy.events, [&](const EventFact& e) { return gone[e.ticket]; });
+    read_facts(txn, copy, "ticket_id = ANY('{" + ids + "}'::bigint[])");
   }
   copy.version = version;
 }
@@ -381,15 +432,6 @@ year_month_day date_of(std::int64_t day) {
   return year_month_day{std::chrono::sys_days{std::chrono::days{day}}};
 }
 
-// A group's key: per dimension, a value code (ticket dimensions) or a day number (the day, the
-// Monday of the ISO week, the first of the month).
-using GroupKey = std::array<std::int64_t, 2>;
-struct GroupKeyHash {
-  std::size_t operator()(const GroupKey& k) const {
-    return std::hash<std::int64_t>{}(k[0] * 1000003 + k[1]);
-  }
-};
-
 std::int64_t time_key(const std::string& dimension, std::int32_t day) {
   if (dimension == "day") return day;
   if (dimension == "week") return day - ((day + 3) % 7 + 7) % 7;  // 1970-01-01 was a Thursday
@@ -412,11 +454,6 @@ std::string key_text(const FactsCopy& copy, const std::string& dimension, std::i
   }
   return copy.names[static_cast<std::size_t>(key)];
 }
-
-struct Sums {
-  Figures figures;
-  std::vector<std::int64_t> first_w, first_c, final_w, final_c;
-};
 
 // Nearest rank (⌈p·N⌉), as percentile_disc.
 std::optional<std::int64_t> nearest_rank(std::vector<std::int64_t>& values, int percent) {
@@ -517,17 +554,25 @@ StatsSummary statistics_summary(pqxx::transaction_base& txn, const StatsQuery& q
   const std::int64_t instant_seconds = std::int64_t{query.instant_answer_minutes} * 60;
   const std::int64_t now_s = now.time_since_epoch().count();
 
-  Sums total;
-  std::unordered_map<GroupKey, Sums, GroupKeyHash> groups;
+  std::size_t used = 0;
+  const auto take = [&] {
+    if (used == copy->sums.size()) copy->sums.emplace_back();
+    copy->sums[used].reset();
+    return used++;
+  };
+  copy->groups.clear();
+  const auto total = take();
   // The sums of a figure anchored on `day` of ticket `t`: the group's and the total's.
   const auto count = [&](const TicketFact& t, std::int32_t day, const auto& add) {
-    add(total);
+    add(copy->sums[total]);
     if (by.empty()) return;
     GroupKey key{0, 0};
     for (std::size_t k = 0; k < by.size(); ++k) {
       key[k] = by[k] < kTicketDimensions ? t.dims[by[k]] : time_key(query.group_by[k], day);
     }
-    add(groups[key]);
+    auto [at, added] = copy->groups.try_emplace(key, 0);
+    if (added) at->second = take();
+    add(copy->sums[at->second]);
   };
   const bool all = !query.on_time_and_activity_only;
   for (std::size_t id = 0; id < copy->tickets.size(); ++id) {
@@ -577,34 +622,35 @@ StatsSummary statistics_summary(pqxx::transaction_base& txn, const StatsQuery& q
         });
       }
     }
-    for (const auto& e : copy->events[id]) {
-      if (!in_period(e.day)) continue;
-      count(t, e.day, [&](Sums& s) {
-        auto& f = s.figures;
-        switch (e.type) {
-          case Activity::return_:
-            ++f.returns;
-            break;
-          case Activity::extension_asked:
-            ++f.extensions_asked;
-            break;
-          case Activity::extension_approved:
-            ++f.extensions_approved;
-            break;
-          case Activity::rating:
-            ++f.valid_ratings;
-            f.satisfied += e.flag;
-            break;
-          case Activity::resolution:
-            ++f.valid_callbacks;
-            f.resolved += e.flag;
-            break;
-          case Activity::delivery_failure:
-            ++f.delivery_failures;
-            break;
-        }
-      });
-    }
+  }
+  for (const auto& e : copy->events) {
+    const auto& t = copy->tickets[e.ticket];
+    if (!in_period(e.day) || !passes(t)) continue;
+    count(t, e.day, [&](Sums& s) {
+      auto& f = s.figures;
+      switch (e.type) {
+        case Activity::return_:
+          ++f.returns;
+          break;
+        case Activity::extension_asked:
+          ++f.extensions_asked;
+          break;
+        case Activity::extension_approved:
+          ++f.extensions_approved;
+          break;
+        case Activity::rating:
+          ++f.valid_ratings;
+          f.satisfied += e.flag;
+          break;
+        case Activity::resolution:
+          ++f.valid_callbacks;
+          f.resolved += e.flag;
+          break;
+        case Activity::delivery_failure:
+          ++f.delivery_failures;
+          break;
+      }
+    });
   }
   const auto finish = [](Sums& s) {
     s.figures.first_answer = {percentiles(s.first_w), percentiles(s.first_c)};
@@ -612,14 +658,14 @@ StatsSummary statistics_summary(pqxx::transaction_base& txn, const StatsQuery& q
     return s.figures;
   };
   StatsSummary out;
-  out.total = finish(total);
+  out.total = finish(copy->sums[total]);
   std::map<std::vector<std::string>, Figures> rows;  // ordered by key
-  for (auto& [key, sums] : groups) {
+  for (const auto& [key, index] : copy->groups) {
     std::vector<std::string> text;
     for (std::size_t k = 0; k < by.size(); ++k) {
       text.push_back(key_text(*copy, query.group_by[k], key[k]));
     }
-    rows.emplace(std::move(text), finish(sums));
+    rows.emplace(std::move(text), finish(copy->sums[index]));
   }
   for (auto& [key, figures] : rows) {
     StatsRow r;
