@@ -11,7 +11,7 @@ eval "$(scripts/services.sh env)"
 export APPEALHUB_ROOT="$root"
 what=${1:-intake}
 case $what in
-  intake) build/bench/intake_bench "${2:-50000}" "${3:-2}" ;;
+  intake) build/bench/intake_bench "${2:-50000}" "${3:-3}" ;;
   duplicates) build/bench/duplicates_eval ${2:-} ;;
   routing) build/bench/routing_bench "${2:-20000}" "${3:-1000}" ;;
   hotline12328) build/bench/hotline12328_bench "${2:-100000}" ;;
