@@ -401,25 +401,29 @@ void bring_up_to_date(pqxx::transaction_base& txn, FactsCopy& copy) {
 std::pair<std::shared_ptr<FactsCopy>, std::unique_lock<std::mutex>> facts_copy(
     pqxx::transaction_base& txn) {
   static std::mutex mutex;
-  static std::map<std::string, std::shared_ptr<FactsCopy>> copies;  // by database name
+  static std::map<std::string, std::shared_ptr<FactsCopy>> copies;  // by server and database
+  const auto text = [](const char* s) { return std::string(s ? s : ""); };
   const auto database =
-      txn.conn().dbname() + std::string("@") + txn.conn().hostname() + ":" + txn.conn().port();
+      text(txn.conn().dbname()) + "@" + text(txn.conn().hostname()) + ":" + text(txn.conn().port());
   std::shared_ptr<FactsCopy> copy;
   {
     std::lock_guard lock(mutex);
-    auto& slot = copies[database];
-    if (!slot) {
+    auto at = copies.find(database);
+    if (at == copies.end()) {
       // Tests make many stores in one process: forget the ones no reader holds.
-      for (auto it = copies.begin(); it != copies.end();) {
-        it = it->second && it->second.use_count() == 1 ? copies.erase(it) : std::next(it);
-      }
-      slot = std::make_shared<FactsCopy>();
-      copies[database] = slot;
+      std::erase_if(copies, [](const auto& entry) { return entry.second.use_count() == 1; });
+      at = copies.emplace(database, std::make_shared<FactsCopy>()).first;
     }
-    copy = copies[database];
+    copy = at->second;
   }
   std::unique_lock lock(copy->mutex);
-  bring_up_to_date(txn, *copy);
+  try {
+    bring_up_to_date(txn, *copy);
+  } catch (...) {
+    copy->instance.clear();  // half brought up to date: read it again whole next time
+    copy->version = -1;
+    throw;
+  }
   return {std::move(copy), std::move(lock)};
 }
 
