@@ -1,55 +1,9 @@
 #include "documents/docx.hpp"
 
-#include <zip.h>
-
-#include <memory>
-#include <stdexcept>
+#include "documents/package.hpp"
 
 namespace appealhub::documents {
 namespace {
-
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string xml_unescape(const std::string& text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '&') {
-      out += text[i];
-      continue;
-    }
-    const auto end = text.find(';', i);
-    const auto entity = text.substr(i + 1, end - i - 1);
-    out += entity == "amp"    ? "&"
-           : entity == "lt"   ? "<"
-           : entity == "gt"   ? ">"
-           : entity == "quot" ? "\""
-           : entity == "apos" ? "'"
-                              : "";
-    i = end;
-  }
-  return out;
-}
 
 // One paragraph: the title centred and bold in 小标宋-like SimHei 二号 (22 pt), the rest in
 // FangSong 三号 (16 pt), as official letters are set.
@@ -61,10 +15,6 @@ std::string paragraph_xml(const std::string& text, bool title) {
          (title ? "44" : "32") + "\"/></w:rPr><w:t xml:space=\"preserve\">" + xml_escape(text) +
          "</w:t></w:r></w:p>";
 }
-
-struct ZipCloser {
-  void operator()(zip_t* z) const { zip_discard(z); }
-};
 
 }  // namespace
 
@@ -110,57 +60,11 @@ std::string make_docx(const std::string& title, const std::vector<std::string>& 
       "</w:sectPr></w:body></w:document>";
   parts.emplace_back("word/document.xml", std::move(body));
 
-  zip_error_t error;
-  zip_error_init(&error);
-  zip_source_t* buffer = zip_source_buffer_create(nullptr, 0, 0, &error);
-  if (!buffer) throw std::runtime_error("docx: cannot make a zip buffer");
-  zip_source_keep(buffer);  // read back after zip_close
-  std::unique_ptr<zip_source_t, decltype(&zip_source_free)> keep(buffer, zip_source_free);
-  zip_t* archive = zip_open_from_source(buffer, ZIP_TRUNCATE, &error);
-  if (!archive) throw std::runtime_error("docx: cannot open a zip");
-  std::unique_ptr<zip_t, ZipCloser> guard(archive);
-  for (const auto& [name, data] : parts) {
-    zip_source_t* part = zip_source_buffer(archive, data.data(), data.size(), 0);
-    if (!part || zip_file_add(archive, name.c_str(), part, ZIP_FL_ENC_UTF_8) < 0) {
-      if (part) zip_source_free(part);
-      throw std::runtime_error(std::string("docx: cannot add ") + name);
-    }
-  }
-  if (zip_close(guard.release()) < 0) throw std::runtime_error("docx: cannot write the zip");
-  zip_stat_t stat;
-  if (zip_source_stat(buffer, &stat) < 0 || zip_source_open(buffer) < 0) {
-    throw std::runtime_error("docx: cannot read the zip back");
-  }
-  std::string out(stat.size, '\0');
-  const auto read = zip_source_read(buffer, out.data(), out.size());
-  zip_source_close(buffer);
-  if (read < 0 || static_cast<zip_uint64_t>(read) != stat.size) {
-    throw std::runtime_error("docx: short read of the zip");
-  }
-  return out;
+  return make_package(parts);
 }
 
 std::vector<std::string> docx_paragraphs(const std::string& docx) {
-  zip_error_t error;
-  zip_error_init(&error);
-  zip_source_t* source = zip_source_buffer_create(docx.data(), docx.size(), 0, &error);
-  if (!source) throw std::runtime_error("docx: cannot read");
-  zip_t* archive = zip_open_from_source(source, ZIP_RDONLY, &error);
-  if (!archive) {
-    zip_source_free(source);
-    throw std::runtime_error("docx: not a zip");
-  }
-  std::unique_ptr<zip_t, ZipCloser> guard(archive);
-  zip_stat_t stat;
-  zip_file_t* file = zip_fopen(archive, "word/document.xml", 0);
-  if (!file || zip_stat(archive, "word/document.xml", 0, &stat) < 0) {
-    if (file) zip_fclose(file);
-    throw std::runtime_error("docx: no word/document.xml");
-  }
-  std::string xml(stat.size, '\0');
-  const auto read = zip_fread(file, xml.data(), xml.size());
-  zip_fclose(file);
-  if (read < 0) throw std::runtime_error("docx: cannot read word/document.xml");
+  const auto xml = package_part(docx, "word/document.xml");
   std::vector<std::string> out;
   for (auto p = xml.find("<w:p>"); p != std::string::npos; p = xml.find("<w:p>", p + 1)) {
     const auto end = xml.find("</w:p>", p);

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "core/deadline.hpp"
+#include "documents/xlsx.hpp"
 #include "gateway/api_internal.hpp"
 #include "router/ticket_router.hpp"
 #include "storage/statistics.hpp"
@@ -287,23 +288,24 @@ json ranking_document(Context& ctx) {
   });
 }
 
-// ---- CSV -------------------------------------------------------------------------------------
+// ---- exports: CSV and XLSX --------------------------------------------------------------------
 
-// A cell: a JSON value as the API writes it (a string without quotes, null empty, a boolean
-// 是/否).
-std::string cell(const json& v) {
-  std::string text;
-  if (v.is_null()) {
-    text = "";
-  } else if (v.is_string()) {
-    text = v.get<std::string>();
-  } else if (v.is_boolean()) {
-    text = v.get<bool>() ? "是" : "否";
-  } else if (v.is_array()) {
-    for (const auto& item : v) text += (text.empty() ? "" : ";") + cell(item);
-  } else {
-    text = v.dump();
+// A cell's text: a JSON value as the API writes it (a string without quotes, null empty, a
+// boolean 是/否, a list joined by ;).
+std::string cell_text(const json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "是" : "否";
+  if (v.is_array()) {
+    std::string text;
+    for (const auto& item : v) text += (text.empty() ? "" : ";") + cell_text(item);
+    return text;
   }
+  return v.dump();
+}
+
+std::string cell(const json& v) {
+  const auto text = cell_text(v);
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
   std::string quoted = "\"";
   for (const char c : text) {
@@ -333,11 +335,39 @@ std::string csv(const std::vector<Column>& columns, const std::vector<const json
   return out;
 }
 
-http::Response csv_response(std::string body, const std::string& name) {
+// The same table as an Excel workbook: numbers as numbers with the API's digits.
+std::string xlsx(const std::string& sheet, const std::vector<Column>& columns,
+                 const std::vector<const json*>& rows) {
+  std::vector<std::vector<documents::XlsxCell>> cells(1);
+  for (const auto& c : columns) cells.front().push_back({c.header, false});
+  for (const auto* row : rows) {
+    auto& out = cells.emplace_back();
+    for (const auto& c : columns) {
+      const json::json_pointer p(c.pointer);
+      const json& v = row->contains(p) ? row->at(p) : json();
+      out.push_back({cell_text(v), v.is_number()});
+    }
+  }
+  return documents::make_xlsx(sheet, cells);
+}
+
+enum class Format { csv, xlsx };
+
+// `name` without its extension; `sheet` names the workbook's sheet.
+http::Response export_response(Format format, const std::vector<Column>& columns,
+                               const std::vector<const json*>& rows, const std::string& name,
+                               const std::string& sheet) {
   http::Response r;
-  r.set_header("Content-Type", "text/csv; charset=utf-8");
-  r.set_header("Content-Disposition", "attachment; filename=\"" + name + "\"");
-  r.body = std::move(body);
+  if (format == Format::csv) {
+    r.set_header("Content-Type", "text/csv; charset=utf-8");
+    r.set_header("Content-Disposition", "attachment; filename=\"" + name + ".csv\"");
+    r.body = csv(columns, rows);
+  } else {
+    r.set_header("Content-Type",
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    r.set_header("Content-Disposition", "attachment; filename=\"" + name + ".xlsx\"");
+    r.body = xlsx(sheet, columns, rows);
+  }
   return r;
 }
 
@@ -411,7 +441,7 @@ http::Response summary(Context& ctx) {
   return json_response(200, summary_document(ctx));
 }
 
-http::Response summary_csv(Context& ctx) {
+http::Response summary_export(Context& ctx, Format format) {
   ctx.allow_query(kSummaryParams);
   auto doc = summary_document(ctx);
   std::vector<Column> columns;
@@ -427,7 +457,7 @@ http::Response summary_csv(Context& ctx) {
   std::vector<const json*> rows;
   for (const auto& r : doc["rows"]) rows.push_back(&r);
   rows.push_back(&doc["total"]);
-  return csv_response(csv(columns, rows), "stats-summary.csv");
+  return export_response(format, columns, rows, "stats-summary", "统计汇总");
 }
 
 http::Response overdue(Context& ctx) {
@@ -435,20 +465,20 @@ http::Response overdue(Context& ctx) {
   return json_response(200, overdue_document(ctx));
 }
 
-http::Response overdue_csv(Context& ctx) {
+http::Response overdue_export(Context& ctx, Format format) {
   ctx.allow_query({"department"});
   const auto doc = overdue_document(ctx);
   std::vector<const json*> rows;
   for (const auto& r : doc["tickets"]) rows.push_back(&r);
-  return csv_response(csv({{"工单号", "/id"},
-                           {"标题", "/title"},
-                           {"主办部门", "/lead_department"},
-                           {"办理时限", "/deadline"},
-                           {"状态", "/status"},
-                           {"逾期工作日", "/working_days_overdue"},
-                           {"督办措施", "/supervision"}},
-                          rows),
-                      "stats-overdue.csv");
+  return export_response(format,
+                         {{"工单号", "/id"},
+                          {"标题", "/title"},
+                          {"主办部门", "/lead_department"},
+                          {"办理时限", "/deadline"},
+                          {"状态", "/status"},
+                          {"逾期工作日", "/working_days_overdue"},
+                          {"督办措施", "/supervision"}},
+                         rows, "stats-overdue", "逾期工单");
 }
 
 http::Response ranking(Context& ctx) {
@@ -456,24 +486,24 @@ http::Response ranking(Context& ctx) {
   return json_response(200, ranking_document(ctx));
 }
 
-http::Response ranking_csv(Context& ctx) {
+http::Response ranking_export(Context& ctx, Format format) {
   ctx.allow_query({"from", "to", "department", "channel", "kind", "category", "division"});
   const auto doc = ranking_document(ctx);
   std::vector<const json*> rows;
   for (const auto& r : doc["departments"]) rows.push_back(&r);
-  return csv_response(csv({{"排名", "/rank"},
-                           {"部门代码", "/department"},
-                           {"部门名称", "/department_name"},
-                           {"按时办结率", "/on_time_rate/value"},
-                           {"按时办结", "/on_time_rate/numerator"},
-                           {"应办结", "/due"},
-                           {"按时办结率样本不足", "/on_time_rate/small_sample"},
-                           {"满意率", "/satisfaction_rate/value"},
-                           {"满意", "/satisfaction_rate/numerator"},
-                           {"有效评价", "/valid_ratings"},
-                           {"满意率样本不足", "/satisfaction_rate/small_sample"}},
-                          rows),
-                      "stats-ranking.csv");
+  return export_response(format,
+                         {{"排名", "/rank"},
+                          {"部门代码", "/department"},
+                          {"部门名称", "/department_name"},
+                          {"按时办结率", "/on_time_rate/value"},
+                          {"按时办结", "/on_time_rate/numerator"},
+                          {"应办结", "/due"},
+                          {"按时办结率样本不足", "/on_time_rate/small_sample"},
+                          {"满意率", "/satisfaction_rate/value"},
+                          {"满意", "/satisfaction_rate/numerator"},
+                          {"有效评价", "/valid_ratings"},
+                          {"满意率样本不足", "/satisfaction_rate/small_sample"}},
+                         rows, "stats-ranking", "部门排名");
 }
 
 }  // namespace
@@ -518,11 +548,20 @@ std::vector<RouteDef> stats_routes() {
   const std::set<std::string> readers{"staff", "manager", "operator"};
   return {
       {"GET", "/api/v1/stats/summary", readers, summary},
-      {"GET", "/api/v1/stats/summary/export.csv", readers, summary_csv},
+      {"GET", "/api/v1/stats/summary/export.csv", readers,
+       [](Context& ctx) { return summary_export(ctx, Format::csv); }},
+      {"GET", "/api/v1/stats/summary/export.xlsx", readers,
+       [](Context& ctx) { return summary_export(ctx, Format::xlsx); }},
       {"GET", "/api/v1/stats/overdue", readers, overdue},
-      {"GET", "/api/v1/stats/overdue/export.csv", readers, overdue_csv},
+      {"GET", "/api/v1/stats/overdue/export.csv", readers,
+       [](Context& ctx) { return overdue_export(ctx, Format::csv); }},
+      {"GET", "/api/v1/stats/overdue/export.xlsx", readers,
+       [](Context& ctx) { return overdue_export(ctx, Format::xlsx); }},
       {"GET", "/api/v1/stats/ranking", readers, ranking},
-      {"GET", "/api/v1/stats/ranking/export.csv", readers, ranking_csv},
+      {"GET", "/api/v1/stats/ranking/export.csv", readers,
+       [](Context& ctx) { return ranking_export(ctx, Format::csv); }},
+      {"GET", "/api/v1/stats/ranking/export.xlsx", readers,
+       [](Context& ctx) { return ranking_export(ctx, Format::xlsx); }},
   };
 }
 

@@ -1,11 +1,17 @@
 #include "storage/statistics.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
+#include <array>
 #include <cstdio>
+#include <limits>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <pqxx/pqxx>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "core/bytes.hpp"
 #include "storage/statement.hpp"
@@ -91,7 +97,8 @@ void sync_calendar(pqxx::transaction_base& txn, const core::WorkingCalendar& cal
       .param(days.working, "::boolean[]")
       .sql(") WITH ORDINALITY AS u(w, i)");
   s.exec(txn);
-  txn.exec("UPDATE stats_state SET calendar_version = " + txn.quote(days.version) + " WHERE id = 1");
+  txn.exec("UPDATE stats_state SET calendar_version = " + txn.quote(days.version) +
+           " WHERE id = 1");
 }
 
 // The facts of the tickets in stats_batch (docs/statistics.md, "Per-ticket facts").
@@ -187,131 +194,285 @@ CROSS JOIN LATERAL (
 ) x
 )SQL";
 
+// ---- the facts copied into memory ----------------------------------------------------------
+// docs/decisions/0018-statistics-summed-in-memory-from-the-facts.md: each reading process keeps
+// a copy of stats_tickets and stats_events, brought up to date inside the reader's snapshot from
+// the log of derived tickets (stats_changes), and sums a summary from it.
+
+constexpr std::int32_t kNoDay = std::numeric_limits<std::int32_t>::min();
+constexpr std::int64_t kNoValue = std::numeric_limits<std::int64_t>::min();
+
+enum TicketFlag : std::uint8_t {
+  kPresent = 1,
+  kIsTicket = 2,
+  kOnTime = 4,
+  kOpen = 8,
+  kCalledBack = 16,
+  kReopenOnTime = 32
+};
+// The ticket dimensions, in kStatsDimensions' order.
+constexpr std::size_t kTicketDimensions = 5;
+
+// One stats_tickets row. Days are days since 1970-01-01 (kNoDay: none); times are seconds.
+struct TicketFact {
+  std::int64_t due_at = 0;
+  std::int64_t first_w = kNoValue, first_c = kNoValue, final_w = kNoValue, final_c = kNoValue;
+  std::int32_t received = kNoDay, due = kNoDay, first = kNoDay, final = kNoDay, reopened = kNoDay,
+               reopen_due = kNoDay;
+  std::uint32_t dims[kTicketDimensions]{};  // codes in FactsCopy::names
+  std::uint8_t flags = 0;
+};
+
+enum class Activity : std::uint8_t {
+  return_,
+  extension_asked,
+  extension_approved,
+  rating,
+  resolution,
+  delivery_failure
+};
+// One stats_events row; its dimensions are its ticket's (both are derived together).
+struct EventFact {
+  std::uint32_t ticket;  // id
+  std::int32_t day;
+  Activity type;
+  bool flag;
+};
+
+// A group's key: per dimension, a value code (ticket dimensions) or a day number (the day, the
+// Monday of the ISO week, the first of the month).
+using GroupKey = std::array<std::int64_t, 2>;
+struct GroupKeyHash {
+  std::size_t operator()(const GroupKey& k) const {
+    return std::hash<std::int64_t>{}(k[0] * 1000003 + k[1]);
+  }
+};
+
+// What a summary adds up for a group: the figures and the answer times to take percentiles of.
+struct Sums {
+  Figures figures;
+  std::vector<std::int64_t> first_w, first_c, final_w, final_c;
+  void reset() {
+    figures = Figures{};
+    for (auto* v : {&first_w, &first_c, &final_w, &final_c}) v->clear();
+  }
+};
+
+struct FactsCopy {
+  std::mutex mutex;  // held while brought up to date and while summed
+  std::string instance;
+  std::int64_t version = -1;        // the stats_state.version it reflects; -1: not read yet
+  std::vector<TicketFact> tickets;  // by ticket id
+  std::vector<EventFact> events;    // one flat array: no small allocations to fragment the heap
+  std::vector<std::string> names;   // dimension values by code
+  std::unordered_map<std::string, std::uint32_t> codes;
+  // A summary's sums, kept between summaries (one at a time, under the mutex) so that their
+  // buffers are allocated once rather than for every read.
+  std::vector<Sums> sums;
+  std::unordered_map<GroupKey, std::size_t, GroupKeyHash> groups;  // → index in sums
+
+  std::uint32_t code(const std::string& name) {
+    const auto [at, added] = codes.try_emplace(name, static_cast<std::uint32_t>(names.size()));
+    if (added) names.push_back(name);
+    return at->second;
+  }
+};
+
+std::int32_t day_field(const pqxx::field& f) {
+  return f.is_null() ? kNoDay : f.as<std::int32_t>();
+}
+std::int64_t value_field(const pqxx::field& f) {
+  return f.is_null() ? kNoValue : f.as<std::int64_t>();
+}
+
+// Reads the facts of the tickets `where` (a condition on ticket_id) selects.
+void read_facts(pqxx::transaction_base& txn, FactsCopy& copy, const std::string& where) {
+  const std::string only = " WHERE " + where;
+  const auto day = [](const char* column) {
+    return std::string("(") + column + " - date '1970-01-01')";
+  };
+  for (const auto& r : txn.exec(
+           "SELECT ticket_id, department, channel, kind, category, division,"
+           " extract(epoch FROM due_at)::bigint, first_wsec, first_csec, final_wsec, final_csec, " +
+           day("received_day") + ", " + day("due_day") + ", " + day("first_day") + ", " +
+           day("final_day") + ", " + day("reopened_day") + ", " + day("reopen_due_day") +
+           ", is_ticket, on_time, open, called_back, reopen_on_time FROM stats_tickets" + only)) {
+    const auto id = r[0].as<std::int64_t>();
+    if (id < 0) continue;
+    if (static_cast<std::size_t>(id) >= copy.tickets.size()) {
+      copy.tickets.resize(static_cast<std::size_t>(id) + 1);
+    }
+    TicketFact t;
+    for (std::size_t d = 0; d < kTicketDimensions; ++d) {
+      t.dims[d] = copy.code(r[static_cast<int>(1 + d)].as<std::string>());
+    }
+    t.due_at = r[6].is_null() ? 0 : r[6].as<std::int64_t>();
+    t.first_w = value_field(r[7]);
+    t.first_c = value_field(r[8]);
+    t.final_w = value_field(r[9]);
+    t.final_c = value_field(r[10]);
+    t.received = day_field(r[11]);
+    t.due = day_field(r[12]);
+    t.first = day_field(r[13]);
+    t.final = day_field(r[14]);
+    t.reopened = day_field(r[15]);
+    t.reopen_due = day_field(r[16]);
+    t.flags = kPresent;
+    const std::pair<int, TicketFlag> flags[] = {
+        {17, kIsTicket}, {18, kOnTime}, {19, kOpen}, {20, kCalledBack}, {21, kReopenOnTime}};
+    for (const auto& [column, flag] : flags) {
+      if (r[column].as<bool>()) t.flags |= flag;
+    }
+    copy.tickets[static_cast<std::size_t>(id)] = t;
+  }
+  static const std::map<std::string, Activity> types{
+      {"return", Activity::return_},
+      {"extension_asked", Activity::extension_asked},
+      {"extension_approved", Activity::extension_approved},
+      {"rating", Activity::rating},
+      {"resolution", Activity::resolution},
+      {"delivery_failure", Activity::delivery_failure}};
+  for (const auto& r :
+       txn.exec("SELECT ticket_id, type, " + day("day") + ", flag FROM stats_events" + only)) {
+    const auto id = r[0].as<std::int64_t>();
+    const auto type = types.find(r[1].as<std::string>());
+    if (id < 0 || static_cast<std::size_t>(id) >= copy.tickets.size() || type == types.end()) {
+      continue;
+    }
+    copy.events.push_back(
+        {static_cast<std::uint32_t>(id), r[2].as<std::int32_t>(), type->second, r[3].as<bool>()});
+  }
+}
+
+// Brings `copy` up to what `txn` sees (or leaves it when it is already newer).
+void bring_up_to_date(pqxx::transaction_base& txn, FactsCopy& copy) {
+  const auto state = txn.exec1("SELECT instance::text, version, log_from FROM stats_state");
+  const auto instance = state[0].as<std::string>();
+  const auto version = state[1].as<std::int64_t>();
+  if (version <= copy.version && instance == copy.instance) return;
+  // A few changed tickets are read by id; many (or a copy older than the log) read everything.
+  constexpr std::size_t kByIdAtMost = 20000;
+  std::vector<std::int64_t> changed;
+  bool whole = instance != copy.instance || copy.version < state[2].as<std::int64_t>();
+  if (!whole) {
+    for (const auto& r :
+         txn.exec("SELECT DISTINCT ticket_id FROM stats_changes WHERE version > " +
+                  std::to_string(copy.version) + " LIMIT " + std::to_string(kByIdAtMost + 1))) {
+      changed.push_back(r[0].as<std::int64_t>());
+    }
+    whole = changed.size() > kByIdAtMost;
+  }
+  if (whole) {
+    copy.tickets.clear();
+    copy.events.clear();
+    copy.names.clear();
+    copy.codes.clear();
+    copy.instance = instance;
+    // In slices, so that no query result holds a million rows at once.
+    constexpr std::int64_t kSlice = 50000;
+    const auto last =
+        txn.exec1("SELECT coalesce(max(ticket_id), 0) FROM stats_tickets")[0].as<std::int64_t>();
+    copy.tickets.shrink_to_fit();
+    copy.events.shrink_to_fit();
+    copy.tickets.reserve(static_cast<std::size_t>(last) + 1);
+    for (std::int64_t from = 0; from <= last; from += kSlice) {
+      read_facts(txn, copy,
+                 "ticket_id >= " + std::to_string(from) + " AND ticket_id < " +
+                     std::to_string(from + kSlice));
+    }
+    malloc_trim(0);  // the slices' query results are freed: give the memory back
+  } else {
+    std::string ids;
+    std::vector<bool> gone(copy.tickets.size());
+    for (const auto id : changed) {
+      if (id >= 0 && static_cast<std::size_t>(id) < copy.tickets.size()) {
+        copy.tickets[static_cast<std::size_t>(id)] = TicketFact{};
+        gone[static_cast<std::size_t>(id)] = true;
+      }
+      ids += (ids.empty() ? "" : ",") + std::to_string(id);
+    }
+    std::erase_if(copy.events, [&](const EventFact& e) { return gone[e.ticket]; });
+    read_facts(txn, copy, "ticket_id = ANY('{" + ids + "}'::bigint[])");
+  }
+  copy.version = version;
+}
+
+// The copy of the store `txn` reads, up to date and locked.
+std::pair<std::shared_ptr<FactsCopy>, std::unique_lock<std::mutex>> facts_copy(
+    pqxx::transaction_base& txn) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<FactsCopy>> copies;  // by server and database
+  const auto text = [](const char* s) { return std::string(s ? s : ""); };
+  const auto database =
+      text(txn.conn().dbname()) + "@" + text(txn.conn().hostname()) + ":" + text(txn.conn().port());
+  std::shared_ptr<FactsCopy> copy;
+  {
+    std::lock_guard lock(mutex);
+    auto at = copies.find(database);
+    if (at == copies.end()) {
+      // Tests make many stores in one process: forget the ones no reader holds.
+      std::erase_if(copies, [](const auto& entry) { return entry.second.use_count() == 1; });
+      at = copies.emplace(database, std::make_shared<FactsCopy>()).first;
+    }
+    copy = at->second;
+  }
+  std::unique_lock lock(copy->mutex);
+  try {
+    bring_up_to_date(txn, *copy);
+  } catch (...) {
+    copy->instance.clear();  // half brought up to date: read it again whole next time
+    copy->version = -1;
+    throw;
+  }
+  return {std::move(copy), std::move(lock)};
+}
+
 // ---- the summary ----------------------------------------------------------------------------
 
-// A dimension's grouping expression and how a group's value is written.
-struct KeyExpression {
-  std::string group, value;
-};
-KeyExpression key_expression(const std::string& dimension, const std::string& day) {
-  if (dimension == "day") return {day, "to_char(" + day + ", 'YYYY-MM-DD')"};
-  if (dimension == "week") {
-    const auto week = "date_trunc('week', " + day + "::timestamp)::date";
-    return {week, "to_char(" + week + ", 'IYYY-\"W\"IW')"};
+std::int32_t day_number(year_month_day d) {
+  return static_cast<std::int32_t>(std::chrono::sys_days{d}.time_since_epoch().count());
+}
+year_month_day date_of(std::int64_t day) {
+  return year_month_day{std::chrono::sys_days{std::chrono::days{day}}};
+}
+
+std::int64_t time_key(const std::string& dimension, std::int32_t day) {
+  if (dimension == "day") return day;
+  if (dimension == "week") return day - ((day + 3) % 7 + 7) % 7;  // 1970-01-01 was a Thursday
+  const auto d = date_of(day);
+  return day_number(d.year() / d.month() / std::chrono::day{1});
+}
+
+std::string key_text(const FactsCopy& copy, const std::string& dimension, std::int64_t key) {
+  if (dimension == "day" || dimension == "month") {
+    const auto text = date_text(date_of(key));
+    return dimension == "day" ? text : text.substr(0, 7);
   }
-  if (dimension == "month") {
-    const auto month = "date_trunc('month', " + day + "::timestamp)::date";
-    return {month, "to_char(" + month + ", 'YYYY-MM')"};
+  if (dimension == "week") {  // ISO week: the year of its Thursday
+    const auto thursday = date_of(key + 3);
+    const auto jan1 = day_number(thursday.year() / std::chrono::January / std::chrono::day{1});
+    char text[16];
+    std::snprintf(text, sizeof text, "%04d-W%02d", static_cast<int>(thursday.year()),
+                  static_cast<int>((key + 3 - jan1) / 7 + 1));
+    return text;
   }
-  return {"s." + dimension, "s." + dimension};
+  return copy.names[static_cast<std::size_t>(key)];
 }
 
-struct Family {
-  std::string table;  // stats_tickets or stats_events
-  std::string day;    // the anchor date column
-  std::string where;  // more conditions on its rows: " AND …"
-  std::vector<std::string> figures;  // aggregate expressions, in the order read() takes them
-  void (*read)(const pqxx::row& row, std::size_t first, Figures& f);
-};
-
-std::int64_t count_at(const pqxx::row& row, std::size_t i) {
-  return row[static_cast<pqxx::row::size_type>(i)].as<std::int64_t>();
+// Nearest rank (⌈p·N⌉), as percentile_disc.
+std::optional<std::int64_t> nearest_rank(std::vector<std::int64_t>& values, int percent) {
+  if (values.empty()) return std::nullopt;
+  const auto n = static_cast<std::int64_t>(values.size());
+  const auto rank = std::max<std::int64_t>((percent * n + 99) / 100, 1);
+  const auto at = values.begin() + (rank - 1);
+  std::nth_element(values.begin(), at, values.end());
+  return *at;
 }
-std::optional<std::int64_t> maybe_at(const pqxx::row& row, std::size_t i) {
-  const auto field = row[static_cast<pqxx::row::size_type>(i)];
-  if (field.is_null()) return std::nullopt;
-  return field.as<std::int64_t>();
+Percentiles percentiles(std::vector<std::int64_t>& values) {
+  return {nearest_rank(values, 50), nearest_rank(values, 90)};
 }
-
-std::vector<std::string> percentiles(const std::string& working, const std::string& calendar) {
-  // Both fractions from one sort: PostgreSQL computes identical aggregate calls once.
-  const auto both = [](const std::string& value, const char* index) {
-    return "(percentile_disc(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY " + value + "))" + index;
-  };
-  return {both(working, "[1]"), both(working, "[2]"), both(calendar, "[1]"),
-          both(calendar, "[2]")};
-}
-void read_times(const pqxx::row& row, std::size_t i, AnswerTimes& t) {
-  t.working = {maybe_at(row, i), maybe_at(row, i + 1)};
-  t.calendar = {maybe_at(row, i + 2), maybe_at(row, i + 3)};
-}
-
-std::vector<Family> families(const StatsQuery& q, std::chrono::sys_seconds now) {
-  const auto now_sql = "to_timestamp(" + std::to_string(now.time_since_epoch().count()) + ")";
-  std::vector<Family> out;
-  out.push_back(
-      {"stats_tickets",
-       "received_day",
-       "",
-       {"count(*)", "count(*) FILTER (WHERE s.is_ticket)",
-        "count(*) FILTER (WHERE s.is_ticket AND s.kind = 'consultation')",
-        "count(*) FILTER (WHERE s.is_ticket AND s.kind = 'consultation' AND s.final_at IS NOT NULL"
-        " AND s.final_at - s.received_at <= make_interval(mins => " +
-            std::to_string(q.instant_answer_minutes) + "))"},
-       [](const pqxx::row& r, std::size_t i, Figures& f) {
-         f.received = count_at(r, i);
-         f.tickets = count_at(r, i + 1);
-         f.consultations = count_at(r, i + 2);
-         f.instant_answers = count_at(r, i + 3);
-       }});
-  out.push_back({"stats_tickets",
-                 "due_day",
-                 "",
-                 {"count(*)", "count(*) FILTER (WHERE s.on_time)",
-                  "count(*) FILTER (WHERE s.open AND s.due_at < " + now_sql + ")"},
-                 [](const pqxx::row& r, std::size_t i, Figures& f) {
-                   f.due = count_at(r, i);
-                   f.on_time = count_at(r, i + 1);
-                   f.overdue_now = count_at(r, i + 2);
-                 }});
-  auto first = percentiles("s.first_wsec", "s.first_csec");
-  first.insert(first.begin(), "count(*)");
-  out.push_back({"stats_tickets", "first_day", " AND s.is_ticket", first,
-                 [](const pqxx::row& r, std::size_t i, Figures& f) {
-                   f.first_answers = count_at(r, i);
-                   read_times(r, i + 1, f.first_answer);
-                 }});
-  auto final = percentiles("s.final_wsec", "s.final_csec");
-  final.insert(final.begin(), "count(*)");
-  final.push_back("count(*) FILTER (WHERE s.called_back)");
-  out.push_back({"stats_tickets", "final_day", " AND s.is_ticket", final,
-                 [](const pqxx::row& r, std::size_t i, Figures& f) {
-                   f.final_answers = count_at(r, i);
-                   read_times(r, i + 1, f.final_answer);
-                   f.callbacks = count_at(r, i + 5);
-                 }});
-  out.push_back({"stats_tickets", "reopened_day", " AND s.is_ticket", {"count(*)"},
-                 [](const pqxx::row& r, std::size_t i, Figures& f) { f.reopened = count_at(r, i); }});
-  out.push_back({"stats_tickets",
-                 "reopen_due_day",
-                 " AND s.is_ticket",
-                 {"count(*)", "count(*) FILTER (WHERE s.reopen_on_time)"},
-                 [](const pqxx::row& r, std::size_t i, Figures& f) {
-                   f.reopened_due = count_at(r, i);
-                   f.reopened_on_time = count_at(r, i + 1);
-                 }});
-  out.push_back({"stats_events",
-                 "day",
-                 "",
-                 {"count(*) FILTER (WHERE s.type = 'return')",
-                  "count(*) FILTER (WHERE s.type = 'extension_asked')",
-                  "count(*) FILTER (WHERE s.type = 'extension_approved')",
-                  "count(*) FILTER (WHERE s.type = 'rating')",
-                  "count(*) FILTER (WHERE s.type = 'rating' AND s.flag)",
-                  "count(*) FILTER (WHERE s.type = 'resolution')",
-                  "count(*) FILTER (WHERE s.type = 'resolution' AND s.flag)",
-                  "count(*) FILTER (WHERE s.type = 'delivery_failure')"},
-                 [](const pqxx::row& r, std::size_t i, Figures& f) {
-                   f.returns = count_at(r, i);
-                   f.extensions_asked = count_at(r, i + 1);
-                   f.extensions_approved = count_at(r, i + 2);
-                   f.valid_ratings = count_at(r, i + 3);
-                   f.satisfied = count_at(r, i + 4);
-                   f.valid_callbacks = count_at(r, i + 5);
-                   f.resolved = count_at(r, i + 6);
-                   f.delivery_failures = count_at(r, i + 7);
-                 }});
-  return out;
+void add_time(std::vector<std::int64_t>& values, std::int64_t v) {
+  if (v != kNoValue) values.push_back(v);  // percentile_disc skips nulls
 }
 
 }  // namespace
@@ -336,6 +497,19 @@ void refresh_statistics(pqxx::connection& connection, const core::WorkingCalenda
     txn.exec("DELETE FROM stats_tickets WHERE ticket_id IN (SELECT ticket_id FROM stats_batch)");
     txn.exec(kDeriveTickets);
     txn.exec(kDeriveEvents);
+    // The log readers bring their copies up to date from (see facts_copy), kept an hour.
+    const auto version =
+        txn.exec1("UPDATE stats_state SET version = version + 1 WHERE id = 1 RETURNING version")[0]
+            .as<std::string>();
+    txn.exec("INSERT INTO stats_versions (version) VALUES (" + version + ")");
+    txn.exec("INSERT INTO stats_changes SELECT " + version + ", ticket_id FROM stats_batch");
+    const auto pruned = txn.exec1(
+        "WITH old AS (DELETE FROM stats_versions WHERE at < now() - interval '1 hour'"
+        " RETURNING version) SELECT max(version) FROM old")[0];
+    if (!pruned.is_null()) {
+      txn.exec("DELETE FROM stats_changes WHERE version <= " + pruned.as<std::string>());
+      txn.exec("UPDATE stats_state SET log_from = " + pruned.as<std::string>() + " WHERE id = 1");
+    }
   }
   txn.exec("UPDATE stats_state SET refreshed_at = now() WHERE id = 1");
   txn.commit();
@@ -347,90 +521,155 @@ StatsSummary statistics_summary(pqxx::transaction_base& txn, const StatsQuery& q
   for (const auto& d : query.group_by) {
     if (!is_stats_dimension(d)) throw std::invalid_argument("group_by: unknown dimension " + d);
   }
-  const std::string from = "'" + date_text(query.from) + "'::date";
-  const std::string to = "'" + date_text(query.to) + "'::date";
-  const auto in_period = [&](const Family& f) {
-    return "s." + f.day + " BETWEEN " + from + " AND " + to + f.where;
-  };
-  // Without a time dimension every figure of a ticket has the same key, so the families of
-  // stats_tickets are read in one pass, each aggregate filtered to its own anchor.
-  const bool by_time = std::any_of(query.group_by.begin(), query.group_by.end(), [](const auto& d) {
-    return d == "day" || d == "week" || d == "month";
-  });
-  std::vector<std::vector<Family>> passes;
-  for (auto& family : families(query, now)) {
-    if (query.on_time_and_activity_only && family.day != "due_day" && family.day != "day") {
-      continue;
-    }
-    if (!by_time && !passes.empty() && family.table == "stats_tickets" &&
-        passes.back().front().table == "stats_tickets") {
-      passes.back().push_back(std::move(family));
-    } else {
-      passes.push_back({std::move(family)});
+  const auto [copy, lock] = facts_copy(txn);
+  const auto from = day_number(query.from), to = day_number(query.to);
+  const auto in_period = [&](std::int32_t day) { return day >= from && day <= to; };
+
+  // Filters as one flag per value code; an empty filter passes everything.
+  const std::vector<std::string>* lists[kTicketDimensions] = {
+      &query.departments, &query.channels, &query.kinds, &query.categories, &query.divisions};
+  std::vector<std::vector<bool>> allowed(kTicketDimensions);
+  for (std::size_t d = 0; d < kTicketDimensions; ++d) {
+    if (lists[d]->empty()) continue;
+    allowed[d].assign(copy->names.size(), false);
+    for (const auto& value : *lists[d]) {
+      if (const auto it = copy->codes.find(value); it != copy->codes.end()) {
+        allowed[d][it->second] = true;
+      }
     }
   }
-  std::map<std::vector<std::string>, Figures> rows;
+  const auto passes = [&](const TicketFact& t) {
+    for (std::size_t d = 0; d < kTicketDimensions; ++d) {
+      if (!allowed[d].empty() && !allowed[d][t.dims[d]]) return false;
+    }
+    return true;
+  };
+  // Per group-by dimension: the ticket dimension's index, or kTicketDimensions for a time one.
+  std::vector<std::size_t> by;
+  for (const auto& d : query.group_by) {
+    by.push_back(static_cast<std::size_t>(
+        std::find(std::begin(kStatsDimensions), std::end(kStatsDimensions), d) -
+        std::begin(kStatsDimensions)));
+  }
+  const auto consultation = copy->codes.find("consultation");
+  const std::uint32_t consultation_code = consultation == copy->codes.end()
+                                              ? std::numeric_limits<std::uint32_t>::max()
+                                              : consultation->second;
+  const std::int64_t instant_seconds = std::int64_t{query.instant_answer_minutes} * 60;
+  const std::int64_t now_s = now.time_since_epoch().count();
+
+  std::size_t used = 0;
+  const auto take = [&] {
+    if (used == copy->sums.size()) copy->sums.emplace_back();
+    copy->sums[used].reset();
+    return used++;
+  };
+  copy->groups.clear();
+  const auto total = take();
+  // The sums of a figure anchored on `day` of ticket `t`: the group's and the total's.
+  const auto count = [&](const TicketFact& t, std::int32_t day, const auto& add) {
+    add(copy->sums[total]);
+    if (by.empty()) return;
+    GroupKey key{0, 0};
+    for (std::size_t k = 0; k < by.size(); ++k) {
+      key[k] = by[k] < kTicketDimensions ? t.dims[by[k]] : time_key(query.group_by[k], day);
+    }
+    auto [at, added] = copy->groups.try_emplace(key, 0);
+    if (added) at->second = take();
+    add(copy->sums[at->second]);
+  };
+  const bool all = !query.on_time_and_activity_only;
+  for (std::size_t id = 0; id < copy->tickets.size(); ++id) {
+    const auto& t = copy->tickets[id];
+    if (!(t.flags & kPresent) || !passes(t)) continue;
+    const bool ticket = t.flags & kIsTicket;
+    if (all && in_period(t.received)) {
+      count(t, t.received, [&](Sums& s) {
+        ++s.figures.received;
+        if (!ticket) return;
+        ++s.figures.tickets;
+        if (t.dims[2] != consultation_code) return;
+        ++s.figures.consultations;
+        if (t.final != kNoDay && t.final_c <= instant_seconds) ++s.figures.instant_answers;
+      });
+    }
+    if (in_period(t.due)) {
+      count(t, t.due, [&](Sums& s) {
+        ++s.figures.due;
+        if (t.flags & kOnTime) ++s.figures.on_time;
+        if ((t.flags & kOpen) && t.due_at < now_s) ++s.figures.overdue_now;
+      });
+    }
+    if (all && ticket) {
+      if (in_period(t.first)) {
+        count(t, t.first, [&](Sums& s) {
+          ++s.figures.first_answers;
+          add_time(s.first_w, t.first_w);
+          add_time(s.first_c, t.first_c);
+        });
+      }
+      if (in_period(t.final)) {
+        count(t, t.final, [&](Sums& s) {
+          ++s.figures.final_answers;
+          add_time(s.final_w, t.final_w);
+          add_time(s.final_c, t.final_c);
+          if (t.flags & kCalledBack) ++s.figures.callbacks;
+        });
+      }
+      if (in_period(t.reopened)) {
+        count(t, t.reopened, [&](Sums& s) { ++s.figures.reopened; });
+      }
+      if (in_period(t.reopen_due)) {
+        count(t, t.reopen_due, [&](Sums& s) {
+          ++s.figures.reopened_due;
+          if (t.flags & kReopenOnTime) ++s.figures.reopened_on_time;
+        });
+      }
+    }
+  }
+  for (const auto& e : copy->events) {
+    const auto& t = copy->tickets[e.ticket];
+    if (!in_period(e.day) || !passes(t)) continue;
+    count(t, e.day, [&](Sums& s) {
+      auto& f = s.figures;
+      switch (e.type) {
+        case Activity::return_:
+          ++f.returns;
+          break;
+        case Activity::extension_asked:
+          ++f.extensions_asked;
+          break;
+        case Activity::extension_approved:
+          ++f.extensions_approved;
+          break;
+        case Activity::rating:
+          ++f.valid_ratings;
+          f.satisfied += e.flag;
+          break;
+        case Activity::resolution:
+          ++f.valid_callbacks;
+          f.resolved += e.flag;
+          break;
+        case Activity::delivery_failure:
+          ++f.delivery_failures;
+          break;
+      }
+    });
+  }
+  const auto finish = [](Sums& s) {
+    s.figures.first_answer = {percentiles(s.first_w), percentiles(s.first_c)};
+    s.figures.final_answer = {percentiles(s.final_w), percentiles(s.final_c)};
+    return s.figures;
+  };
   StatsSummary out;
-  for (const auto& pass : passes) {
-    const std::string day = "s." + pass.front().day;
-    std::vector<KeyExpression> keys;
-    for (const auto& d : query.group_by) keys.push_back(key_expression(d, day));
-    Statement s("SELECT ");
-    s.sql(keys.empty() ? "true" : "grouping(" + keys.front().group + ") = 0");
-    for (const auto& k : keys) s.sql(", ").sql(k.value);
-    std::string where;
-    for (const auto& family : pass) {
-      for (const auto& figure : family.figures) {
-        if (pass.size() == 1) {
-          s.sql(", ").sql(figure);
-          continue;
-        }
-        // Its own anchor in the period, and the figure's own condition when it has one.
-        const std::string filter = " FILTER (WHERE ";
-        const auto at = figure.find(filter);
-        if (at != std::string::npos) {
-          s.sql(", ").sql(figure.substr(0, at + filter.size()) + in_period(family) + " AND " +
-                          figure.substr(at + filter.size()));
-        } else if (figure.back() == ']') {  // (aggregate)[n]
-          const auto end = figure.rfind(")[");
-          s.sql(", ").sql(figure.substr(0, end) + filter + in_period(family) + ")" +
-                          figure.substr(end));
-        } else {
-          s.sql(", ").sql(figure + filter + in_period(family) + ")");
-        }
-      }
-      where += (where.empty() ? "(" : " OR ") + in_period(family);
+  out.total = finish(copy->sums[total]);
+  std::map<std::vector<std::string>, Figures> rows;  // ordered by key
+  for (const auto& [key, index] : copy->groups) {
+    std::vector<std::string> text;
+    for (std::size_t k = 0; k < by.size(); ++k) {
+      text.push_back(key_text(*copy, query.group_by[k], key[k]));
     }
-    s.sql(" FROM " + pass.front().table + " s WHERE " + where + ")");
-    const std::pair<const char*, const std::vector<std::string>*> filters[] = {
-        {"department", &query.departments}, {"channel", &query.channels},
-        {"kind", &query.kinds},             {"category", &query.categories},
-        {"division", &query.divisions}};
-    for (const auto& [column, values] : filters) {
-      if (values->empty()) continue;
-      s.sql(" AND s." + std::string(column) + " = ANY(").text_array(*values).sql(")");
-    }
-    if (!keys.empty()) {
-      s.sql(" GROUP BY GROUPING SETS ((");
-      for (std::size_t k = 0; k < keys.size(); ++k) s.sql(k ? ", " : "").sql(keys[k].group);
-      s.sql("), ())");
-    }
-    for (const auto& row : s.exec(txn)) {
-      const bool grouped = row[0].as<bool>() && !keys.empty();
-      Figures* target = &out.total;
-      if (grouped) {
-        std::vector<std::string> key;
-        for (std::size_t k = 0; k < keys.size(); ++k) {
-          key.push_back(row[static_cast<pqxx::row::size_type>(1 + k)].as<std::string>());
-        }
-        target = &rows[key];
-      }
-      std::size_t column = 1 + keys.size();
-      for (const auto& family : pass) {
-        family.read(row, column, *target);
-        column += family.figures.size();
-      }
-    }
+    rows.emplace(std::move(text), finish(copy->sums[index]));
   }
   for (auto& [key, figures] : rows) {
     StatsRow r;
@@ -466,9 +705,8 @@ std::vector<OpenDeadline> open_tickets_before(pqxx::transaction_base& txn,
     d.deadline = std::chrono::sys_seconds{std::chrono::seconds{row[4].as<long long>()}};
     const auto steps = row[5].as<std::string>();
     // In the order they are taken.
-    const std::pair<const char*, const char*> names[] = {{"sla.urge", "urged"},
-                                                         {"sla.notice", "overdue_notice"},
-                                                         {"sla.public_note", "circulated"}};
+    const std::pair<const char*, const char*> names[] = {
+        {"sla.urge", "urged"}, {"sla.notice", "overdue_notice"}, {"sla.public_note", "circulated"}};
     for (const auto& [type, name] : names) {
       if (("," + steps + ",").find("," + std::string(type) + ",") != std::string::npos) {
         d.supervision.emplace_back(name);

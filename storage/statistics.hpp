@@ -6,6 +6,8 @@
 // in stats_dirty in the same transaction as any event, answer, deadline or delivery change on it;
 // refresh_statistics() derives the queued tickets' facts again (and rewrites the calendar table
 // when the calendar changed). Every reader refreshes first, so figures are exact when read.
+// Summaries are summed from a copy of the facts in the process's memory, brought up to date from
+// the log of derived tickets (docs/decisions/0018-statistics-summed-in-memory-from-the-facts.md).
 
 #include <chrono>
 #include <cstdint>

@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "config/holidays.hpp"
+#include "documents/package.hpp"
+#include "documents/xlsx.hpp"
 #include "storage/database.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/sim_process.hpp"
@@ -22,6 +24,7 @@ namespace appealhub {
 namespace {
 
 using namespace std::chrono_literals;
+using namespace std::string_literals;
 using nlohmann::json;
 using testing::ApiSession;
 using testing::HttpResult;
@@ -285,6 +288,49 @@ TEST_F(StatsApi, OverdueAndRankingCsvMatchTheirJson) {
                {"按时办结率", "/on_time_rate/value"},
                {"满意率", "/satisfaction_rate/value"},
                {"应办结", "/due"}});
+}
+
+// The cells of an XLSX export, each row as wide as the header (a workbook leaves empty cells out).
+std::vector<std::vector<std::string>> xlsx_cells(const HttpResult& r) {
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Content-Type").value_or(""),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  auto rows = documents::xlsx_rows(r.body);
+  for (auto& row : rows) row.resize(std::max(row.size(), rows.front().size()));
+  return rows;
+}
+
+TEST_F(StatsApi, XlsxExportsHoldTheCsvCellsAndTheApiNumbers) {
+  const std::string query = "?from=2025-01-01&to=2026-12-31&group_by=department,month";
+  const std::pair<const char*, std::string> exports[] = {
+      {"/api/v1/stats/summary/export", query},
+      {"/api/v1/stats/overdue/export", ""},
+      {"/api/v1/stats/ranking/export", "?from=2025-01-01&to=2026-12-31"}};
+  for (const auto& [path, parameters] : exports) {
+    const auto csv = parse_csv(session("mgr").get(path + ".csv"s + parameters).body);
+    const auto xlsx = xlsx_cells(session("mgr").get(path + ".xlsx"s + parameters));
+    EXPECT_GT(xlsx.size(), 5u) << path;
+    EXPECT_EQ(xlsx, csv) << path;
+  }
+  // Cell by cell against the JSON, and numbers are number cells (Excel sums them).
+  const auto doc = ok_json(session("mgr").get("/api/v1/stats/summary" + query));
+  const auto r = session("mgr").get("/api/v1/stats/summary/export.xlsx" + query);
+  std::vector<json> rows(doc["rows"].begin(), doc["rows"].end());
+  auto total = doc["total"];
+  total["key"] = {{"department", "合计 2025-01-01~2026-12-31"}};
+  rows.push_back(total);
+  expect_same(xlsx_cells(r), rows,
+              {{"部门代码", "/key/department"},
+               {"受理量", "/received"},
+               {"按时办结率", "/on_time_rate/value"},
+               {"按时办结率样本不足", "/on_time_rate/small_sample"},
+               {"首次答复工作时长中位数(小时)", "/first_answer_hours/working/median"},
+               {"最终答复自然时长90%分位(小时)", "/final_answer_hours/calendar/p90"},
+               {"满意率", "/satisfaction_rate/value"}});
+  const auto sheet = documents::package_part(r.body, "xl/worksheets/sheet1.xml");
+  EXPECT_NE(sheet.find("<c r=\"D2\"><v>" + rows.front()["received"].dump() + "</v></c>"),
+            std::string::npos);
+  EXPECT_EQ(session("admin").get("/api/v1/stats/ranking/export.xlsx").status, 403);
 }
 
 TEST_F(StatsApi, StaffSeeTheirOwnDepartmentsAndAdministratorsNothing) {

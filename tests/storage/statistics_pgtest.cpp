@@ -486,6 +486,36 @@ TEST_F(StatisticsTest, NewEventsAndApprovedExtensionsAreCountedAtTheNextRead) {
                   .as<bool>());
 }
 
+// Readers sum from a copy of the facts brought up to date from a log kept an hour
+// (docs/decisions/0018-statistics-summed-in-memory-from-the-facts.md); a copy older than the log
+// is read again whole, and either way the figures equal the recount.
+TEST_F(StatisticsTest, ACopyOlderThanTheLogIsReadAgainWhole) {
+  testing::seed_statistics(*connection_, calendar_, 300, 5);
+  const auto q = query("2025-01-01", "2027-12-31", {"department", "month"});
+  compare(q);  // the copy is read
+  const auto rate = [&](const std::string& offset, const std::string& rating) {
+    pqxx::work txn(*connection_);
+    txn.exec("INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data)"
+             " SELECT id, 'copy-" + offset + "', 'appeal.rated', 'c', '2026-11-20T09:00:00+08',"
+             " jsonb_build_object('rating', '" + rating + "') FROM tickets"
+             " WHERE status = 'closed' ORDER BY id LIMIT 1 OFFSET " + offset);
+    txn.commit();
+  };
+  rate("1", "satisfied");
+  refresh_statistics(*connection_, calendar_);  // derived and logged, not read
+  {
+    pqxx::work txn(*connection_);
+    txn.exec("UPDATE stats_versions SET at = now() - interval '2 hours'");
+    txn.commit();
+  }
+  rate("2", "dissatisfied");
+  raw_.reset();
+  compare(q);  // prunes the log past the copy: read again whole
+  pqxx::read_transaction txn(*connection_);
+  EXPECT_GT(txn.exec1("SELECT log_from FROM stats_state")[0].as<std::int64_t>(), 1);
+  EXPECT_EQ(txn.exec1("SELECT count(*) FROM stats_versions")[0].as<int>(), 1);
+}
+
 TEST_F(StatisticsTest, OverdueListCarriesTheSupervisionStepsOfTheCurrentDeadline) {
   pqxx::work txn(*connection_);
   txn.exec("INSERT INTO tickets (id, channel, external_id, status, kind, category, division, urgency,"

@@ -65,7 +65,30 @@ TestDatabase::TestDatabase(const std::string& name, bool migrate)
   }
 }
 
+TestDatabase TestDatabase::kept(const std::string& name) {
+  return TestDatabase(Kept{}, name);
+}
+
+TestDatabase::TestDatabase(Kept, const std::string& name)
+    : keep_(true),
+      admin_uri_(
+          env_or("APPEALHUB_TEST_PG_ADMIN_URI", "postgresql://postgres@127.0.0.1:55432/postgres")),
+      name_("kept_" + identifier(name).substr(2, identifier(name).rfind('_') - 2)),
+      uri_(with_database(
+          env_or("APPEALHUB_PG_URI", "postgresql://appealhub@127.0.0.1:55432/appealhub"), name_)) {
+  {
+    auto admin = storage::connect({admin_uri_});
+    pqxx::nontransaction txn(*admin);
+    if (txn.exec("SELECT 1 FROM pg_database WHERE datname = " + txn.quote(name_)).empty()) {
+      txn.exec("CREATE DATABASE " + name_ + " OWNER appealhub");
+    }
+  }
+  auto connection = storage::connect({uri_});
+  storage::apply_migrations(*connection);
+}
+
 TestDatabase::~TestDatabase() {
+  if (keep_) return;
   try {
     auto admin = storage::connect({admin_uri_});
     pqxx::nontransaction txn(*admin);

@@ -18,6 +18,9 @@ std::string repo_root();
 class TestDatabase {
  public:
   explicit TestDatabase(const std::string& name, bool migrate = true);
+  // For benchmarks that fill a large store once: a database named `kept_<name>`, created and
+  // migrated when missing, kept (with its rows) after the end for the next run.
+  static TestDatabase kept(const std::string& name);
   ~TestDatabase();
   const std::string& uri() const { return uri_; }
   // Runs a query and returns the first column of the first row as text ("" when no row).
@@ -27,6 +30,9 @@ class TestDatabase {
   void exec(const std::string& sql) const;
 
  private:
+  struct Kept {};
+  TestDatabase(Kept, const std::string& name);
+  bool keep_ = false;
   std::string admin_uri_, name_, uri_;  // admin: a superuser on the test server (trust on loopback)
 };
 
