@@ -6,18 +6,20 @@
 #include <chrono>
 #include <cstdio>
 
+#include "core/deadline.hpp"
 #include "core/time.hpp"
 #include "documents/disclosure_reply.hpp"
 #include "documents/docx.hpp"
 #include "gateway/api_internal.hpp"
+#include "storage/disclosure_documents.hpp"
 #include "storage/ticket_work.hpp"
 
 namespace appealhub::gateway::detail {
 namespace {
 
-std::string china_today() {
-  const auto now = std::chrono::system_clock::now() + std::chrono::hours(8);
-  const std::chrono::year_month_day d{std::chrono::floor<std::chrono::days>(now)};
+// "YYYY-MM-DD" of an instant in China (UTC+8).
+std::string china_date_text(std::chrono::sys_seconds instant) {
+  const auto d = core::china_date(instant);
   char text[32];
   std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(d.year()),
                 static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
@@ -53,19 +55,15 @@ http::Response create_document(Context& ctx) {
   auto fields = body.object("fields", true).value_or(nlohmann::json::object());
   const auto send = body.boolean("send", false).value_or(false);
   body.finish();
-  const auto known = txn.exec_params1(
-      "SELECT to_char(received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'), external_id,"
-      " title, coalesce(appeal->'citizen'->>'name', ''),"
-      " coalesce((appeal->'citizen'->>'anonymous')::boolean, false) FROM tickets WHERE id = $1",
-      id);
   const auto fill = [&](const char* name, const std::string& value) {
     if (!fields.contains(name) && !value.empty()) fields[name] = value;
   };
-  fill("request_date", known[0].as<std::string>());
-  fill("request_number", known[1].as<std::string>());
-  fill("requested", known[2].as<std::string>());
-  fill("requester", known[4].as<bool>() ? std::string() : known[3].as<std::string>());
-  fill("reply_date", china_today());
+  fill("request_date", china_date_text(t->received_at));
+  fill("request_number", t->external_id);
+  fill("requested", t->title);
+  fill("requester", t->anonymous ? std::string() : t->citizen_name);
+  fill("reply_date", china_date_text(std::chrono::time_point_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now())));
   const auto doc = documents::render_disclosure(decision, fields);
   if (!doc.errors.empty())
     bad_request(doc.errors.front().substr(0, doc.errors.front().find(':')),
@@ -73,16 +71,11 @@ http::Response create_document(Context& ctx) {
   const auto text = doc.text();
   nlohmann::json sent;
   if (send) sent = write_answer(ctx, txn, id, "final_answer", text, false, std::nullopt);
-  const auto document_id =
-      txn.exec_params1(
-             "INSERT INTO disclosure_documents (ticket_id, decision, fields, title, body, "
-             "answer_id,"
-             " created_by) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7) RETURNING id",
-             id, decision, fields.dump(), doc.title, text,
-             send ? std::optional<std::int64_t>(sent["answer_id"].get<std::int64_t>())
-                  : std::nullopt,
-             ctx.user().username)[0]
-          .as<std::int64_t>();
+  const auto document_id = storage::insert_disclosure_document(
+      txn,
+      {id, decision, fields.dump(), doc.title, text,
+       send ? std::optional<std::int64_t>(sent["answer_id"].get<std::int64_t>()) : std::nullopt,
+       ctx.user().username});
   storage::append_ticket_event(
       txn, id, "disclosure.document", ctx.user().username,
       {{"document_id", document_id}, {"decision", decision}, {"title", doc.title}, {"sent", send}});
@@ -102,14 +95,13 @@ http::Response download_docx(Context& ctx) {
   ctx.allow_query({});
   const auto id = ctx.id_param();
   pqxx::read_transaction txn(ctx.db);
-  const auto r =
-      txn.exec_params("SELECT ticket_id, title, body FROM disclosure_documents WHERE id = $1", id);
-  if (r.empty()) not_found("document " + std::to_string(id));
-  const auto t = storage::find_ticket(txn, r[0][0].as<std::int64_t>());
+  const auto document = storage::find_disclosure_document(txn, id);
+  if (!document) not_found("document " + std::to_string(id));
+  const auto t = storage::find_ticket(txn, document->ticket_id);
   if (!t) not_found("document " + std::to_string(id));
   require_ticket_visible(ctx, *t);
   std::vector<std::string> paragraphs;
-  const auto body = r[0][2].as<std::string>();
+  const auto& body = document->body;
   for (std::size_t start = 0;;) {
     const auto nl = body.find('\n', start);
     paragraphs.push_back(body.substr(start, nl == std::string::npos ? nl : nl - start));
@@ -121,7 +113,7 @@ http::Response download_docx(Context& ctx) {
                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
   out.set_header("Content-Disposition",
                  "attachment; filename=\"disclosure-" + std::to_string(id) + ".docx\"");
-  out.body = documents::make_docx(r[0][1].as<std::string>(), paragraphs);
+  out.body = documents::make_docx(document->title, paragraphs);
   return out;
 }
 

@@ -252,9 +252,7 @@ http::Response ticket_suggestions(Context& ctx) {
   const auto t = storage::find_ticket(txn, id);
   if (!t) not_found("ticket " + std::to_string(id));
   require_ticket_visible(ctx, *t);
-  const auto content =
-      txn.exec_params1("SELECT coalesce(appeal->>'content', '') FROM tickets WHERE id = $1", id)[0];
-  const auto text = t->title + "。" + content.as<std::string>();
+  const auto text = t->title + "。" + storage::ticket_content(txn, id);
   return json_response(
       200, {{"ticket_id", id},
             {"entries", hits_json(storage::search_entries(txn, text, t->division, limit))},

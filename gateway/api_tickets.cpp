@@ -15,6 +15,7 @@
 #include "core/validation.hpp"
 #include "gateway/api_internal.hpp"
 #include "gateway/credentials.hpp"
+#include "storage/duplicate_suggestions.hpp"
 #include "storage/knowledge.hpp"
 #include "storage/outbox.hpp"
 #include "storage/reply_ledger.hpp"
@@ -569,36 +570,13 @@ http::Response duplicate_suggestions(Context& ctx) {
   ctx.allow_query({"limit"});
   const auto limit = query_int(ctx, "limit", 50, 1, 200);
   pqxx::nontransaction txn(ctx.db);  // one statement
-  const auto side = [](const char* t) {
-    return std::string("json_build_object('id', ") + t + ".id, 'channel', " + t +
-           ".channel, 'title', " + t + ".title, 'content', coalesce(" + t +
-           ".appeal->>'content', ''), 'status', " + t + ".status, 'received_at', to_json(" + t +
-           ".received_at))";
-  };
-  const auto rows = txn.exec_params(
-      "SELECT json_build_object('ticket', " + side("t") + ", 'duplicate_of', " + side("o") +
-          ", 'score', l.score, 'reason', l.reason, 'found_by', l.found_by, 'suggested_at',"
-          " to_json(l.created_at))::text FROM duplicate_links l JOIN tickets t ON t.id ="
-          " l.ticket_id JOIN tickets o ON o.id = l.duplicate_of WHERE l.action = 'suggested' AND"
-          " t.status NOT IN ('merged', 'withdrawn', 'spam', 'closed', 'reassigned_out') AND"
-          " o.status NOT IN ('merged', 'withdrawn', 'spam', 'closed', 'reassigned_out')"
-          " ORDER BY l.created_at DESC LIMIT $1",
-      limit);
-  std::string body = "{\"suggestions\":[";
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (i) body += ',';
-    body += rows[i][0].c_str();
-  }
-  body += "]}";
-  return json_text_response(200, std::move(body));
+  return json_text_response(
+      200, "{\"suggestions\":" + storage::list_duplicate_suggestions(txn, limit) + "}");
 }
 
 // The suggestion that ticket {id} repeats ticket `of`, locked; 404 when there is none open.
 void require_suggestion(pqxx::dbtransaction& txn, std::int64_t id, std::int64_t of) {
-  if (txn.exec_params("SELECT 1 FROM duplicate_links WHERE ticket_id = $1 AND duplicate_of = $2"
-                      " AND action = 'suggested' FOR UPDATE",
-                      id, of)
-          .empty()) {
+  if (!storage::lock_duplicate_suggestion(txn, id, of)) {
     not_found("suggestion that ticket " + std::to_string(id) + " repeats " + std::to_string(of));
   }
 }
@@ -613,10 +591,7 @@ http::Response confirm_duplicate(Context& ctx) {
   return merge_into(ctx, id, of, "suggestion confirmed" + (note.empty() ? "" : ": " + note),
                     [&](pqxx::dbtransaction& txn) {
                       require_suggestion(txn, id, of);
-                      txn.exec_params(
-                          "UPDATE duplicate_links SET decided_by = $3, decided_at = now(),"
-                          " decision_note = $4 WHERE ticket_id = $1 AND duplicate_of = $2",
-                          id, of, ctx.user().username, note);
+                      storage::record_suggestion_confirmed(txn, id, of, ctx.user().username, note);
                     });
 }
 
@@ -630,10 +605,7 @@ http::Response reject_duplicate(Context& ctx) {
   pqxx::work txn(ctx.db);
   lock(txn, id);
   require_suggestion(txn, id, of);
-  txn.exec_params(
-      "UPDATE duplicate_links SET action = 'rejected', decided_by = $3, decided_at = now(),"
-      " decision_note = $4 WHERE ticket_id = $1 AND duplicate_of = $2",
-      id, of, ctx.user().username, reason);
+  storage::reject_duplicate_suggestion(txn, id, of, ctx.user().username, reason);
   storage::append_ticket_event(txn, id, "duplicate.rejected", ctx.user().username,
                                {{"duplicate_of", of}, {"reason", reason}});
   txn.commit();

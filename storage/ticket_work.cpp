@@ -187,6 +187,12 @@ std::optional<TicketSummary> find_ticket(pqxx::dbtransaction& txn, std::int64_t 
   return read_summary(rows[0]);
 }
 
+std::string ticket_content(pqxx::transaction_base& txn, std::int64_t id) {
+  const auto rows =
+      txn.exec_params("SELECT coalesce(appeal->>'content', '') FROM tickets WHERE id = $1", id);
+  return rows.empty() ? std::string() : rows[0][0].as<std::string>();
+}
+
 std::optional<TicketForWork> lock_ticket(pqxx::dbtransaction& txn, std::int64_t id) {
   const auto rows =
       txn.exec("SELECT " + kSummaryColumns +

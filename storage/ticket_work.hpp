@@ -59,6 +59,8 @@ struct TicketForWork {
 };
 std::optional<TicketForWork> lock_ticket(pqxx::dbtransaction& txn, std::int64_t id);
 std::optional<TicketSummary> find_ticket(pqxx::dbtransaction& txn, std::int64_t id);
+// The citizen's text of the appeal (empty when there is none or no such ticket).
+std::string ticket_content(pqxx::transaction_base& txn, std::int64_t id);
 
 // A ticket's summary and its detail: appeal, placement, timeline (oldest first), answers,
 // requests, callbacks, duplicates and replies; nullopt when there is no such ticket. Reads

@@ -282,6 +282,8 @@ async function main() {
     const path = await download.path();
     const { readFileSync } = await import('node:fs');
     check('the manager downloads the statistics as CSV', readFileSync(path, 'utf8').split('\n').length >= 2);
+    const [sheet] = await Promise.all([mg.waitForEvent('download', { timeout: 15000 }), mg.click('[data-test=xlsx]')]);
+    check('the manager downloads the statistics as an Excel workbook (a zip)', readFileSync(await sheet.path()).subarray(0, 2).toString() === 'PK');
     await shot(mg, 'stats');
     await mg.goto(BASE + '/dashboard');
     await mg.waitForSelector('[data-test=figure-received]');
