@@ -29,6 +29,28 @@ std::string error_code_of(const std::string& body) {
   return "";
 }
 
+Posted timed_post(http::Client& client, const std::string& target, std::string body,
+                  http::Headers headers) {
+  Posted p;
+  const auto started = std::chrono::steady_clock::now();
+  p.attempt.started_at = std::chrono::system_clock::now();
+  try {
+    p.response = client.post(target, std::move(body), std::move(headers));
+  } catch (const http::TransportError& e) {
+    const auto started_at = p.attempt.started_at;
+    p.attempt = transport_failure(e);
+    p.attempt.started_at = started_at;
+  }
+  p.attempt.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  if (p.response) {
+    p.attempt.status_code = p.response->status;
+    p.attempt.excerpt = excerpt_of(p.response->body);
+    p.attempt.code = error_code_of(p.response->body);
+  }
+  return p;
+}
+
 storage::DeliveryAttempt not_applicable(const core::ReplyRequested& reply) {
   storage::DeliveryAttempt a;
   a.outcome = storage::DeliveryAttempt::Outcome::delivered;

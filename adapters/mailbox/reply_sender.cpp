@@ -35,34 +35,22 @@ storage::DeliveryAttempt MailboxReplySender::send(const core::ReplyRequested& re
   if (reply.type != core::ReplyType::final_answer && reply.type != core::ReplyType::interim) {
     return delivery::not_applicable(reply);
   }
-  storage::DeliveryAttempt a;
   if (core::utf8_length(reply.content).value_or(kMaxContent + 1) > kMaxContent) {
+    storage::DeliveryAttempt a;
     a.outcome = Outcome::failed;
     a.code = "too_long";
     a.reason = "the mailbox takes at most 5,000 characters; not sent";
     return a;
   }
-  const auto started = std::chrono::steady_clock::now();
-  a.started_at = std::chrono::system_clock::now();
-  http::Response response;
-  try {
-    response = client_.post("/api/v1/letters/" + http::percent_encode(reply.external_id) + "/reply",
-                            reply_body(reply),
-                            {{"Authorization", "Bearer " + token_},
-                             {"Idempotency-Key", reply.reply_id},
-                             {"Content-Type", "application/json"}});
-  } catch (const http::TransportError& e) {
-    auto failed = delivery::transport_failure(e);
-    failed.started_at = a.started_at;
-    failed.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
-    return failed;
-  }
-  a.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started);
-  a.status_code = response.status;
-  a.excerpt = delivery::excerpt_of(response.body);
-  a.code = delivery::error_code_of(response.body);
+  auto posted = delivery::timed_post(
+      client_, "/api/v1/letters/" + http::percent_encode(reply.external_id) + "/reply",
+      reply_body(reply),
+      {{"Authorization", "Bearer " + token_},
+       {"Idempotency-Key", reply.reply_id},
+       {"Content-Type", "application/json"}});
+  if (!posted.response) return posted.attempt;
+  auto& a = posted.attempt;
+  const auto& response = *posted.response;
   const int s = response.status;
   const std::string answer =
       "the mailbox answered " + std::to_string(s) + (a.code.empty() ? "" : " " + a.code);

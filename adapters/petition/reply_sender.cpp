@@ -86,8 +86,8 @@ storage::DeliveryAttempt PetitionReplySender::send(const core::ReplyRequested& r
   if (reply.type != core::ReplyType::final_answer && reply.type != core::ReplyType::interim) {
     return delivery::not_applicable(reply);
   }
-  storage::DeliveryAttempt a;
   if (core::utf8_length(reply.content).value_or(kMaxContent + 1) > kMaxContent) {
+    storage::DeliveryAttempt a;
     a.outcome = Outcome::failed;
     a.code = "too_long";
     a.reason = "the petition platform takes at most 3,000 characters; not sent";
@@ -96,26 +96,13 @@ storage::DeliveryAttempt PetitionReplySender::send(const core::ReplyRequested& r
   const std::string target =
       "/open/v2/messages/" + http::percent_encode(reply.external_id) + "/replies";
   const auto body = reply_body(reply);
-  const auto started = std::chrono::steady_clock::now();
-  a.started_at = std::chrono::system_clock::now();
-  http::Response response;
-  try {
-    auto headers =
-        signature_headers(app_id_, secret_, "POST", client_.request_target(target), body, clock_());
-    headers.emplace_back("Content-Type", "application/json");
-    response = client_.post(target, body, headers);
-  } catch (const http::TransportError& e) {
-    auto failed = delivery::transport_failure(e);
-    failed.started_at = a.started_at;
-    failed.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
-    return failed;
-  }
-  a.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started);
-  a.status_code = response.status;
-  a.excerpt = delivery::excerpt_of(response.body);
-  a.code = delivery::error_code_of(response.body);
+  auto headers =
+      signature_headers(app_id_, secret_, "POST", client_.request_target(target), body, clock_());
+  headers.emplace_back("Content-Type", "application/json");
+  auto posted = delivery::timed_post(client_, target, body, std::move(headers));
+  if (!posted.response) return posted.attempt;
+  auto& a = posted.attempt;
+  const auto& response = *posted.response;
   const int s = response.status;
   const std::string answer =
       "the petition platform answered " + std::to_string(s) + (a.code.empty() ? "" : " " + a.code);
