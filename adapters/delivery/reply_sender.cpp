@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/common/channel_api.hpp"
+
 namespace appealhub::adapters::delivery {
 
 std::string excerpt_of(const std::string& body, std::size_t limit) {
@@ -49,6 +51,27 @@ Posted timed_post(http::Client& client, const std::string& target, std::string b
     p.attempt.code = error_code_of(p.response->body);
   }
   return p;
+}
+
+bool settle_common_answer(storage::DeliveryAttempt& a, const http::Response& response,
+                          const std::string& answer) {
+  const int s = response.status;
+  if (s == 200 || s == 201) {
+    const auto json = nlohmann::json::parse(response.body, nullptr, false);
+    if (json.is_object() && json.contains("reply_id") && json["reply_id"].is_string()) {
+      a.channel_reply_id = json["reply_id"].get<std::string>();
+    }
+    a.outcome = storage::DeliveryAttempt::Outcome::delivered;
+    return true;
+  }
+  if (s == 429 || s >= 500) {
+    a.outcome = storage::DeliveryAttempt::Outcome::retry;
+    a.retry_after = parse_retry_after(response.header("Retry-After").value_or(""));
+    a.throttled = s == 429;
+    a.reason = answer;
+    return true;
+  }
+  return false;
 }
 
 storage::DeliveryAttempt not_applicable(const core::ReplyRequested& reply) {

@@ -41,6 +41,12 @@ struct Posted {
 Posted timed_post(http::Client& client, const std::string& target, std::string body,
                   http::Headers headers);
 
+// The answers every channel's document gives alike: 200/201 delivered (with the channel's
+// "reply_id"), 429 and 5xx retried when the channel asks (Retry-After). Returns false, leaving `a`
+// as it was, for any other status: the channel's own mapping decides. `answer` starts the reason.
+bool settle_common_answer(storage::DeliveryAttempt& a, const http::Response& response,
+                          const std::string& answer);
+
 // A reply type the channel has no request for (returns and extension requests go only to 12328):
 // settled as delivered with code "not_applicable", nothing sent.
 storage::DeliveryAttempt not_applicable(const core::ReplyRequested& reply);

@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "adapters/common/channel_api.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
@@ -54,13 +53,8 @@ storage::DeliveryAttempt MailboxReplySender::send(const core::ReplyRequested& re
   const int s = response.status;
   const std::string answer =
       "the mailbox answered " + std::to_string(s) + (a.code.empty() ? "" : " " + a.code);
-  if (s == 200 || s == 201) {
-    const auto body = nlohmann::json::parse(response.body, nullptr, false);
-    if (body.is_object() && body.contains("reply_id") && body["reply_id"].is_string()) {
-      a.channel_reply_id = body["reply_id"].get<std::string>();
-    }
-    a.outcome = Outcome::delivered;
-  } else if (s == 410) {
+  if (delivery::settle_common_answer(a, response, answer)) return a;
+  if (s == 410) {
     a.outcome = Outcome::failed;
     a.reason = answer + ": the citizen withdrew the letter";
     core::AppealWithdrawn w;
@@ -79,11 +73,6 @@ storage::DeliveryAttempt MailboxReplySender::send(const core::ReplyRequested& re
     a.reason = answer + (s == 409   ? ": the letter already has a reply under another key"
                          : s == 404 ? ": no such letter"
                                     : ": the website refused the reply as invalid");
-  } else if (s == 429 || s >= 500) {
-    a.outcome = Outcome::retry;
-    a.retry_after = parse_retry_after(response.header("Retry-After").value_or(""));
-    a.throttled = s == 429;
-    a.reason = answer;
   } else if (s == 401 || s == 403) {
     a.outcome = Outcome::retry;
     a.reason = answer + ": the token is refused";

@@ -106,13 +106,8 @@ storage::DeliveryAttempt PetitionReplySender::send(const core::ReplyRequested& r
   const int s = response.status;
   const std::string answer =
       "the petition platform answered " + std::to_string(s) + (a.code.empty() ? "" : " " + a.code);
-  if (s == 200 || s == 201) {
-    const auto json = nlohmann::json::parse(response.body, nullptr, false);
-    if (json.is_object() && json.contains("reply_id") && json["reply_id"].is_string()) {
-      a.channel_reply_id = json["reply_id"].get<std::string>();
-    }
-    a.outcome = Outcome::delivered;
-  } else if (s == 409) {
+  if (delivery::settle_common_answer(a, response, answer)) return a;
+  if (s == 409) {
     a.outcome = Outcome::failed;
     std::string state = "unknown";
     a.channel_news = state_news(reply.external_id, state);
@@ -128,11 +123,6 @@ storage::DeliveryAttempt PetitionReplySender::send(const core::ReplyRequested& r
     core::log_error(
         "delivery.petition", "the platform refuses our signature; replies wait",
         {{"code", a.code}, {"unauthorized_total", std::to_string(unauthorized_total_.load())}});
-  } else if (s == 429 || s >= 500) {
-    a.outcome = Outcome::retry;
-    a.retry_after = parse_retry_after(response.header("Retry-After").value_or(""));
-    a.throttled = s == 429;
-    a.reason = answer;
   } else {
     a.outcome = Outcome::failed;
     a.reason = answer + ": an answer the platform's document does not list";
