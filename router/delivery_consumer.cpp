@@ -29,7 +29,7 @@ DeliveryConsumer::DeliveryConsumer(bus::BrokerConfig broker, storage::DatabaseCo
     : broker_(std::move(broker)), database_(std::move(database)), options_(options) {}
 
 void DeliveryConsumer::run(const std::atomic<bool>& stop) {
-  std::unique_ptr<pqxx::connection> db;
+  storage::KeptConnection db(database_);
   bus::run_batch_loop(
       broker_,
       {kQueue, options_.prefetch, options_.batch_size, options_.batch_wait, "delivery",
@@ -37,8 +37,7 @@ void DeliveryConsumer::run(const std::atomic<bool>& stop) {
       stop,
       [&](const std::vector<bus::Delivery>& batch) {
         std::uint64_t applied = 0;
-        if (!db || !db->is_open()) db = storage::connect(database_);
-        pqxx::work txn(*db);
+        pqxx::work txn(db.get());
         for (const auto& d : batch) {
           auto decoded = core::decode_event(d.body);
           if (!decoded) {
@@ -56,7 +55,7 @@ void DeliveryConsumer::run(const std::atomic<bool>& stop) {
         txn.commit();
         applied_ += applied;
       },
-      [&] { db.reset(); });
+      [&] { db.drop(); });
 }
 
 }  // namespace appealhub::router

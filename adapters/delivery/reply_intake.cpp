@@ -36,7 +36,7 @@ ReplyIntakeStats ReplyIntake::stats() const {
 
 void ReplyIntake::run(const std::atomic<bool>& stop) {
   const std::string queue = "adapter." + options_.channel + ".reply";
-  std::unique_ptr<pqxx::connection> db;
+  storage::KeptConnection db(database_);
   bus::run_batch_loop(
       broker_,
       {queue, options_.prefetch, options_.batch_size, options_.batch_wait, "delivery",
@@ -44,8 +44,7 @@ void ReplyIntake::run(const std::atomic<bool>& stop) {
       stop,
       [&](const std::vector<bus::Delivery>& batch) {
         std::uint64_t recorded = 0, repeated = 0, rejected = 0;
-        if (!db || !db->is_open()) db = storage::connect(database_);
-        pqxx::work txn(*db);
+        pqxx::work txn(db.get());
         for (const auto& d : batch) {
           auto decoded = core::decode_event(d.body);
           std::string error;
@@ -75,7 +74,7 @@ void ReplyIntake::run(const std::atomic<bool>& stop) {
         repeated_ += repeated;
         rejected_ += rejected;
       },
-      [&] { db.reset(); });
+      [&] { db.drop(); });
 }
 
 }  // namespace appealhub::adapters::delivery
