@@ -1,13 +1,12 @@
 #include "router/delivery_consumer.hpp"
 
 #include <pqxx/pqxx>
-#include <thread>
 #include <vector>
 
-#include "bus/consumer.hpp"
+#include "bus/batch_loop.hpp"
 #include "bus/retry_and_dead_letter.hpp"
-#include "core/codec.hpp"
 #include "core/bytes.hpp"
+#include "core/codec.hpp"
 #include "core/log.hpp"
 #include "storage/rejected_messages.hpp"
 #include "storage/reply_ledger.hpp"
@@ -30,51 +29,33 @@ DeliveryConsumer::DeliveryConsumer(bus::BrokerConfig broker, storage::DatabaseCo
     : broker_(std::move(broker)), database_(std::move(database)), options_(options) {}
 
 void DeliveryConsumer::run(const std::atomic<bool>& stop) {
-  bus::Consumer consumer(broker_, kQueue, options_.prefetch);
-  std::unique_ptr<pqxx::connection> db;
-  std::vector<bus::Delivery> batch;
-  while (!stop.load()) {
-    if (batch.empty()) {
-      if (auto d = consumer.next(std::chrono::milliseconds(200))) batch.push_back(std::move(*d));
-      continue;
-    }
-    const auto until = std::chrono::steady_clock::now() + options_.batch_wait;
-    while (batch.size() < options_.batch_size && std::chrono::steady_clock::now() < until) {
-      if (auto d = consumer.next(std::chrono::milliseconds(5))) batch.push_back(std::move(*d));
-    }
-    std::erase_if(batch,
-                  [&](const bus::Delivery& d) { return d.generation != consumer.generation(); });
-    if (batch.empty()) continue;
-    std::uint64_t applied = 0;
-    try {
-      if (!db || !db->is_open()) db = storage::connect(database_);
-      pqxx::work txn(*db);
-      for (const auto& d : batch) {
-        auto decoded = core::decode_event(d.body);
-        if (!decoded) {
-          reject(txn, d, core::to_string(decoded.errors()));
-          continue;
+  storage::KeptConnection db(database_);
+  bus::run_batch_loop(
+      broker_,
+      {kQueue, options_.prefetch, options_.batch_size, options_.batch_wait, "delivery",
+       "cannot apply delivery outcomes; trying again"},
+      stop,
+      [&](const std::vector<bus::Delivery>& batch) {
+        std::uint64_t applied = 0;
+        pqxx::work txn(db.get());
+        for (const auto& d : batch) {
+          auto decoded = core::decode_event(d.body);
+          if (!decoded) {
+            reject(txn, d, core::to_string(decoded.errors()));
+            continue;
+          }
+          const auto& e = decoded.event();
+          if (!std::holds_alternative<core::ReplyDelivered>(e.body) &&
+              !std::holds_alternative<core::ReplyFailed>(e.body)) {
+            reject(txn, d, "event: " + std::string(e.name()) + " does not belong on " + kQueue);
+            continue;
+          }
+          if (storage::apply_delivery_outcome(txn, kQueue, e)) ++applied;
         }
-        const auto& e = decoded.event();
-        if (!std::holds_alternative<core::ReplyDelivered>(e.body) &&
-            !std::holds_alternative<core::ReplyFailed>(e.body)) {
-          reject(txn, d, "event: " + std::string(e.name()) + " does not belong on " + kQueue);
-          continue;
-        }
-        if (storage::apply_delivery_outcome(txn, kQueue, e)) ++applied;
-      }
-      txn.commit();
-    } catch (const std::exception& e) {
-      core::log_error("delivery", "cannot apply delivery outcomes; trying again",
-                      {{"error", e.what()}});
-      db.reset();
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-      continue;
-    }
-    consumer.ack(batch.back(), true);
-    applied_ += applied;
-    batch.clear();
-  }
+        txn.commit();
+        applied_ += applied;
+      },
+      [&] { db.drop(); });
 }
 
 }  // namespace appealhub::router

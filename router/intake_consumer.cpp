@@ -8,6 +8,7 @@
 #include <thread>
 #include <variant>
 
+#include "bus/batch_loop.hpp"
 #include "bus/consumer.hpp"
 #include "bus/publisher.hpp"
 #include "bus/retry_and_dead_letter.hpp"
@@ -401,16 +402,12 @@ void IntakeConsumer::run(const std::atomic<bool>& stop) {
     std::vector<Received> batch;
     if (auto first = consumer.next(std::chrono::milliseconds(commit.valid() ? 0 : 200))) {
       const auto collect_start = std::chrono::steady_clock::now();
-      batch.push_back(decode(std::move(*first), s.options.max_body_bytes));
-      const auto deadline = collect_start + s.options.batch_wait;
-      while (batch.size() < s.options.batch_size) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) break;
-        auto next = consumer.next(left);
-        if (!next) break;
-        batch.push_back(decode(std::move(*next), s.options.max_body_bytes));
-      }
+      std::vector<bus::Delivery> deliveries;
+      deliveries.push_back(std::move(*first));
+      bus::fill_batch(consumer, deliveries, s.options.batch_size,
+                      collect_start + s.options.batch_wait);
+      batch.reserve(deliveries.size());
+      for (auto& d : deliveries) batch.push_back(decode(std::move(d), s.options.max_body_bytes));
       const std::lock_guard lock(s.stats_mutex);
       s.stats.deliveries += batch.size();
       s.stats.collect_us += micros_since(collect_start);

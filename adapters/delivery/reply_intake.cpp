@@ -1,13 +1,12 @@
 #include "adapters/delivery/reply_intake.hpp"
 
 #include <pqxx/pqxx>
-#include <thread>
 #include <vector>
 
-#include "bus/consumer.hpp"
+#include "bus/batch_loop.hpp"
 #include "bus/retry_and_dead_letter.hpp"
-#include "core/codec.hpp"
 #include "core/bytes.hpp"
+#include "core/codec.hpp"
 #include "core/log.hpp"
 #include "storage/rejected_messages.hpp"
 
@@ -37,67 +36,45 @@ ReplyIntakeStats ReplyIntake::stats() const {
 
 void ReplyIntake::run(const std::atomic<bool>& stop) {
   const std::string queue = "adapter." + options_.channel + ".reply";
-  bus::Consumer consumer(broker_, queue, options_.prefetch);
-  std::unique_ptr<pqxx::connection> db;
-  std::vector<bus::Delivery> batch;
-  while (!stop.load()) {
-    if (batch.empty()) {
-      if (auto d = consumer.next(std::chrono::milliseconds(200))) batch.push_back(std::move(*d));
-      continue;
-    }
-    const auto until = std::chrono::steady_clock::now() + options_.batch_wait;
-    while (batch.size() < options_.batch_size && std::chrono::steady_clock::now() < until) {
-      auto d = consumer.next(std::chrono::milliseconds(5));
-      if (!d) continue;
-      batch.push_back(std::move(*d));
-    }
-    // Deliveries of an older connection are the broker's again: drop them before committing.
-    std::erase_if(batch,
-                  [&](const bus::Delivery& d) { return d.generation != consumer.generation(); });
-    if (batch.empty()) continue;
-    std::uint64_t recorded = 0, repeated = 0, rejected = 0;
-    try {
-      if (!db || !db->is_open()) db = storage::connect(database_);
-      pqxx::work txn(*db);
-      for (const auto& d : batch) {
-        auto decoded = core::decode_event(d.body);
-        std::string error;
-        if (!decoded) {
-          error = core::to_string(decoded.errors());
-        } else if (const auto* r = std::get_if<core::ReplyRequested>(&decoded.event().body)) {
-          if (r->channel != options_.channel) {
-            error = "data.channel: " + r->channel + " on the queue of " + options_.channel;
-          } else if (ledger_.record_request(txn, decoded.event(), d.body)) {
-            ++recorded;
+  storage::KeptConnection db(database_);
+  bus::run_batch_loop(
+      broker_,
+      {queue, options_.prefetch, options_.batch_size, options_.batch_wait, "delivery",
+       "cannot record replies; trying again"},
+      stop,
+      [&](const std::vector<bus::Delivery>& batch) {
+        std::uint64_t recorded = 0, repeated = 0, rejected = 0;
+        pqxx::work txn(db.get());
+        for (const auto& d : batch) {
+          auto decoded = core::decode_event(d.body);
+          std::string error;
+          if (!decoded) {
+            error = core::to_string(decoded.errors());
+          } else if (const auto* r = std::get_if<core::ReplyRequested>(&decoded.event().body)) {
+            if (r->channel != options_.channel) {
+              error = "data.channel: " + r->channel + " on the queue of " + options_.channel;
+            } else if (ledger_.record_request(txn, decoded.event(), d.body)) {
+              ++recorded;
+            } else {
+              ++repeated;
+            }
           } else {
-            ++repeated;
+            error = "event: " + std::string(decoded.event().name()) + " is not a reply.requested";
           }
-        } else {
-          error = "event: " + std::string(decoded.event().name()) + " is not a reply.requested";
+          if (!error.empty()) {
+            reject(txn, d, queue, error);
+            ++rejected;
+            core::log_warn("delivery", "refused a message on the reply queue",
+                           {{"queue", queue}, {"message_id", d.message_id}, {"error", error}});
+          }
         }
-        if (!error.empty()) {
-          reject(txn, d, queue, error);
-          ++rejected;
-          core::log_warn("delivery", "refused a message on the reply queue",
-                         {{"queue", queue}, {"message_id", d.message_id}, {"error", error}});
-        }
-      }
-      txn.commit();
-    } catch (const std::exception& e) {
-      core::log_error("delivery", "cannot record replies; trying again",
-                      {{"queue", queue}, {"error", e.what()}});
-      db.reset();
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-      continue;  // the same batch again (still unacked)
-    }
-    consumer.ack(batch.back(), true);
-    deliveries_ += batch.size();
-    recorded_ += recorded;
-    repeated_ += repeated;
-    rejected_ += rejected;
-    batch.clear();
-  }
-  // Unacked deliveries go back to the broker when the consumer closes.
+        txn.commit();
+        deliveries_ += batch.size();
+        recorded_ += recorded;
+        repeated_ += repeated;
+        rejected_ += rejected;
+      },
+      [&] { db.drop(); });
 }
 
 }  // namespace appealhub::adapters::delivery

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/common/channel_api.hpp"
+
 namespace appealhub::adapters::delivery {
 
 std::string excerpt_of(const std::string& body, std::size_t limit) {
@@ -27,6 +29,49 @@ std::string error_code_of(const std::string& body) {
     if (json.contains(key) && json[key].is_string()) return json[key].get<std::string>();
   }
   return "";
+}
+
+Posted timed_post(http::Client& client, const std::string& target, std::string body,
+                  http::Headers headers) {
+  Posted p;
+  const auto started = std::chrono::steady_clock::now();
+  p.attempt.started_at = std::chrono::system_clock::now();
+  try {
+    p.response = client.post(target, std::move(body), std::move(headers));
+  } catch (const http::TransportError& e) {
+    const auto started_at = p.attempt.started_at;
+    p.attempt = transport_failure(e);
+    p.attempt.started_at = started_at;
+  }
+  p.attempt.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  if (p.response) {
+    p.attempt.status_code = p.response->status;
+    p.attempt.excerpt = excerpt_of(p.response->body);
+    p.attempt.code = error_code_of(p.response->body);
+  }
+  return p;
+}
+
+bool settle_common_answer(storage::DeliveryAttempt& a, const http::Response& response,
+                          const std::string& answer) {
+  const int s = response.status;
+  if (s == 200 || s == 201) {
+    const auto json = nlohmann::json::parse(response.body, nullptr, false);
+    if (json.is_object() && json.contains("reply_id") && json["reply_id"].is_string()) {
+      a.channel_reply_id = json["reply_id"].get<std::string>();
+    }
+    a.outcome = storage::DeliveryAttempt::Outcome::delivered;
+    return true;
+  }
+  if (s == 429 || s >= 500) {
+    a.outcome = storage::DeliveryAttempt::Outcome::retry;
+    a.retry_after = parse_retry_after(response.header("Retry-After").value_or(""));
+    a.throttled = s == 429;
+    a.reason = answer;
+    return true;
+  }
+  return false;
 }
 
 storage::DeliveryAttempt not_applicable(const core::ReplyRequested& reply) {

@@ -7,6 +7,7 @@
 // the reply's reply_id as the channel's idempotency key so that sending it again (after a crash, a
 // timeout, a dropped connection) never stores it twice. One thread uses a sender.
 
+#include <optional>
 #include <string>
 
 #include "core/event.hpp"
@@ -29,6 +30,22 @@ storage::DeliveryAttempt transport_failure(const http::TransportError& error);
 
 // The channel's error code in its JSON error body ("error" or "code"), or "".
 std::string error_code_of(const std::string& body);
+
+// What one timed POST of a reply brought: the attempt so far (started_at, duration and, when the
+// channel answered, status_code, excerpt and its error code) and the answer. Without an answer
+// (timeout, reset, refused connection) the attempt is transport_failure's retry, timed.
+struct Posted {
+  storage::DeliveryAttempt attempt;
+  std::optional<http::Response> response;
+};
+Posted timed_post(http::Client& client, const std::string& target, std::string body,
+                  http::Headers headers);
+
+// The answers every channel's document gives alike: 200/201 delivered (with the channel's
+// "reply_id"), 429 and 5xx retried when the channel asks (Retry-After). Returns false, leaving `a`
+// as it was, for any other status: the channel's own mapping decides. `answer` starts the reason.
+bool settle_common_answer(storage::DeliveryAttempt& a, const http::Response& response,
+                          const std::string& answer);
 
 // A reply type the channel has no request for (returns and extension requests go only to 12328):
 // settled as delivered with code "not_applicable", nothing sent.

@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "adapters/common/channel_api.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
@@ -35,44 +34,27 @@ storage::DeliveryAttempt MailboxReplySender::send(const core::ReplyRequested& re
   if (reply.type != core::ReplyType::final_answer && reply.type != core::ReplyType::interim) {
     return delivery::not_applicable(reply);
   }
-  storage::DeliveryAttempt a;
   if (core::utf8_length(reply.content).value_or(kMaxContent + 1) > kMaxContent) {
+    storage::DeliveryAttempt a;
     a.outcome = Outcome::failed;
     a.code = "too_long";
     a.reason = "the mailbox takes at most 5,000 characters; not sent";
     return a;
   }
-  const auto started = std::chrono::steady_clock::now();
-  a.started_at = std::chrono::system_clock::now();
-  http::Response response;
-  try {
-    response = client_.post("/api/v1/letters/" + http::percent_encode(reply.external_id) + "/reply",
-                            reply_body(reply),
-                            {{"Authorization", "Bearer " + token_},
-                             {"Idempotency-Key", reply.reply_id},
-                             {"Content-Type", "application/json"}});
-  } catch (const http::TransportError& e) {
-    auto failed = delivery::transport_failure(e);
-    failed.started_at = a.started_at;
-    failed.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
-    return failed;
-  }
-  a.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started);
-  a.status_code = response.status;
-  a.excerpt = delivery::excerpt_of(response.body);
-  a.code = delivery::error_code_of(response.body);
+  auto posted = delivery::timed_post(
+      client_, "/api/v1/letters/" + http::percent_encode(reply.external_id) + "/reply",
+      reply_body(reply),
+      {{"Authorization", "Bearer " + token_},
+       {"Idempotency-Key", reply.reply_id},
+       {"Content-Type", "application/json"}});
+  if (!posted.response) return posted.attempt;
+  auto& a = posted.attempt;
+  const auto& response = *posted.response;
   const int s = response.status;
   const std::string answer =
       "the mailbox answered " + std::to_string(s) + (a.code.empty() ? "" : " " + a.code);
-  if (s == 200 || s == 201) {
-    const auto body = nlohmann::json::parse(response.body, nullptr, false);
-    if (body.is_object() && body.contains("reply_id") && body["reply_id"].is_string()) {
-      a.channel_reply_id = body["reply_id"].get<std::string>();
-    }
-    a.outcome = Outcome::delivered;
-  } else if (s == 410) {
+  if (delivery::settle_common_answer(a, response, answer)) return a;
+  if (s == 410) {
     a.outcome = Outcome::failed;
     a.reason = answer + ": the citizen withdrew the letter";
     core::AppealWithdrawn w;
@@ -91,11 +73,6 @@ storage::DeliveryAttempt MailboxReplySender::send(const core::ReplyRequested& re
     a.reason = answer + (s == 409   ? ": the letter already has a reply under another key"
                          : s == 404 ? ": no such letter"
                                     : ": the website refused the reply as invalid");
-  } else if (s == 429 || s >= 500) {
-    a.outcome = Outcome::retry;
-    a.retry_after = parse_retry_after(response.header("Retry-After").value_or(""));
-    a.throttled = s == 429;
-    a.reason = answer;
   } else if (s == 401 || s == 403) {
     a.outcome = Outcome::retry;
     a.reason = answer + ": the token is refused";

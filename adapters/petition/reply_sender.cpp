@@ -86,8 +86,8 @@ storage::DeliveryAttempt PetitionReplySender::send(const core::ReplyRequested& r
   if (reply.type != core::ReplyType::final_answer && reply.type != core::ReplyType::interim) {
     return delivery::not_applicable(reply);
   }
-  storage::DeliveryAttempt a;
   if (core::utf8_length(reply.content).value_or(kMaxContent + 1) > kMaxContent) {
+    storage::DeliveryAttempt a;
     a.outcome = Outcome::failed;
     a.code = "too_long";
     a.reason = "the petition platform takes at most 3,000 characters; not sent";
@@ -96,36 +96,18 @@ storage::DeliveryAttempt PetitionReplySender::send(const core::ReplyRequested& r
   const std::string target =
       "/open/v2/messages/" + http::percent_encode(reply.external_id) + "/replies";
   const auto body = reply_body(reply);
-  const auto started = std::chrono::steady_clock::now();
-  a.started_at = std::chrono::system_clock::now();
-  http::Response response;
-  try {
-    auto headers =
-        signature_headers(app_id_, secret_, "POST", client_.request_target(target), body, clock_());
-    headers.emplace_back("Content-Type", "application/json");
-    response = client_.post(target, body, headers);
-  } catch (const http::TransportError& e) {
-    auto failed = delivery::transport_failure(e);
-    failed.started_at = a.started_at;
-    failed.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
-    return failed;
-  }
-  a.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started);
-  a.status_code = response.status;
-  a.excerpt = delivery::excerpt_of(response.body);
-  a.code = delivery::error_code_of(response.body);
+  auto headers =
+      signature_headers(app_id_, secret_, "POST", client_.request_target(target), body, clock_());
+  headers.emplace_back("Content-Type", "application/json");
+  auto posted = delivery::timed_post(client_, target, body, std::move(headers));
+  if (!posted.response) return posted.attempt;
+  auto& a = posted.attempt;
+  const auto& response = *posted.response;
   const int s = response.status;
   const std::string answer =
       "the petition platform answered " + std::to_string(s) + (a.code.empty() ? "" : " " + a.code);
-  if (s == 200 || s == 201) {
-    const auto json = nlohmann::json::parse(response.body, nullptr, false);
-    if (json.is_object() && json.contains("reply_id") && json["reply_id"].is_string()) {
-      a.channel_reply_id = json["reply_id"].get<std::string>();
-    }
-    a.outcome = Outcome::delivered;
-  } else if (s == 409) {
+  if (delivery::settle_common_answer(a, response, answer)) return a;
+  if (s == 409) {
     a.outcome = Outcome::failed;
     std::string state = "unknown";
     a.channel_news = state_news(reply.external_id, state);
@@ -141,11 +123,6 @@ storage::DeliveryAttempt PetitionReplySender::send(const core::ReplyRequested& r
     core::log_error(
         "delivery.petition", "the platform refuses our signature; replies wait",
         {{"code", a.code}, {"unauthorized_total", std::to_string(unauthorized_total_.load())}});
-  } else if (s == 429 || s >= 500) {
-    a.outcome = Outcome::retry;
-    a.retry_after = parse_retry_after(response.header("Retry-After").value_or(""));
-    a.throttled = s == 429;
-    a.reason = answer;
   } else {
     a.outcome = Outcome::failed;
     a.reason = answer + ": an answer the platform's document does not list";
