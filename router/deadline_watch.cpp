@@ -5,6 +5,7 @@
 
 #include "core/deadline.hpp"
 #include "core/log.hpp"
+#include "storage/advisory_locks.hpp"
 #include "storage/deadline_steps.hpp"
 
 namespace appealhub::router {

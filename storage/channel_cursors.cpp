@@ -20,4 +20,22 @@ void save_cursor(pqxx::dbtransaction& txn, const std::string& channel, const std
       channel, name, value);
 }
 
+bool remember_nonce(pqxx::dbtransaction& txn, const std::string& channel, const std::string& nonce,
+                    std::chrono::minutes memory) {
+  return txn.exec_params(
+                "INSERT INTO channel_nonces (channel, nonce) VALUES ($1, $2)"
+                " ON CONFLICT (channel, nonce) DO UPDATE SET seen_at = now()"
+                " WHERE channel_nonces.seen_at < now() - make_interval(mins => $3)",
+                channel, nonce, static_cast<int>(memory.count()))
+             .affected_rows() > 0;
+}
+
+void prune_nonces(pqxx::dbtransaction& txn, const std::string& channel,
+                  std::chrono::minutes memory) {
+  txn.exec_params(
+      "DELETE FROM channel_nonces WHERE channel = $1 AND seen_at < now() - "
+      "make_interval(mins => $2)",
+      channel, static_cast<int>(memory.count()));
+}
+
 }  // namespace appealhub::storage

@@ -3,27 +3,9 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
-#include "core/log.hpp"
 #include "storage/statement.hpp"
 
 namespace appealhub::storage {
-
-SessionLock::SessionLock(pqxx::connection_base& connection, long long key)
-    : connection_(connection), key_(key) {
-  pqxx::nontransaction txn(connection_);
-  held_ = txn.exec_params1("SELECT pg_try_advisory_lock($1)", key_)[0].as<bool>();
-}
-
-SessionLock::~SessionLock() {
-  if (!held_) return;
-  try {
-    pqxx::nontransaction txn(connection_);
-    txn.exec_params("SELECT pg_advisory_unlock($1)", key_);
-  } catch (const std::exception& e) {
-    // A broken connection has ended the session, and the lock with it.
-    core::log_warn("storage", "advisory unlock failed", {{"error", e.what()}});
-  }
-}
 
 std::vector<OpenDeadline> open_deadlines_before(pqxx::dbtransaction& txn,
                                                 std::chrono::sys_seconds until) {

@@ -8,27 +8,10 @@
 #include <vector>
 
 namespace pqxx {
-class connection_base;
 class dbtransaction;
-}  // namespace pqxx
+}
 
 namespace appealhub::storage {
-
-// A session-level advisory lock taken on `connection` if no other session holds it, released when
-// this object goes (or with the session, if the connection broke).
-class SessionLock {
- public:
-  SessionLock(pqxx::connection_base& connection, long long key);
-  ~SessionLock();
-  SessionLock(const SessionLock&) = delete;
-  SessionLock& operator=(const SessionLock&) = delete;
-  bool held() const { return held_; }
-
- private:
-  pqxx::connection_base& connection_;
-  long long key_;
-  bool held_ = false;
-};
 
 struct OpenDeadline {
   std::int64_t ticket_id = 0;

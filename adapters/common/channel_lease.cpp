@@ -5,20 +5,9 @@
 #include <pqxx/pqxx>
 
 #include "core/log.hpp"
+#include "storage/advisory_locks.hpp"
 
 namespace appealhub::adapters {
-namespace {
-
-// The lock's key is hashtextextended(name, 0); pg_locks shows a bigint key as classid (high 32
-// bits), objid (low 32 bits) and objsubid 1.
-constexpr const char* kStillHeld =
-    "SELECT pg_backend_pid(), EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND "
-    "pid = pg_backend_pid() AND granted AND objsubid = 1 AND "
-    "classid::bigint = ((hashtextextended($1, 0) >> 32) & 4294967295) AND "
-    "objid::bigint = (hashtextextended($1, 0) & 4294967295))";
-
-}  // namespace
-
 ChannelLease::ChannelLease(storage::DatabaseConfig database, std::string name)
     : database_(std::move(database)), name_(std::move(name)) {}
 
@@ -30,24 +19,22 @@ bool ChannelLease::hold() {
   if (connection_) {
     bool kept = false;
     try {
-      pqxx::nontransaction txn(*connection_);
-      const auto row = txn.exec_params1(kStillHeld, name_);
-      kept = row[0].as<int>() == backend_pid_ && row[1].as<bool>();
+      kept = storage::named_session_lock_held(*connection_, name_, backend_pid_);
     } catch (const std::exception& e) {
       if (!storage::is_connection_failure(e) && connection_->is_open()) throw;
     }
     if (kept) return true;
-    core::log_warn("lease", "lease lost", {{"lease", name_}, {"session", std::to_string(backend_pid_)}});
+    core::log_warn("lease", "lease lost",
+                   {{"lease", name_}, {"session", std::to_string(backend_pid_)}});
     release();  // a new session: the lock went with the old one
   }
   auto connection = storage::connect(database_);
-  pqxx::nontransaction txn(*connection);
-  const auto row = txn.exec_params1(
-      "SELECT pg_try_advisory_lock(hashtextextended($1, 0)), pg_backend_pid()", name_);
-  if (!row[0].as<bool>()) return false;
-  backend_pid_ = row[1].as<int>();
+  const auto session = storage::try_named_session_lock(*connection, name_);
+  if (!session) return false;
+  backend_pid_ = *session;
   connection_ = std::move(connection);
-  core::log_info("lease", "lease taken", {{"lease", name_}, {"session", std::to_string(backend_pid_)}});
+  core::log_info("lease", "lease taken",
+                 {{"lease", name_}, {"session", std::to_string(backend_pid_)}});
   return true;
 }
 

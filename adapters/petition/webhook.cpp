@@ -8,6 +8,7 @@
 #include "adapters/petition/signing.hpp"
 #include "core/json_input.hpp"
 #include "core/log.hpp"
+#include "storage/channel_cursors.hpp"
 
 namespace appealhub::adapters::petition {
 namespace {
@@ -49,22 +50,16 @@ class DatabaseWebhookIntake final : public WebhookIntake {
   Intake take_once(const std::string& nonce, const std::vector<core::Event>& events,
                    std::string& problem) {
     auto& connection = connection_.get();
-    const std::string memory = std::to_string(nonce_memory_.count()) + " minutes";
     if (++takes_ % 100 == 1) {
       pqxx::work prune(connection);
-      prune.exec_params(
-          "DELETE FROM channel_nonces WHERE channel = $1 AND seen_at < now() - $2::interval",
-          std::string(kChannel), memory);
+      storage::prune_nonces(prune, std::string(kChannel), nonce_memory_);
       prune.commit();
     }
     pqxx::work txn(connection);
     // A row older than the memory is a nonce that may be used again: replace it.
-    const auto inserted = txn.exec_params(
-        "INSERT INTO channel_nonces (channel, nonce) VALUES ($1, $2)"
-        " ON CONFLICT (channel, nonce) DO UPDATE SET seen_at = now()"
-        " WHERE channel_nonces.seen_at < now() - $3::interval",
-        std::string(kChannel), nonce, memory);
-    if (inserted.affected_rows() == 0) return Intake::replayed_nonce;
+    if (!storage::remember_nonce(txn, std::string(kChannel), nonce, nonce_memory_)) {
+      return Intake::replayed_nonce;
+    }
     const auto report = publisher_.publish_all(events, confirm_timeout_);
     if (!report.all_confirmed) {
       problem = report.problem;

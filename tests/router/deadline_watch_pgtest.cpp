@@ -7,7 +7,7 @@
 #include "config/holidays.hpp"
 #include "core/time.hpp"
 #include "router/deadline_watch.hpp"
-#include "storage/deadline_steps.hpp"
+#include "storage/advisory_locks.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace appealhub::router {
