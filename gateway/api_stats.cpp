@@ -12,6 +12,7 @@
 #include "documents/xlsx.hpp"
 #include "gateway/api_internal.hpp"
 #include "router/ticket_router.hpp"
+#include "storage/deadline_steps.hpp"
 #include "storage/statistics.hpp"
 
 namespace appealhub::gateway::detail {

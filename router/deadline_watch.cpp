@@ -62,7 +62,7 @@ std::size_t DeadlineWatch::run_once(std::chrono::sys_seconds now) {
   const auto horizon = std::chrono::days(options_.due_soon_working_days * 2 + 10);
   pqxx::work txn(*connection);
   std::vector<storage::DeadlineStepRecord> steps;
-  for (auto& open : storage::open_deadlines_before(txn, now + horizon)) {
+  for (auto& open : storage::open_tickets_before(txn, {}, now + horizon)) {
     for (const auto step : steps_reached(*calendar, open.deadline, now, options_)) {
       steps.push_back({open, std::string(to_string(step))});
     }

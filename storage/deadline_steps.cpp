@@ -7,20 +7,39 @@
 
 namespace appealhub::storage {
 
-std::vector<OpenDeadline> open_deadlines_before(pqxx::dbtransaction& txn,
-                                                std::chrono::sys_seconds until) {
-  const auto rows = txn.exec_params(
-      "SELECT id, extract(epoch FROM deadline)::bigint, coalesce(lead_department, '')"
-      " FROM tickets"
-      " WHERE status IN ('received', 'triage', 'assigned', 'in_progress', 'returned', 'reopened')"
-      " AND deadline IS NOT NULL AND deadline < to_timestamp($1)",
-      static_cast<long long>(until.time_since_epoch().count()));
+std::vector<OpenDeadline> open_tickets_before(pqxx::transaction_base& txn,
+                                              const std::vector<std::string>& departments,
+                                              std::chrono::sys_seconds until) {
+  Statement s(
+      "SELECT t.id, t.title, coalesce(t.lead_department, ''), t.status,"
+      " extract(epoch FROM t.deadline)::bigint, coalesce((SELECT string_agg(DISTINCT e.type, ',')"
+      " FROM ticket_events e WHERE e.ticket_id = t.id AND e.type IN ('sla.urge', 'sla.notice',"
+      " 'sla.public_note') AND e.data->>'deadline' = extract(epoch FROM t.deadline)::bigint::text),"
+      " '') FROM tickets t WHERE t.status IN ");
+  s.sql(kOpenStatuses)
+      .sql(" AND t.deadline IS NOT NULL AND t.deadline < to_timestamp(")
+      .param(std::to_string(until.time_since_epoch().count()), "::bigint")
+      .sql(")");
+  if (!departments.empty()) s.sql(" AND t.lead_department = ANY(").text_array(departments).sql(")");
+  s.sql(" ORDER BY t.deadline, t.id");
   std::vector<OpenDeadline> out;
-  out.reserve(rows.size());
-  for (const auto& row : rows) {
-    out.push_back({row[0].as<std::int64_t>(),
-                   std::chrono::sys_seconds{std::chrono::seconds(row[1].as<long long>())},
-                   row[2].as<std::string>()});
+  for (const auto& row : s.exec(txn)) {
+    OpenDeadline d;
+    d.id = row[0].as<std::int64_t>();
+    d.title = row[1].as<std::string>();
+    d.lead_department = row[2].as<std::string>();
+    d.status = row[3].as<std::string>();
+    d.deadline = std::chrono::sys_seconds{std::chrono::seconds{row[4].as<long long>()}};
+    const auto steps = row[5].as<std::string>();
+    // In the order they are taken.
+    const std::pair<const char*, const char*> names[] = {
+        {"sla.urge", "urged"}, {"sla.notice", "overdue_notice"}, {"sla.public_note", "circulated"}};
+    for (const auto& [type, name] : names) {
+      if (("," + steps + ",").find("," + std::string(type) + ",") != std::string::npos) {
+        d.supervision.emplace_back(name);
+      }
+    }
+    out.push_back(std::move(d));
   }
   return out;
 }
@@ -32,13 +51,13 @@ std::size_t record_deadline_steps(pqxx::dbtransaction& txn,
   ColumnArrays rows({"bigint", "text", "text", "jsonb"});
   for (const auto& record : steps) {
     const auto deadline = record.ticket.deadline.time_since_epoch().count();
-    rows.add(0, std::to_string(record.ticket.ticket_id));
-    rows.add(1, "sla:" + std::to_string(record.ticket.ticket_id) + ":" + record.step + ":" +
+    rows.add(0, std::to_string(record.ticket.id));
+    rows.add(1, "sla:" + std::to_string(record.ticket.id) + ":" + record.step + ":" +
                     std::to_string(deadline));
     rows.add(2, "sla." + record.step);
     rows.add(3, nlohmann::json{{"step", record.step},
                                {"deadline", deadline},
-                               {"department", record.ticket.department}}
+                               {"department", record.ticket.lead_department}}
                     .dump());
   }
   Statement s(

@@ -9,19 +9,22 @@
 
 namespace pqxx {
 class dbtransaction;
-}
+class transaction_base;
+}  // namespace pqxx
 
 namespace appealhub::storage {
 
+// Open tickets whose deadline is before `until` (of `departments`' lead when not empty),
+// earliest first, with the supervision steps taken for that deadline.
 struct OpenDeadline {
-  std::int64_t ticket_id = 0;
-  std::chrono::sys_seconds deadline;
-  std::string department;  // the lead department, empty when none
+  std::int64_t id = 0;
+  std::string title, lead_department, status;
+  std::chrono::sys_seconds deadline{};
+  std::vector<std::string> supervision;  // urged, overdue_notice, circulated (for this deadline)
 };
-
-// Tickets still open (not answered, merged or closed) whose deadline falls before `until`.
-std::vector<OpenDeadline> open_deadlines_before(pqxx::dbtransaction& txn,
-                                                std::chrono::sys_seconds until);
+std::vector<OpenDeadline> open_tickets_before(pqxx::transaction_base& txn,
+                                              const std::vector<std::string>& departments,
+                                              std::chrono::sys_seconds until);
 
 struct DeadlineStepRecord {
   OpenDeadline ticket;

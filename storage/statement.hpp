@@ -14,6 +14,10 @@
 
 namespace appealhub::storage {
 
+// The statuses of a ticket still waiting for its answer (core/ticket.hpp), as an SQL list.
+inline constexpr const char* kOpenStatuses =
+    "('received', 'triage', 'assigned', 'in_progress', 'returned', 'reopened')";
+
 class Statement {
  public:
   explicit Statement(std::string_view start = {}) : sql_(start) {}

@@ -29,9 +29,6 @@ constexpr year_month_day kCalendarFirst{std::chrono::year{2000}, std::chrono::Ja
 constexpr year_month_day kCalendarLast{std::chrono::year{2100}, std::chrono::December,
                                        std::chrono::day{31}};
 
-constexpr const char* kOpenStatuses =
-    "('received', 'triage', 'assigned', 'in_progress', 'returned', 'reopened')";
-
 std::string date_text(year_month_day d) {
   char text[16];
   std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(d.year()),
@@ -676,43 +673,6 @@ StatsSummary statistics_summary(pqxx::transaction_base& txn, const StatsQuery& q
     for (std::size_t k = 0; k < key.size(); ++k) r.key.emplace_back(query.group_by[k], key[k]);
     r.figures = figures;
     out.rows.push_back(std::move(r));
-  }
-  return out;
-}
-
-std::vector<OpenDeadline> open_tickets_before(pqxx::transaction_base& txn,
-                                              const std::vector<std::string>& departments,
-                                              std::chrono::sys_seconds until) {
-  Statement s(
-      "SELECT t.id, t.title, coalesce(t.lead_department, ''), t.status,"
-      " extract(epoch FROM t.deadline)::bigint, coalesce((SELECT string_agg(DISTINCT e.type, ',')"
-      " FROM ticket_events e WHERE e.ticket_id = t.id AND e.type IN ('sla.urge', 'sla.notice',"
-      " 'sla.public_note') AND e.data->>'deadline' = extract(epoch FROM t.deadline)::bigint::text),"
-      " '') FROM tickets t WHERE t.status IN ");
-  s.sql(kOpenStatuses)
-      .sql(" AND t.deadline IS NOT NULL AND t.deadline < to_timestamp(")
-      .param(std::to_string(until.time_since_epoch().count()), "::bigint")
-      .sql(")");
-  if (!departments.empty()) s.sql(" AND t.lead_department = ANY(").text_array(departments).sql(")");
-  s.sql(" ORDER BY t.deadline, t.id");
-  std::vector<OpenDeadline> out;
-  for (const auto& row : s.exec(txn)) {
-    OpenDeadline d;
-    d.id = row[0].as<std::int64_t>();
-    d.title = row[1].as<std::string>();
-    d.lead_department = row[2].as<std::string>();
-    d.status = row[3].as<std::string>();
-    d.deadline = std::chrono::sys_seconds{std::chrono::seconds{row[4].as<long long>()}};
-    const auto steps = row[5].as<std::string>();
-    // In the order they are taken.
-    const std::pair<const char*, const char*> names[] = {
-        {"sla.urge", "urged"}, {"sla.notice", "overdue_notice"}, {"sla.public_note", "circulated"}};
-    for (const auto& [type, name] : names) {
-      if (("," + steps + ",").find("," + std::string(type) + ",") != std::string::npos) {
-        d.supervision.emplace_back(name);
-      }
-    }
-    out.push_back(std::move(d));
   }
   return out;
 }

@@ -12,20 +12,19 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <pqxx/connection>
+#include <pqxx/transaction_base>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/calendar.hpp"
 
-#include <pqxx/connection>
-#include <pqxx/transaction_base>
-
 namespace appealhub::storage {
 
 // The dimensions a summary may be grouped and filtered by.
-inline constexpr const char* kStatsDimensions[] = {"department", "channel", "kind",  "category",
-                                                   "division",   "day",     "week",  "month"};
+inline constexpr const char* kStatsDimensions[] = {"department", "channel", "kind", "category",
+                                                   "division",   "day",     "week", "month"};
 bool is_stats_dimension(const std::string& name);
 
 struct StatsQuery {
@@ -76,16 +75,5 @@ void refresh_statistics(pqxx::connection& connection, const core::WorkingCalenda
 // one consistent snapshot.
 StatsSummary statistics_summary(pqxx::transaction_base& txn, const StatsQuery& query,
                                 std::chrono::sys_seconds now);
-
-// Open tickets whose deadline is before `until`, earliest first.
-struct OpenDeadline {
-  std::int64_t id = 0;
-  std::string title, lead_department, status;
-  std::chrono::sys_seconds deadline{};
-  std::vector<std::string> supervision;  // urged, overdue_notice, circulated (for this deadline)
-};
-std::vector<OpenDeadline> open_tickets_before(pqxx::transaction_base& txn,
-                                              const std::vector<std::string>& departments,
-                                              std::chrono::sys_seconds until);
 
 }  // namespace appealhub::storage

@@ -42,9 +42,6 @@ std::string contains_pattern(std::string_view text) {
   return out + "%";
 }
 
-constexpr const char* kOpenStatuses =
-    "('received', 'triage', 'assigned', 'in_progress', 'returned', 'reopened')";
-
 // The name of the prepared statement for a list query's SQL text, or nullopt once the process
 // has named kListStatements of them: departments, statuses and filters make many texts, and a
 // prepared one holds ~130 kB in the server process of each connection that ran it. The first

@@ -3,8 +3,6 @@
 // second way here, in C++, from the raw rows (tickets, ticket_events, reply_ledger) with
 // core's working-time arithmetic, and compared with storage/statistics.hpp's. Needs PostgreSQL.
 
-#include "storage/statistics.hpp"
-
 #include <gtest/gtest.h>
 
 #include <map>
@@ -15,6 +13,8 @@
 #include "core/deadline.hpp"
 #include "core/working_time.hpp"
 #include "storage/database.hpp"
+#include "storage/deadline_steps.hpp"
+#include "storage/statistics.hpp"
 #include "tests/support/stats_seed.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -31,7 +31,9 @@ core::WorkingCalendar shipped() {
   return load.calendar.value_or(core::WorkingCalendar{});
 }
 
-sys_seconds secs(long long s) { return sys_seconds{std::chrono::seconds{s}}; }
+sys_seconds secs(long long s) {
+  return sys_seconds{std::chrono::seconds{s}};
+}
 
 // ---- the recount -------------------------------------------------------------------------------
 
@@ -71,8 +73,9 @@ std::vector<RawTicket> load(pqxx::connection& c) {
     if (!r[9].is_null()) t.policy_days = r[9].as<int>();
     by_id[t.id] = std::move(t);
   }
-  for (const auto& r : txn.exec("SELECT ticket_id, id, type, extract(epoch FROM occurred_at)::bigint,"
-                                " data::text FROM ticket_events ORDER BY id")) {
+  for (const auto& r :
+       txn.exec("SELECT ticket_id, id, type, extract(epoch FROM occurred_at)::bigint,"
+                " data::text FROM ticket_events ORDER BY id")) {
     by_id[r[0].as<std::int64_t>()].events.push_back(
         {r[1].as<std::int64_t>(), r[2].as<std::string>(), secs(r[3].as<long long>()),
          nlohmann::json::parse(r[4].as<std::string>())});
@@ -90,7 +93,8 @@ std::string date_of(sys_seconds t, const std::string& dimension) {
   const auto d = core::china_date(t);
   char text[48];
   if (dimension == "month") {
-    std::snprintf(text, sizeof text, "%04d-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()));
+    std::snprintf(text, sizeof text, "%04d-%02u", static_cast<int>(d.year()),
+                  static_cast<unsigned>(d.month()));
   } else if (dimension == "week") {
     // ISO week: the Thursday of the week decides the year.
     const std::chrono::sys_days day{d};
@@ -148,12 +152,18 @@ Expect recount(const std::vector<RawTicket>& tickets, const StatsQuery& q,
     const auto key_at = [&](sys_seconds anchor) {
       std::vector<std::string> key;
       for (const auto& d : q.group_by) {
-        if (d == "department") key.push_back(t.department);
-        else if (d == "channel") key.push_back(t.channel);
-        else if (d == "kind") key.push_back(t.kind);
-        else if (d == "category") key.push_back(t.category);
-        else if (d == "division") key.push_back(t.division);
-        else key.push_back(date_of(anchor, d));
+        if (d == "department")
+          key.push_back(t.department);
+        else if (d == "channel")
+          key.push_back(t.channel);
+        else if (d == "kind")
+          key.push_back(t.kind);
+        else if (d == "category")
+          key.push_back(t.category);
+        else if (d == "division")
+          key.push_back(t.division);
+        else
+          key.push_back(date_of(anchor, d));
       }
       return key;
     };
@@ -168,7 +178,8 @@ Expect recount(const std::vector<RawTicket>& tickets, const StatsQuery& q,
     std::optional<sys_seconds> first, final, withdrawn;
     bool called_back = false;
     for (const auto& e : t.events) {
-      if ((e.type == "answer.interim" || e.type == "answer.final") && (!first || e.at < *first)) first = e.at;
+      if ((e.type == "answer.interim" || e.type == "answer.final") && (!first || e.at < *first))
+        first = e.at;
       if (e.type == "answer.final" && (!final || e.at < *final)) final = e.at;
       if (e.type == "appeal.withdrawn" && (!withdrawn || e.at < *withdrawn)) withdrawn = e.at;
       if (e.type == "callback.recorded") called_back = true;
@@ -196,7 +207,8 @@ Expect recount(const std::vector<RawTicket>& tickets, const StatsQuery& q,
       ++f.tickets;
       if (t.kind == "consultation") {
         ++f.consultations;
-        if (final && *final - t.received <= std::chrono::minutes{q.instant_answer_minutes}) ++f.instant_answers;
+        if (final && *final - t.received <= std::chrono::minutes{q.instant_answer_minutes})
+          ++f.instant_answers;
       }
     });
     if (!is_ticket) continue;
@@ -236,7 +248,8 @@ Expect recount(const std::vector<RawTicket>& tickets, const StatsQuery& q,
             core::end_of_china_day(calendar.add_working_days(day, *t.policy_days));
         std::optional<sys_seconds> second;
         for (const auto& e : t.events) {
-          if (e.type == "answer.final" && e.id > reopen->id && (!second || e.at < *second)) second = e.at;
+          if (e.type == "answer.final" && e.id > reopen->id && (!second || e.at < *second))
+            second = e.at;
         }
         count(reopen_due, [&](Figures& f, const auto&) {
           ++f.reopened_due;
@@ -247,10 +260,13 @@ Expect recount(const std::vector<RawTicket>& tickets, const StatsQuery& q,
     // Dated activity.
     for (const auto& e : t.events) {
       if (e.type == "return.requested") count(e.at, [](Figures& f, const auto&) { ++f.returns; });
-      if (e.type == "extension.requested") count(e.at, [](Figures& f, const auto&) { ++f.extensions_asked; });
-      if (e.type == "extension.approved") count(e.at, [](Figures& f, const auto&) { ++f.extensions_approved; });
+      if (e.type == "extension.requested")
+        count(e.at, [](Figures& f, const auto&) { ++f.extensions_asked; });
+      if (e.type == "extension.approved")
+        count(e.at, [](Figures& f, const auto&) { ++f.extensions_approved; });
     }
-    for (const auto& at : t.failures) count(at, [](Figures& f, const auto&) { ++f.delivery_failures; });
+    for (const auto& at : t.failures)
+      count(at, [](Figures& f, const auto&) { ++f.delivery_failures; });
     // The latest valid rating and the latest valid callback of each round.
     for (int round = 1; round <= 2; ++round) {
       const RawEvent* rating = nullptr;
@@ -262,17 +278,19 @@ Expect recount(const std::vector<RawTicket>& tickets, const StatsQuery& q,
           return !than || e.at > than->at || (e.at == than->at && e.id > than->id);
         };
         const bool valid_rating =
-            (e.type == "appeal.rated" && e.data.contains("rating") && e.data["rating"].is_string()) ||
+            (e.type == "appeal.rated" && e.data.contains("rating") &&
+             e.data["rating"].is_string()) ||
             (e.type == "callback.recorded" && e.data["satisfaction"].is_string());
         if (valid_rating && later(rating)) rating = &e;
-        if (e.type == "callback.recorded" && e.data["reached"] == true && e.data["resolved"].is_boolean() &&
-            later(callback)) {
+        if (e.type == "callback.recorded" && e.data["reached"] == true &&
+            e.data["resolved"].is_boolean() && later(callback)) {
           callback = &e;
         }
       }
       if (rating) {
-        const auto value = rating->type == "appeal.rated" ? rating->data["rating"].get<std::string>()
-                                                           : rating->data["satisfaction"].get<std::string>();
+        const auto value = rating->type == "appeal.rated"
+                               ? rating->data["rating"].get<std::string>()
+                               : rating->data["satisfaction"].get<std::string>();
         count(rating->at, [&](Figures& f, const auto&) {
           ++f.valid_ratings;
           if (value == "satisfied" || value == "mostly_satisfied") ++f.satisfied;
@@ -288,31 +306,57 @@ Expect recount(const std::vector<RawTicket>& tickets, const StatsQuery& q,
     }
   }
   const auto times = [&](const std::vector<std::string>& key, Figures& f) {
-    f.first_answer.working = {nearest_rank(out.first_w[key], 50), nearest_rank(out.first_w[key], 90)};
-    f.first_answer.calendar = {nearest_rank(out.first_c[key], 50), nearest_rank(out.first_c[key], 90)};
-    f.final_answer.working = {nearest_rank(out.final_w[key], 50), nearest_rank(out.final_w[key], 90)};
-    f.final_answer.calendar = {nearest_rank(out.final_c[key], 50), nearest_rank(out.final_c[key], 90)};
+    f.first_answer.working = {nearest_rank(out.first_w[key], 50),
+                              nearest_rank(out.first_w[key], 90)};
+    f.first_answer.calendar = {nearest_rank(out.first_c[key], 50),
+                               nearest_rank(out.first_c[key], 90)};
+    f.final_answer.working = {nearest_rank(out.final_w[key], 50),
+                              nearest_rank(out.final_w[key], 90)};
+    f.final_answer.calendar = {nearest_rank(out.final_c[key], 50),
+                               nearest_rank(out.final_c[key], 90)};
   };
   for (auto& [key, f] : out.rows) times(key, f);
   times({"*"}, out.total);
   return out;
 }
 
-std::string show(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : "null"; }
+std::string show(const std::optional<std::int64_t>& v) {
+  return v ? std::to_string(*v) : "null";
+}
 
 void expect_equal(const Figures& want, const Figures& got, const std::string& where) {
 #define SAME(field) EXPECT_EQ(want.field, got.field) << where << " " #field
-  SAME(received); SAME(tickets); SAME(due); SAME(on_time); SAME(overdue_now);
-  SAME(first_answers); SAME(final_answers); SAME(returns); SAME(extensions_asked);
-  SAME(extensions_approved); SAME(reopened); SAME(reopened_due); SAME(reopened_on_time);
-  SAME(callbacks); SAME(valid_ratings); SAME(satisfied); SAME(resolved); SAME(valid_callbacks);
-  SAME(consultations); SAME(instant_answers); SAME(delivery_failures);
+  SAME(received);
+  SAME(tickets);
+  SAME(due);
+  SAME(on_time);
+  SAME(overdue_now);
+  SAME(first_answers);
+  SAME(final_answers);
+  SAME(returns);
+  SAME(extensions_asked);
+  SAME(extensions_approved);
+  SAME(reopened);
+  SAME(reopened_due);
+  SAME(reopened_on_time);
+  SAME(callbacks);
+  SAME(valid_ratings);
+  SAME(satisfied);
+  SAME(resolved);
+  SAME(valid_callbacks);
+  SAME(consultations);
+  SAME(instant_answers);
+  SAME(delivery_failures);
 #undef SAME
 #define SAME_TIME(field) EXPECT_EQ(show(want.field), show(got.field)) << where << " " #field
-  SAME_TIME(first_answer.working.median); SAME_TIME(first_answer.working.p90);
-  SAME_TIME(first_answer.calendar.median); SAME_TIME(first_answer.calendar.p90);
-  SAME_TIME(final_answer.working.median); SAME_TIME(final_answer.working.p90);
-  SAME_TIME(final_answer.calendar.median); SAME_TIME(final_answer.calendar.p90);
+  SAME_TIME(first_answer.working.median);
+  SAME_TIME(first_answer.working.p90);
+  SAME_TIME(first_answer.calendar.median);
+  SAME_TIME(first_answer.calendar.p90);
+  SAME_TIME(final_answer.working.median);
+  SAME_TIME(final_answer.working.p90);
+  SAME_TIME(final_answer.calendar.median);
+  SAME_TIME(final_answer.calendar.p90);
 #undef SAME_TIME
 }
 
@@ -369,7 +413,10 @@ class StatisticsTest : public ::testing::Test {
   std::unique_ptr<pqxx::connection> connection_;
   core::WorkingCalendar calendar_;
   std::optional<std::vector<RawTicket>> raw_;
-  const sys_seconds now_ = core::end_of_china_day(year_month_day{std::chrono::year{2026}, std::chrono::December, std::chrono::day{6}}) - 12h;
+  const sys_seconds now_ =
+      core::end_of_china_day(
+          year_month_day{std::chrono::year{2026}, std::chrono::December, std::chrono::day{6}}) -
+      12h;
 };
 
 TEST_F(StatisticsTest, EveryFigureEqualsARecountFromTheEventRows) {
@@ -438,9 +485,11 @@ TEST_F(StatisticsTest, ACalendarChangeChangesTheWorkingTimeFigures) {
     pqxx::read_transaction txn(*connection_);
     return statistics_summary(txn, q, now_).total;
   }();
-  // An administrator declares a week of March 2026 off: working hours shrink, calendar hours do not.
+  // An administrator declares a week of March 2026 off: working hours shrink, calendar hours do
+  // not.
   for (unsigned d = 2; d <= 6; ++d) {
-    calendar_.add_day({std::chrono::year{2026} / std::chrono::March / std::chrono::day{d}, true, "test"});
+    calendar_.add_day(
+        {std::chrono::year{2026} / std::chrono::March / std::chrono::day{d}, true, "test"});
   }
   compare(q);
   const auto after = [&] {
@@ -466,24 +515,30 @@ TEST_F(StatisticsTest, NewEventsAndApprovedExtensionsAreCountedAtTheNextRead) {
   const auto id = row[0].as<std::int64_t>();
   txn.exec("UPDATE tickets SET deadline = (SELECT final_at FROM stats_tickets WHERE ticket_id = " +
            std::to_string(id) + ") + interval '1 day' WHERE id = " + std::to_string(id));
-  txn.exec("INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) VALUES (" +
-           std::to_string(id) + ", 'test-ext', 'extension.approved', 'manager', now(), '{\"days\": 3}')");
+  txn.exec(
+      "INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) VALUES (" +
+      std::to_string(id) +
+      ", 'test-ext', 'extension.approved', 'manager', now(), '{\"days\": 3}')");
   // And a new ticket with a rating, written after the last read.
-  txn.exec("INSERT INTO tickets (channel, external_id, status, kind, category, division, urgency,"
-           " title, received_at, appeal, lead_department) VALUES ('mailbox', 'late-1', 'answered',"
-           " 'help', 'bus', '510802', 'normal', 't', '2026-11-30T10:00:00+08', '{}', 'cxx')");
-  txn.exec("INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) SELECT"
-           " id, 'late-1-a', 'answer.final', 's', '2026-11-30T11:00:00+08', '{}' FROM tickets WHERE"
-           " external_id = 'late-1'");
-  txn.exec("INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) SELECT"
-           " id, 'late-1-r', 'appeal.rated', 'c', '2026-12-01T11:00:00+08', '{\"rating\":"
-           " \"mostly_satisfied\"}' FROM tickets WHERE external_id = 'late-1'");
+  txn.exec(
+      "INSERT INTO tickets (channel, external_id, status, kind, category, division, urgency,"
+      " title, received_at, appeal, lead_department) VALUES ('mailbox', 'late-1', 'answered',"
+      " 'help', 'bus', '510802', 'normal', 't', '2026-11-30T10:00:00+08', '{}', 'cxx')");
+  txn.exec(
+      "INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) SELECT"
+      " id, 'late-1-a', 'answer.final', 's', '2026-11-30T11:00:00+08', '{}' FROM tickets WHERE"
+      " external_id = 'late-1'");
+  txn.exec(
+      "INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) SELECT"
+      " id, 'late-1-r', 'appeal.rated', 'c', '2026-12-01T11:00:00+08', '{\"rating\":"
+      " \"mostly_satisfied\"}' FROM tickets WHERE external_id = 'late-1'");
   txn.commit();
   raw_.reset();
   compare(q);
   pqxx::read_transaction read(*connection_);
-  EXPECT_TRUE(read.exec1("SELECT on_time FROM stats_tickets WHERE ticket_id = " + std::to_string(id))[0]
-                  .as<bool>());
+  EXPECT_TRUE(
+      read.exec1("SELECT on_time FROM stats_tickets WHERE ticket_id = " + std::to_string(id))[0]
+          .as<bool>());
 }
 
 // Readers sum from a copy of the facts brought up to date from a log kept an hour
@@ -495,10 +550,16 @@ TEST_F(StatisticsTest, ACopyOlderThanTheLogIsReadAgainWhole) {
   compare(q);  // the copy is read
   const auto rate = [&](const std::string& offset, const std::string& rating) {
     pqxx::work txn(*connection_);
-    txn.exec("INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data)"
-             " SELECT id, 'copy-" + offset + "', 'appeal.rated', 'c', '2026-11-20T09:00:00+08',"
-             " jsonb_build_object('rating', '" + rating + "') FROM tickets"
-             " WHERE status = 'closed' ORDER BY id LIMIT 1 OFFSET " + offset);
+    txn.exec(
+        "INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data)"
+        " SELECT id, 'copy-" +
+        offset +
+        "', 'appeal.rated', 'c', '2026-11-20T09:00:00+08',"
+        " jsonb_build_object('rating', '" +
+        rating +
+        "') FROM tickets"
+        " WHERE status = 'closed' ORDER BY id LIMIT 1 OFFSET " +
+        offset);
     txn.commit();
   };
   rate("1", "satisfied");
@@ -518,25 +579,36 @@ TEST_F(StatisticsTest, ACopyOlderThanTheLogIsReadAgainWhole) {
 
 TEST_F(StatisticsTest, OverdueListCarriesTheSupervisionStepsOfTheCurrentDeadline) {
   pqxx::work txn(*connection_);
-  txn.exec("INSERT INTO tickets (id, channel, external_id, status, kind, category, division, urgency,"
-           " title, received_at, deadline, appeal, lead_department) VALUES"
-           " (1, 'mailbox', 'o1', 'assigned', 'help', 'bus', '', 'normal', 'a', '2026-11-01T10:00:00+08',"
-           "  '2026-11-10T23:59:59+08', '{}', 'zfzd'),"
-           " (2, 'mailbox', 'o2', 'answered', 'help', 'bus', '', 'normal', 'b', '2026-11-01T10:00:00+08',"
-           "  '2026-11-10T23:59:59+08', '{}', 'zfzd'),"
-           " (3, 'mailbox', 'o3', 'in_progress', 'help', 'bus', '', 'normal', 'c', '2026-11-01T10:00:00+08',"
-           "  '2026-12-20T23:59:59+08', '{}', 'lzq')");
-  const auto deadline = txn.exec1("SELECT extract(epoch FROM '2026-11-10T23:59:59+08'::timestamptz)::bigint")[0]
-                            .as<std::string>();
-  txn.exec("INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) VALUES"
-           " (1, 'u1', 'sla.urge', 'w', now(), '{\"deadline\": " + deadline + "}'),"
-           " (1, 'n1', 'sla.notice', 'w', now(), '{\"deadline\": " + deadline + "}'),"
-           " (1, 'p0', 'sla.public_note', 'w', now(), '{\"deadline\": 1}')");
+  txn.exec(
+      "INSERT INTO tickets (id, channel, external_id, status, kind, category, division, urgency,"
+      " title, received_at, deadline, appeal, lead_department) VALUES"
+      " (1, 'mailbox', 'o1', 'assigned', 'help', 'bus', '', 'normal', 'a', "
+      "'2026-11-01T10:00:00+08',"
+      "  '2026-11-10T23:59:59+08', '{}', 'zfzd'),"
+      " (2, 'mailbox', 'o2', 'answered', 'help', 'bus', '', 'normal', 'b', "
+      "'2026-11-01T10:00:00+08',"
+      "  '2026-11-10T23:59:59+08', '{}', 'zfzd'),"
+      " (3, 'mailbox', 'o3', 'in_progress', 'help', 'bus', '', 'normal', 'c', "
+      "'2026-11-01T10:00:00+08',"
+      "  '2026-12-20T23:59:59+08', '{}', 'lzq')");
+  const auto deadline =
+      txn.exec1("SELECT extract(epoch FROM '2026-11-10T23:59:59+08'::timestamptz)::bigint")[0]
+          .as<std::string>();
+  txn.exec(
+      "INSERT INTO ticket_events (ticket_id, event_id, type, actor, occurred_at, data) VALUES"
+      " (1, 'u1', 'sla.urge', 'w', now(), '{\"deadline\": " +
+      deadline +
+      "}'),"
+      " (1, 'n1', 'sla.notice', 'w', now(), '{\"deadline\": " +
+      deadline +
+      "}'),"
+      " (1, 'p0', 'sla.public_note', 'w', now(), '{\"deadline\": 1}')");
   txn.commit();
   pqxx::read_transaction read(*connection_);
-  const auto list = open_tickets_before(read, {}, core::end_of_china_day(year_month_day{
-                                                      std::chrono::year{2026}, std::chrono::December,
-                                                      std::chrono::day{31}}));
+  const auto list = open_tickets_before(
+      read, {},
+      core::end_of_china_day(
+          year_month_day{std::chrono::year{2026}, std::chrono::December, std::chrono::day{31}}));
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[0].id, 1);
   EXPECT_EQ(list[0].supervision, (std::vector<std::string>{"urged", "overdue_notice"}));
