@@ -7,6 +7,18 @@
 #include "storage/statement.hpp"
 
 namespace appealhub::storage {
+namespace {
+
+// A reply bound to a file from (reply_id, request, attempts, sending_since).
+ClaimedReply claimed_from(const pqxx::row& row) {
+  ClaimedReply c;
+  c.request = decode_reply_request(row[1].c_str());
+  c.attempt = row[2].as<int>();
+  c.sending_since = row[3].c_str();
+  return c;
+}
+
+}  // namespace
 
 void lock_hotline_results(pqxx::dbtransaction& txn) {
   txn.exec(kHotlineResultLock);
@@ -96,11 +108,7 @@ std::map<std::string, ClaimedReply> replies_bound_to_file(
            "WHERE reply_id = ANY($1::text[]) AND state = 'sending' AND "
            "sending_since = $2::timestamptz FOR UPDATE",
            text_array_literal(reply_ids), std::string(kBoundToResultFile))) {
-    ClaimedReply c;
-    c.request = decode_reply_request(row[1].c_str());
-    c.attempt = row[2].as<int>();
-    c.sending_since = row[3].c_str();
-    out.emplace(row[0].c_str(), std::move(c));
+    out.emplace(row[0].c_str(), claimed_from(row));
   }
   return out;
 }
@@ -143,11 +151,7 @@ std::vector<ClaimedReply> bind_waiting_replies(pqxx::dbtransaction& txn,
                        "WHERE reply_id = ANY($1::text[]) AND state IN ('queued', 'retrying') "
                        "RETURNING reply_id, request::text, attempts, sending_since::text",
                        text_array_literal(reply_ids), std::string(kBoundToResultFile))) {
-    ClaimedReply c;
-    c.request = decode_reply_request(row[1].c_str());
-    c.attempt = row[2].as<int>();
-    c.sending_since = row[3].c_str();
-    out.push_back(std::move(c));
+    out.push_back(claimed_from(row));
   }
   return out;
 }
