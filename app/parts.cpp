@@ -109,12 +109,8 @@ RunningPart watch(const PartContext& x) {
         return current ? current->calendar : nullptr;
       },
       c.watch);
-  router::TextScanOptions scan;
-  scan.common_gram_share = c.duplicates.common_gram_share;
-  scan.common_gram_floor = c.duplicates.common_gram_floor;
-  scan.min_shared_grams = c.duplicates.min_shared_grams;
-  scan.interval = std::chrono::milliseconds(c.duplicates.scan_interval_ms);
-  auto text_scan = std::make_shared<router::TextScan>(database_config(c), x.setup, scan);
+  auto text_scan =
+      std::make_shared<router::TextScan>(database_config(c), x.setup, c.duplicates.scan);
   auto part = one_loop("watch", std::move(deadlines));
   add_loop(part, "duplicate-scan", std::move(text_scan));
   return part;

@@ -259,17 +259,19 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
       {"duplicates",
        [&](const json& s) {
          SectionReader r(s, "duplicates.", source, errors);
-         r.number("window_days", c.duplicates.window_days, 1, 365);
-         r.fraction("merge_threshold", c.duplicates.merge_threshold);
-         r.fraction("suggest_threshold", c.duplicates.suggest_threshold);
-         r.fraction("text_threshold", c.duplicates.text_threshold);
-         r.number("strong_plate_hours", c.duplicates.strong_plate_hours, 0, 24 * 365);
-         r.fraction("common_gram_share", c.duplicates.common_gram_share);
-         r.number("common_gram_floor", c.duplicates.common_gram_floor, 1, 1000000);
-         r.number("min_shared_grams", c.duplicates.min_shared_grams, 1, 100);
-         r.number("scan_interval_ms", c.duplicates.scan_interval_ms, 10, 600000);
+         auto& policy = c.duplicates.policy;
+         auto& scan = c.duplicates.scan;
+         r.duration<std::chrono::days>("window_days", policy.window, 1, 365);
+         r.fraction("merge_threshold", policy.merge_threshold);
+         r.fraction("suggest_threshold", policy.suggest_threshold);
+         r.fraction("text_threshold", policy.text_threshold);
+         r.duration<std::chrono::hours>("strong_plate_hours", policy.strong_plate_gap, 0, 24 * 365);
+         r.fraction("common_gram_share", scan.common_gram_share);
+         r.number("common_gram_floor", scan.common_gram_floor, 1, 1000000);
+         r.number("min_shared_grams", scan.min_shared_grams, 1, 100);
+         r.duration<std::chrono::milliseconds>("scan_interval_ms", scan.interval, 10, 600000);
          r.refuse_unknown();
-         if (c.duplicates.suggest_threshold > c.duplicates.merge_threshold) {
+         if (policy.suggest_threshold > policy.merge_threshold) {
            errors.push_back({source, "duplicates.suggest_threshold",
                              "must not be above duplicates.merge_threshold"});
          }

@@ -14,6 +14,7 @@
 #include "gateway/api_options.hpp"
 #include "gateway/server_options.hpp"
 #include "router/deadline_watch_options.hpp"
+#include "router/duplicate_options.hpp"
 #include "router/intake_options.hpp"
 #include "storage/outbox_options.hpp"
 
@@ -41,20 +42,12 @@ struct DeadlineSettings {
   core::DeadlinePolicy policy;
 };
 
-// Repeated appeals (router/duplicates.hpp): how far back to look and how sure to be.
+// Repeated appeals: how far back to look and how sure to be (router/duplicates.hpp), and the text
+// index run with the deadline watch (router/duplicate_scan.hpp).
 struct DuplicateSettings {
-  int window_days = 30;
-  double merge_threshold = 0.45;
-  double suggest_threshold = 0.20;
-  double text_threshold = 0.22;  // suggestions found by wording alone
-  int strong_plate_hours = 72;   // the same plate merges only this close in time
-  // The text index (router/duplicate_scan.hpp), run with the deadline watch.
-  double common_gram_share = 0.02;
-  int common_gram_floor = 50;
-  int min_shared_grams = 3;
-  int scan_interval_ms = 1000;
+  router::DuplicatePolicy policy;
+  router::TextScanOptions scan;
 };
-
 // The 12328 hotline's file interface (adapters/hotline12328/); empty export_dir: not running.
 struct Hotline12328Settings {
   std::string export_dir;

@@ -146,8 +146,8 @@ TEST(AppConfig, DeadlinePolicyDuplicatesAndWatchAreSettings) {
   EXPECT_EQ(policy.days_by_kind.at("praise"), std::nullopt);
   EXPECT_EQ(policy.days_by_kind.at("help"), 7) << "kinds not named keep their default";
   EXPECT_EQ(policy.days_by_urgency.at("urgent"), 2);
-  EXPECT_EQ(load.config.duplicates.window_days, 14);
-  EXPECT_DOUBLE_EQ(load.config.duplicates.merge_threshold, 0.5);
+  EXPECT_EQ(load.config.duplicates.policy.window, std::chrono::days(14));
+  EXPECT_DOUBLE_EQ(load.config.duplicates.policy.merge_threshold, 0.5);
   EXPECT_EQ(load.config.watch.due_soon_working_days, 2);
 }
 
