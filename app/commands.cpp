@@ -178,7 +178,7 @@ int issue_token(const config::AppConfig& c, const std::string& username, const s
   if (!credentials) return 1;
   const auto token = gateway::random_token();
   storage::create_api_token(txn, gateway::token_hash(token), credentials->user.id, label,
-                            std::chrono::hours(24 * c.gateway.token_days));
+                            c.gateway.api.token_lifetime);
   txn.commit();
   std::cout << token << '\n';
   return 0;

@@ -21,13 +21,7 @@ storage::DatabaseConfig database_config(const config::AppConfig& c) {
 }
 
 RoutingSettings routing_settings(const config::AppConfig& c) {
-  router::DuplicatePolicy duplicates;
-  duplicates.window = std::chrono::hours(24 * c.duplicates.window_days);
-  duplicates.merge_threshold = c.duplicates.merge_threshold;
-  duplicates.suggest_threshold = c.duplicates.suggest_threshold;
-  duplicates.text_threshold = c.duplicates.text_threshold;
-  duplicates.strong_plate_gap = std::chrono::hours(c.duplicates.strong_plate_hours);
-  return RoutingSettings(database_config(c), c.deadlines.policy, duplicates);
+  return RoutingSettings(database_config(c), c.deadlines.policy, c.duplicates.policy);
 }
 
 }  // namespace appealhub::app

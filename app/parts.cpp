@@ -50,16 +50,6 @@ bool always(const config::AppConfig&) {
   return true;
 }
 
-router::IntakeOptions intake_options(const config::AppConfig& c) {
-  router::IntakeOptions o;
-  o.prefetch = static_cast<std::uint16_t>(c.intake.prefetch);
-  o.batch_size = static_cast<std::size_t>(c.intake.batch_size);
-  o.batch_wait = std::chrono::milliseconds(c.intake.batch_wait_ms);
-  o.max_attempts = static_cast<std::size_t>(c.intake.max_attempts);
-  o.max_body_bytes = static_cast<std::size_t>(c.intake.max_body_bytes);
-  return o;
-}
-
 // Competing consumers on router.intake, each with its own connections and transactions.
 RunningPart intake(const PartContext& x) {
   const auto& c = x.config;
@@ -67,7 +57,7 @@ RunningPart intake(const PartContext& x) {
   std::vector<std::shared_ptr<router::IntakeConsumer>> consumers;
   for (int i = 0; i < c.intake.consumers; ++i) {
     consumers.push_back(std::make_shared<router::IntakeConsumer>(
-        broker_config(c, "intake " + std::to_string(i + 1)), database_config(c), intake_options(c),
+        broker_config(c, "intake " + std::to_string(i + 1)), database_config(c), c.intake,
         x.setup));
     add_loop(part, "intake", consumers.back());
   }
@@ -106,34 +96,21 @@ struct Relay {
 
 RunningPart relay(const PartContext& x) {
   const auto& c = x.config;
-  storage::OutboxRelayOptions o;
-  o.batch_size = static_cast<std::size_t>(c.outbox.batch_size);
-  o.poll_interval = std::chrono::milliseconds(c.outbox.poll_interval_ms);
-  o.retry_delay = std::chrono::milliseconds(c.outbox.retry_delay_ms);
-  o.retention = std::chrono::hours(24) * c.outbox.retention_days;
-  return one_loop("relay", std::make_shared<Relay>(c, o));
+  return one_loop("relay", std::make_shared<Relay>(c, c.outbox));
 }
 
 // The deadline watch, and beside it the text search for duplicate appeals.
 RunningPart watch(const PartContext& x) {
   const auto& c = x.config;
-  router::DeadlineWatchOptions options;
-  options.due_soon_working_days = c.watch.due_soon_working_days;
-  options.public_note_working_days = c.watch.public_note_working_days;
-  options.interval = std::chrono::milliseconds(c.watch.interval_ms);
   auto deadlines = std::make_shared<router::DeadlineWatch>(
       database_config(c),
       [setup = x.setup] {
         const auto current = setup();
         return current ? current->calendar : nullptr;
       },
-      options);
-  router::TextScanOptions scan;
-  scan.common_gram_share = c.duplicates.common_gram_share;
-  scan.common_gram_floor = c.duplicates.common_gram_floor;
-  scan.min_shared_grams = c.duplicates.min_shared_grams;
-  scan.interval = std::chrono::milliseconds(c.duplicates.scan_interval_ms);
-  auto text_scan = std::make_shared<router::TextScan>(database_config(c), x.setup, scan);
+      c.watch);
+  auto text_scan =
+      std::make_shared<router::TextScan>(database_config(c), x.setup, c.duplicates.scan);
   auto part = one_loop("watch", std::move(deadlines));
   add_loop(part, "duplicate-scan", std::move(text_scan));
   return part;
@@ -193,9 +170,9 @@ RunningPart gateway(const PartContext& x) {
   part->api().add_metrics_source([](core::MetricsText& out) { adapters::adapter_metrics(out); });
   part->start();
   core::log_info("gateway", "serving",
-                 {{"address", c.gateway.listen_address},
+                 {{"address", c.gateway.server.address},
                   {"port", std::to_string(part->port())},
-                  {"tls", c.gateway.tls_cert_file.empty() ? "off" : "on"}});
+                  {"tls", c.gateway.server.tls_cert_file.empty() ? "off" : "on"}});
   RunningPart running;
   running.drain = [part] { part->drain(); };
   return running;
@@ -305,7 +282,7 @@ const std::vector<Part>& parts() {
        always, false, deliver},
       // Last, so that it serves once everything else is built.
       {"gateway", "run the HTTP(S) gateway: the JSON API, /webhooks, /healthz, /readyz, /metrics",
-       [](const config::AppConfig& c) { return c.gateway.port != 0; }, true, gateway},
+       [](const config::AppConfig& c) { return c.gateway.server.port != 0; }, true, gateway},
   };
   return table;
 }

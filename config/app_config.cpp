@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <concepts>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -68,16 +70,21 @@ class SectionReader {
     if (!v.is_boolean()) return fail(key, "must be true or false");
     out = v.get<bool>();
   }
-  void number(const char* key, int& out, int min, int max) {
+  // An integer of any width; the range is checked before it is narrowed.
+  template <std::integral T>
+  void number(const char* key, T& out, long long min, long long max) {
     seen(key, out);
-    if (!section_.contains(key)) return;
-    const auto& v = section_.at(key);
-    if (!v.is_number_integer()) return fail(key, "must be an integer");
-    const auto n = v.get<long long>();
-    if (n < min || n > max) {
-      return fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    if (const auto n = integer(key, min, max)) out = static_cast<T>(*n);
+  }
+  // A duration written as a count of `Unit` ("batch_wait_ms": milliseconds, "retention_days":
+  // days), stored in the part's own duration type.
+  template <typename Unit, typename Rep, typename Period>
+  void duration(const char* key, std::chrono::duration<Rep, Period>& out, long long min,
+                long long max) {
+    seen(key, std::chrono::duration_cast<Unit>(out).count());
+    if (const auto n = integer(key, min, max)) {
+      out = std::chrono::duration_cast<std::chrono::duration<Rep, Period>>(Unit(*n));
     }
-    out = static_cast<int>(n);
   }
   void fraction(const char* key, double& out) {
     seen(key, out);
@@ -125,6 +132,20 @@ class SectionReader {
   }
 
  private:
+  std::optional<long long> integer(const char* key, long long min, long long max) {
+    if (!section_.contains(key)) return std::nullopt;
+    const auto& v = section_.at(key);
+    if (!v.is_number_integer()) {
+      fail(key, "must be an integer");
+      return std::nullopt;
+    }
+    const auto n = v.get<long long>();
+    if (n < min || n > max) {
+      fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+      return std::nullopt;
+    }
+    return n;
+  }
   void seen(const char* key, const json& default_value) {
     seen_.push_back(key);
     if (reference_sink != nullptr) reference_sink->push_back({prefix_ + key, default_value.dump()});
@@ -202,7 +223,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          r.number("consumers", c.intake.consumers, 1, 16);
          r.number("prefetch", c.intake.prefetch, 1, 65535);
          r.number("batch_size", c.intake.batch_size, 1, 5000);
-         r.number("batch_wait_ms", c.intake.batch_wait_ms, 0, 10000);
+         r.duration<std::chrono::milliseconds>("batch_wait_ms", c.intake.batch_wait, 0, 10000);
          r.number("max_attempts", c.intake.max_attempts, 1, 20);
          r.number("max_body_bytes", c.intake.max_body_bytes, 1024, 64 << 20);
          r.refuse_unknown();
@@ -211,9 +232,10 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
        [&](const json& s) {
          SectionReader r(s, "outbox.", source, errors);
          r.number("batch_size", c.outbox.batch_size, 1, 5000);
-         r.number("poll_interval_ms", c.outbox.poll_interval_ms, 10, 600000);
-         r.number("retry_delay_ms", c.outbox.retry_delay_ms, 10, 3600000);
-         r.number("retention_days", c.outbox.retention_days, 1, 3650);
+         r.duration<std::chrono::milliseconds>("poll_interval_ms", c.outbox.poll_interval, 10,
+                                               600000);
+         r.duration<std::chrono::milliseconds>("retry_delay_ms", c.outbox.retry_delay, 10, 3600000);
+         r.duration<std::chrono::days>("retention_days", c.outbox.retention, 1, 3650);
          r.refuse_unknown();
        }},
       {"deadlines",
@@ -237,17 +259,19 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
       {"duplicates",
        [&](const json& s) {
          SectionReader r(s, "duplicates.", source, errors);
-         r.number("window_days", c.duplicates.window_days, 1, 365);
-         r.fraction("merge_threshold", c.duplicates.merge_threshold);
-         r.fraction("suggest_threshold", c.duplicates.suggest_threshold);
-         r.fraction("text_threshold", c.duplicates.text_threshold);
-         r.number("strong_plate_hours", c.duplicates.strong_plate_hours, 0, 24 * 365);
-         r.fraction("common_gram_share", c.duplicates.common_gram_share);
-         r.number("common_gram_floor", c.duplicates.common_gram_floor, 1, 1000000);
-         r.number("min_shared_grams", c.duplicates.min_shared_grams, 1, 100);
-         r.number("scan_interval_ms", c.duplicates.scan_interval_ms, 10, 600000);
+         auto& policy = c.duplicates.policy;
+         auto& scan = c.duplicates.scan;
+         r.duration<std::chrono::days>("window_days", policy.window, 1, 365);
+         r.fraction("merge_threshold", policy.merge_threshold);
+         r.fraction("suggest_threshold", policy.suggest_threshold);
+         r.fraction("text_threshold", policy.text_threshold);
+         r.duration<std::chrono::hours>("strong_plate_hours", policy.strong_plate_gap, 0, 24 * 365);
+         r.fraction("common_gram_share", scan.common_gram_share);
+         r.number("common_gram_floor", scan.common_gram_floor, 1, 1000000);
+         r.number("min_shared_grams", scan.min_shared_grams, 1, 100);
+         r.duration<std::chrono::milliseconds>("scan_interval_ms", scan.interval, 10, 600000);
          r.refuse_unknown();
-         if (c.duplicates.suggest_threshold > c.duplicates.merge_threshold) {
+         if (policy.suggest_threshold > policy.merge_threshold) {
            errors.push_back({source, "duplicates.suggest_threshold",
                              "must not be above duplicates.merge_threshold"});
          }
@@ -257,14 +281,14 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          SectionReader r(s, "watch.", source, errors);
          r.number("due_soon_working_days", c.watch.due_soon_working_days, 0, 30);
          r.number("public_note_working_days", c.watch.public_note_working_days, 1, 60);
-         r.number("interval_ms", c.watch.interval_ms, 1000, 3600000);
+         r.duration<std::chrono::milliseconds>("interval_ms", c.watch.interval, 1000, 3600000);
          r.refuse_unknown();
        }},
       {"stats",
        [&](const json& s) {
          SectionReader r(s, "stats.", source, errors);
-         r.number("min_sample", c.stats.min_sample, 1, 100000);
-         r.number("instant_answer_minutes", c.stats.instant_answer_minutes, 1, 1440);
+         r.number("min_sample", c.gateway.api.stats_min_sample, 1, 100000);
+         r.number("instant_answer_minutes", c.gateway.api.stats_instant_answer_minutes, 1, 1440);
          r.refuse_unknown();
        }},
       {"hotline12328",
@@ -350,21 +374,23 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
       {"gateway",
        [&](const json& s) {
          SectionReader r(s, "gateway.", source, errors);
-         r.text("listen_address", c.gateway.listen_address);
-         r.number("port", c.gateway.port, 0, 65535);
-         r.number("io_threads", c.gateway.io_threads, 1, 64);
-         r.number("worker_threads", c.gateway.worker_threads, 1, 256);
-         r.number("max_connections", c.gateway.max_connections, 1, 100000);
-         r.number("max_connections_per_address", c.gateway.max_connections_per_address, 1, 100000);
-         r.number("read_timeout_ms", c.gateway.read_timeout_ms, 100, 600000);
-         r.text("tls_cert_file", c.gateway.tls_cert_file);
-         r.text("tls_key_file", c.gateway.tls_key_file);
-         r.number("session_hours", c.gateway.session_hours, 1, 24 * 30);
-         r.text("web_root", c.gateway.web_root);
-         r.number("token_days", c.gateway.token_days, 1, 3650);
-         r.number("phone_searches_per_minute", c.gateway.phone_searches_per_minute, 1, 10000);
+         auto& server = c.gateway.server;
+         auto& api = c.gateway.api;
+         r.text("listen_address", server.address);
+         r.number("port", server.port, 0, 65535);
+         r.number("io_threads", server.io_threads, 1, 64);
+         r.number("worker_threads", server.worker_threads, 1, 256);
+         r.number("max_connections", server.max_connections, 1, 100000);
+         r.number("max_connections_per_address", server.max_connections_per_address, 1, 100000);
+         r.duration<std::chrono::milliseconds>("read_timeout_ms", server.read_timeout, 100, 600000);
+         r.text("tls_cert_file", server.tls_cert_file);
+         r.text("tls_key_file", server.tls_key_file);
+         r.duration<std::chrono::hours>("session_hours", api.session_lifetime, 1, 24 * 30);
+         r.text("web_root", api.web_root);
+         r.duration<std::chrono::days>("token_days", api.token_lifetime, 1, 3650);
+         r.number("phone_searches_per_minute", api.phone_searches_per_minute, 1, 10000);
          r.refuse_unknown();
-         if (c.gateway.tls_cert_file.empty() != c.gateway.tls_key_file.empty()) {
+         if (server.tls_cert_file.empty() != server.tls_key_file.empty()) {
            errors.push_back({source, "gateway.tls_key_file",
                              "set both tls_cert_file and tls_key_file, or neither"});
          }
@@ -460,11 +486,15 @@ void apply_environment(AppConfig& config) {
   }
   if (auto v = env("APPEALHUB_LOG_LEVEL"); !v.empty()) config.log_level = v;
   if (auto v = env("APPEALHUB_GATEWAY_PORT"); !v.empty()) {
+    int port = -1;
     try {
-      config.gateway.port = std::stoi(v);
+      port = std::stoi(v);
     } catch (const std::exception&) {
+    }
+    if (port < 0 || port > 65535) {
       throw std::invalid_argument("APPEALHUB_GATEWAY_PORT: not a port number: " + v);
     }
+    config.gateway.server.port = static_cast<unsigned short>(port);
   }
   config.database.uri = with_password(config.database.uri, env(config.database.password_env));
   config.broker.uri = with_password(config.broker.uri, env(config.broker.password_env));

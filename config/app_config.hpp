@@ -11,6 +11,12 @@
 #include <vector>
 
 #include "core/deadline.hpp"
+#include "gateway/api_options.hpp"
+#include "gateway/server_options.hpp"
+#include "router/deadline_watch_options.hpp"
+#include "router/duplicate_options.hpp"
+#include "router/intake_options.hpp"
+#include "storage/outbox_options.hpp"
 
 namespace appealhub::config {
 
@@ -31,54 +37,17 @@ struct BrokerSettings {
   int heartbeat_seconds = 30;
 };
 
-struct IntakeSettings {
-  int consumers = 3;       // competing intake consumers in one process (transactions in parallel)
-  int prefetch = 2000;     // unacknowledged deliveries the broker may push to one consumer
-  int batch_size = 500;    // appeals per database transaction
-  int batch_wait_ms = 20;  // how long a partial batch waits for more before it is committed
-  int max_attempts = 3;    // processing attempts (through the retry queues) before dead-lettering
-  int max_body_bytes = 1048576;
-};
-
-struct OutboxSettings {
-  int batch_size = 500;
-  int poll_interval_ms = 1000;
-  int retry_delay_ms = 5000;
-  int retention_days = 7;  // sent rows (full ticket snapshots, personal data) are then deleted
-};
-
 // How long each kind of appeal is given (docs/domain.md defaults; see core/deadline.hpp).
 struct DeadlineSettings {
   core::DeadlinePolicy policy;
 };
 
-// Repeated appeals (router/duplicates.hpp): how far back to look and how sure to be.
+// Repeated appeals: how far back to look and how sure to be (router/duplicates.hpp), and the text
+// index run with the deadline watch (router/duplicate_scan.hpp).
 struct DuplicateSettings {
-  int window_days = 30;
-  double merge_threshold = 0.45;
-  double suggest_threshold = 0.20;
-  double text_threshold = 0.22;  // suggestions found by wording alone
-  int strong_plate_hours = 72;   // the same plate merges only this close in time
-  // The text index (router/duplicate_scan.hpp), run with the deadline watch.
-  double common_gram_share = 0.02;
-  int common_gram_floor = 50;
-  int min_shared_grams = 3;
-  int scan_interval_ms = 1000;
+  router::DuplicatePolicy policy;
+  router::TextScanOptions scan;
 };
-
-// The deadline watch (router/deadline_watch.hpp).
-struct WatchSettings {
-  int due_soon_working_days = 1;
-  int public_note_working_days = 5;
-  int interval_ms = 60000;
-};
-
-// The statistics (docs/statistics.md).
-struct StatsSettings {
-  int min_sample = 10;              // rates over fewer are flagged small_sample
-  int instant_answer_minutes = 60;  // a consultation answered within this is 即时答复
-};
-
 // The 12328 hotline's file interface (adapters/hotline12328/); empty export_dir: not running.
 struct Hotline12328Settings {
   std::string export_dir;
@@ -134,38 +103,29 @@ struct DeliverySettings {
   int operator_max_attempts = 3;  // unanswered callbacks before an operator reply fails
 };
 
-// The HTTP(S) gateway (gateway/): where it listens and how much it takes on. TLS when both the
-// certificate and key files are set.
+// The HTTP(S) gateway (gateway/): its server and its API, each part's own options. TLS when both
+// server.tls_cert_file and tls_key_file are set; server.port 0 leaves the gateway off (the shipped
+// config/appealhub.json serves on 8080); an empty api.web_root serves the repository's web/dist.
+// The "stats" section is read into the API's options too.
 struct GatewaySettings {
-  std::string listen_address = "127.0.0.1";
-  int port = 0;  // 0: off (the shipped config/appealhub.json serves on 8080)
-  int io_threads = 2;
-  int worker_threads = 8;
-  int max_connections = 1024;
-  int max_connections_per_address = 64;  // one client cannot take every connection
-  int read_timeout_ms = 15000;
-  std::string tls_cert_file, tls_key_file;
-  int session_hours = 8;
-  // The web UI's built files; "": the repository's web/dist (path compiled into the binary).
-  std::string web_root;
-  int token_days = 90;                 // an API token's lifetime when its creator names none
-  int phone_searches_per_minute = 20;  // caller-history searches by phone, per user
+  appealhub::gateway::ServerOptions server;
+  appealhub::gateway::ApiOptions api;
 };
 
 struct AppConfig {
   DatabaseSettings database;
   BrokerSettings broker;
-  IntakeSettings intake;
-  OutboxSettings outbox;
+  // The parts' own options, read straight from their sections.
+  router::IntakeOptions intake;
+  storage::OutboxRelayOptions outbox;
   DeadlineSettings deadlines;
   DuplicateSettings duplicates;
-  WatchSettings watch;
+  router::DeadlineWatchOptions watch;
   Hotline12328Settings hotline12328;
   MailboxSettings mailbox;
   PetitionSettings petition;
   DeliverySettings delivery;
   GatewaySettings gateway;
-  StatsSettings stats;
   std::string log_level = "info";
   std::string source;  // where it was loaded from, for messages
 };

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/server_options.hpp"
 #include "http/message.hpp"
 
 namespace appealhub::gateway {
@@ -26,20 +27,6 @@ namespace appealhub::gateway {
 namespace detail {
 struct ServerState;  // http_server.cpp
 }
-
-struct ServerOptions {
-  std::string address = "127.0.0.1";
-  unsigned short port = 8080;                     // 0: any free port (tests)
-  int io_threads = 2;                             // Asio threads for sockets
-  int worker_threads = 8;                         // handlers run here: they block on PostgreSQL
-  int max_connections = 1024;                     // over it: answer 503 and close
-  int max_connections_per_address = 64;           // from one client address; over it: 503
-  std::chrono::milliseconds read_timeout{15000};  // before every read: head, body, and idle wait
-  std::chrono::milliseconds write_timeout{15000};
-  std::size_t header_limit = 16 * 1024;     // request head bytes; over it 431
-  std::string tls_cert_file, tls_key_file;  // both set: HTTPS (TLS 1.2 or newer); else plain HTTP
-  std::chrono::milliseconds drain_timeout{10000};
-};
 
 // Blocking handler, called on a worker thread; must not throw (the server answers 500 if it does).
 // The response's Content-Length, Connection and Transfer-Encoding headers are the server's.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/calendar.hpp"
+#include "router/deadline_watch_options.hpp"
 #include "storage/database.hpp"
 
 namespace appealhub::router {
@@ -28,12 +29,6 @@ enum class DeadlineStep {
 };
 
 std::string_view to_string(DeadlineStep step);
-
-struct DeadlineWatchOptions {
-  int due_soon_working_days = 1;
-  int public_note_working_days = 5;
-  std::chrono::milliseconds interval{60000};
-};
 
 // The steps a ticket with `deadline` has reached at `now` (in order), on `calendar`.
 std::vector<DeadlineStep> steps_reached(const core::WorkingCalendar& calendar,

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 
+#include "router/duplicate_options.hpp"
 #include "router/ticket_router.hpp"
 #include "storage/database.hpp"
 
@@ -17,20 +18,6 @@ class dbtransaction;
 }
 
 namespace appealhub::router {
-
-struct TextScanOptions {
-  std::size_t batch = 200;  // tickets per transaction
-  std::chrono::milliseconds interval{1000};
-  // A bigram held by more than this share of the indexed tickets (and by at least
-  // common_gram_floor of them) is common: template and place words that would make long posting
-  // lists. Common bigrams are neither stored nor looked up.
-  double common_gram_share = 0.02;
-  int common_gram_floor = 50;
-  // An earlier ticket is scored when it shares at least this many of the new one's rarer bigrams;
-  // the `candidates` sharing most are scored.
-  int min_shared_grams = 3;
-  int candidates = 10;
-};
 
 struct TextScanStats {
   std::size_t scanned = 0, suggested = 0;

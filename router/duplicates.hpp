@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/appeal.hpp"
+#include "router/duplicate_options.hpp"
 
 namespace appealhub::router {
 
@@ -37,21 +38,6 @@ struct DuplicateCandidate {
   std::string title;
   std::string content;
   std::chrono::sys_seconds received{};
-};
-
-struct DuplicatePolicy {
-  // Candidates received further apart than this (either way) are never duplicates.
-  std::chrono::hours window{24 * 30};
-  // At or above, with strong evidence (the same full phone, or the same plate within
-  // strong_plate_gap): merge into the open ticket. Tuned on the labelled set (docs/duplicates.md).
-  double merge_threshold = 0.45;
-  // At or above (and not merged): suggest the link to an operator.
-  double suggest_threshold = 0.20;
-  // Candidates linked by nothing but their wording (found by the text index): suggested at or
-  // above this score, never merged.
-  double text_threshold = 0.22;
-  // The same plate is strong evidence (a merge) only when the two were received this close.
-  std::chrono::hours strong_plate_gap{72};
 };
 
 struct DuplicateVerdict {

@@ -21,19 +21,11 @@
 #include <string>
 
 #include "bus/broker_config.hpp"
+#include "router/intake_options.hpp"
 #include "router/ticket_router.hpp"
 #include "storage/database.hpp"
 
 namespace appealhub::router {
-
-struct IntakeOptions {
-  std::string queue = "router.intake";
-  std::uint16_t prefetch = 2000;
-  std::size_t batch_size = 500;
-  std::chrono::milliseconds batch_wait{20};
-  std::size_t max_attempts = 3;
-  std::size_t max_body_bytes = 1 << 20;
-};
 
 struct IntakeStats {
   std::uint64_t deliveries = 0, batches = 0, created = 0, applied = 0, parked = 0, duplicates = 0,

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "storage/database.hpp"
+#include "storage/outbox_options.hpp"
 
 namespace pqxx {
 class dbtransaction;
@@ -49,14 +50,6 @@ class OutboxSink {
  public:
   virtual ~OutboxSink() = default;
   virtual std::vector<std::string> publish(const std::vector<OutboxMessage>& batch) = 0;
-};
-
-struct OutboxRelayOptions {
-  std::size_t batch_size = 500;
-  std::chrono::milliseconds poll_interval{1000};  // fallback when no NOTIFY arrives
-  std::chrono::milliseconds retry_delay{5000};    // after the broker refused a message
-  std::chrono::hours retention{24 * 7};           // sent rows older than this are deleted
-  std::chrono::minutes prune_interval{60};
 };
 
 class OutboxRelay {

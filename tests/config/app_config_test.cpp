@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -22,7 +23,7 @@ std::vector<std::string> errors_of(const std::string& text) {
 TEST(AppConfig, NoFileGivesTheDocumentedDefaults) {
   const auto load = load_config("");
   ASSERT_TRUE(load.errors.empty());
-  EXPECT_EQ(load.config.intake.batch_size, 500);
+  EXPECT_EQ(load.config.intake.batch_size, 500U);
   EXPECT_EQ(load.config.broker.heartbeat_seconds, 30);
   EXPECT_EQ(load.config.database.password_env, "APPEALHUB_PG_PASSWORD");
 }
@@ -35,15 +36,20 @@ TEST(AppConfig, ShippedFileIsValid) {
 TEST(AppConfig, ReadsEverySection) {
   const auto load = parse_config(R"({"database": {"uri": "postgresql://hub@db/appealhub"},
     "broker": {"uri": "amqps://hub@mq/", "ca_file": "/etc/ca.pem", "verify_hostname": true},
-    "intake": {"batch_size": 200, "prefetch": 400}, "outbox": {"poll_interval_ms": 250},
-    "log": {"level": "debug"}})",
+    "intake": {"batch_size": 200, "prefetch": 400}, "outbox": {"poll_interval_ms": 250, "retention_days": 3},
+    "gateway": {"port": 8443, "session_hours": 2, "token_days": 5}, "log": {"level": "debug"}})",
                                  "hub.json");
   ASSERT_TRUE(load.errors.empty());
   EXPECT_EQ(load.config.database.uri, "postgresql://hub@db/appealhub");
   EXPECT_EQ(load.config.broker.ca_file, "/etc/ca.pem");
-  EXPECT_EQ(load.config.intake.batch_size, 200);
+  EXPECT_EQ(load.config.intake.batch_size, 200U);
   EXPECT_EQ(load.config.intake.prefetch, 400);
-  EXPECT_EQ(load.config.outbox.poll_interval_ms, 250);
+  EXPECT_EQ(load.config.outbox.poll_interval, std::chrono::milliseconds(250));
+  // Counts of the unit the setting names, into the part's own durations.
+  EXPECT_EQ(load.config.outbox.retention, std::chrono::hours(72));
+  EXPECT_EQ(load.config.gateway.server.port, 8443);
+  EXPECT_EQ(load.config.gateway.api.session_lifetime, std::chrono::hours(2));
+  EXPECT_EQ(load.config.gateway.api.token_lifetime, std::chrono::days(5));
   EXPECT_EQ(load.config.log_level, "debug");
 }
 
@@ -62,13 +68,13 @@ TEST(AppConfig, BrokerClusterHosts) {
 }
 
 TEST(AppConfig, StatsSection) {
-  EXPECT_EQ(load_config("").config.stats.min_sample, 10);
-  EXPECT_EQ(load_config("").config.stats.instant_answer_minutes, 60);
+  EXPECT_EQ(load_config("").config.gateway.api.stats_min_sample, 10);
+  EXPECT_EQ(load_config("").config.gateway.api.stats_instant_answer_minutes, 60);
   const auto load =
       parse_config(R"({"stats": {"min_sample": 30, "instant_answer_minutes": 15}})", "hub.json");
   ASSERT_TRUE(load.errors.empty());
-  EXPECT_EQ(load.config.stats.min_sample, 30);
-  EXPECT_EQ(load.config.stats.instant_answer_minutes, 15);
+  EXPECT_EQ(load.config.gateway.api.stats_min_sample, 30);
+  EXPECT_EQ(load.config.gateway.api.stats_instant_answer_minutes, 15);
   EXPECT_EQ(errors_of(R"({"stats": {"min_sample": 0}})"),
             std::vector<std::string>{"hub.json: stats.min_sample: must be between 1 and 100000"});
 }
@@ -140,8 +146,8 @@ TEST(AppConfig, DeadlinePolicyDuplicatesAndWatchAreSettings) {
   EXPECT_EQ(policy.days_by_kind.at("praise"), std::nullopt);
   EXPECT_EQ(policy.days_by_kind.at("help"), 7) << "kinds not named keep their default";
   EXPECT_EQ(policy.days_by_urgency.at("urgent"), 2);
-  EXPECT_EQ(load.config.duplicates.window_days, 14);
-  EXPECT_DOUBLE_EQ(load.config.duplicates.merge_threshold, 0.5);
+  EXPECT_EQ(load.config.duplicates.policy.window, std::chrono::days(14));
+  EXPECT_DOUBLE_EQ(load.config.duplicates.policy.merge_threshold, 0.5);
   EXPECT_EQ(load.config.watch.due_soon_working_days, 2);
 }
 
