@@ -1,0 +1,17 @@
+# Every SQL statement of the hub is storage's (docs/decisions/0020-storage-owns-every-statement.md):
+# no file of the parts above it executes one. Run as: cmake -DROOT=<source dir> -P this file.
+set(found "")
+foreach(dir app adapters bus config core gateway http router documents)
+  file(GLOB_RECURSE files "${ROOT}/${dir}/*.cpp" "${ROOT}/${dir}/*.hpp")
+  foreach(file ${files})
+    file(STRINGS "${file}" lines REGEX "\\.(exec|exec0|exec1|exec_params|exec_params1|exec_prepared)\\(")
+    if(lines)
+      file(RELATIVE_PATH name "${ROOT}" "${file}")
+      string(APPEND found "\n  ${name}: ${lines}")
+    endif()
+  endforeach()
+endforeach()
+if(found)
+  message(FATAL_ERROR "SQL executed outside storage/ (move it behind a storage function):${found}")
+endif()
+message(STATUS "no SQL outside storage/")
