@@ -61,12 +61,15 @@ export const label = (table, code) => (table[code] ? t(...table[code]) : code ||
 export const ANSWER_LIMIT = { hotline12328: 2000, petition: 3000, mailbox: 5000, operator: 5000 };
 export const answerLimit = (channel) => ANSWER_LIMIT[channel] || 5000;
 
+// An instant in China time (UTC+8, no daylight saving), whatever the browser's time zone: a
+// deadline reads as the API and the documents state it (…23:59, not 15:59 on a UTC machine).
 export function time(value) {
   if (!value) return '—';
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return value;
+  const c = new Date(d.getTime() + 8 * 3600 * 1000);
   const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  return `${c.getUTCFullYear()}-${p(c.getUTCMonth() + 1)}-${p(c.getUTCDate())} ${p(c.getUTCHours())}:${p(c.getUTCMinutes())}`;
 }
 
 // Working days from the holiday calendar (GET /api/v1/calendar): weekdays unless listed off,

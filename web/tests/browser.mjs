@@ -214,6 +214,8 @@ async function main() {
   check('the ticket page shows the answer delivered', delivered);
   const original = await st.textContent('[data-test=original]');
   check("the ticket page shows the citizen's text", original.trim().length > 0);
+  // Deadlines end a China day: shown as 23:59 in China time whatever the browser's zone.
+  check('the ticket page shows the deadline in China time', (await st.textContent('body')).includes(' 23:59'));
   await shot(st, 'ticket');
 
   // ---- admin: a new rule routes the next appeal, which appears in the open staff queue ------
