@@ -161,8 +161,10 @@ class WebhookSender {
         wake_.wait(lock);
         continue;
       }
-      if (next->due > Clock::now()) {
-        wake_.wait_until(lock, next->due);
+      if (const auto due = next->due; due > Clock::now()) {
+        // A copy: push() may reallocate the queue while this waits, and wait_until reads its
+        // deadline again after each wake (AddressSanitizer caught the use after free).
+        wake_.wait_until(lock, due);
         continue;
       }
       Delivery delivery = std::move(*next);
