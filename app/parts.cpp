@@ -19,6 +19,7 @@
 #include "app/outbox_publisher.hpp"
 #include "app/part_config.hpp"
 #include "core/log.hpp"
+#include "core/pause.hpp"
 #include "router/deadline_watch.hpp"
 #include "router/duplicate_scan.hpp"
 #include "router/intake_consumer.hpp"
@@ -188,7 +189,7 @@ std::thread start_loop(const std::string& name, std::function<void()> body) {
         return;
       } catch (const std::exception& e) {
         core::log_error(name, "part failed; restarting in 1 s", {{"error", e.what()}});
-        std::this_thread::sleep_for(std::chrono::seconds(1));
+        core::pause_unless_stopped(stop_requested, std::chrono::seconds(1));
       }
     }
   });

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "core/log.hpp"
+#include "core/pause.hpp"
 
 namespace appealhub::bus {
 
@@ -37,7 +38,7 @@ void run_batch_loop(const BrokerConfig& broker, const BatchLoopOptions& options,
       core::log_error(options.log_component, options.failure_message,
                       {{"queue", options.queue}, {"error", e.what()}});
       if (on_failure) on_failure();
-      std::this_thread::sleep_for(std::chrono::seconds(1));
+      core::pause_unless_stopped(stop, std::chrono::seconds(1));
       continue;  // the same batch again (still unacked)
     }
     consumer.ack(batch.back(), true);

@@ -5,6 +5,7 @@
 
 #include "core/deadline.hpp"
 #include "core/log.hpp"
+#include "core/pause.hpp"
 #include "storage/advisory_locks.hpp"
 #include "storage/deadline_steps.hpp"
 
@@ -84,10 +85,7 @@ void DeadlineWatch::run(const std::atomic<bool>& stop) {
     } catch (const std::exception& e) {
       core::log_warn("deadline-watch", "pass failed", {{"error", e.what()}});
     }
-    const auto until = std::chrono::steady_clock::now() + options_.interval;
-    while (!stop.load() && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
+    core::pause_unless_stopped(stop, options_.interval);
   }
 }
 

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/log.hpp"
+#include "core/pause.hpp"
 #include "router/duplicates.hpp"
 #include "storage/text_scan.hpp"
 #include "storage/timeline.hpp"
@@ -128,10 +129,7 @@ void TextScan::run(const std::atomic<bool>& stop) {
     } catch (const std::exception& e) {
       core::log_warn("duplicate-scan", "pass failed", {{"error", e.what()}});
     }
-    const auto until = std::chrono::steady_clock::now() + options_.interval;
-    while (!stop.load() && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    core::pause_unless_stopped(stop, options_.interval);
   }
 }
 

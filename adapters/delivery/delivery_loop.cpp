@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "core/log.hpp"
+#include "core/pause.hpp"
 
 namespace appealhub::adapters::delivery {
 
@@ -113,10 +114,7 @@ void DeliveryLoop::run(const std::atomic<bool>& stop) {
       continue;
     }
     if (handled == 0) {
-      const auto until = std::chrono::steady_clock::now() + options_.poll_interval;
-      while (!stop.load() && std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
+      core::pause_unless_stopped(stop, options_.poll_interval);
     }
   }
 }

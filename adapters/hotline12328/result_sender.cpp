@@ -9,6 +9,7 @@
 #include "adapters/hotline12328/result_file.hpp"
 #include "core/codec.hpp"
 #include "core/log.hpp"
+#include "core/pause.hpp"
 #include "storage/channel_cursors.hpp"
 #include "storage/hotline_result_files.hpp"
 
@@ -267,10 +268,7 @@ void ResultSender::run(const std::atomic<bool>& stop) {
       core::log_error("hotline12328", "result sender failed; trying again", {{"error", e.what()}});
       db_.reset();
     }
-    const auto until = std::chrono::steady_clock::now() + options_.poll_interval;
-    while (!stop.load() && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    core::pause_unless_stopped(stop, options_.poll_interval);
   }
 }
 
