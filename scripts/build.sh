@@ -8,7 +8,8 @@ export CCACHE_DIR=${CCACHE_DIR:-$root/var/ccache}
 if [ ! -f "$build/build.ninja" ]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DAPPEALHUB_WERROR="${APPEALHUB_WERROR:-ON}" \
-    -DAPPEALHUB_SANITIZE="${APPEALHUB_SANITIZE:-}" >/dev/null
+    -DAPPEALHUB_SANITIZE="${APPEALHUB_SANITIZE:-}" \
+    -DAPPEALHUB_BENCH="${APPEALHUB_BENCH:-ON}" >/dev/null
 fi
 ninja -C "$build" -j "${APPEALHUB_JOBS:-2}" "$@"
 [ "${APPEALHUB_SKIP_WEB:-}" = 1 ] || "$root/scripts/build-web.sh"

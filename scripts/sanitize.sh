@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds and runs the tests under sanitizers, each in a build folder of its own:
+# Builds and runs the tests under sanitizers, each in a build folder of its own (no benchmarks):
 #   scripts/sanitize.sh address   AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/):
-#                                 every test but the whole-system runs (label `system`)
-#   scripts/sanitize.sh thread    ThreadSanitizer (build-tsan/): the concurrent parts (bus,
-#                                 outbox relay, gateway, delivery)
-# Extra arguments go to ctest. Expects the servers that scripts/test.sh starts.
+#                                 the unit and integration tiers, every test but the whole-system
+#                                 runs (label `system`)
+#   scripts/sanitize.sh thread    ThreadSanitizer (build-tsan/): the tests of the concurrent parts
+#                                 (bus, outbox relay, HTTP server and client, gateway, delivery)
+# Extra arguments go to ctest. Starts the servers of scripts/services.sh if they are not running.
+# CI (.ci/run) runs both after scripts/test.sh.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -13,6 +15,7 @@ shift
 case $kind in
   address)
     build=$root/build-asan
+    targets=(all)
     select=(-LE system)
     # Leaks are reported by LeakSanitizer at exit; a finding fails the test.
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
@@ -20,13 +23,19 @@ case $kind in
     ;;
   thread)
     build=$root/build-tsan
-    select=(-R '(publisher|consumer|reconnect|dead_letter|throughput|outbox_relay|http_server|api_workflow|reply_ledger|delivery|reply_sender)')
+    # The test executables of the parts that run threads against each other; only these are built.
+    targets=(bus_test bus_rmqtest http_client_test http_server_test app_pgrmqtest
+             api_workflow_pgrmqtest reply_ledger_pgtest delivery_loop_pgtest
+             mailbox_pgrmqtest petition_pgrmqtest)
+    select=(-R "^($(IFS='|'; echo "${targets[*]}"))\$")
     export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$root/scripts/tsan.supp}
     ;;
   *) echo "sanitize: address or thread, not $kind" >&2; exit 2 ;;
 esac
 # Sanitizers make GCC warn about library code (Boost) it does not otherwise: no -Werror here.
-APPEALHUB_SKIP_WEB=1 APPEALHUB_WERROR=OFF APPEALHUB_SANITIZE=$kind APPEALHUB_BUILD=$build scripts/build.sh
+APPEALHUB_SKIP_WEB=1 APPEALHUB_WERROR=OFF APPEALHUB_BENCH=OFF APPEALHUB_SANITIZE=$kind \
+  APPEALHUB_BUILD=$build scripts/build.sh "${targets[@]}"
+scripts/services.sh start
 eval "$(scripts/services.sh env)"
 export APPEALHUB_ROOT="$root"
 ctest --test-dir "$build" --output-on-failure --timeout 1200 "${select[@]}" "$@"
