@@ -15,7 +15,7 @@
 #include "core/appeal.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
-#include "http/message.hpp"
+#include "http/url.hpp"
 
 namespace appealhub::config {
 namespace {
@@ -422,9 +422,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
     }
   }
   for (const auto* uri : {&c.database.uri, &c.broker.uri}) {
-    const auto scheme = uri->find("://");
-    const auto at = uri->find('@');
-    if (scheme != std::string::npos && at != std::string::npos && uri->find(':', scheme + 3) < at) {
+    if (http::uri_has_password(*uri)) {
       errors.push_back({source, uri == &c.database.uri ? "database.uri" : "broker.uri",
                         "must not contain a password; put it in the environment variable "
                         "named by password_env"});
@@ -459,14 +457,6 @@ ConfigLoad load_config(const std::string& path) {
   return parse_config(text.str(), path);
 }
 
-std::string with_password(const std::string& uri, const std::string& password) {
-  const auto scheme = uri.find("://");
-  const auto at = uri.find('@');
-  if (password.empty() || scheme == std::string::npos || at == std::string::npos) return uri;
-  if (uri.find(':', scheme + 3) < at) return uri;
-  return uri.substr(0, at) + ":" + http::percent_encode(password) + uri.substr(at);
-}
-
 void apply_environment(AppConfig& config) {
   const auto env = [](const std::string& name) -> std::string {
     const char* v =
@@ -496,8 +486,8 @@ void apply_environment(AppConfig& config) {
     }
     config.gateway.server.port = static_cast<unsigned short>(port);
   }
-  config.database.uri = with_password(config.database.uri, env(config.database.password_env));
-  config.broker.uri = with_password(config.broker.uri, env(config.broker.password_env));
+  config.database.uri = http::uri_with_password(config.database.uri, env(config.database.password_env));
+  config.broker.uri = http::uri_with_password(config.broker.uri, env(config.broker.password_env));
 }
 
 }  // namespace appealhub::config

@@ -159,8 +159,4 @@ std::vector<SettingDefault> settings_reference();
 // Applies the environment: URI overrides and passwords from the named variables.
 void apply_environment(AppConfig& config);
 
-// Puts a password into a URI's user-info ("amqp://user@host/" → "amqp://user:pw@host/"),
-// percent-encoding it. A URI that already has a password is returned unchanged.
-std::string with_password(const std::string& uri, const std::string& password);
-
 }  // namespace appealhub::config

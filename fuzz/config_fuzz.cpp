@@ -2,6 +2,7 @@
 // parse_config never throws and names a setting for every error.
 #include "config/app_config.hpp"
 #include "fuzz/fuzz_support.hpp"
+#include "http/url.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   appealhub::fuzz::quiet_logs();
@@ -9,8 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::string(appealhub::fuzz::as_text(data, size)), "fuzz.json");
   for (const auto& error : load.errors) (void)error.to_string();
   if (load.errors.empty()) {
-    (void)appealhub::config::with_password(load.config.database.uri, "p@ss:w/rd%");
-    (void)appealhub::config::with_password(load.config.broker.uri, "p@ss:w/rd%");
+    (void)appealhub::http::uri_with_password(load.config.database.uri, "p@ss:w/rd%");
+    (void)appealhub::http::uri_with_password(load.config.broker.uri, "p@ss:w/rd%");
   }
   return 0;
 }

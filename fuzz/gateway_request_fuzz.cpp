@@ -6,6 +6,7 @@
 
 #include "fuzz/fuzz_support.hpp"
 #include "gateway/api_internal.hpp"
+#include "http/url.hpp"
 
 namespace d = appealhub::gateway::detail;
 namespace http = appealhub::http;
@@ -62,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::map<std::string, std::string> params;
   const auto path = request.path();
   if (const auto slash = path.rfind('/'); slash != std::string::npos) {
-    params["id"] = http::percent_decode(path.substr(slash + 1));
+    params["id"] = http::decode_path_segment(path.substr(slash + 1)).value_or("");
   }
   refusal_allowed([&] { d::check_request_text(request, params); });
   for (const char* name : {"q", "channel", "status", "phone", "purpose", "page", "limit", "from",
@@ -72,8 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       refusal_allowed([&] { (void)d::parse_time_param(name, *value); });
     }
   }
-  const auto decoded = http::percent_decode(request.query());
-  APPEALHUB_FUZZ_CHECK(http::percent_decode(http::percent_encode(decoded)) == decoded);
+  const std::string query = request.query();
+  APPEALHUB_FUZZ_CHECK(http::decode_path_segment(http::percent_encode(query)) == query);
 
   refusal_allowed([&] {
     d::Body body(request);

@@ -12,6 +12,7 @@
 #include "gateway/credentials.hpp"
 #include "gateway/embedded_files.hpp"
 #include "gateway/web_files.hpp"
+#include "http/url.hpp"
 #include "storage/adapter_status.hpp"
 #include "storage/backlog.hpp"
 #include "storage/migrations.hpp"
@@ -286,8 +287,9 @@ http::Response Api::Impl::api_route(const http::Request& request, std::string& r
     bool match = true;
     for (std::size_t k = 0; k < pattern.size() && match; ++k) {
       if (pattern[k].starts_with('{')) {
-        candidate[pattern[k].substr(1, pattern[k].size() - 2)] = http::percent_decode(segments[k]);
-        match = !segments[k].empty();
+        auto value = http::decode_path_segment(segments[k]);
+        match = value && !value->empty();
+        if (match) candidate[pattern[k].substr(1, pattern[k].size() - 2)] = std::move(*value);
       } else {
         match = pattern[k] == segments[k];
       }

@@ -5,6 +5,7 @@
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "gateway/api_internal.hpp"
+#include "http/url.hpp"
 
 namespace appealhub::gateway::detail {
 
@@ -49,21 +50,12 @@ void require_storable_json(const nlohmann::json& value, const std::string& path)
 
 namespace {
 // Calls fn(name, value) for each non-empty `name[=value]` pair of the query, both
-// percent-decoded; value is nullopt for a pair without '='.
+// percent-decoded; value is nullopt for a pair without '='. A malformed query is a 400.
 template <class Fn>
 void for_each_query_pair(const http::Request& request, Fn fn) {
-  const std::string query = request.query();
-  std::string_view rest = query;
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const auto pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    if (pair.empty()) continue;
-    const auto eq = pair.find('=');
-    fn(http::percent_decode(pair.substr(0, eq)),
-       eq == std::string_view::npos ? std::nullopt
-                                    : std::optional(http::percent_decode(pair.substr(eq + 1))));
-  }
+  const auto pairs = http::parse_query(request.query());
+  if (!pairs) bad_request("query", "not a query string (a '%' must start a %XX escape)");
+  for (const auto& [key, value] : *pairs) fn(key, value);
 }
 }  // namespace
 

@@ -10,8 +10,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <charconv>
 #include <optional>
+
+#include "http/url.hpp"
 
 namespace appealhub::http {
 
@@ -48,39 +49,14 @@ struct BaseUrl {
 };
 
 BaseUrl parse_base_url(const std::string& url) {
+  const auto parsed = parse_http_url(url);  // throws naming what is wrong
   const auto bad = [&url](const std::string& why) {
     return std::invalid_argument("base URL '" + url + "': " + why);
   };
-  BaseUrl b;
-  std::string_view rest = url;
-  if (rest.starts_with("http://")) {
-    rest.remove_prefix(7);
-  } else if (rest.starts_with("https://")) {
-    rest.remove_prefix(8);
-    b.tls = true;
-    b.port = 443;
-  } else {
-    throw bad("must start with http:// or https://");
-  }
-  const auto slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  if (slash != std::string_view::npos) b.prefix = std::string(rest.substr(slash));
+  if (parsed.has_query || parsed.has_fragment) throw bad("no query or fragment");
+  if (parsed.has_user_info) throw bad("no user information");
+  BaseUrl b{parsed.tls, parsed.host, parsed.port, parsed.path};
   while (b.prefix.ends_with('/')) b.prefix.pop_back();
-  if (b.prefix.find_first_of("?# ") != std::string::npos) throw bad("no query or fragment");
-  if (authority.find('@') != std::string_view::npos) throw bad("no user information");
-  const auto colon = authority.rfind(':');
-  if (colon != std::string_view::npos) {
-    const auto digits = authority.substr(colon + 1);
-    unsigned value = 0;
-    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (ec != std::errc() || end != digits.data() + digits.size() || value == 0 || value > 65535) {
-      throw bad("port must be 1 to 65535");
-    }
-    b.port = static_cast<unsigned short>(value);
-    authority = authority.substr(0, colon);
-  }
-  if (authority.empty()) throw bad("no host");
-  b.host = std::string(authority);
   return b;
 }
 

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "http/url.hpp"
+
 namespace appealhub::http {
 namespace {
 
@@ -14,13 +16,6 @@ bool iequals(std::string_view a, std::string_view b) {
     }
   }
   return true;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -42,17 +37,10 @@ std::string Request::query() const {
 }
 
 std::optional<std::string> Request::query_param(std::string_view name) const {
-  const std::string all = query();
-  std::string_view rest = all;
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    const auto eq = pair.find('=');
-    const std::string key = percent_decode(pair.substr(0, eq));
-    if (key == name) {
-      return eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
-    }
+  const auto pairs = parse_query(query());
+  if (!pairs) return std::nullopt;
+  for (const auto& [key, value] : *pairs) {
+    if (key == name) return value.value_or("");
   }
   return std::nullopt;
 }
@@ -65,40 +53,6 @@ void Response::set_header(std::string name, std::string value) {
     }
   }
   headers.emplace_back(std::move(name), std::move(value));
-}
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-               hex_value(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string percent_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0xF];
-    }
-  }
-  return out;
 }
 
 }  // namespace appealhub::http

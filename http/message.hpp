@@ -28,7 +28,8 @@ struct Request {
   std::optional<std::string> header(std::string_view name) const {
     return find_header(headers, name);
   }
-  // The first query parameter called `name`, percent-decoded ('+' is a space), or nullopt.
+  // The first query parameter called `name`, percent-decoded ('+' is a space), or nullopt (also
+  // when the query is malformed: the gateway refuses such a request before reading parameters).
   std::optional<std::string> query_param(std::string_view name) const;
 };
 
@@ -42,10 +43,5 @@ struct Response {
   }
   void set_header(std::string name, std::string value);
 };
-
-// Percent-decoding of a query component ('+' is a space); invalid escapes are kept as they are.
-std::string percent_decode(std::string_view text);
-// Percent-encoding of everything but RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~).
-std::string percent_encode(std::string_view text);
 
 }  // namespace appealhub::http

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev            # Beast (HTTP) and Asio; Debian's default libboost-dev is 1.74
+  libboost-url1.81-dev        # Boost.URL (a compiled Boost library): URLs and query strings
   librabbitmq-dev             # rabbitmq-c 0.11, the AMQP client
   libpqxx-dev libpq-dev       # libpqxx 6.4, the PostgreSQL client
   nlohmann-json3-dev          # JSON codec for the common format

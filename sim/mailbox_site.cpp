@@ -186,6 +186,9 @@ Outcome MailboxSite::handle(const http::Request& request, Faults& faults) {
     out.response.set_header("Retry-After", std::to_string(wait));
     return out;
   }
+  if (!http::parse_query(request.query())) {
+    return answer(400, "invalid_request", "the query string is malformed");
+  }
   const std::string path = request.path();
   if (path == kLettersPrefix) {
     if (request.method != "GET") return answer(405, "method_not_allowed", "use GET");
@@ -198,7 +201,7 @@ Outcome MailboxSite::handle(const http::Request& request, Faults& faults) {
   if (path.rfind(kLettersPrefix + "/", 0) == 0) {
     std::string rest = path.substr(kLettersPrefix.size() + 1);
     const auto slash = rest.find('/');
-    const std::string id = http::percent_decode(rest.substr(0, slash));
+    const std::string id = http::decode_path_segment(rest.substr(0, slash)).value_or("");
     if (slash == std::string::npos) {
       if (request.method != "GET") return answer(405, "method_not_allowed", "use GET");
       return one_letter(id);

@@ -115,8 +115,7 @@ void add_petition(CLI::App& cli, PetitionCommand& p) {
       ->type_name("URL")
       ->check(
           [](const std::string& url) {
-            HttpUrl parsed;
-            return parse_http_url(url, parsed) ? "" : "must be http://host:port/path";
+            return plain_http_url(url) ? "" : "must be http://host:port/path";
           },
           "http://HOST:PORT/PATH");
   fraction(app, "--webhook-duplicate-fraction", o.webhook_duplicate_fraction,

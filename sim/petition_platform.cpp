@@ -172,15 +172,14 @@ class WebhookSender {
       const std::string body = delivery.event.dump();
       const std::string timestamp = std::to_string(unix_now());
       const std::string nonce = random_nonce(random_);
-      HttpUrl url;
-      parse_http_url(options_.webhook_url, url);
+      const std::string target = plain_http_url(options_.webhook_url).value_or(http::HttpUrl{}).target;
       lock.unlock();
       const http::Headers headers = {
           {"X-App-Id", options_.app_id},
           {"X-Timestamp", timestamp},
           {"X-Nonce", nonce},
           {"X-Signature",
-           petition_signature(options_.secret, "POST", url.target, timestamp, nonce, body)}};
+           petition_signature(options_.secret, "POST", target, timestamp, nonce, body)}};
       const ClientResult result = http_post(options_.webhook_url, headers, body,
                                             std::chrono::milliseconds(options_.webhook_timeout_ms));
       lock.lock();
@@ -338,6 +337,9 @@ Outcome PetitionPlatform::handle(const http::Request& request, Faults& faults) {
     out.response.set_header("Retry-After", std::to_string(wait));
     return out;
   }
+  if (!http::parse_query(request.query())) {
+    return answer(400, "invalid_request", "the query string is malformed");
+  }
   const std::string path = request.path();
   if (path == kMessagesPrefix) {
     if (request.method != "GET") return answer(405, "method_not_allowed", "use GET");
@@ -346,7 +348,7 @@ Outcome PetitionPlatform::handle(const http::Request& request, Faults& faults) {
   if (path.rfind(kMessagesPrefix + "/", 0) == 0) {
     const std::string rest = path.substr(kMessagesPrefix.size() + 1);
     const auto slash = rest.find('/');
-    const std::string msg_id = http::percent_decode(rest.substr(0, slash));
+    const std::string msg_id = http::decode_path_segment(rest.substr(0, slash)).value_or("");
     if (slash == std::string::npos) {
       if (request.method != "GET") return answer(405, "method_not_allowed", "use GET");
       return one(msg_id);

@@ -151,39 +151,25 @@ void SimServer::Impl::serve(tcp::socket socket) {
   idle.notify_all();
 }
 
-bool parse_http_url(const std::string& url, HttpUrl& out) {
-  const std::string scheme = "http://";
-  if (url.rfind(scheme, 0) != 0) return false;
-  const std::string rest = url.substr(scheme.size());
-  const auto slash = rest.find('/');
-  const std::string authority = rest.substr(0, slash);
-  out.target = slash == std::string::npos ? "/" : rest.substr(slash);
-  const auto colon = authority.rfind(':');
-  if (authority.empty()) return false;
-  if (colon == std::string::npos) {
-    out.host = authority;
-    out.port = 80;
-    return true;
-  }
-  out.host = authority.substr(0, colon);
+std::optional<http::HttpUrl> plain_http_url(const std::string& url) {
   try {
-    const int port = std::stoi(authority.substr(colon + 1));
-    if (port <= 0 || port > 65535) return false;
-    out.port = static_cast<unsigned short>(port);
-  } catch (const std::exception&) {
-    return false;
+    auto parsed = http::parse_http_url(url);
+    if (parsed.tls || parsed.has_user_info || parsed.has_fragment) return std::nullopt;
+    return parsed;
+  } catch (const std::invalid_argument&) {
+    return std::nullopt;
   }
-  return !out.host.empty();
 }
 
 ClientResult http_post(const std::string& url, const http::Headers& headers,
                        const std::string& body, std::chrono::milliseconds timeout) {
   ClientResult result;
-  HttpUrl parsed;
-  if (!parse_http_url(url, parsed)) {
+  const auto url_parts = plain_http_url(url);
+  if (!url_parts) {
     result.error = "not an http:// URL";
     return result;
   }
+  const http::HttpUrl& parsed = *url_parts;
   try {
     asio::io_context io;
     tcp::resolver resolver(io);

@@ -6,9 +6,11 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "http/message.hpp"
+#include "http/url.hpp"
 
 namespace appealhub::sim {
 
@@ -49,12 +51,7 @@ struct ClientResult {
 ClientResult http_post(const std::string& url, const http::Headers& headers,
                        const std::string& body, std::chrono::milliseconds timeout);
 
-// Splits "http://host:port/path?query"; nullopt-like false when the URL is not plain http.
-struct HttpUrl {
-  std::string host;
-  unsigned short port = 80;
-  std::string target = "/";
-};
-bool parse_http_url(const std::string& url, HttpUrl& out);
+// "http://host:port/path?query" taken apart; nullopt when the URL is not plain http.
+std::optional<http::HttpUrl> plain_http_url(const std::string& url);
 
 }  // namespace appealhub::sim

@@ -2,6 +2,7 @@
 
 #include "adapters/common/channel_api.hpp"
 #include "core/json_input.hpp"
+#include "http/url.hpp"
 
 namespace appealhub::adapters::mailbox {
 

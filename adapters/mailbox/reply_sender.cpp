@@ -5,6 +5,7 @@
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
+#include "http/url.hpp"
 
 namespace appealhub::adapters::mailbox {
 namespace {

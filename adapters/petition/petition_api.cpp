@@ -3,6 +3,7 @@
 #include "adapters/common/channel_api.hpp"
 #include "adapters/petition/signing.hpp"
 #include "core/json_input.hpp"
+#include "http/url.hpp"
 
 namespace appealhub::adapters::petition {
 

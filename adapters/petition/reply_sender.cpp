@@ -8,6 +8,7 @@
 #include "adapters/petition/signing.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
+#include "http/url.hpp"
 
 namespace appealhub::adapters::petition {
 namespace {

@@ -16,6 +16,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "http/url.hpp"
+
 namespace appealhub::bus::testing {
 namespace {
 
@@ -47,21 +49,6 @@ std::string shell_quote(const std::string& s) {
     }
   }
   return out + "'";
-}
-
-std::string percent_encode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
 }
 
 std::string services_env_uri() {
@@ -199,9 +186,9 @@ ChaosProxy::~ChaosProxy() {
 
 std::string ChaosProxy::uri_through(const std::string& uri) const {
   const BrokerAddress a = parse_broker_uri(uri);
-  return std::string(a.tls ? "amqps://" : "amqp://") + percent_encode(a.user) + ":" +
-         percent_encode(a.password) + "@127.0.0.1:" + std::to_string(port_) + "/" +
-         percent_encode(a.vhost);
+  return std::string(a.tls ? "amqps://" : "amqp://") + http::percent_encode(a.user) + ":" +
+         http::percent_encode(a.password) + "@127.0.0.1:" + std::to_string(port_) + "/" +
+         http::percent_encode(a.vhost);
 }
 
 void ChaosProxy::cut() {

@@ -120,12 +120,6 @@ TEST(AppConfig, PasswordsComeFromTheNamedEnvironmentVariables) {
   ::unsetenv("APPEALHUB_TEST_MQ_SECRET");
 }
 
-TEST(AppConfig, WithPasswordLeavesAUriThatHasOneAlone) {
-  EXPECT_EQ(with_password("amqp://u:old@h/", "new"), "amqp://u:old@h/");
-  EXPECT_EQ(with_password("amqp://u@h/", ""), "amqp://u@h/");
-  EXPECT_EQ(with_password("postgresql://u@h:5432/db", "x"), "postgresql://u:x@h:5432/db");
-}
-
 }  // namespace
 }  // namespace appealhub::config
 

@@ -14,6 +14,7 @@
 
 #include "sim/petition_platform.hpp"
 #include "sim/sim_host.hpp"
+#include "http/url.hpp"
 #include "tests/sim/sim_client.hpp"
 
 namespace appealhub::sim {
