@@ -12,6 +12,27 @@ namespace appealhub::core {
 
 using nlohmann::json;
 
+namespace {
+bool json_is_string(const json& v) {
+  return v.is_string();
+}
+bool json_is_boolean(const json& v) {
+  return v.is_boolean();
+}
+bool json_is_number_integer(const json& v) {
+  return v.is_number_integer();
+}
+bool json_is_number(const json& v) {
+  return v.is_number();
+}
+bool json_is_array(const json& v) {
+  return v.is_array();
+}
+bool json_is_object(const json& v) {
+  return v.is_object();
+}
+}  // namespace
+
 std::string JsonError::to_string() const {
   std::string out = where;
   if (!field.empty()) out += ": " + field;
@@ -64,6 +85,27 @@ std::optional<json> parse_json_file(const std::string& text, const std::string& 
   return std::nullopt;
 }
 
+bool read_object_list(const std::string& text, const std::string& source, std::string_view list_key,
+                      std::vector<JsonError>& errors,
+                      const std::function<void(JsonReader*)>& read) {
+  const auto root = parse_json_file(text, source, errors);
+  if (!root) return false;
+  if (!root->is_object()) {
+    errors.push_back(
+        {source, "", "must be a JSON object with a \"" + std::string(list_key) + "\" list"});
+    return false;
+  }
+  JsonReader file(*root, "", source, errors);
+  file.allow_only({list_key}, false);
+  file.required(list_key);
+  file.each(list_key, "must be a list", [&](JsonReader& entry, std::size_t) {
+    if (entry.is_object()) return read(&entry);
+    entry.fail("must be an object");
+    read(nullptr);
+  });
+  return true;
+}
+
 JsonReader::JsonReader(const json& value, std::string path, std::string source,
                        std::vector<JsonError>& errors)
     : value_(&value), path_(std::move(path)), source_(std::move(source)), errors_(&errors) {}
@@ -95,6 +137,14 @@ const json* JsonReader::take(std::string_view key) {
   return it == value_->end() ? nullptr : &*it;
 }
 
+const json* JsonReader::take_typed(std::string_view key, bool (*is_type)(const json&),
+                                   std::string_view message) {
+  const auto* v = take(key);
+  if (v == nullptr || is_type(*v)) return v;
+  fail_at(path_of(key), std::string(message));
+  return nullptr;
+}
+
 bool JsonReader::required(std::string_view key) {
   if (take(key) != nullptr) return true;
   fail_at(path_of(key), "missing");
@@ -102,34 +152,22 @@ bool JsonReader::required(std::string_view key) {
 }
 
 bool JsonReader::text(std::string_view key, std::string& out) {
-  const auto* v = take(key);
+  const auto* v = take_typed(key, json_is_string, "must be a string");
   if (v == nullptr) return false;
-  if (!v->is_string()) {
-    fail_at(path_of(key), "must be a string");
-    return false;
-  }
   out = v->get<std::string>();
   return true;
 }
 
 bool JsonReader::flag(std::string_view key, bool& out) {
-  const auto* v = take(key);
+  const auto* v = take_typed(key, json_is_boolean, "must be true or false");
   if (v == nullptr) return false;
-  if (!v->is_boolean()) {
-    fail_at(path_of(key), "must be true or false");
-    return false;
-  }
   out = v->get<bool>();
   return true;
 }
 
 std::optional<long long> JsonReader::integer(std::string_view key, long long min, long long max) {
-  const auto* v = take(key);
+  const auto* v = take_typed(key, json_is_number_integer, "must be an integer");
   if (v == nullptr) return std::nullopt;
-  if (!v->is_number_integer()) {
-    fail_at(path_of(key), "must be an integer");
-    return std::nullopt;
-  }
   // An unsigned value beyond long long's range wraps negative: compare it as unsigned first.
   const bool too_big = v->is_number_unsigned() &&
                        v->get<unsigned long long>() > static_cast<unsigned long long>(max);
@@ -142,12 +180,8 @@ std::optional<long long> JsonReader::integer(std::string_view key, long long min
 }
 
 bool JsonReader::fraction(std::string_view key, double& out) {
-  const auto* v = take(key);
+  const auto* v = take_typed(key, json_is_number, "must be a number");
   if (v == nullptr) return false;
-  if (!v->is_number()) {
-    fail_at(path_of(key), "must be a number");
-    return false;
-  }
   const auto n = v->get<double>();
   if (n < 0 || n > 1) {
     fail_at(path_of(key), "must be between 0 and 1");
@@ -159,12 +193,8 @@ bool JsonReader::fraction(std::string_view key, double& out) {
 
 bool JsonReader::strings(std::string_view key, std::vector<std::string>& out,
                          std::string_view not_a_list) {
-  const auto* v = take(key);
+  const auto* v = take_typed(key, json_is_array, not_a_list);
   if (v == nullptr) return false;
-  if (!v->is_array()) {
-    fail_at(path_of(key), std::string(not_a_list));
-    return false;
-  }
   bool all = true;
   for (std::size_t k = 0; k < v->size(); ++k) {
     if ((*v)[k].is_string()) {
@@ -178,23 +208,15 @@ bool JsonReader::strings(std::string_view key, std::vector<std::string>& out,
 }
 
 std::optional<JsonReader> JsonReader::object(std::string_view key, std::string_view not_an_object) {
-  const auto* v = take(key);
+  const auto* v = take_typed(key, json_is_object, not_an_object);
   if (v == nullptr) return std::nullopt;
-  if (!v->is_object()) {
-    fail_at(path_of(key), std::string(not_an_object));
-    return std::nullopt;
-  }
   return child(*v, path_of(key));
 }
 
 bool JsonReader::each(std::string_view key, std::string_view not_a_list,
                       const std::function<void(JsonReader&, std::size_t)>& read) {
-  const auto* v = take(key);
+  const auto* v = take_typed(key, json_is_array, not_a_list);
   if (v == nullptr) return false;
-  if (!v->is_array()) {
-    fail_at(path_of(key), std::string(not_a_list));
-    return false;
-  }
   for (std::size_t i = 0; i < v->size(); ++i) {
     auto item = child((*v)[i], path_of(key) + "[" + std::to_string(i) + "]");
     read(item, i);

@@ -37,6 +37,17 @@ std::optional<std::string> read_text_file(const std::string& path);
 std::optional<nlohmann::json> parse_json_file(const std::string& text, const std::string& source,
                                               std::vector<JsonError>& errors);
 
+class JsonReader;
+
+// A file that is one object holding one list of objects, {"<list_key>": [{…}, …]} and "$comment"
+// beside it (the departments, the routing rules): calls `read` once per entry, with a reader at
+// "<list_key>[i]", or nullptr for an entry that is not an object (already reported), so that the
+// caller keeps one item per entry. False, with the error recorded, when the text is not JSON or
+// not an object; then `read` was never called.
+bool read_object_list(const std::string& text, const std::string& source, std::string_view list_key,
+                      std::vector<JsonError>& errors,
+                      const std::function<void(JsonReader* entry)>& read);
+
 class JsonReader {
  public:
   // Reads `value`, found at `path` ("" for the document) of the file `source`; problems are
@@ -85,6 +96,9 @@ class JsonReader {
 
  private:
   JsonReader child(const nlohmann::json& value, std::string path) const;
+  // The member when it is there and `is_type`; `message` when it is there and is not.
+  const nlohmann::json* take_typed(std::string_view key, bool (*is_type)(const nlohmann::json&),
+                                   std::string_view message);
   const nlohmann::json* value_;
   std::string path_;
   std::string source_;

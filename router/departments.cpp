@@ -184,36 +184,20 @@ DepartmentsLoad make_directory(std::vector<Department> departments, const std::s
 
 DepartmentsLoad parse_departments(const std::string& text, const std::string& source) {
   std::vector<core::JsonError> errors;
-  const auto root = core::parse_json_file(text, source, errors);
-  if (root && !root->is_object()) {
-    errors.push_back({source, "", "must be a JSON object with a \"departments\" list"});
-  }
-  if (!errors.empty()) {
-    DepartmentsLoad load;
-    load.source = source;
-    load.errors = std::move(errors);
-    return load;
-  }
-  core::JsonReader file(*root, "", source, errors);
-  file.allow_only({"departments"}, false);
   std::vector<Department> departments;
-  file.required("departments");
-  file.each("departments", "must be a list", [&](core::JsonReader& entry, std::size_t) {
-    Department d;
-    if (!entry.is_object()) {
-      entry.fail("must be an object");
-      departments.push_back(std::move(d));  // keeps the indexes of later entries right
-      return;
-    }
-    entry.allow_only({"code", "name", "phone", "parent", "divisions", "active"});
-    entry.text("code", d.code);
-    entry.text("name", d.name);
-    entry.text("phone", d.phone);
-    entry.text("parent", d.parent);
-    entry.strings("divisions", d.divisions, "must be a list of division codes");
-    entry.flag("active", d.active);
-    departments.push_back(std::move(d));
-  });
+  const bool read =
+      core::read_object_list(text, source, "departments", errors, [&](core::JsonReader* entry) {
+        Department& d = departments.emplace_back();  // one per entry keeps the indexes right
+        if (entry == nullptr) return;
+        entry->allow_only({"code", "name", "phone", "parent", "divisions", "active"});
+        entry->text("code", d.code);
+        entry->text("name", d.name);
+        entry->text("phone", d.phone);
+        entry->text("parent", d.parent);
+        entry->strings("divisions", d.divisions, "must be a list of division codes");
+        entry->flag("active", d.active);
+      });
+  if (!read) return {{}, std::move(errors), source};  // not JSON, or not an object
   return DirectoryBuilder::build(std::move(departments), source, std::move(errors));
 }
 

@@ -587,61 +587,50 @@ auto condition(R& rule, std::string_view name) -> decltype(&rule.channels) {
   return nullptr;
 }
 
+// One entry of the rules file.
+void read_rule(core::JsonReader& entry, Rule& rule) {
+  entry.allow_only({"id", "description", "enabled", "match", "lead", "lead_by_division",
+                    "assisting", "assist_by_division"});
+  entry.text("id", rule.id);
+  entry.text("description", rule.description);
+  entry.flag("enabled", rule.enabled);
+  entry.text("lead", rule.lead);
+  entry.flag("lead_by_division", rule.lead_by_division);
+  entry.flag("assist_by_division", rule.assist_by_division);
+  entry.strings("assisting", rule.assisting);
+  if (auto match = entry.object("match", "must be an object of conditions")) {
+    match->members([&](const std::string& key, core::JsonReader& value) {
+      if (key == "$comment") return;
+      auto* values = condition(rule, key);
+      if (values == nullptr) {
+        std::string names;
+        for (const auto name : kConditionNames) {
+          names += names.empty() ? "" : ", ";
+          names += name;
+        }
+        value.fail("unknown condition (conditions: " + names + ")");
+      } else if (value.value().is_array() && value.value().empty()) {
+        value.fail("must not be empty (leave the condition out to match any value)");
+      } else {
+        match->strings(key, *values);
+      }
+    });
+  }
+}
+
 }  // namespace
 
 RulesLoad parse_routing_rules(const std::string& text, const std::string& source,
                               const DepartmentDirectory& departments) {
   std::vector<core::JsonError> errors;
-  const auto root = core::parse_json_file(text, source, errors);
-  if (root && !root->is_object()) {
-    errors.push_back({source, "", "must be a JSON object with a \"rules\" list"});
-  }
-  if (!errors.empty()) {
-    RulesLoad load;
-    load.source = source;
-    load.errors = std::move(errors);
-    return load;
-  }
-  core::JsonReader file(*root, "", source, errors);
-  file.allow_only({"rules"}, false);
   std::vector<Rule> rules;
-  file.required("rules");
-  file.each("rules", "must be a list", [&](core::JsonReader& entry, std::size_t) {
-    Rule rule;
-    if (!entry.is_object()) {
-      entry.fail("must be an object");
-      rules.push_back(std::move(rule));  // keeps the indexes of later rules right
-      return;
-    }
-    entry.allow_only({"id", "description", "enabled", "match", "lead", "lead_by_division",
-                      "assisting", "assist_by_division"});
-    entry.text("id", rule.id);
-    entry.text("description", rule.description);
-    entry.flag("enabled", rule.enabled);
-    entry.text("lead", rule.lead);
-    entry.flag("lead_by_division", rule.lead_by_division);
-    entry.flag("assist_by_division", rule.assist_by_division);
-    entry.strings("assisting", rule.assisting);
-    if (auto match = entry.object("match", "must be an object of conditions")) {
-      match->members([&](const std::string& key, core::JsonReader& value) {
-        if (key == "$comment") return;
-        auto* values = condition(rule, key);
-        if (values == nullptr) {
-          std::string names;
-          for (const auto name : kConditionNames) {
-            names += names.empty() ? "" : ", ";
-            names += name;
-          }
-          value.fail("unknown condition (conditions: " + names + ")");
-        } else if (value.value().is_array() && value.value().empty()) {
-          value.fail("must not be empty (leave the condition out to match any value)");
-        } else {
-          match->strings(key, *values);
-        }
+  const bool read =
+      core::read_object_list(text, source, "rules", errors, [&](core::JsonReader* entry) {
+        Rule& rule = rules.emplace_back();  // one per entry keeps the indexes right
+        if (entry == nullptr) return;
+        read_rule(*entry, rule);
       });
-    }
-    rules.push_back(std::move(rule));
-  });
+  if (!read) return {{}, std::move(errors), source};  // not JSON, or not an object
   return RulesBuilder::build(std::move(rules), source, departments, std::move(errors));
 }
 
