@@ -12,27 +12,6 @@ namespace appealhub::core {
 
 using nlohmann::json;
 
-namespace {
-bool json_is_string(const json& v) {
-  return v.is_string();
-}
-bool json_is_boolean(const json& v) {
-  return v.is_boolean();
-}
-bool json_is_number_integer(const json& v) {
-  return v.is_number_integer();
-}
-bool json_is_number(const json& v) {
-  return v.is_number();
-}
-bool json_is_array(const json& v) {
-  return v.is_array();
-}
-bool json_is_object(const json& v) {
-  return v.is_object();
-}
-}  // namespace
-
 std::string JsonError::to_string() const {
   std::string out = where;
   if (!field.empty()) out += ": " + field;
@@ -152,21 +131,24 @@ bool JsonReader::required(std::string_view key) {
 }
 
 bool JsonReader::text(std::string_view key, std::string& out) {
-  const auto* v = take_typed(key, json_is_string, "must be a string");
+  const auto* v = take_typed(
+      key, [](const json& j) { return j.is_string(); }, "must be a string");
   if (v == nullptr) return false;
   out = v->get<std::string>();
   return true;
 }
 
 bool JsonReader::flag(std::string_view key, bool& out) {
-  const auto* v = take_typed(key, json_is_boolean, "must be true or false");
+  const auto* v = take_typed(
+      key, [](const json& j) { return j.is_boolean(); }, "must be true or false");
   if (v == nullptr) return false;
   out = v->get<bool>();
   return true;
 }
 
 std::optional<long long> JsonReader::integer(std::string_view key, long long min, long long max) {
-  const auto* v = take_typed(key, json_is_number_integer, "must be an integer");
+  const auto* v = take_typed(
+      key, [](const json& j) { return j.is_number_integer(); }, "must be an integer");
   if (v == nullptr) return std::nullopt;
   // An unsigned value beyond long long's range wraps negative: compare it as unsigned first.
   const bool too_big = v->is_number_unsigned() &&
@@ -180,7 +162,8 @@ std::optional<long long> JsonReader::integer(std::string_view key, long long min
 }
 
 bool JsonReader::fraction(std::string_view key, double& out) {
-  const auto* v = take_typed(key, json_is_number, "must be a number");
+  const auto* v = take_typed(
+      key, [](const json& j) { return j.is_number(); }, "must be a number");
   if (v == nullptr) return false;
   const auto n = v->get<double>();
   if (n < 0 || n > 1) {
@@ -193,7 +176,8 @@ bool JsonReader::fraction(std::string_view key, double& out) {
 
 bool JsonReader::strings(std::string_view key, std::vector<std::string>& out,
                          std::string_view not_a_list) {
-  const auto* v = take_typed(key, json_is_array, not_a_list);
+  const auto* v = take_typed(
+      key, [](const json& j) { return j.is_array(); }, not_a_list);
   if (v == nullptr) return false;
   bool all = true;
   for (std::size_t k = 0; k < v->size(); ++k) {
@@ -208,14 +192,16 @@ bool JsonReader::strings(std::string_view key, std::vector<std::string>& out,
 }
 
 std::optional<JsonReader> JsonReader::object(std::string_view key, std::string_view not_an_object) {
-  const auto* v = take_typed(key, json_is_object, not_an_object);
+  const auto* v = take_typed(
+      key, [](const json& j) { return j.is_object(); }, not_an_object);
   if (v == nullptr) return std::nullopt;
   return child(*v, path_of(key));
 }
 
 bool JsonReader::each(std::string_view key, std::string_view not_a_list,
                       const std::function<void(JsonReader&, std::size_t)>& read) {
-  const auto* v = take_typed(key, json_is_array, not_a_list);
+  const auto* v = take_typed(
+      key, [](const json& j) { return j.is_array(); }, not_a_list);
   if (v == nullptr) return false;
   for (std::size_t i = 0; i < v->size(); ++i) {
     auto item = child((*v)[i], path_of(key) + "[" + std::to_string(i) + "]");
