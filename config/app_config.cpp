@@ -5,7 +5,6 @@
 #include <chrono>
 #include <concepts>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -13,6 +12,7 @@
 #include <sstream>
 
 #include "core/appeal.hpp"
+#include "core/json_reader.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "http/url.hpp"
@@ -25,28 +25,23 @@ using nlohmann::json;
 // Set while settings_reference() runs: every setting a reader is asked for, with its default.
 thread_local std::vector<SettingDefault>* reference_sink = nullptr;
 
-// Reads one section's settings, recording errors instead of throwing.
+// Reads one section's settings through the strict reader, and tells settings_reference() each
+// setting it is asked for with its default.
 class SectionReader {
  public:
-  SectionReader(const json& section, std::string prefix, std::string source,
-                std::vector<ConfigError>& errors)
-      : section_(section),
-        prefix_(std::move(prefix)),
-        source_(std::move(source)),
-        errors_(errors) {}
+  SectionReader(const json& section, const std::string& name, const std::string& source,
+                std::vector<core::JsonError>& errors)
+      : reader_(section, name, source, errors) {}
 
   void text(const char* key, std::string& out) {
     seen(key, out);
-    if (!section_.contains(key)) return;
-    const auto& v = section_.at(key);
-    if (!v.is_string()) return fail(key, "must be a string");
-    out = v.get<std::string>();
+    reader_.text(key, out);
   }
   // A list of "host" or "host:port" (a broker cluster's nodes).
   void hosts(const char* key, std::vector<std::string>& out) {
     seen(key, out);
-    if (!section_.contains(key)) return;
-    const auto& v = section_.at(key);
+    const auto* v = reader_.take(key);
+    if (v == nullptr) return;
     const auto well_formed = [](const json& item) {
       if (!item.is_string()) return false;
       const auto text = item.get<std::string>();
@@ -58,23 +53,20 @@ class SectionReader {
              port.find_first_not_of("0123456789") == std::string::npos && std::stoi(port) >= 1 &&
              std::stoi(port) <= 65535;
     };
-    if (!v.is_array() || !std::all_of(v.begin(), v.end(), well_formed)) {
-      return fail(key, "must be a list of \"host\" or \"host:port\"");
+    if (!v->is_array() || !std::all_of(v->begin(), v->end(), well_formed)) {
+      return reader_.fail_at(reader_.path_of(key), "must be a list of \"host\" or \"host:port\"");
     }
-    out = v.get<std::vector<std::string>>();
+    out = v->get<std::vector<std::string>>();
   }
   void flag(const char* key, bool& out) {
     seen(key, out);
-    if (!section_.contains(key)) return;
-    const auto& v = section_.at(key);
-    if (!v.is_boolean()) return fail(key, "must be true or false");
-    out = v.get<bool>();
+    reader_.flag(key, out);
   }
   // An integer of any width; the range is checked before it is narrowed.
   template <std::integral T>
   void number(const char* key, T& out, long long min, long long max) {
     seen(key, out);
-    if (const auto n = integer(key, min, max)) out = static_cast<T>(*n);
+    if (const auto n = reader_.integer(key, min, max)) out = static_cast<T>(*n);
   }
   // A duration written as a count of `Unit` ("batch_wait_ms": milliseconds, "retention_days":
   // days), stored in the part's own duration type.
@@ -82,18 +74,13 @@ class SectionReader {
   void duration(const char* key, std::chrono::duration<Rep, Period>& out, long long min,
                 long long max) {
     seen(key, std::chrono::duration_cast<Unit>(out).count());
-    if (const auto n = integer(key, min, max)) {
+    if (const auto n = reader_.integer(key, min, max)) {
       out = std::chrono::duration_cast<std::chrono::duration<Rep, Period>>(Unit(*n));
     }
   }
   void fraction(const char* key, double& out) {
     seen(key, out);
-    if (!section_.contains(key)) return;
-    const auto& v = section_.at(key);
-    if (!v.is_number()) return fail(key, "must be a number");
-    const auto n = v.get<double>();
-    if (n < 0 || n > 1) return fail(key, "must be between 0 and 1");
-    out = n;
+    reader_.fraction(key, out);
   }
   // An object of code -> working days (null: no deadline when `allow_none`).
   template <typename Map>
@@ -107,61 +94,35 @@ class SectionReader {
       }
     }
     seen(key, defaults);
-    if (!section_.contains(key)) return;
-    const auto& v = section_.at(key);
-    if (!v.is_object()) return fail(key, "must be an object of code: working days");
-    for (const auto& item : v.items()) {
-      const std::string code = item.key();
-      const json& days = item.value();
-      const std::string where = std::string(key) + "." + code;
+    auto table = reader_.object(key, "must be an object of code: working days");
+    if (!table) return;
+    table->members([&](const std::string& code, core::JsonReader& entry) {
+      const json& days = entry.value();
       if (days.is_null() && allow_none) {
         if constexpr (requires { out[code] = std::nullopt; }) out[code] = std::nullopt;
       } else if (!days.is_number_integer() || days.get<long long>() < 0 ||
                  days.get<long long>() > 365) {
-        fail(where, allow_none ? "must be working days (0 to 365) or null for none"
-                               : "must be working days (0 to 365)");
+        entry.fail(allow_none ? "must be working days (0 to 365) or null for none"
+                              : "must be working days (0 to 365)");
       } else {
         out[code] = static_cast<int>(days.get<long long>());
       }
-    }
+    });
   }
-  void refuse_unknown() {
-    for (const auto& [key, value] : section_.items()) {
-      if (std::find(seen_.begin(), seen_.end(), key) == seen_.end()) fail(key, "unknown setting");
-    }
-  }
+  void refuse_unknown() { reader_.refuse_unknown("unknown setting", false); }
 
  private:
-  std::optional<long long> integer(const char* key, long long min, long long max) {
-    if (!section_.contains(key)) return std::nullopt;
-    const auto& v = section_.at(key);
-    if (!v.is_number_integer()) {
-      fail(key, "must be an integer");
-      return std::nullopt;
-    }
-    const auto n = v.get<long long>();
-    if (n < min || n > max) {
-      fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-      return std::nullopt;
-    }
-    return n;
-  }
   void seen(const char* key, const json& default_value) {
-    seen_.push_back(key);
-    if (reference_sink != nullptr) reference_sink->push_back({prefix_ + key, default_value.dump()});
+    if (reference_sink != nullptr) {
+      reference_sink->push_back({reader_.path_of(key), default_value.dump()});
+    }
   }
-  void fail(const std::string& key, const std::string& message) {
-    errors_.push_back({source_, prefix_ + key, message});
-  }
-  const json& section_;
-  std::string prefix_, source_;
-  std::vector<ConfigError>& errors_;
-  std::vector<std::string> seen_;
+  core::JsonReader reader_;
 };
 
 // A channel's base URL: empty (off) or http(s)://host… without credentials in it.
 void check_base_url(const std::string& source, const std::string& setting, const std::string& url,
-                    std::vector<ConfigError>& errors) {
+                    std::vector<core::JsonError>& errors) {
   if (url.empty()) return;
   if (!url.starts_with("http://") && !url.starts_with("https://")) {
     errors.push_back({source, setting, "must start with http:// or https://"});
@@ -172,23 +133,12 @@ void check_base_url(const std::string& source, const std::string& setting, const
 
 }  // namespace
 
-std::string ConfigError::to_string() const {
-  std::string out = where;
-  if (!setting.empty()) out += ": " + setting;
-  return out + ": " + message;
-}
-
 ConfigLoad parse_config(const std::string& text, const std::string& source) {
   ConfigLoad load;
   load.config.source = source;
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    load.errors.push_back({source + ":" + core::text_position(text, e.byte > 0 ? e.byte - 1 : 0),
-                           "", "not valid JSON"});
-    return load;
-  }
+  const auto parsed = core::parse_json_file(text, source, load.errors);
+  if (!parsed) return load;
+  const json& root = *parsed;
   if (!root.is_object()) {
     load.errors.push_back({source, "", "must be a JSON object"});
     return load;
@@ -198,14 +148,14 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
   const std::map<std::string, std::function<void(const json&)>> sections{
       {"database",
        [&](const json& s) {
-         SectionReader r(s, "database.", source, errors);
+         SectionReader r(s, "database", source, errors);
          r.text("uri", c.database.uri);
          r.text("password_env", c.database.password_env);
          r.refuse_unknown();
        }},
       {"broker",
        [&](const json& s) {
-         SectionReader r(s, "broker.", source, errors);
+         SectionReader r(s, "broker", source, errors);
          r.text("uri", c.broker.uri);
          r.hosts("hosts", c.broker.hosts);
          r.text("password_env", c.broker.password_env);
@@ -219,7 +169,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
        }},
       {"intake",
        [&](const json& s) {
-         SectionReader r(s, "intake.", source, errors);
+         SectionReader r(s, "intake", source, errors);
          r.number("consumers", c.intake.consumers, 1, 16);
          r.number("prefetch", c.intake.prefetch, 1, 65535);
          r.number("batch_size", c.intake.batch_size, 1, 5000);
@@ -230,7 +180,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
        }},
       {"outbox",
        [&](const json& s) {
-         SectionReader r(s, "outbox.", source, errors);
+         SectionReader r(s, "outbox", source, errors);
          r.number("batch_size", c.outbox.batch_size, 1, 5000);
          r.duration<std::chrono::milliseconds>("poll_interval_ms", c.outbox.poll_interval, 10,
                                                600000);
@@ -240,7 +190,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
        }},
       {"deadlines",
        [&](const json& s) {
-         SectionReader r(s, "deadlines.", source, errors);
+         SectionReader r(s, "deadlines", source, errors);
          r.day_table("working_days", c.deadlines.policy.days_by_kind, true);
          r.day_table("urgency_working_days", c.deadlines.policy.days_by_urgency, false);
          r.refuse_unknown();
@@ -258,7 +208,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
        }},
       {"duplicates",
        [&](const json& s) {
-         SectionReader r(s, "duplicates.", source, errors);
+         SectionReader r(s, "duplicates", source, errors);
          auto& policy = c.duplicates.policy;
          auto& scan = c.duplicates.scan;
          r.duration<std::chrono::days>("window_days", policy.window, 1, 365);
@@ -278,7 +228,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
        }},
       {"watch",
        [&](const json& s) {
-         SectionReader r(s, "watch.", source, errors);
+         SectionReader r(s, "watch", source, errors);
          r.number("due_soon_working_days", c.watch.due_soon_working_days, 0, 30);
          r.number("public_note_working_days", c.watch.public_note_working_days, 1, 60);
          r.duration<std::chrono::milliseconds>("interval_ms", c.watch.interval, 1000, 3600000);
@@ -286,14 +236,14 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
        }},
       {"stats",
        [&](const json& s) {
-         SectionReader r(s, "stats.", source, errors);
+         SectionReader r(s, "stats", source, errors);
          r.number("min_sample", c.gateway.api.stats_min_sample, 1, 100000);
          r.number("instant_answer_minutes", c.gateway.api.stats_instant_answer_minutes, 1, 1440);
          r.refuse_unknown();
        }},
       {"hotline12328",
        [&](const json& s) {
-         SectionReader r(s, "hotline12328.", source, errors);
+         SectionReader r(s, "hotline12328", source, errors);
          r.text("export_dir", c.hotline12328.export_dir);
          r.number("poll_interval_ms", c.hotline12328.poll_interval_ms, 100, 3600000);
          r.text("import_dir", c.hotline12328.import_dir);
@@ -318,7 +268,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
        }},
       {"mailbox",
        [&](const json& s) {
-         SectionReader r(s, "mailbox.", source, errors);
+         SectionReader r(s, "mailbox", source, errors);
          r.text("base_url", c.mailbox.base_url);
          r.text("token_env", c.mailbox.token_env);
          r.text("ca_file", c.mailbox.ca_file);
@@ -332,7 +282,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
        }},
       {"petition",
        [&](const json& s) {
-         SectionReader r(s, "petition.", source, errors);
+         SectionReader r(s, "petition", source, errors);
          r.text("base_url", c.petition.base_url);
          r.text("app_id", c.petition.app_id);
          r.text("secret_env", c.petition.secret_env);
@@ -355,7 +305,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
        }},
       {"delivery",
        [&](const json& s) {
-         SectionReader r(s, "delivery.", source, errors);
+         SectionReader r(s, "delivery", source, errors);
          r.text("channels", c.delivery.channels);
          r.number("max_attempts", c.delivery.max_attempts, 1, 1000);
          r.number("backoff_min_ms", c.delivery.backoff_min_ms, 10, 3600000);
@@ -373,7 +323,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
        }},
       {"gateway",
        [&](const json& s) {
-         SectionReader r(s, "gateway.", source, errors);
+         SectionReader r(s, "gateway", source, errors);
          auto& server = c.gateway.server;
          auto& api = c.gateway.api;
          r.text("listen_address", server.address);
@@ -397,7 +347,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
        }},
       {"log",
        [&](const json& s) {
-         SectionReader r(s, "log.", source, errors);
+         SectionReader r(s, "log", source, errors);
          r.text("level", c.log_level);
          r.refuse_unknown();
          if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
@@ -446,15 +396,13 @@ std::vector<SettingDefault> settings_reference() {
 
 ConfigLoad load_config(const std::string& path) {
   if (path.empty()) return {};
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  const auto text = core::read_text_file(path);
+  if (!text) {
     ConfigLoad load;
     load.errors.push_back({path, "", "cannot be read"});
     return load;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str(), path);
+  return parse_config(*text, path);
 }
 
 void apply_environment(AppConfig& config) {

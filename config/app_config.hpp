@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/deadline.hpp"
+#include "core/json_reader.hpp"
 #include "gateway/api_options.hpp"
 #include "gateway/server_options.hpp"
 #include "router/deadline_watch_options.hpp"
@@ -130,17 +131,11 @@ struct AppConfig {
   std::string source;  // where it was loaded from, for messages
 };
 
-// A problem in the configuration, naming the file, the place and the setting.
-struct ConfigError {
-  std::string where;    // "config/appealhub.json:12:5" or the file name
-  std::string setting;  // "intake.batch_size"
-  std::string message;  // "must be between 1 and 5000"
-  std::string to_string() const;
-};
-
 struct ConfigLoad {
   AppConfig config;
-  std::vector<ConfigError> errors;  // empty when the configuration is usable
+  // Each names the file, the place and the setting ("hub.json: intake.batch_size: must be between
+  // 1 and 5000"); empty when the configuration is usable.
+  std::vector<core::JsonError> errors;
 };
 
 // Reads and validates a configuration file; an empty path gives the defaults. Unknown settings

@@ -1,11 +1,9 @@
 #include "config/holidays.hpp"
 
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "core/text.hpp"
 
@@ -15,8 +13,6 @@
 
 namespace appealhub::config {
 namespace {
-
-using nlohmann::json;
 
 bool all_digits(std::string_view text) {
   for (const char c : text) {
@@ -55,126 +51,82 @@ LoadedCalendar parse_holidays(const std::string& text, const std::string& source
   LoadedCalendar load;
   load.source = source;
   auto& errors = load.errors;
-  const auto fail = [&](std::string field, std::string message) {
-    errors.push_back({source, std::move(field), std::move(message)});
-  };
-
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    errors.push_back({source + ":" + core::text_position(text, e.byte > 0 ? e.byte - 1 : 0), "",
-                      "not valid JSON"});
-    return load;
-  }
-  if (!root.is_object()) {
-    fail("", "must be a JSON object");
+  const auto root = core::parse_json_file(text, source, errors);
+  if (!root) return load;
+  if (!root->is_object()) {
+    errors.push_back({source, "", "must be a JSON object"});
     return load;
   }
 
+  core::JsonReader file(*root, "", source, errors);
   std::set<std::chrono::year> covered;
   bool has_notices = false;
   std::vector<core::SpecialDay> days;
-  for (const auto& [key, value] : root.items()) {
+  file.members([&](const std::string& key, core::JsonReader& value) {
     if (key == "source" || key == "rule" || key == "$comment") {
-      if (!value.is_string()) fail(key, "must be a string");
+      if (!value.value().is_string()) value.fail("must be a string");
     } else if (key == "notices") {
       has_notices = true;
-      if (!value.is_object()) {
-        fail(key, "must be an object of years");
-        continue;
-      }
-      for (const auto& [year, urls] : value.items()) {
-        if (year.size() != 4 || !all_digits(year)) {
-          fail("notices." + year, "not a year (YYYY)");
-          continue;
-        }
+      if (!value.is_object()) return value.fail("must be an object of years");
+      value.members([&](const std::string& year, core::JsonReader& urls) {
+        if (year.size() != 4 || !all_digits(year)) return urls.fail("not a year (YYYY)");
         covered.insert(std::chrono::year{to_int(year)});
-        bool strings = urls.is_array();
-        for (const auto& url : urls) strings = strings && url.is_string();
-        if (!strings) fail("notices." + year, "must be a list of the notices' addresses");
-      }
+        bool strings = urls.value().is_array();
+        for (const auto& url : urls.value()) strings = strings && url.is_string();
+        if (!strings) urls.fail("must be a list of the notices' addresses");
+      });
     } else if (key != "days") {
-      fail(key, "unknown key");
+      value.fail("unknown key");
     }
-  }
+  });
 
-  if (!root.contains("days")) {
-    fail("days", "missing");
-  } else if (!root.at("days").is_array()) {
-    fail("days", "must be an array");
-  } else {
-    std::map<std::chrono::sys_days, std::size_t> index_of_date;
-    const auto& list = root.at("days");
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const auto& entry = list[i];
-      const std::string at = "days[" + std::to_string(i) + "]";
-      if (!entry.is_object()) {
-        fail(at, "must be an object");
-        continue;
-      }
-      for (const auto& [key, value] : entry.items()) {
-        if (key != "date" && key != "off" && key != "holiday") fail(at + "." + key, "unknown key");
-      }
-      core::SpecialDay day;
-      bool ok = true;
-      std::optional<std::chrono::year_month_day> date;
-      if (!entry.contains("date")) {
-        fail(at + ".date", "missing");
-      } else if (entry.at("date").is_string()) {
-        date = parse_date(entry.at("date").get<std::string>());
-      }
-      if (entry.contains("date") && !date) fail(at + ".date", "not a date (YYYY-MM-DD)");
-      if (!entry.contains("off")) {
-        fail(at + ".off", "missing");
-        ok = false;
-      } else if (!entry.at("off").is_boolean()) {
-        fail(at + ".off", "must be true or false");
-        ok = false;
-      } else {
-        day.off = entry.at("off").get<bool>();
-      }
-      if (entry.contains("holiday")) {
-        if (entry.at("holiday").is_string()) {
-          day.holiday = entry.at("holiday").get<std::string>();
-        } else {
-          fail(at + ".holiday", "must be a string");
-        }
-      }
-      if (!date) continue;
-      day.date = *date;
-      const auto [it, inserted] = index_of_date.emplace(std::chrono::sys_days{*date}, i);
-      if (!inserted) {
-        fail(at + ".date", entry.at("date").get<std::string>() + " is already listed at days[" +
-                               std::to_string(it->second) + "]");
-      }
-      if (ok && !day.off) {
-        const std::chrono::weekday wd{std::chrono::sys_days{*date}};
-        if (wd != std::chrono::Saturday && wd != std::chrono::Sunday) {
-          fail(at + ".off", std::string("false (a make-up working day) on a ") +
-                                weekday_name(*date) + ": must be a Saturday or Sunday");
-        }
-      }
-      if (!has_notices) covered.insert(date->year());
-      days.push_back(std::move(day));
+  std::map<std::chrono::sys_days, std::size_t> index_of_date;
+  file.required("days");
+  file.each("days", "must be an array", [&](core::JsonReader& entry, std::size_t i) {
+    if (!entry.is_object()) return entry.fail("must be an object");
+    entry.allow_only({"date", "off", "holiday"}, false);
+    core::SpecialDay day;
+    std::optional<std::chrono::year_month_day> date;
+    if (entry.required("date")) {
+      if (entry.value().at("date").is_string())
+        date = parse_date(entry.value().at("date").get<std::string>());
+      if (!date) entry.fail_at(entry.path_of("date"), "not a date (YYYY-MM-DD)");
     }
-  }
+    const bool ok = entry.required("off") && entry.flag("off", day.off);
+    entry.text("holiday", day.holiday);
+    if (!date) return;
+    day.date = *date;
+    const auto [it, inserted] = index_of_date.emplace(std::chrono::sys_days{*date}, i);
+    if (!inserted) {
+      entry.fail_at(entry.path_of("date"), entry.value().at("date").get<std::string>() +
+                                               " is already listed at days[" +
+                                               std::to_string(it->second) + "]");
+    }
+    if (ok && !day.off) {
+      const std::chrono::weekday wd{std::chrono::sys_days{*date}};
+      if (wd != std::chrono::Saturday && wd != std::chrono::Sunday) {
+        entry.fail_at(entry.path_of("off"), std::string("false (a make-up working day) on a ") +
+                                                weekday_name(*date) +
+                                                ": must be a Saturday or Sunday");
+      }
+    }
+    if (!has_notices) covered.insert(date->year());
+    days.push_back(std::move(day));
+  });
 
   if (errors.empty()) load.calendar.emplace(std::move(days), std::move(covered));
   return load;
 }
 
 LoadedCalendar load_holidays(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  const auto text = core::read_text_file(path);
+  if (!text) {
     LoadedCalendar load;
     load.source = path;
     load.errors.push_back({path, "", "cannot be read"});
     return load;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_holidays(text.str(), path);
+  return parse_holidays(*text, path);
 }
 
 std::string shipped_holidays_path() {

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "config/app_config.hpp"
 #include "core/calendar.hpp"
+#include "core/json_reader.hpp"
 
 namespace appealhub::config {
 
@@ -27,7 +27,7 @@ struct LoadedCalendar {
   std::optional<core::WorkingCalendar> calendar;  // set only when errors is empty
   // Each names the file, the entry and the field:
   // "cn-public-holidays.json: days[12].date: not a date (YYYY-MM-DD)".
-  std::vector<ConfigError> errors;
+  std::vector<core::JsonError> errors;
   std::string source;
 };
 

@@ -74,7 +74,7 @@ void Context::allow_query(const std::set<std::string>& names) const {
   });
 }
 
-Body::Body(const http::Request& request) {
+Body::Body(const http::Request& request) : reader_(json_, "", "body", errors_) {
   if (request.body.empty()) {
     json_ = nlohmann::json::object();
     return;
@@ -105,69 +105,66 @@ Body::Body(const http::Request& request) {
   require_storable_json(json_, "");
 }
 
-const nlohmann::json* Body::take(const std::string& name, bool required) {
-  read_.insert(name);
-  const auto it = json_.find(name);
-  if (it == json_.end() || it->is_null()) {
-    if (required) bad_request(name, "required");
-    return nullptr;
+Body::Body(Body& parent, const std::string& name, bool required)
+    : json_(parent.object(name, required).value_or(nlohmann::json::object())),
+      reader_(json_, parent.reader_.path_of(name), "body", errors_) {}
+
+bool Body::present(const std::string& name, bool required) {
+  const auto* v = reader_.take(name);
+  if (v == nullptr || v->is_null()) {
+    if (required) bad_request(reader_.path_of(name), "required");
+    return false;
   }
-  return &*it;
+  return true;
+}
+
+void Body::throw_first_error() const {
+  if (!errors_.empty()) bad_request(errors_.front().field, errors_.front().message);
 }
 
 std::optional<std::string> Body::string(const std::string& name, bool required,
                                         std::size_t max_chars, bool allow_empty) {
-  const auto* v = take(name, required);
-  if (!v) return std::nullopt;
-  if (!v->is_string()) bad_request(name, "must be a string");
-  auto text = v->get<std::string>();
+  std::string text;
+  if (!present(name, required)) return std::nullopt;
+  if (!reader_.text(name, text)) throw_first_error();
   const auto length = core::utf8_length(text).value_or(0);
   if (length > max_chars) {
-    bad_request(name, "at most " + std::to_string(max_chars) + " characters (has " +
-                          std::to_string(length) + ")");
+    bad_request(reader_.path_of(name), "at most " + std::to_string(max_chars) +
+                                           " characters (has " + std::to_string(length) + ")");
   }
   bool blank = true;
   for (const char c : text) blank = blank && (c == ' ' || c == '\n' || c == '\t' || c == '\r');
-  if (blank && !allow_empty) bad_request(name, "must not be empty");
+  if (blank && !allow_empty) bad_request(reader_.path_of(name), "must not be empty");
   return text;
 }
 
 std::optional<bool> Body::boolean(const std::string& name, bool required) {
-  const auto* v = take(name, required);
-  if (!v) return std::nullopt;
-  if (!v->is_boolean()) bad_request(name, "must be true or false");
-  return v->get<bool>();
+  bool value = false;
+  if (!present(name, required)) return std::nullopt;
+  if (!reader_.flag(name, value)) throw_first_error();
+  return value;
 }
 
 std::optional<std::int64_t> Body::integer(const std::string& name, bool required, std::int64_t min,
                                           std::int64_t max) {
-  const auto* v = take(name, required);
-  if (!v) return std::nullopt;
-  if (!v->is_number_integer()) bad_request(name, "must be a whole number");
-  const auto value = v->get<std::int64_t>();
-  if (value < min || value > max) {
-    bad_request(name, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-  }
-  return value;
+  if (!present(name, required)) return std::nullopt;
+  const auto value = reader_.integer(name, min, max);
+  if (!value) throw_first_error();
+  return *value;
 }
 
 std::optional<std::vector<std::string>> Body::strings(const std::string& name, bool required) {
-  const auto* v = take(name, required);
-  if (!v) return std::nullopt;
-  if (!v->is_array()) bad_request(name, "must be an array of strings");
   std::vector<std::string> out;
-  for (const auto& item : *v) {
-    if (!item.is_string()) bad_request(name, "must be an array of strings");
-    out.push_back(item.get<std::string>());
-  }
+  if (!present(name, required)) return std::nullopt;
+  if (!reader_.strings(name, out)) throw_first_error();
   return out;
 }
 
 std::optional<nlohmann::json> Body::object(const std::string& name, bool required) {
-  const auto* v = take(name, required);
-  if (!v) return std::nullopt;
-  if (!v->is_object()) bad_request(name, "must be an object");
-  return *v;
+  if (!present(name, required)) return std::nullopt;
+  const auto member = reader_.object(name);
+  if (!member) throw_first_error();
+  return member->value();
 }
 
 std::optional<std::string> Body::choice(const std::string& name, bool required,
@@ -176,14 +173,15 @@ std::optional<std::string> Body::choice(const std::string& name, bool required,
   if (value && !allowed.contains(*value)) {
     std::string list;
     for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-    bad_request(name, "must be one of " + list);
+    bad_request(reader_.path_of(name), "must be one of " + list);
   }
   return value;
 }
 
-void Body::finish() const {
-  for (const auto& [key, value] : json_.items()) {
-    if (!read_.contains(key)) throw ApiError(400, "unknown_field", key + ": unknown field");
+void Body::finish() {
+  reader_.refuse_unknown("unknown field", false);
+  if (!errors_.empty()) {
+    throw ApiError(400, "unknown_field", errors_.front().field + ": " + errors_.front().message);
   }
 }
 

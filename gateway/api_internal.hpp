@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/json_reader.hpp"
 #include "gateway/api.hpp"
 #include "storage/accounts.hpp"
 
@@ -101,10 +102,18 @@ struct Context {
   void allow_query(const std::set<std::string>& names) const;
 };
 
-// Reads a JSON object body field by field; finish() refuses fields nobody read.
+// Reads a JSON object body field by field through the strict reader (core/json_reader.hpp); the
+// first problem is a 400 naming the field ("tags[1]: must be a string"). A null member counts as
+// absent. finish() refuses fields nobody read.
 class Body {
  public:
   explicit Body(const http::Request& request);
+  // The object member `name` of `parent` (a 400 when it is absent and required, or not an
+  // object), read the same way; errors name it: "citizen.phone: must be a string".
+  Body(Body& parent, const std::string& name, bool required);
+  bool empty() const { return json_.empty(); }
+  Body(const Body&) = delete;  // the reader points into json_
+  Body& operator=(const Body&) = delete;
   std::optional<std::string> string(const std::string& name, bool required, std::size_t max_chars,
                                     bool allow_empty = false);
   std::optional<bool> boolean(const std::string& name, bool required);
@@ -115,13 +124,15 @@ class Body {
   // A string that must be one of `allowed`.
   std::optional<std::string> choice(const std::string& name, bool required,
                                     const std::set<std::string>& allowed);
-  void finish() const;
+  void finish();
   const nlohmann::json& json() const { return json_; }
 
  private:
-  const nlohmann::json* take(const std::string& name, bool required);
+  bool present(const std::string& name, bool required);
+  void throw_first_error() const;
   nlohmann::json json_;
-  std::set<std::string> read_;
+  std::vector<core::JsonError> errors_;
+  core::JsonReader reader_;
 };
 
 // Every path parameter and query parameter (name and value) is well-formed UTF-8 without NUL:

@@ -12,22 +12,12 @@ namespace {
 http::Response try_rules(Context& ctx) {
   Body body(ctx.request);
   const auto rules_doc = body.object("rules", false);
-  const auto sample = *body.object("appeal", true);
+  Body sample(body, "appeal", true);
   body.finish();
   core::Appeal a;
-  const auto text = [&](const char* name, std::size_t max) -> std::string {
-    if (!sample.contains(name)) return "";
-    const auto& v = sample.at(name);
-    if (!v.is_string()) bad_request(std::string("appeal.") + name, "must be a string");
-    auto s = v.get<std::string>();
-    if (s.size() > max) bad_request(std::string("appeal.") + name, "too long");
-    return s;
+  const auto text = [&](const char* name, std::size_t max) {
+    return sample.string(name, false, max, true).value_or("");
   };
-  for (const auto& [key, value] : sample.items()) {
-    static const std::set<std::string> known{"channel", "kind",    "category", "division",
-                                             "title",   "content", "plate",    "urgency"};
-    if (!known.contains(key)) throw ApiError(400, "unknown_field", "appeal." + key + ": unknown field");
-  }
   a.channel = text("channel", 32);
   if (a.channel.empty()) a.channel = "operator";
   const auto kind = text("kind", 32);
@@ -44,6 +34,7 @@ http::Response try_rules(Context& ctx) {
   a.content = text("content", 16000);
   a.plate = core::normalize_plate(text("plate", 20));
   const auto urgency = text("urgency", 16);
+  sample.finish();
   if (const auto u = core::parse_urgency(urgency.empty() ? "normal" : urgency)) {
     a.urgency = *u;
   } else {
@@ -57,7 +48,8 @@ http::Response try_rules(Context& ctx) {
     if (!loaded.errors.empty()) {
       nlohmann::json list = nlohmann::json::array();
       for (const auto& e : loaded.errors) list.push_back(e.to_string());
-      return json_response(400, {{"error", "invalid"}, {"message", list.front()}, {"errors", list}});
+      return json_response(400,
+                           {{"error", "invalid"}, {"message", list.front()}, {"errors", list}});
     }
     rules = loaded.rules;
   }
@@ -71,11 +63,11 @@ http::Response try_rules(Context& ctx) {
     assisting.push_back({{"code", code}, {"name", name(code)}});
   }
   return json_response(200, {{"lead", placement.lead},
-                              {"lead_name", name(placement.lead)},
-                              {"assisting", assisting},
-                              {"rule_id", placement.rule_id},
-                              {"reason", placement.reason},
-                              {"triage", placement.triage}});
+                             {"lead_name", name(placement.lead)},
+                             {"assisting", assisting},
+                             {"rule_id", placement.rule_id},
+                             {"reason", placement.reason},
+                             {"triage", placement.triage}});
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <string_view>
 
 #include "core/bytes.hpp"
@@ -378,20 +379,15 @@ http::Response record_appeal(Context& ctx) {
   const auto urgency = body.choice("urgency", false, {"normal", "urgent", "critical"});
   a.urgency = urgency ? *core::parse_urgency(*urgency) : core::Urgency::normal;
   a.publication_allowed = body.boolean("publication_allowed", false).value_or(false);
-  const auto citizen = body.object("citizen", true);
-  for (const auto& [key, value] : citizen->items()) {
-    if (key != "name" && key != "phone" && key != "email" && key != "anonymous") {
-      throw ApiError(400, "unknown_field", "citizen." + key + ": unknown field");
-    }
-    if (key == "anonymous" ? !value.is_boolean() : !value.is_string()) {
-      bad_request("citizen." + key,
-                  key == "anonymous" ? "must be true or false" : "must be a string");
-    }
+  {
+    Body citizen(body, "citizen", true);
+    constexpr auto kAny = std::numeric_limits<std::size_t>::max();  // the appeal's rules check
+    a.citizen.name = citizen.string("name", false, kAny, true).value_or("");
+    a.citizen.phone = citizen.string("phone", false, kAny, true).value_or("");
+    a.citizen.email = citizen.string("email", false, kAny, true).value_or("");
+    a.citizen.anonymous = citizen.boolean("anonymous", false).value_or(false);
+    citizen.finish();
   }
-  a.citizen.name = citizen->value("name", "");
-  a.citizen.phone = citizen->value("phone", "");
-  a.citizen.email = citizen->value("email", "");
-  a.citizen.anonymous = citizen->value("anonymous", false);
   body.finish();
   if (request_id) {
     for (const char c : *request_id) {

@@ -1,8 +1,6 @@
 #include "router/departments.hpp"
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "core/field_rules.hpp"
 #include "core/text.hpp"
@@ -10,46 +8,6 @@
 namespace appealhub::router {
 
 using nlohmann::json;
-
-std::string RoutingError::to_string() const {
-  std::string out = where;
-  if (!setting.empty()) out += ": " + setting;
-  return out + ": " + message;
-}
-
-std::string to_string(const std::vector<RoutingError>& errors) {
-  std::string out;
-  for (const auto& error : errors) {
-    if (!out.empty()) out += '\n';
-    out += error.to_string();
-  }
-  return out;
-}
-
-namespace detail {
-
-RoutingError json_syntax_error(const std::string& text, const std::string& source,
-                               const json::parse_error& error) {
-  // e.byte is the 1-based position of the character the parser stopped at.
-  const std::string position = core::text_position(text, error.byte > 0 ? error.byte - 1 : 0);
-  // what() is "[json.exception.parse_error.101] parse error at line 3, column 15: syntax error
-  // while parsing …"; keep the explanation after the position.
-  std::string why = error.what();
-  const auto colon = why.find(": ", why.find("column"));
-  why = colon == std::string::npos ? std::string() : why.substr(colon + 2);
-  return {source + ":" + position, "", why.empty() ? "not valid JSON" : "not valid JSON: " + why};
-}
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return text.str();
-}
-
-}  // namespace detail
 
 namespace {
 
@@ -79,7 +37,7 @@ std::string in_quotes(std::string_view text) {
 // Checks a list of departments and, when it is sound, indexes it.
 struct DirectoryBuilder {
   static DepartmentsLoad build(std::vector<Department> departments, const std::string& source,
-                               std::vector<RoutingError> errors) {
+                               std::vector<core::JsonError> errors) {
     DepartmentsLoad load;
     load.source = source;
     const auto fail = [&](std::size_t i, const std::string& field, std::string message,
@@ -88,7 +46,7 @@ struct DirectoryBuilder {
       // The parser already said what is wrong with this entry or field (not an object, not a
       // string): do not add "missing" to it.
       for (const auto& e : errors) {
-        if (e.setting == entry || e.setting == entry + field) return;
+        if (e.field == entry || e.field == entry + field) return;
       }
       if (name_it && is_code(departments[i].code)) {
         message += " (department " + in_quotes(departments[i].code) + ")";
@@ -225,94 +183,26 @@ DepartmentsLoad make_directory(std::vector<Department> departments, const std::s
 }
 
 DepartmentsLoad parse_departments(const std::string& text, const std::string& source) {
-  std::vector<RoutingError> errors;
-  const auto fail = [&](std::string setting, std::string message) {
-    errors.push_back({source, std::move(setting), std::move(message)});
-  };
-
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    DepartmentsLoad load;
-    load.source = source;
-    load.errors.push_back(detail::json_syntax_error(text, source, e));
-    return load;
-  }
-  if (!root.is_object()) {
-    DepartmentsLoad load;
-    load.source = source;
-    load.errors.push_back({source, "", "must be a JSON object with a \"departments\" list"});
-    return load;
-  }
-  for (const auto& [key, value] : root.items()) {
-    if (key != "departments" && key != "$comment") fail(key, "unknown key");
-  }
-
+  std::vector<core::JsonError> errors;
   std::vector<Department> departments;
-  if (!root.contains("departments")) {
-    fail("departments", "missing");
-  } else if (!root.at("departments").is_array()) {
-    fail("departments", "must be a list");
-  } else {
-    const auto& list = root.at("departments");
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const auto& entry = list[i];
-      const std::string at = "departments[" + std::to_string(i) + "]";
-      Department d;
-      if (!entry.is_object()) {
-        fail(at, "must be an object");
-        departments.push_back(std::move(d));  // keeps the indexes of later entries right
-        continue;
-      }
-      const auto text_field = [&](const char* key, std::string& out) {
-        if (!entry.contains(key)) return;
-        if (entry.at(key).is_string()) {
-          out = entry.at(key).get<std::string>();
-        } else {
-          fail(at + "." + key, "must be a string");
-        }
-      };
-      for (const auto& [key, value] : entry.items()) {
-        if (key != "code" && key != "name" && key != "phone" && key != "parent" &&
-            key != "divisions" && key != "active" && key != "$comment") {
-          fail(at + "." + key,
-               "unknown key (keys: code, name, phone, parent, divisions, active, $comment)");
-        }
-      }
-      text_field("code", d.code);
-      text_field("name", d.name);
-      text_field("phone", d.phone);
-      text_field("parent", d.parent);
-      if (entry.contains("divisions")) {
-        const auto& divisions = entry.at("divisions");
-        if (!divisions.is_array()) {
-          fail(at + ".divisions", "must be a list of division codes");
-        } else {
-          for (std::size_t k = 0; k < divisions.size(); ++k) {
-            if (divisions[k].is_string()) {
-              d.divisions.push_back(divisions[k].get<std::string>());
-            } else {
-              fail(at + ".divisions[" + std::to_string(k) + "]", "must be a string");
-            }
-          }
-        }
-      }
-      if (entry.contains("active")) {
-        if (entry.at("active").is_boolean()) {
-          d.active = entry.at("active").get<bool>();
-        } else {
-          fail(at + ".active", "must be true or false");
-        }
-      }
-      departments.push_back(std::move(d));
-    }
-  }
+  const bool read =
+      core::read_object_list(text, source, "departments", errors, [&](core::JsonReader* entry) {
+        Department& d = departments.emplace_back();  // one per entry keeps the indexes right
+        if (entry == nullptr) return;
+        entry->allow_only({"code", "name", "phone", "parent", "divisions", "active"});
+        entry->text("code", d.code);
+        entry->text("name", d.name);
+        entry->text("phone", d.phone);
+        entry->text("parent", d.parent);
+        entry->strings("divisions", d.divisions, "must be a list of division codes");
+        entry->flag("active", d.active);
+      });
+  if (!read) return {{}, std::move(errors), source};  // not JSON, or not an object
   return DirectoryBuilder::build(std::move(departments), source, std::move(errors));
 }
 
 DepartmentsLoad load_departments_file(const std::string& path) {
-  const auto text = detail::read_file(path);
+  const auto text = core::read_text_file(path);
   if (!text) {
     DepartmentsLoad load;
     load.source = path;

@@ -28,25 +28,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/json_reader.hpp"
+
 namespace appealhub::router {
 
 // The dispatch desk (分拨中心): tickets no rule placed, and returned tickets, wait here for an
 // operator. Every directory has it.
 inline constexpr std::string_view kTriage = "triage";
-
-// A problem in a routing file, in the shape of config::ConfigError (the router does not depend on
-// config/): to_string() gives "file:line:col: setting: message" or "file: setting: message".
-struct RoutingError {
-  std::string where;    // "routing-rules.json", or "routing-rules.json:12:5" for JSON syntax
-  std::string setting;  // "rules[3].lead", empty for the whole file
-  std::string message;  // "unknown department 'xyz' (rule 'taxi-violations')"
-  std::string to_string() const;
-
-  friend bool operator==(const RoutingError&, const RoutingError&) = default;
-};
-
-// All errors, one a line.
-std::string to_string(const std::vector<RoutingError>& errors);
 
 struct Department {
   std::string code;                    // `[a-z0-9_-]{2,32}`: the routing key dept.<code>
@@ -87,7 +75,7 @@ class DepartmentDirectory {
 
 struct DepartmentsLoad {
   std::optional<DepartmentDirectory> directory;  // set only when errors is empty
-  std::vector<RoutingError> errors;
+  std::vector<core::JsonError> errors;           // each names the file and the field
   std::string source;
 };
 
@@ -101,13 +89,5 @@ DepartmentsLoad make_directory(std::vector<Department> departments, const std::s
 
 // A department as it appears in the file (for the admin API and for writing the file back).
 nlohmann::json to_json(const Department& department);
-
-namespace detail {
-// Shared by the routing files' parsers.
-RoutingError json_syntax_error(const std::string& text, const std::string& source,
-                               const nlohmann::json::parse_error& error);
-// Reads a whole file; nullopt when it cannot be read.
-std::optional<std::string> read_file(const std::string& path);
-}  // namespace detail
 
 }  // namespace appealhub::router

@@ -379,14 +379,15 @@ Placement RoutingRules::place(const core::Appeal& appeal) const {
 // Checks rules against a directory and, when they are sound, compiles them.
 struct RulesBuilder {
   static RulesLoad build(std::vector<Rule> rules, const std::string& source,
-                         const DepartmentDirectory& departments, std::vector<RoutingError> errors) {
+                         const DepartmentDirectory& departments,
+                         std::vector<core::JsonError> errors) {
     RulesLoad load;
     load.source = source;
     const auto fail = [&](std::size_t i, const std::string& field, std::string message,
                           bool name_it = true) {
       const std::string entry = "rules[" + std::to_string(i) + "]";
       for (const auto& e : errors) {  // the parser already said what is wrong here
-        if (e.setting == entry || e.setting == entry + field) return;
+        if (e.field == entry || e.field == entry + field) return;
       }
       if (name_it && is_rule_id(rules[i].id)) message += " (rule " + in_quotes(rules[i].id) + ")";
       errors.push_back({source, entry + field, std::move(message)});
@@ -586,131 +587,55 @@ auto condition(R& rule, std::string_view name) -> decltype(&rule.channels) {
   return nullptr;
 }
 
+// One entry of the rules file.
+void read_rule(core::JsonReader& entry, Rule& rule) {
+  entry.allow_only({"id", "description", "enabled", "match", "lead", "lead_by_division",
+                    "assisting", "assist_by_division"});
+  entry.text("id", rule.id);
+  entry.text("description", rule.description);
+  entry.flag("enabled", rule.enabled);
+  entry.text("lead", rule.lead);
+  entry.flag("lead_by_division", rule.lead_by_division);
+  entry.flag("assist_by_division", rule.assist_by_division);
+  entry.strings("assisting", rule.assisting);
+  if (auto match = entry.object("match", "must be an object of conditions")) {
+    match->members([&](const std::string& key, core::JsonReader& value) {
+      if (key == "$comment") return;
+      auto* values = condition(rule, key);
+      if (values == nullptr) {
+        std::string names;
+        for (const auto name : kConditionNames) {
+          names += names.empty() ? "" : ", ";
+          names += name;
+        }
+        value.fail("unknown condition (conditions: " + names + ")");
+      } else if (value.value().is_array() && value.value().empty()) {
+        value.fail("must not be empty (leave the condition out to match any value)");
+      } else {
+        match->strings(key, *values);
+      }
+    });
+  }
+}
+
 }  // namespace
 
 RulesLoad parse_routing_rules(const std::string& text, const std::string& source,
                               const DepartmentDirectory& departments) {
-  std::vector<RoutingError> errors;
-  const auto fail = [&](std::string setting, std::string message) {
-    errors.push_back({source, std::move(setting), std::move(message)});
-  };
-  const auto refused = [&](RoutingError error) {
-    RulesLoad load;
-    load.source = source;
-    load.errors.push_back(std::move(error));
-    return load;
-  };
-
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    return refused(detail::json_syntax_error(text, source, e));
-  }
-  if (!root.is_object())
-    return refused({source, "", "must be a JSON object with a \"rules\" list"});
-  for (const auto& [key, value] : root.items()) {
-    if (key != "rules" && key != "$comment") fail(key, "unknown key");
-  }
-
+  std::vector<core::JsonError> errors;
   std::vector<Rule> rules;
-  if (!root.contains("rules")) {
-    fail("rules", "missing");
-  } else if (!root.at("rules").is_array()) {
-    fail("rules", "must be a list");
-  } else {
-    const auto& list = root.at("rules");
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const auto& entry = list[i];
-      const std::string at = "rules[" + std::to_string(i) + "]";
-      Rule rule;
-      if (!entry.is_object()) {
-        fail(at, "must be an object");
-        rules.push_back(std::move(rule));  // keeps the indexes of later rules right
-        continue;
-      }
-      for (const auto& [key, value] : entry.items()) {
-        if (key != "id" && key != "description" && key != "enabled" && key != "match" &&
-            key != "lead" && key != "lead_by_division" && key != "assisting" &&
-            key != "assist_by_division" && key != "$comment") {
-          fail(at + "." + key,
-               "unknown key (keys: id, description, enabled, match, lead, lead_by_division, "
-               "assisting, assist_by_division, $comment)");
-        }
-      }
-      const auto text_field = [&](const char* key, std::string& out) {
-        if (!entry.contains(key)) return;
-        if (entry.at(key).is_string()) {
-          out = entry.at(key).get<std::string>();
-        } else {
-          fail(at + "." + key, "must be a string");
-        }
-      };
-      const auto flag = [&](const char* key, bool& out) {
-        if (!entry.contains(key)) return;
-        if (entry.at(key).is_boolean()) {
-          out = entry.at(key).get<bool>();
-        } else {
-          fail(at + "." + key, "must be true or false");
-        }
-      };
-      const auto strings = [&](const json& value, const std::string& field,
-                               std::vector<std::string>& out, bool may_be_empty) {
-        if (!value.is_array()) {
-          fail(field, "must be a list of strings");
-          return;
-        }
-        if (value.empty() && !may_be_empty) {
-          fail(field, "must not be empty (leave the condition out to match any value)");
-          return;
-        }
-        for (std::size_t k = 0; k < value.size(); ++k) {
-          if (value[k].is_string()) {
-            out.push_back(value[k].get<std::string>());
-          } else {
-            fail(field + "[" + std::to_string(k) + "]", "must be a string");
-          }
-        }
-      };
-
-      text_field("id", rule.id);
-      text_field("description", rule.description);
-      flag("enabled", rule.enabled);
-      text_field("lead", rule.lead);
-      flag("lead_by_division", rule.lead_by_division);
-      flag("assist_by_division", rule.assist_by_division);
-      if (entry.contains("assisting")) {
-        strings(entry.at("assisting"), at + ".assisting", rule.assisting, true);
-      }
-      if (entry.contains("match")) {
-        const auto& match = entry.at("match");
-        if (!match.is_object()) {
-          fail(at + ".match", "must be an object of conditions");
-        } else {
-          for (const auto& [key, value] : match.items()) {
-            if (key == "$comment") continue;
-            auto* values = condition(rule, key);
-            if (values == nullptr) {
-              std::string names;
-              for (const auto name : kConditionNames) {
-                names += names.empty() ? "" : ", ";
-                names += name;
-              }
-              fail(at + ".match." + key, "unknown condition (conditions: " + names + ")");
-              continue;
-            }
-            strings(value, at + ".match." + key, *values, false);
-          }
-        }
-      }
-      rules.push_back(std::move(rule));
-    }
-  }
+  const bool read =
+      core::read_object_list(text, source, "rules", errors, [&](core::JsonReader* entry) {
+        Rule& rule = rules.emplace_back();  // one per entry keeps the indexes right
+        if (entry == nullptr) return;
+        read_rule(*entry, rule);
+      });
+  if (!read) return {{}, std::move(errors), source};  // not JSON, or not an object
   return RulesBuilder::build(std::move(rules), source, departments, std::move(errors));
 }
 
 RulesLoad load_routing_rules_file(const std::string& path, const DepartmentDirectory& departments) {
-  const auto text = detail::read_file(path);
+  const auto text = core::read_text_file(path);
   if (!text) {
     RulesLoad load;
     load.source = path;

@@ -110,7 +110,7 @@ class RoutingRules {
 
 struct RulesLoad {
   std::shared_ptr<const RoutingRules> rules;  // set only when errors is empty
-  std::vector<RoutingError> errors;
+  std::vector<core::JsonError> errors;
   std::string source;
 };
 
@@ -129,9 +129,9 @@ nlohmann::json to_json(const Rule& rule);
 
 struct ReloadResult {
   bool ok() const { return errors.empty(); }
-  std::vector<RoutingError> errors;  // why the new rules were refused; empty on success
-  std::uint64_t version = 0;         // the version in force after the call
-  std::size_t rules = 0;             // how many rules are in force after the call
+  std::vector<core::JsonError> errors;  // why the new rules were refused; empty on success
+  std::uint64_t version = 0;            // the version in force after the call
+  std::size_t rules = 0;                // how many rules are in force after the call
 };
 
 struct RuleSnapshot {

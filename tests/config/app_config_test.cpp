@@ -80,8 +80,10 @@ TEST(AppConfig, StatsSection) {
 }
 
 TEST(AppConfig, SyntaxErrorNamesLineAndColumn) {
-  EXPECT_EQ(errors_of("{\n  \"intake\": {\n    \"batch_size\": 10,,\n  }\n}"),
-            std::vector<std::string>{"hub.json:3:22: not valid JSON"});
+  EXPECT_EQ(
+      errors_of("{\n  \"intake\": {\n    \"batch_size\": 10,,\n  }\n}"),
+      std::vector<std::string>{"hub.json:3:22: not valid JSON: syntax error while parsing object "
+                               "key - unexpected ','; expected string literal"});
 }
 
 TEST(AppConfig, OutOfRangeWrongTypeAndUnknownSettingsAreNamed) {

@@ -92,8 +92,11 @@ TEST(Holidays, ErrorsNameFileEntryAndField) {
             std::vector<std::string>{"cn-public-holidays.json: days: missing"});
   EXPECT_EQ(errors_of(R"({"days": [1]})"),
             std::vector<std::string>{"cn-public-holidays.json: days[0]: must be an object"});
-  EXPECT_EQ(errors_of("{\n  \"days\": [\n  }"),
-            std::vector<std::string>{"cn-public-holidays.json:3:3: not valid JSON"});
+  EXPECT_EQ(
+      errors_of("{\n  \"days\": [\n  }"),
+      std::vector<std::string>{"cn-public-holidays.json:3:3: not valid JSON: syntax error while "
+                               "parsing value - unexpected '}'; expected '[', '{', or a "
+                               "literal"});
   EXPECT_EQ(errors_of("[]"),
             std::vector<std::string>{"cn-public-holidays.json: must be a JSON object"});
 }
