@@ -83,14 +83,22 @@ storage::TicketForWork lock(pqxx::dbtransaction& txn, std::int64_t id) {
   return std::move(*t);
 }
 
-// A JSON string; the common case (valid UTF-8, nothing to escape) is copied as it is.
+// A JSON string; the common case (valid UTF-8, nothing to escape) is checked and copied in one
+// pass each (a queue page writes ~750 strings: three passes over them showed in its profile).
 void append_json_string(std::string& out, std::string_view text) {
-  const bool plain =
-      std::none_of(
-          text.begin(), text.end(),
-          [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\'; }) &&
-      core::is_valid_utf8(text);
-  if (!plain) {
+  for (std::size_t at = 0; at < text.size();) {
+    const auto c = static_cast<unsigned char>(text[at]);
+    if (c >= 0x80) {
+      const auto sequence = core::read_utf8(text, at);
+      if (sequence.state == core::Utf8Sequence::State::ok) {
+        at += sequence.length;
+        continue;
+      }
+    } else if (c >= 0x20 && c != '"' && c != '\\') {
+      ++at;
+      continue;
+    }
+    // Something to escape or to replace: nlohmann's writer, as json_response would.
     out += nlohmann::json(std::string(text))
                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the benchmarks against the local servers and prints their figures (not part of the tests).
-#   scripts/bench.sh [intake N [ROUNDS] | duplicates [--verbose] | routing N RATE | hotline12328 N | gateway TICKETS SECONDS | reply N | stats TICKETS REQUESTS | knowledge ENTRIES ROUNDS]
+#   scripts/bench.sh [intake N [ROUNDS] | duplicates [--verbose] | routing N RATE | hotline12328 N | gateway TICKETS SECONDS [RATES] | reply N | stats TICKETS REQUESTS | knowledge ENTRIES ROUNDS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -15,9 +15,9 @@ case $what in
   duplicates) build/bench/duplicates_eval ${2:-} ;;
   routing) build/bench/routing_bench "${2:-20000}" "${3:-1000}" ;;
   hotline12328) build/bench/hotline12328_bench "${2:-100000}" ;;
-  gateway) build/bench/gateway_bench "${2:-1000000}" "${3:-15}" ;;
+  gateway) build/bench/gateway_bench "${2:-1000000}" "${3:-15}" "${4:-500,1000}" ;;
   reply) build/bench/reply_bench "${2:-200}" ;;
   stats) build/bench/stats_bench "${2:-1000000}" "${3:-20}" ;;
   knowledge) build/bench/knowledge_bench "${2:-10000}" "${3:-3}" ;;
-  *) echo "usage: scripts/bench.sh [intake N [ROUNDS] | duplicates [--verbose] | routing N RATE | hotline12328 N | gateway TICKETS SECONDS | reply N | stats TICKETS REQUESTS | knowledge ENTRIES ROUNDS]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [intake N [ROUNDS] | duplicates [--verbose] | routing N RATE | hotline12328 N | gateway TICKETS SECONDS [RATES] | reply N | stats TICKETS REQUESTS | knowledge ENTRIES ROUNDS]" >&2; exit 2 ;;
 esac

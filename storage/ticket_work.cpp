@@ -68,26 +68,31 @@ const std::string kSummaryColumns =
 constexpr int kSummaryColumnCount = 19;  // read_summary's
 
 TicketSummary read_summary(const pqxx::row& r) {
+  // By length, not by strlen (a queue page reads 50 rows of 19 columns).
+  const auto text = [&](pqxx::row::size_type column) {
+    const auto field = r[column];
+    return std::string(field.c_str(), field.size());
+  };
   TicketSummary s;
   s.id = r[0].as<std::int64_t>();
-  s.channel = r[1].c_str();
-  s.external_id = r[2].c_str();
-  s.status = r[3].c_str();
-  s.kind = r[4].c_str();
-  s.category = r[5].c_str();
-  s.division = r[6].c_str();
-  s.urgency = r[7].c_str();
-  s.title = r[8].c_str();
-  s.citizen_name = r[9].c_str();
-  s.citizen_phone = r[10].c_str();
+  s.channel = text(1);
+  s.external_id = text(2);
+  s.status = text(3);
+  s.kind = text(4);
+  s.category = text(5);
+  s.division = text(6);
+  s.urgency = text(7);
+  s.title = text(8);
+  s.citizen_name = text(9);
+  s.citizen_phone = text(10);
   s.anonymous = r[11].as<bool>();
-  s.lead = r[12].c_str();
+  s.lead = text(12);
   s.assisting = text_array_of(r[13]);
   if (!r[14].is_null())
     s.deadline = std::chrono::sys_seconds(std::chrono::seconds(r[14].as<long long>()));
   s.received_at = std::chrono::sys_seconds(std::chrono::seconds(r[15].as<long long>()));
   s.supervised = r[16].as<bool>();
-  s.claimed_by = r[17].c_str();
+  s.claimed_by = text(17);
   if (!r[18].is_null()) s.merged_into = r[18].as<std::int64_t>();
   return s;
 }
@@ -170,10 +175,10 @@ std::vector<TicketSummary> list_tickets(pqxx::transaction_base& txn, const Ticke
   const bool repeated = f.offset == 0 && f.text.empty() && f.phone.empty() &&
                         f.external_id.empty() && !f.deadline_from && !f.deadline_to;
   const auto name = repeated ? list_statement(sql) : std::nullopt;
+  const auto rows = name ? exec_prepared(txn, name->c_str(), sql) : txn.exec(sql);
   std::vector<TicketSummary> out;
-  for (const auto& row : name ? exec_prepared(txn, name->c_str(), sql) : txn.exec(sql)) {
-    out.push_back(read_summary(row));
-  }
+  out.reserve(rows.size());
+  for (const auto& row : rows) out.push_back(read_summary(row));
   return out;
 }
 
