@@ -190,6 +190,12 @@ struct IntakeConsumer::State {
       }
     }
     txn.commit();
+    count(result, placed, rejected);
+  }
+
+  // Adds a committed batch to the stats.
+  void count(const storage::IntakeResult& result, const RoutingStats& placed,
+             std::size_t rejected) {
     const std::lock_guard lock(stats_mutex);
     stats.assigned += placed.assigned;
     stats.triage += placed.triage;

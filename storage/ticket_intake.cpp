@@ -387,6 +387,11 @@ enum TicketColumn : std::size_t {
   kReceivedAt, kChannelDeadline, kBody, kStatus, kLead, kAssisting, kRule, kReason, kDeadline,
   kBasis, kMergedInto
 };
+ColumnArrays ticket_columns() {
+  return ColumnArrays({"bigint", "text", "text", "text", "text", "text", "text", "text", "text",
+                       "text", "timestamptz", "timestamptz", "text", "text", "text", "text", "text",
+                       "text", "double precision", "text", "bigint"});
+}
 // clang-format on
 
 // One new ticket's row: `placed` when the router placed it before the insert, else `received`.
@@ -435,27 +440,7 @@ void insert_tickets(Batch& b, const std::vector<CreatedTicket>& creating) {
   }
   std::map<std::int64_t, const RoutingRecord*> placed_by_id;
   for (const auto& r : b.placement) placed_by_id[r.ticket_id] = &r;
-  ColumnArrays columns({"bigint",
-                        "text",
-                        "text",
-                        "text",
-                        "text",
-                        "text",
-                        "text",
-                        "text",
-                        "text",
-                        "text",
-                        "timestamptz",
-                        "timestamptz",
-                        "text",
-                        "text",
-                        "text",
-                        "text",
-                        "text",
-                        "text",
-                        "double precision",
-                        "text",
-                        "bigint"});
+  auto columns = ticket_columns();
   for (const auto& c : creating) {
     const auto it = placed_by_id.find(c.id);
     add_ticket_row(columns, c.id, b.items[c.item], it == placed_by_id.end() ? nullptr : it->second);
