@@ -1,6 +1,7 @@
 #include "core/event.hpp"
 
 #include <array>
+#include <type_traits>
 #include <utility>
 
 namespace appealhub::core {
@@ -81,6 +82,25 @@ std::string_view event_name(const EventBody& body) {
 
 std::span<const std::string_view> event_names() {
   return kEventNames;
+}
+
+std::optional<AppealRef> channel_appeal(const EventBody& body) {
+  return std::visit(
+      [](const auto& b) -> std::optional<AppealRef> {
+        using T = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<T, AppealReceived>) {
+          return AppealRef{b.appeal.channel, b.appeal.external_id};
+        } else if constexpr (std::is_same_v<T, AppealSupplemented> ||
+                             std::is_same_v<T, AppealFollowedUp> ||
+                             std::is_same_v<T, AppealUrged> || std::is_same_v<T, AppealWithdrawn> ||
+                             std::is_same_v<T, AppealReassigned> ||
+                             std::is_same_v<T, AppealRated>) {
+          return AppealRef{b.channel, b.external_id};
+        } else {
+          return std::nullopt;
+        }
+      },
+      body);
 }
 
 std::string Event::routing_key() const {

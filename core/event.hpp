@@ -192,6 +192,13 @@ std::string_view event_name(const EventBody& body);
 // Every event name, in the order of EventBody's alternatives.
 std::span<const std::string_view> event_names();
 
+// The appeal a channel event (appeal.*, published to intake.<channel>) is about; nullopt for
+// the hub's own events. The views point into `body`.
+struct AppealRef {
+  std::string_view channel, external_id;
+};
+std::optional<AppealRef> channel_appeal(const EventBody& body);
+
 // One message on the bus.
 struct Event {
   std::string event_id;   // stable: the same fact always has the same id (core/ids.hpp)

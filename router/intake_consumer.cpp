@@ -30,35 +30,6 @@ struct Received {
   std::string error;  // validation error when event is empty
 };
 
-bool is_channel_event(const core::Event& event) {
-  return std::holds_alternative<core::AppealReceived>(event.body) ||
-         std::holds_alternative<core::AppealSupplemented>(event.body) ||
-         std::holds_alternative<core::AppealFollowedUp>(event.body) ||
-         std::holds_alternative<core::AppealUrged>(event.body) ||
-         std::holds_alternative<core::AppealWithdrawn>(event.body) ||
-         std::holds_alternative<core::AppealReassigned>(event.body) ||
-         std::holds_alternative<core::AppealRated>(event.body);
-}
-
-// The appeal an intake event is about.
-std::pair<std::string, std::string> appeal_key(const core::Event& event) {
-  return std::visit(
-      [](const auto& body) -> std::pair<std::string, std::string> {
-        using T = std::decay_t<decltype(body)>;
-        if constexpr (std::is_same_v<T, core::AppealReceived>) {
-          return {body.appeal.channel, body.appeal.external_id};
-        } else if constexpr (requires {
-                               body.channel;
-                               body.external_id;
-                             }) {
-          return {body.channel, body.external_id};
-        } else {
-          return {};
-        }
-      },
-      event.body);
-}
-
 std::string join_errors(const std::vector<core::FieldError>& errors) {
   std::string out;
   for (const auto& e : errors) {
@@ -102,7 +73,8 @@ Received decode(bus::Delivery delivery, std::size_t max_body_bytes) {
     return r;
   }
   auto event = std::move(decoded).event();
-  if (!is_channel_event(event)) {
+  const auto appeal = core::channel_appeal(event.body);
+  if (!appeal) {
     r.error = "event: " + std::string(event.name()) + " is not a channel event";
     return r;
   }
@@ -116,13 +88,12 @@ Received decode(bus::Delivery delivery, std::size_t max_body_bytes) {
               event.event_id;
     return r;
   }
-  const auto key = appeal_key(event);
   // A retried message comes back through the default exchange under the queue's name; the header
   // is trusted only then.
   const auto rk =
       r.delivery.exchange.empty() ? bus::original_routing_key(r.delivery) : r.delivery.routing_key;
-  if (rk != "intake." + key.first) {
-    r.error = "channel: " + key.first + " does not match routing key " + rk;
+  if (rk != "intake." + std::string(appeal->channel)) {
+    r.error = "channel: " + std::string(appeal->channel) + " does not match routing key " + rk;
     return r;
   }
   r.event = std::move(event);
@@ -188,21 +159,7 @@ struct IntakeConsumer::State {
   void commit_batch(const std::vector<Received>& batch) {
     std::vector<storage::IntakeItem> items;
     for (const auto& r : batch) {
-      if (!r.event) continue;
-      const auto& e = *r.event;
-      const auto key = appeal_key(e);
-      storage::IntakeItem item;
-      item.message_id = r.delivery.message_id;  // = event_id, checked in decode()
-      item.event = std::string(e.name());
-      item.channel = key.first;
-      item.external_id = key.second;
-      item.occurred_at = core::format_rfc3339(e.occurred_at);
-      item.actor = "channel:" + key.first;
-      item.body = r.delivery.body;
-      if (const auto* received = std::get_if<core::AppealReceived>(&e.body)) {
-        item.appeal = &received->appeal;
-      }
-      items.push_back(std::move(item));
+      if (r.event) items.push_back({&*r.event, r.delivery.body});
     }
     const auto routing = setup();
     pqxx::work txn(connection());
@@ -212,7 +169,7 @@ struct IntakeConsumer::State {
         txn, items, [&](pqxx::dbtransaction& t, const std::vector<storage::CreatedTicket>& made) {
           std::vector<NewTicket> tickets;
           tickets.reserve(made.size());
-          for (const auto& c : made) tickets.push_back({c.id, items[c.item].appeal});
+          for (const auto& c : made) tickets.push_back({c.id, items[c.item].appeal()});
           auto decision = decide_routing(t, *routing, tickets);
           placed = decision.stats;
           return std::move(decision.records);
@@ -220,8 +177,8 @@ struct IntakeConsumer::State {
     // Orders the channel sent again after a return: placed anew with the new data and deadline;
     // the occasion (the event) keeps their timeline and ticket.routed ids apart from the first.
     for (const auto& back : result.reassigned_back) {
-      const auto again = route_new_tickets(txn, *routing, {{back.id, items[back.item].appeal}},
-                                           "reassigned-" + items[back.item].message_id);
+      const auto again = route_new_tickets(txn, *routing, {{back.id, items[back.item].appeal()}},
+                                           "reassigned-" + items[back.item].event->event_id);
       placed.assigned += again.assigned;
       placed.triage += again.triage;
     }
@@ -233,6 +190,12 @@ struct IntakeConsumer::State {
       }
     }
     txn.commit();
+    count(result, placed, rejected);
+  }
+
+  // Adds a committed batch to the stats.
+  void count(const storage::IntakeResult& result, const RoutingStats& placed,
+             std::size_t rejected) {
     const std::lock_guard lock(stats_mutex);
     stats.assigned += placed.assigned;
     stats.triage += placed.triage;

@@ -12,9 +12,10 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "core/appeal.hpp"
+#include "core/event.hpp"
 #include "storage/ticket_routing.hpp"
 
 namespace pqxx {
@@ -23,15 +24,18 @@ class dbtransaction;
 
 namespace appealhub::storage {
 
+// A decoded channel event and the message it came in. Everything the store writes is read from
+// the event, except the event's data on the timeline and the appeal on its ticket: those are the
+// message's own `data` as it arrived (taken out in the statement), not a re-encoding of it.
 struct IntakeItem {
-  std::string message_id;  // the event id
-  std::string event;       // appeal.v1 event name, e.g. "appeal.received"
-  std::string channel;
-  std::string external_id;
-  std::string occurred_at;  // RFC 3339
-  std::string actor;        // who did it, e.g. "channel:mailbox"
-  std::string body;         // the validated message; ticket and event data are taken from it
-  const core::Appeal* appeal = nullptr;  // set for appeal.received
+  const core::Event* event = nullptr;  // a channel event (core::channel_appeal) that validated
+  std::string_view message;            // its appeal.v1 message; both outlive apply()
+
+  // The appeal of an appeal.received, else null.
+  const core::Appeal* appeal() const {
+    const auto* received = std::get_if<core::AppealReceived>(&event->body);
+    return received ? &received->appeal : nullptr;
+  }
 };
 
 enum class IntakeOutcome {

@@ -20,31 +20,11 @@ class TicketIntakeTest : public ::testing::Test {
  protected:
   TicketIntakeTest() : db_("ticket_intake"), connection_(connect({db_.uri()})) {}
 
-  // Keeps the decoded events alive for the items that point into them.
+  // Keeps the decoded events and their messages alive for the items that point into them.
   IntakeItem item_for(const core::Event& event) {
     events_.push_back(std::make_unique<core::Event>(event));
-    const auto& e = *events_.back();
-    IntakeItem item;
-    item.message_id = e.event_id;
-    item.event = std::string(e.name());
-    item.occurred_at = core::format_rfc3339(e.occurred_at);
-    item.body = core::encode_event(e);
-    if (const auto* r = std::get_if<core::AppealReceived>(&e.body)) {
-      item.channel = r->appeal.channel;
-      item.external_id = r->appeal.external_id;
-      item.appeal = &r->appeal;
-    } else {
-      std::visit(
-          [&](const auto& body) {
-            if constexpr (requires { body.external_id; }) {
-              item.channel = body.channel;
-              item.external_id = body.external_id;
-            }
-          },
-          e.body);
-    }
-    item.actor = "channel:" + item.channel;
-    return item;
+    messages_.push_back(std::make_unique<std::string>(core::encode_event(event)));
+    return {events_.back().get(), *messages_.back()};
   }
 
   IntakeResult apply(const std::vector<IntakeItem>& items) {
@@ -82,6 +62,7 @@ class TicketIntakeTest : public ::testing::Test {
   std::unique_ptr<pqxx::connection> connection_;
   TicketIntake intake_{"router.intake"};
   std::vector<std::unique_ptr<core::Event>> events_;
+  std::vector<std::unique_ptr<std::string>> messages_;
 };
 
 TEST_F(TicketIntakeTest, NewAppealsBecomeTicketsWithTheirReceivedEvent) {

@@ -290,18 +290,15 @@ router::RoutingStats take_in_and_place(const std::string& db_uri, const router::
     e.body = core::AppealReceived{a};
     events.push_back(std::move(e));
   }
+  std::vector<std::string> messages;
+  for (const auto& e : events) messages.push_back(core::encode_event(e));
   std::vector<storage::IntakeItem> items;
-  for (const auto& e : events) {
-    const auto& a = std::get<core::AppealReceived>(e.body).appeal;
-    items.push_back({e.event_id, "appeal.received", a.channel, a.external_id,
-                     core::format_rfc3339(e.occurred_at), "channel:" + a.channel,
-                     core::encode_event(e), &a});
-  }
+  for (std::size_t i = 0; i < events.size(); ++i) items.push_back({&events[i], messages[i]});
   auto c = storage::connect({db_uri});
   pqxx::work txn(*c);
   const auto result = storage::TicketIntake("router.intake").apply(txn, items);
   std::vector<router::NewTicket> created;
-  for (const auto& t : result.created) created.push_back({t.id, items[t.item].appeal});
+  for (const auto& t : result.created) created.push_back({t.id, items[t.item].appeal()});
   const auto stats = router::route_new_tickets(txn, setup, created);
   txn.commit();
   return stats;
