@@ -381,15 +381,7 @@ int main(int argc, char** argv) {
                                    {"APPEALHUB_LOG_LEVEL", "warn"}},
                                   "/tmp/appealhub_gateway_bench.log");
     gateway.start();
-    if (!testing::eventually(30s, [&] {
-          try {
-            return testing::http_call(port, "GET", "/healthz").status == 200;
-          } catch (const std::exception&) {
-            return false;
-          }
-        })) {
-      return std::nullopt;
-    }
+    if (!testing::answers_ok_within(port, "/healthz", 30s)) return std::nullopt;
     const CpuMeter meter{gateway.pid(), db.uri()};
     // wrk's run, and the CPU time each request cost the gateway and PostgreSQL meanwhile.
     const auto closed = [&](const std::string& script, WrkResult& r, CpuPerRequest& cpu) {

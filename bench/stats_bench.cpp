@@ -162,13 +162,7 @@ int main(int argc, char** argv) {
                                  {"APPEALHUB_LOG_LEVEL", "warn"}},
                                 "/tmp/appealhub_stats_bench.log");
   gateway.start();
-  if (!testing::eventually(30s, [&] {
-        try {
-          return testing::http_call(port, "GET", "/healthz").status == 200;
-        } catch (const std::exception&) {
-          return false;
-        }
-      })) {
+  if (!testing::answers_ok_within(port, "/healthz", 30s)) {
     std::fprintf(stderr, "the gateway did not start; see /tmp/appealhub_stats_bench.log\n");
     return 1;
   }

@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <stdexcept>
+#include <thread>
 
 namespace appealhub::testing {
 
@@ -15,6 +16,20 @@ using tcp = asio::ip::tcp;
 nlohmann::json HttpResult::json() const {
   return nlohmann::json::parse(body, nullptr, false).is_discarded() ? nlohmann::json()
                                                                     : nlohmann::json::parse(body);
+}
+
+bool answers_ok_within(unsigned short port, const std::string& target,
+                       std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    try {
+      if (http_call(port, "GET", target).status == 200) return true;
+    } catch (const std::exception&) {
+      // Not listening yet.
+    }
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 HttpResult http_call(unsigned short port, const std::string& method, const std::string& target,

@@ -2,6 +2,7 @@
 // A plain blocking HTTP/1.1 client for tests that talk to a real gateway: one connection per
 // request, a cookie jar for the session, and the CSRF header once logged in.
 
+#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -24,6 +25,11 @@ struct HttpResult {
 // Sends one request to 127.0.0.1:port; throws std::runtime_error when the connection fails.
 HttpResult http_call(unsigned short port, const std::string& method, const std::string& target,
                      const std::string& body = "", const http::Headers& headers = {});
+
+// Whether GET `target` on 127.0.0.1:port answers 200 within `timeout` (asked every 100 ms): a
+// gateway started by the test or bench is up.
+bool answers_ok_within(unsigned short port, const std::string& target,
+                       std::chrono::milliseconds timeout);
 
 // A logged-in (or anonymous) user of the API.
 class ApiSession {
