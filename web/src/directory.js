@@ -1,7 +1,7 @@
 // The department directory and the working-day calendar, read once per page load.
 import { reactive } from 'vue';
 import { get } from './api.js';
-import { WorkCalendar } from './format.js';
+import { WorkCalendar } from './calendar.js';
 
 export const directory = reactive({ departments: [], byCode: {}, calendar: null, loaded: false });
 

@@ -1,5 +1,6 @@
 // Labels and the deadline arithmetic the pages share.
 import { t } from './i18n.js';
+import { chinaTime } from './calendar.js';
 
 export const STATUS = {
   received: ['已接收', 'Received'],
@@ -61,50 +62,9 @@ export const label = (table, code) => (table[code] ? t(...table[code]) : code ||
 export const ANSWER_LIMIT = { hotline12328: 2000, petition: 3000, mailbox: 5000, operator: 5000 };
 export const answerLimit = (channel) => ANSWER_LIMIT[channel] || 5000;
 
-// An instant in China time (UTC+8, no daylight saving), whatever the browser's time zone: a
-// deadline reads as the API and the documents state it (…23:59, not 15:59 on a UTC machine).
-export function time(value) {
-  if (!value) return '—';
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) return value;
-  const c = new Date(d.getTime() + 8 * 3600 * 1000);
-  const p = (n) => String(n).padStart(2, '0');
-  return `${c.getUTCFullYear()}-${p(c.getUTCMonth() + 1)}-${p(c.getUTCDate())} ${p(c.getUTCHours())}:${p(c.getUTCMinutes())}`;
-}
-
-// Working days from the holiday calendar (GET /api/v1/calendar): weekdays unless listed off,
-// listed make-up days count.
-export class WorkCalendar {
-  constructor(doc) {
-    this.days = new Map();
-    for (const d of doc?.days || []) this.days.set(d.date, !d.off);
-  }
-  static key(d) {
-    const p = (n) => String(n).padStart(2, '0');
-    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-  }
-  working(d) {
-    const listed = this.days.get(WorkCalendar.key(d));
-    if (listed !== undefined) return listed;
-    const w = d.getDay();
-    return w !== 0 && w !== 6;
-  }
-  // Whole working days between now and the deadline; negative when past it.
-  daysLeft(deadline, now = new Date()) {
-    if (!deadline) return null;
-    const end = new Date(deadline);
-    const sign = end >= now ? 1 : -1;
-    let [a, b] = sign > 0 ? [new Date(now), end] : [end, new Date(now)];
-    a.setHours(0, 0, 0, 0);
-    const last = new Date(b);
-    last.setHours(0, 0, 0, 0);
-    let n = 0;
-    for (let d = new Date(a); d < last; d.setDate(d.getDate() + 1)) {
-      if (this.working(d)) n++;
-    }
-    return sign * n;
-  }
-}
+// An instant in China time, as the API and the documents state it (…23:59, not 15:59 on a UTC
+// machine).
+export const time = (value) => (value ? chinaTime(value) ?? value : '—');
 
 // on_time / due_soon / overdue, as the deadline watch calls them (due soon: watch.due_soon_working_days, 1 by default).
 export function deadlineState(ticket, calendar) {

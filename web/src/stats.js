@@ -1,6 +1,7 @@
 // The statistics API (GET /api/v1/stats/…). Absent (404) on a hub without it: pages show an
 // empty state instead of an error.
 import { get, query } from './api.js';
+import { recentMonths } from './calendar.js';
 
 export async function stats(path, params = {}) {
   try {
@@ -17,13 +18,5 @@ export const percent = (r) => {
   return v === null ? '—' : (v * 100).toFixed(1) + '%' + (r.small_sample ? '*' : '');
 };
 
-export function isoDate(d) {
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
-
-export function defaultRange(months = 6) {
-  const to = new Date();
-  const from = new Date(to.getFullYear(), to.getMonth() - months + 1, 1);
-  return [isoDate(from), isoDate(to)];
-}
+// The last six months up to today, as China dates.
+export const defaultRange = recentMonths;
