@@ -58,16 +58,10 @@ struct DirectoryBuilder {
   // Records `message` at departments[i]<field>, naming the department when asked and it has a
   // code to name.
   void fail(std::size_t i, const std::string& field, std::string message, bool name_it = true) {
-    const std::string entry = "departments[" + std::to_string(i) + "]";
-    // The parser already said what is wrong with this entry or field (not an object, not a
-    // string): do not add "missing" to it.
-    for (const auto& e : errors) {
-      if (e.field == entry || e.field == entry + field) return;
-    }
     if (name_it && is_code(departments[i].code)) {
       message += " (department " + in_quotes(departments[i].code) + ")";
     }
-    errors.push_back({source, entry + field, std::move(message)});
+    core::fail_entry(errors, source, "departments", i, field, std::move(message));
   }
 
   // Each well-formed code once, by its first position.

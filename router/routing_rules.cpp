@@ -417,12 +417,8 @@ struct RulesBuilder {
 
   // Records `message` at rules[i]<field>, naming the rule when asked and it has an id to name.
   void fail(std::size_t i, const std::string& field, std::string message, bool name_it = true) {
-    const std::string entry = "rules[" + std::to_string(i) + "]";
-    for (const auto& e : errors) {  // the parser already said what is wrong here
-      if (e.field == entry || e.field == entry + field) return;
-    }
     if (name_it && is_rule_id(rules[i].id)) message += " (rule " + in_quotes(rules[i].id) + ")";
-    errors.push_back({source, entry + field, std::move(message)});
+    core::fail_entry(errors, source, "rules", i, field, std::move(message));
   }
 
   // A well-formed id, used once; a description of one line.
