@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "bus/broker_options.hpp"
 #include "core/deadline.hpp"
 #include "core/json_reader.hpp"
 #include "gateway/api_options.hpp"
@@ -17,26 +18,10 @@
 #include "router/deadline_watch_options.hpp"
 #include "router/duplicate_options.hpp"
 #include "router/intake_options.hpp"
+#include "storage/database_options.hpp"
 #include "storage/outbox_options.hpp"
 
 namespace appealhub::config {
-
-struct DatabaseSettings {
-  std::string uri = "postgresql://appealhub@127.0.0.1:55432/appealhub";
-  std::string password_env = "APPEALHUB_PG_PASSWORD";
-};
-
-struct BrokerSettings {
-  std::string uri = "amqp://appealhub@127.0.0.1:56720/";
-  // Further nodes of the same cluster ("host" or "host:port"), tried in turn after the URI's host
-  // when a connection fails or is lost (the URI's scheme, user, password and vhost apply).
-  std::vector<std::string> hosts;
-  std::string password_env = "APPEALHUB_AMQP_PASSWORD";
-  std::string ca_file, cert_file, key_file;  // TLS (amqps://)
-  bool verify_peer = true;
-  bool verify_hostname = true;
-  int heartbeat_seconds = 30;
-};
 
 // How long each kind of appeal is given (docs/domain.md defaults; see core/deadline.hpp).
 struct DeadlineSettings {
@@ -114,8 +99,8 @@ struct GatewaySettings {
 };
 
 struct AppConfig {
-  DatabaseSettings database;
-  BrokerSettings broker;
+  storage::DatabaseConfig database;
+  bus::BrokerOptions broker;
   // The parts' own options, read straight from their sections.
   router::IntakeOptions intake;
   storage::OutboxRelayOptions outbox;
