@@ -117,6 +117,10 @@ class SectionReader {
     });
   }
   void refuse_unknown() { reader_.refuse_unknown("unknown setting", false); }
+  // What the part's validate() found, named with the section.
+  void report(const core::SettingProblems& problems) {
+    for (const auto& p : problems) reader_.fail_at(reader_.path_of(p.setting), p.message);
+  }
 
  private:
   void seen(const char* key, const json& default_value) {
@@ -126,17 +130,6 @@ class SectionReader {
   }
   core::JsonReader reader_;
 };
-
-// A channel's base URL: empty (off) or http(s)://host… without credentials in it.
-void check_base_url(const std::string& source, const std::string& setting, const std::string& url,
-                    std::vector<core::JsonError>& errors) {
-  if (url.empty()) return;
-  if (!url.starts_with("http://") && !url.starts_with("https://")) {
-    errors.push_back({source, setting, "must start with http:// or https://"});
-  } else if (url.substr(0, url.find('/', 8)).find('@') != std::string::npos) {
-    errors.push_back({source, setting, "must not hold credentials (use the *_env setting)"});
-  }
-}
 
 }  // namespace
 
@@ -272,13 +265,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          } else {
            errors.push_back({source, "hotline12328.result_encoding", "must be GB18030 or UTF-8"});
          }
-         if (!results.import_dir.empty() && results.receipt_dir.empty()) {
-           errors.push_back({source, "hotline12328.receipt_dir", "must be set with import_dir"});
-         }
-         if (results.unit.empty() || results.unit.find_first_of("_/\\ ") != std::string::npos) {
-           errors.push_back(
-               {source, "hotline12328.unit_code", "must be a code without _, / or spaces"});
-         }
+         r.report(validate(c.hotline12328));
          r.refuse_unknown();
        }},
       {"mailbox",
@@ -296,7 +283,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
                                                600000);
          r.duration<std::chrono::milliseconds>("backoff_max_ms", m.backoff_max, 1000, 3600000);
          r.refuse_unknown();
-         check_base_url(source, "mailbox.base_url", m.base_url, errors);
+         r.report(validate(m));
        }},
       {"petition",
        [&](const json& s) {
@@ -316,10 +303,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
                                                600000);
          r.duration<std::chrono::milliseconds>("backoff_max_ms", p.backoff_max, 1000, 3600000);
          r.refuse_unknown();
-         check_base_url(source, "petition.base_url", p.base_url, errors);
-         if (!p.base_url.empty() && p.app_id.empty()) {
-           errors.push_back({source, "petition.app_id", "must be set when base_url is"});
-         }
+         r.report(validate(p));
          if (!core::parse_rfc3339(p.initial_updated_since)) {
            errors.push_back({source, "petition.initial_updated_since", "must be an RFC 3339 time"});
          }
@@ -340,10 +324,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          r.number("prefetch", d.intake.prefetch, 1, 10000);
          r.number("operator_max_attempts", d.policy.operator_max_attempts, 1, 100);
          r.refuse_unknown();
-         if (d.policy.backoff_max < d.policy.backoff_min) {
-           errors.push_back(
-               {source, "delivery.backoff_max_ms", "must not be below backoff_min_ms"});
-         }
+         r.report(validate(d));
        }},
       {"gateway",
        [&](const json& s) {
@@ -364,10 +345,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
          r.duration<std::chrono::days>("token_days", api.token_lifetime, 1, 3650);
          r.number("phone_searches_per_minute", api.phone_searches_per_minute, 1, 10000);
          r.refuse_unknown();
-         if (server.tls_cert_file.empty() != server.tls_key_file.empty()) {
-           errors.push_back({source, "gateway.tls_key_file",
-                             "set both tls_cert_file and tls_key_file, or neither"});
-         }
+         r.report(validate(server));
        }},
       {"log",
        [&](const json& s) {

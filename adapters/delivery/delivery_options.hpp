@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/setting_problem.hpp"
 #include "storage/delivery_policy.hpp"
 
 namespace appealhub::adapters::delivery {
@@ -34,5 +35,13 @@ struct DeliveryOptions {
   ReplyIntakeOptions intake;  // each channel's, with its channel set
   DeliveryLoopOptions sender;
 };
+
+inline core::SettingProblems validate(const DeliveryOptions& o) {
+  core::SettingProblems problems;
+  if (o.policy.backoff_max < o.policy.backoff_min) {
+    problems.push_back({"backoff_max_ms", "must not be below backoff_min_ms"});
+  }
+  return problems;
+}
 
 }  // namespace appealhub::adapters::delivery

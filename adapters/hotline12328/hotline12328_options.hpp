@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <string>
 
+#include "core/setting_problem.hpp"
+
 namespace appealhub::adapters::hotline12328 {
 
 // The text encoding of 12328 files (adapters/hotline12328/encoding.hpp).
@@ -35,5 +37,16 @@ struct Hotline12328Options {
   ExportIntakeOptions intake;
   ResultSenderOptions results;
 };
+
+inline core::SettingProblems validate(const Hotline12328Options& o) {
+  core::SettingProblems problems;
+  if (!o.results.import_dir.empty() && o.results.receipt_dir.empty()) {
+    problems.push_back({"receipt_dir", "must be set with import_dir"});
+  }
+  if (o.results.unit.empty() || o.results.unit.find_first_of("_/\\ ") != std::string::npos) {
+    problems.push_back({"unit_code", "must be a code without _, / or spaces"});
+  }
+  return problems;
+}
 
 }  // namespace appealhub::adapters::hotline12328

@@ -21,4 +21,13 @@ struct PetitionOptions : ChannelApiOptions {
   std::string initial_updated_since = "2000-01-01T00:00:00+08:00";
 };
 
+// The initial position's RFC 3339 form is checked by the loader (core/time.hpp).
+inline core::SettingProblems validate(const PetitionOptions& o) {
+  auto problems = validate(static_cast<const ChannelApiOptions&>(o));
+  if (!o.base_url.empty() && o.app_id.empty()) {
+    problems.push_back({"app_id", "must be set when base_url is"});
+  }
+  return problems;
+}
+
 }  // namespace appealhub::adapters::petition

@@ -166,6 +166,21 @@ TEST(AppConfig, BadPolicySettingsAreNamed) {
 namespace appealhub::config {
 namespace {
 
+// Each part's validate() finds them; the loader names them with the file and the section.
+TEST(AppConfig, RulesAcrossFieldsAreReportedWithTheSection) {
+  const auto load = parse_config(R"({"mailbox": {"base_url": "ftp://x"},
+      "petition": {"base_url": "https://u:p@x/"},
+      "delivery": {"backoff_min_ms": 5000, "backoff_max_ms": 1000},
+      "gateway": {"tls_cert_file": "/c.pem"}})",
+                                 "hub.json");
+  EXPECT_EQ(core::to_string(load.errors),
+            "hub.json: delivery.backoff_max_ms: must not be below backoff_min_ms\n"
+            "hub.json: gateway.tls_key_file: set both tls_cert_file and tls_key_file, or neither\n"
+            "hub.json: mailbox.base_url: must start with http:// or https://\n"
+            "hub.json: petition.base_url: must not hold credentials (use the *_env setting)\n"
+            "hub.json: petition.app_id: must be set when base_url is");
+}
+
 TEST(AppConfig, Hotline12328ResultSettings) {
   using adapters::hotline12328::Encoding;
   using namespace std::chrono_literals;
