@@ -5,6 +5,7 @@
 #include <chrono>
 #include <concepts>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -35,6 +36,12 @@ class SectionReader {
   void text(const char* key, std::string& out) {
     seen(key, out);
     reader_.text(key, out);
+  }
+  // A path, written as text.
+  void path(const char* key, std::filesystem::path& out) {
+    auto written = out.string();
+    text(key, written);
+    out = written;
   }
   // A list of "host" or "host:port" (a broker cluster's nodes).
   void hosts(const char* key, std::vector<std::string>& out) {
@@ -109,6 +116,10 @@ class SectionReader {
     });
   }
   void refuse_unknown() { reader_.refuse_unknown("unknown setting", false); }
+  // What the part's validate() found, named with the section.
+  void report(const core::SettingProblems& problems) {
+    for (const auto& p : problems) reader_.fail_at(reader_.path_of(p.setting), p.message);
+  }
 
  private:
   void seen(const char* key, const json& default_value) {
@@ -118,17 +129,6 @@ class SectionReader {
   }
   core::JsonReader reader_;
 };
-
-// A channel's base URL: empty (off) or http(s)://host… without credentials in it.
-void check_base_url(const std::string& source, const std::string& setting, const std::string& url,
-                    std::vector<core::JsonError>& errors) {
-  if (url.empty()) return;
-  if (!url.starts_with("http://") && !url.starts_with("https://")) {
-    errors.push_back({source, setting, "must start with http:// or https://"});
-  } else if (url.substr(0, url.find('/', 8)).find('@') != std::string::npos) {
-    errors.push_back({source, setting, "must not hold credentials (use the *_env setting)"});
-  }
-}
 
 // A section being read: its reader, the configuration it fills, and the file's errors.
 struct Section {
@@ -234,80 +234,79 @@ void read_stats(const Section& section) {
 
 void read_hotline12328(const Section& section) {
   auto& [r, c, source, errors] = section;
-  r.text("export_dir", c.hotline12328.export_dir);
-  r.number("poll_interval_ms", c.hotline12328.poll_interval_ms, 100, 3600000);
-  r.text("import_dir", c.hotline12328.import_dir);
-  r.text("receipt_dir", c.hotline12328.receipt_dir);
-  r.text("result_encoding", c.hotline12328.result_encoding);
-  r.text("unit_code", c.hotline12328.unit_code);
-  r.number("result_flush_seconds", c.hotline12328.result_flush_seconds, 1, 3600);
-  r.number("receipt_timeout_minutes", c.hotline12328.receipt_timeout_minutes, 1, 10080);
-  if (const auto& e = c.hotline12328.result_encoding;
-      e != "GB18030" && e != "UTF-8" && e != "gb18030" && e != "utf-8") {
+  auto& intake = c.hotline12328.intake;
+  auto& results = c.hotline12328.results;
+  using adapters::hotline12328::Encoding;
+  r.path("export_dir", intake.export_dir);
+  r.duration<std::chrono::milliseconds>("poll_interval_ms", intake.poll_interval, 100, 3600000);
+  r.path("import_dir", results.import_dir);
+  r.path("receipt_dir", results.receipt_dir);
+  std::string encoding = results.encoding == Encoding::utf8 ? "UTF-8" : "GB18030";
+  r.text("result_encoding", encoding);
+  r.text("unit_code", results.unit);
+  r.duration<std::chrono::seconds>("result_flush_seconds", results.flush_interval, 1, 3600);
+  r.duration<std::chrono::minutes>("receipt_timeout_minutes", results.receipt_timeout, 1, 10080);
+  if (encoding == "GB18030" || encoding == "gb18030") {
+    results.encoding = Encoding::gb18030;
+  } else if (encoding == "UTF-8" || encoding == "utf-8") {
+    results.encoding = Encoding::utf8;
+  } else {
     errors.push_back({source, "hotline12328.result_encoding", "must be GB18030 or UTF-8"});
   }
-  if (!c.hotline12328.import_dir.empty() && c.hotline12328.receipt_dir.empty()) {
-    errors.push_back({source, "hotline12328.receipt_dir", "must be set with import_dir"});
-  }
-  if (c.hotline12328.unit_code.empty() ||
-      c.hotline12328.unit_code.find_first_of("_/\\ ") != std::string::npos) {
-    errors.push_back({source, "hotline12328.unit_code", "must be a code without _, / or spaces"});
-  }
+  r.report(validate(c.hotline12328));
   r.refuse_unknown();
 }
 
 void read_mailbox(const Section& section) {
   auto& [r, c, source, errors] = section;
-  r.text("base_url", c.mailbox.base_url);
-  r.text("token_env", c.mailbox.token_env);
-  r.text("ca_file", c.mailbox.ca_file);
-  r.number("poll_interval_ms", c.mailbox.poll_interval_ms, 100, 3600000);
-  r.number("page_size", c.mailbox.page_size, 1, 100);
-  r.number("connect_timeout_ms", c.mailbox.connect_timeout_ms, 100, 600000);
-  r.number("request_timeout_ms", c.mailbox.request_timeout_ms, 100, 600000);
-  r.number("backoff_max_ms", c.mailbox.backoff_max_ms, 1000, 3600000);
+  auto& m = c.mailbox;
+  r.text("base_url", m.base_url);
+  r.text("token_env", m.token_env);
+  r.text("ca_file", m.ca_file);
+  r.duration<std::chrono::milliseconds>("poll_interval_ms", m.poll_interval, 100, 3600000);
+  r.number("page_size", m.page_size, 1, 100);
+  r.duration<std::chrono::milliseconds>("connect_timeout_ms", m.connect_timeout, 100, 600000);
+  r.duration<std::chrono::milliseconds>("request_timeout_ms", m.request_timeout, 100, 600000);
+  r.duration<std::chrono::milliseconds>("backoff_max_ms", m.backoff_max, 1000, 3600000);
   r.refuse_unknown();
-  check_base_url(source, "mailbox.base_url", c.mailbox.base_url, errors);
+  r.report(validate(m));
 }
 
 void read_petition(const Section& section) {
   auto& [r, c, source, errors] = section;
-  r.text("base_url", c.petition.base_url);
-  r.text("app_id", c.petition.app_id);
-  r.text("secret_env", c.petition.secret_env);
-  r.text("ca_file", c.petition.ca_file);
-  r.number("poll_interval_ms", c.petition.poll_interval_ms, 100, 3600000);
-  r.number("page_size", c.petition.page_size, 1, 50);
-  r.number("overlap_seconds", c.petition.overlap_seconds, 0, 86400);
-  r.text("initial_updated_since", c.petition.initial_updated_since);
-  r.number("connect_timeout_ms", c.petition.connect_timeout_ms, 100, 600000);
-  r.number("request_timeout_ms", c.petition.request_timeout_ms, 100, 600000);
-  r.number("backoff_max_ms", c.petition.backoff_max_ms, 1000, 3600000);
+  auto& p = c.petition;
+  r.text("base_url", p.base_url);
+  r.text("app_id", p.app_id);
+  r.text("secret_env", p.secret_env);
+  r.text("ca_file", p.ca_file);
+  r.duration<std::chrono::milliseconds>("poll_interval_ms", p.poll_interval, 100, 3600000);
+  r.number("page_size", p.page_size, 1, 50);
+  r.duration<std::chrono::seconds>("overlap_seconds", p.overlap, 0, 86400);
+  r.text("initial_updated_since", p.initial_updated_since);
+  r.duration<std::chrono::milliseconds>("connect_timeout_ms", p.connect_timeout, 100, 600000);
+  r.duration<std::chrono::milliseconds>("request_timeout_ms", p.request_timeout, 100, 600000);
+  r.duration<std::chrono::milliseconds>("backoff_max_ms", p.backoff_max, 1000, 3600000);
   r.refuse_unknown();
-  check_base_url(source, "petition.base_url", c.petition.base_url, errors);
-  if (!c.petition.base_url.empty() && c.petition.app_id.empty()) {
-    errors.push_back({source, "petition.app_id", "must be set when base_url is"});
-  }
-  if (!core::parse_rfc3339(c.petition.initial_updated_since)) {
+  r.report(validate(p));
+  if (!core::parse_rfc3339(p.initial_updated_since)) {
     errors.push_back({source, "petition.initial_updated_since", "must be an RFC 3339 time"});
   }
 }
 
 void read_delivery(const Section& section) {
   auto& [r, c, source, errors] = section;
-  r.text("channels", c.delivery.channels);
-  r.number("max_attempts", c.delivery.max_attempts, 1, 1000);
-  r.number("backoff_min_ms", c.delivery.backoff_min_ms, 10, 3600000);
-  r.number("backoff_max_ms", c.delivery.backoff_max_ms, 10, 86400000);
-  r.number("lease_seconds", c.delivery.lease_seconds, 1, 86400);
-  r.number("batch_size", c.delivery.batch_size, 1, 1000);
-  r.number("poll_interval_ms", c.delivery.poll_interval_ms, 10, 3600000);
-  r.number("prefetch", c.delivery.prefetch, 1, 10000);
-  r.number("operator_max_attempts", c.delivery.operator_max_attempts, 1, 100);
+  auto& d = c.delivery;
+  r.text("channels", d.channels);
+  r.number("max_attempts", d.policy.max_attempts, 1, 1000);
+  r.duration<std::chrono::milliseconds>("backoff_min_ms", d.policy.backoff_min, 10, 3600000);
+  r.duration<std::chrono::milliseconds>("backoff_max_ms", d.policy.backoff_max, 10, 86400000);
+  r.duration<std::chrono::seconds>("lease_seconds", d.policy.lease, 1, 86400);
+  r.number("batch_size", d.sender.batch_size, 1, 1000);
+  r.duration<std::chrono::milliseconds>("poll_interval_ms", d.sender.poll_interval, 10, 3600000);
+  r.number("prefetch", d.intake.prefetch, 1, 10000);
+  r.number("operator_max_attempts", d.policy.operator_max_attempts, 1, 100);
   r.refuse_unknown();
-  if (c.delivery.backoff_max_ms < c.delivery.backoff_min_ms) {
-    errors.push_back({source, "delivery.backoff_max_ms", "must not be below backoff_min_ms"});
-  }
+  r.report(validate(d));
 }
 
 void read_gateway(const Section& section) {
@@ -328,10 +327,7 @@ void read_gateway(const Section& section) {
   r.duration<std::chrono::days>("token_days", api.token_lifetime, 1, 3650);
   r.number("phone_searches_per_minute", api.phone_searches_per_minute, 1, 10000);
   r.refuse_unknown();
-  if (server.tls_cert_file.empty() != server.tls_key_file.empty()) {
-    errors.push_back(
-        {source, "gateway.tls_key_file", "set both tls_cert_file and tls_key_file, or neither"});
-  }
+  r.report(validate(server));
 }
 
 void read_log(const Section& section) {
