@@ -11,25 +11,6 @@ std::string environment(const std::string& name) {
   return value ? value : "";
 }
 
-http::ClientOptions client_options(const std::string& base_url, const std::string& ca_file,
-                                   int connect_timeout_ms, int request_timeout_ms) {
-  http::ClientOptions o;
-  o.base_url = base_url;
-  o.ca_file = ca_file;
-  o.connect_timeout = std::chrono::milliseconds(connect_timeout_ms);
-  o.request_timeout = std::chrono::milliseconds(request_timeout_ms);
-  o.user_agent = "appealhub";
-  return o;
-}
-
-adapters::PollSchedule schedule(int interval_ms, int backoff_max_ms) {
-  adapters::PollSchedule s;
-  s.interval = std::chrono::milliseconds(interval_ms);
-  s.backoff_min = std::chrono::milliseconds(1000);
-  s.backoff_max = std::chrono::milliseconds(backoff_max_ms);
-  return s;
-}
-
 }  // namespace
 
 std::string channel_command_problem(const std::string& command, const config::AppConfig& c) {
@@ -54,11 +35,8 @@ std::unique_ptr<adapters::mailbox::MailboxPoller> make_mailbox_poller(
     throw std::invalid_argument(problem);
   }
   adapters::mailbox::MailboxPollerOptions o;
-  o.http = client_options(c.mailbox.base_url, c.mailbox.ca_file, c.mailbox.connect_timeout_ms,
-                          c.mailbox.request_timeout_ms);
+  o.api = c.mailbox;
   o.token = environment(c.mailbox.token_env);
-  o.page_size = c.mailbox.page_size;
-  o.schedule = schedule(c.mailbox.poll_interval_ms, c.mailbox.backoff_max_ms);
   return std::make_unique<adapters::mailbox::MailboxPoller>(std::move(o), std::move(broker),
                                                             std::move(database));
 }
@@ -69,14 +47,8 @@ std::unique_ptr<adapters::petition::PetitionPoller> make_petition_poller(
     throw std::invalid_argument(problem);
   }
   adapters::petition::PetitionPollerOptions o;
-  o.http = client_options(c.petition.base_url, c.petition.ca_file, c.petition.connect_timeout_ms,
-                          c.petition.request_timeout_ms);
-  o.app_id = c.petition.app_id;
+  o.api = c.petition;
   o.secret = environment(c.petition.secret_env);
-  o.page_size = c.petition.page_size;
-  o.overlap = std::chrono::seconds(c.petition.overlap_seconds);
-  o.initial_updated_since = c.petition.initial_updated_since;
-  o.schedule = schedule(c.petition.poll_interval_ms, c.petition.backoff_max_ms);
   return std::make_unique<adapters::petition::PetitionPoller>(std::move(o), std::move(broker),
                                                               std::move(database));
 }

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "adapters/common/channel_api.hpp"
 #include "adapters/mailbox/reply_sender.hpp"
 #include "adapters/petition/reply_sender.hpp"
 
@@ -24,30 +25,9 @@ std::string instance_name() {
   return std::string(host) + ":" + std::to_string(getpid());
 }
 
-http::ClientOptions client_options(const std::string& base_url, const std::string& ca_file,
-                                   int connect_timeout_ms, int request_timeout_ms) {
-  http::ClientOptions o;
-  o.base_url = base_url;
-  o.ca_file = ca_file;
-  o.connect_timeout = std::chrono::milliseconds(connect_timeout_ms);
-  o.request_timeout = std::chrono::milliseconds(request_timeout_ms);
-  o.user_agent = "appealhub-delivery";
-  return o;
-}
-
 }  // namespace
 
-storage::DeliveryPolicy delivery_policy(const config::DeliverySettings& s) {
-  storage::DeliveryPolicy p;
-  p.max_attempts = s.max_attempts;
-  p.backoff_min = std::chrono::milliseconds(s.backoff_min_ms);
-  p.backoff_max = std::chrono::milliseconds(s.backoff_max_ms);
-  p.lease = std::chrono::seconds(s.lease_seconds);
-  p.operator_max_attempts = s.operator_max_attempts;
-  return p;
-}
-
-std::vector<std::string> delivery_channels(const config::DeliverySettings& s) {
+std::vector<std::string> delivery_channels(const adapters::delivery::DeliveryOptions& s) {
   std::vector<std::string> out;
   std::string item;
   for (std::size_t i = 0; i <= s.channels.size(); ++i) {
@@ -70,11 +50,10 @@ std::unique_ptr<DeliveryParts> make_delivery_parts(
     const config::AppConfig& c, const std::function<bus::BrokerConfig(std::string)>& broker,
     storage::DatabaseConfig database) {
   auto parts = std::make_unique<DeliveryParts>();
-  const storage::ReplyLedger ledger(delivery_policy(c.delivery), instance_name());
+  const storage::ReplyLedger ledger(c.delivery.policy, instance_name());
   for (const auto& channel : delivery_channels(c.delivery)) {
-    adapters::delivery::ReplyIntakeOptions o;
+    auto o = c.delivery.intake;
     o.channel = channel;
-    o.prefetch = static_cast<std::uint16_t>(c.delivery.prefetch);
     parts->intakes.push_back(std::make_unique<adapters::delivery::ReplyIntake>(
         broker("delivery " + channel), database, o, ledger));
 
@@ -86,9 +65,7 @@ std::unique_ptr<DeliveryParts> make_delivery_parts(
                                     " is not set");
       }
       sender = std::make_unique<adapters::mailbox::MailboxReplySender>(
-          client_options(c.mailbox.base_url, c.mailbox.ca_file, c.mailbox.connect_timeout_ms,
-                         c.mailbox.request_timeout_ms),
-          token);
+          adapters::client_options(c.mailbox, "appealhub-delivery"), token);
     } else if (channel == "petition" && !c.petition.base_url.empty()) {
       const auto secret = environment(c.petition.secret_env);
       if (secret.empty() || c.petition.app_id.empty()) {
@@ -96,28 +73,18 @@ std::unique_ptr<DeliveryParts> make_delivery_parts(
                                     c.petition.secret_env + " must be set");
       }
       sender = std::make_unique<adapters::petition::PetitionReplySender>(
-          client_options(c.petition.base_url, c.petition.ca_file, c.petition.connect_timeout_ms,
-                         c.petition.request_timeout_ms),
-          c.petition.app_id, secret);
+          adapters::client_options(c.petition, "appealhub-delivery"), c.petition.app_id, secret);
     }
-    if (channel == "hotline12328" && !c.hotline12328.import_dir.empty()) {
-      adapters::hotline12328::ResultSenderOptions ro;
-      ro.import_dir = c.hotline12328.import_dir;
-      ro.receipt_dir = c.hotline12328.receipt_dir;
-      ro.encoding = *adapters::hotline12328::parse_encoding(c.hotline12328.result_encoding);
-      ro.unit = c.hotline12328.unit_code;
-      ro.flush_interval = std::chrono::seconds(c.hotline12328.result_flush_seconds);
-      ro.receipt_timeout = std::chrono::minutes(c.hotline12328.receipt_timeout_minutes);
-      ro.poll_interval = std::chrono::milliseconds(std::max(c.delivery.poll_interval_ms, 1000));
+    if (channel == "hotline12328" && !c.hotline12328.results.import_dir.empty()) {
+      auto ro = c.hotline12328.results;
+      ro.poll_interval = std::max(c.delivery.sender.poll_interval, std::chrono::milliseconds(1000));
       parts->result_files =
           std::make_unique<adapters::hotline12328::ResultSender>(database, ro, ledger);
       parts->sending.push_back(channel);
     }
     if (sender) {
-      adapters::delivery::DeliveryLoopOptions lo;
+      auto lo = c.delivery.sender;
       lo.channel = channel;
-      lo.batch_size = c.delivery.batch_size;
-      lo.poll_interval = std::chrono::milliseconds(c.delivery.poll_interval_ms);
       parts->senders.push_back(std::make_unique<adapters::delivery::DeliveryLoop>(
           database, lo, ledger, std::move(sender)));
       parts->sending.push_back(channel);

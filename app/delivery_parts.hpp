@@ -21,11 +21,9 @@
 
 namespace appealhub::app {
 
-storage::DeliveryPolicy delivery_policy(const config::DeliverySettings& settings);
-
 // The channel ids of delivery.channels; throws std::invalid_argument for one that is not a word
 // of [a-z0-9-].
-std::vector<std::string> delivery_channels(const config::DeliverySettings& settings);
+std::vector<std::string> delivery_channels(const adapters::delivery::DeliveryOptions& options);
 
 struct DeliveryParts {
   std::vector<std::unique_ptr<adapters::delivery::ReplyIntake>> intakes;

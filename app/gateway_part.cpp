@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "app/part_config.hpp"
 #include "app/routing_settings.hpp"
 #include "gateway/http_server.hpp"
 
@@ -17,7 +18,7 @@ GatewayPart::GatewayPart(const config::AppConfig& c, router::SetupSource setup,
   options.max_event_waits = std::max(1, server.worker_threads / 2);
   options.due_soon_working_days = c.watch.due_soon_working_days;
   api_ = std::make_unique<gateway::Api>(
-      options, storage::DatabaseConfig{c.database.uri}, std::move(setup), check_document,
+      options, database_config(c), std::move(setup), check_document,
       std::vector<gateway::ReadinessCheck>{{"broker", [broker] {
                                               const auto problem = bus::check_broker(broker);
                                               return problem ? *problem : std::string();

@@ -96,6 +96,21 @@ struct CommandLine {
     cli.get_formatter()->column_width(kNameColumn);
     config_option(cli);
 
+    add_parts();
+    add_user_commands();
+    add_settings_commands();
+    add_repair_commands();
+    command(cli, "health", "print the health report (JSON); exit 1 when something needs a person",
+            app::print_health);
+    command(cli, "check", "validate the configuration and exit", [](const auto&) {
+      std::cout << "configuration ok\n";
+      return 0;
+    });
+    cli.footer(kEnvironment);  // after the subcommands: theirs would inherit it
+  }
+
+  // run, and each part alone (migrate, topology, the services).
+  void add_parts() {
     command(cli, "run", "migrate, declare the bus topology, then run every part in this process",
             [](const auto& c) { return app::run_command(c, "run"); });
     command(cli, "migrate", "apply pending database migrations and exit", app::migrate);
@@ -105,7 +120,10 @@ struct CommandLine {
       command(cli, part.name, part.help,
               [name = std::string(part.name)](const auto& c) { return app::run_command(c, name); });
     }
+  }
 
+  // user add, token, revoke-token.
+  void add_user_commands() {
     auto* user = group(cli, "user",
                        "add users (roles: operator, staff, manager, admin), issue and revoke "
                        "their API tokens");
@@ -136,7 +154,10 @@ struct CommandLine {
       sub->add_option("NAME", username, "the user's login name")->required();
       sub->add_option("LABEL", label, "the token's label")->required();
     }
+  }
 
+  // settings show, load.
+  void add_settings_commands() {
     auto* settings =
         group(cli, "settings",
               "the routing settings documents (departments, routing_rules, calendar_days)");
@@ -150,7 +171,10 @@ struct CommandLine {
                          [this](const auto& c) { return app::load_settings(c, document, file); });
     load->add_option("NAME", document, "departments, routing_rules or calendar_days")->required();
     load->add_option("FILE", file, "the new version (JSON)")->required();
+  }
 
+  // What an administrator repairs by hand: a wrong merge, dead letters.
+  void add_repair_commands() {
     auto* unmerge =
         command(cli, "unmerge", "undo a duplicate merge: the ticket is placed on its own",
                 [this](const auto& c) { return app::unmerge(c, ticket, reason); });
@@ -170,14 +194,6 @@ struct CommandLine {
           ->capture_default_str()
           ->check(CLI::Range(0, 999999).description(""));
     }
-
-    command(cli, "health", "print the health report (JSON); exit 1 when something needs a person",
-            app::print_health);
-    command(cli, "check", "validate the configuration and exit", [](const auto&) {
-      std::cout << "configuration ok\n";
-      return 0;
-    });
-    cli.footer(kEnvironment);  // after the subcommands: theirs would inherit it
   }
 
   // The exit code when the command line is not to be run: 0 after --help, 2 for a usage error

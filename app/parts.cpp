@@ -120,11 +120,9 @@ RunningPart watch(const PartContext& x) {
 RunningPart hotline12328(const PartContext& x) {
   const auto& c = x.config;
   auto intake = std::make_shared<adapters::hotline12328::ExportIntake>(
-      adapters::hotline12328::ExportIntakeOptions{
-          c.hotline12328.export_dir, std::chrono::milliseconds(c.hotline12328.poll_interval_ms)},
-      broker_config(c, "hotline12328"), database_config(c));
+      c.hotline12328.intake, broker_config(c, "hotline12328"), database_config(c));
   core::log_info("hotline12328", "watching the export folder",
-                 {{"export_dir", c.hotline12328.export_dir}});
+                 {{"export_dir", c.hotline12328.intake.export_dir.string()}});
   return one_loop("hotline12328", std::move(intake));
 }
 
@@ -271,8 +269,8 @@ const std::vector<Part>& parts() {
        "duplicate appeals",
        always, true, watch},
       {"hotline12328", "run the 12328 export-folder intake (hotline12328.export_dir)",
-       [](const config::AppConfig& c) { return !c.hotline12328.export_dir.empty(); }, false,
-       hotline12328},
+       [](const config::AppConfig& c) { return !c.hotline12328.intake.export_dir.empty(); },
+       false, hotline12328},
       {"mailbox", "poll the leader mailbox's letters and ratings (mailbox.base_url)",
        [](const config::AppConfig& c) { return !c.mailbox.base_url.empty(); }, false, mailbox},
       {"petition", "poll the online-petition platform's messages (petition.base_url)",

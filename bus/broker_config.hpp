@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "bus/broker_options.hpp"
+
 namespace appealhub::bus {
 
 // Any failure talking to the broker that the caller must see: a bad URI or TLS file, a refused
@@ -18,22 +20,8 @@ class BusError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-struct BrokerConfig {
-  // amqp://user:pass@host:port/vhost or amqps://… (user, password and vhost percent-decoded).
-  // The vhost "/" is spelled "%2f"; an empty vhost ("amqp://host:5672/" or no path) also means "/".
-  std::string uri;
-  // Further nodes of the same cluster, "host" or "host:port" ("[::1]:5672" for IPv6; no port: the
-  // URI's), each with the URI's scheme, credentials and vhost. The URI's own host is tried first,
-  // then these in turn: a failed connect or a lost connection moves on to the next one, so a
-  // publisher or consumer fails over when its node goes down.
-  std::vector<std::string> hosts;
-  // TLS (amqps only). ca_file: PEM bundle used to verify the broker; empty = the system's default
-  // verify paths. cert_file + key_file: optional client certificate (both or neither).
-  std::string ca_file, cert_file, key_file;
-  // Peer and host-name verification are on by default: keep them on outside throw-away tests.
-  bool verify_peer = true, verify_hostname = true;
-  // Negotiated down to the broker's value if that is smaller; 0 disables heartbeats (do not).
-  int heartbeat_seconds = 30;
+// One connection's settings: the configured options, and what each part sets for itself.
+struct BrokerConfig : BrokerOptions {
   // connect_timeout bounds the TCP connect, the TLS handshake, the AMQP handshake and every
   // synchronous request (declare, qos, consume, close).
   std::chrono::milliseconds connect_timeout{5000}, reconnect_min{200}, reconnect_max{10000};

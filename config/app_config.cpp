@@ -5,7 +5,7 @@
 #include <chrono>
 #include <concepts>
 #include <cstdlib>
-#include <functional>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -36,6 +36,12 @@ class SectionReader {
   void text(const char* key, std::string& out) {
     seen(key, out);
     reader_.text(key, out);
+  }
+  // A path, written as text.
+  void path(const char* key, std::filesystem::path& out) {
+    auto written = out.string();
+    text(key, written);
+    out = written;
   }
   // A list of "host" or "host:port" (a broker cluster's nodes).
   void hosts(const char* key, std::vector<std::string>& out) {
@@ -110,6 +116,10 @@ class SectionReader {
     });
   }
   void refuse_unknown() { reader_.refuse_unknown("unknown setting", false); }
+  // What the part's validate() found, named with the section.
+  void report(const core::SettingProblems& problems) {
+    for (const auto& p : problems) reader_.fail_at(reader_.path_of(p.setting), p.message);
+  }
 
  private:
   void seen(const char* key, const json& default_value) {
@@ -120,14 +130,213 @@ class SectionReader {
   core::JsonReader reader_;
 };
 
-// A channel's base URL: empty (off) or http(s)://host… without credentials in it.
-void check_base_url(const std::string& source, const std::string& setting, const std::string& url,
-                    std::vector<core::JsonError>& errors) {
-  if (url.empty()) return;
-  if (!url.starts_with("http://") && !url.starts_with("https://")) {
-    errors.push_back({source, setting, "must start with http:// or https://"});
-  } else if (url.substr(0, url.find('/', 8)).find('@') != std::string::npos) {
-    errors.push_back({source, setting, "must not hold credentials (use the *_env setting)"});
+// A section being read: its reader, the configuration it fills, and the file's errors.
+struct Section {
+  SectionReader& r;
+  AppConfig& c;
+  const std::string& source;
+  std::vector<core::JsonError>& errors;
+};
+
+// One reader a section, by the section's name in the file.
+void read_database(const Section& section) {
+  auto& [r, c, source, errors] = section;
+  r.text("uri", c.database.uri);
+  r.text("password_env", c.database.password_env);
+  r.refuse_unknown();
+}
+
+void read_broker(const Section& section) {
+  auto& [r, c, source, errors] = section;
+  r.text("uri", c.broker.uri);
+  r.hosts("hosts", c.broker.hosts);
+  r.text("password_env", c.broker.password_env);
+  r.text("ca_file", c.broker.ca_file);
+  r.text("cert_file", c.broker.cert_file);
+  r.text("key_file", c.broker.key_file);
+  r.flag("verify_peer", c.broker.verify_peer);
+  r.flag("verify_hostname", c.broker.verify_hostname);
+  r.number("heartbeat_seconds", c.broker.heartbeat_seconds, 0, 600);
+  r.refuse_unknown();
+}
+
+void read_intake(const Section& section) {
+  auto& [r, c, source, errors] = section;
+  r.number("consumers", c.intake.consumers, 1, 16);
+  r.number("prefetch", c.intake.prefetch, 1, 65535);
+  r.number("batch_size", c.intake.batch_size, 1, 5000);
+  r.duration<std::chrono::milliseconds>("batch_wait_ms", c.intake.batch_wait, 0, 10000);
+  r.number("max_attempts", c.intake.max_attempts, 1, 20);
+  r.number("max_body_bytes", c.intake.max_body_bytes, 1024, 64 << 20);
+  r.refuse_unknown();
+}
+
+void read_outbox(const Section& section) {
+  auto& [r, c, source, errors] = section;
+  r.number("batch_size", c.outbox.batch_size, 1, 5000);
+  r.duration<std::chrono::milliseconds>("poll_interval_ms", c.outbox.poll_interval, 10, 600000);
+  r.duration<std::chrono::milliseconds>("retry_delay_ms", c.outbox.retry_delay, 10, 3600000);
+  r.duration<std::chrono::days>("retention_days", c.outbox.retention, 1, 3650);
+  r.refuse_unknown();
+}
+
+void read_deadlines(const Section& section) {
+  auto& [r, c, source, errors] = section;
+  r.day_table("working_days", c.deadlines.policy.days_by_kind, true);
+  r.day_table("urgency_working_days", c.deadlines.policy.days_by_urgency, false);
+  r.refuse_unknown();
+  for (const auto& [code, days] : c.deadlines.policy.days_by_kind) {
+    if (!core::parse_appeal_kind(code)) {
+      errors.push_back({source, "deadlines.working_days." + code, "unknown appeal kind"});
+    }
+  }
+  for (const auto& [code, days] : c.deadlines.policy.days_by_urgency) {
+    if (!core::parse_urgency(code)) {
+      errors.push_back({source, "deadlines.urgency_working_days." + code, "unknown urgency"});
+    }
+  }
+}
+
+void read_duplicates(const Section& section) {
+  auto& [r, c, source, errors] = section;
+  auto& policy = c.duplicates.policy;
+  auto& scan = c.duplicates.scan;
+  r.duration<std::chrono::days>("window_days", policy.window, 1, 365);
+  r.fraction("merge_threshold", policy.merge_threshold);
+  r.fraction("suggest_threshold", policy.suggest_threshold);
+  r.fraction("text_threshold", policy.text_threshold);
+  r.duration<std::chrono::hours>("strong_plate_hours", policy.strong_plate_gap, 0, 24 * 365);
+  r.fraction("common_gram_share", scan.common_gram_share);
+  r.number("common_gram_floor", scan.common_gram_floor, 1, 1000000);
+  r.number("min_shared_grams", scan.min_shared_grams, 1, 100);
+  r.duration<std::chrono::milliseconds>("scan_interval_ms", scan.interval, 10, 600000);
+  r.refuse_unknown();
+  if (policy.suggest_threshold > policy.merge_threshold) {
+    errors.push_back(
+        {source, "duplicates.suggest_threshold", "must not be above duplicates.merge_threshold"});
+  }
+}
+
+void read_watch(const Section& section) {
+  auto& [r, c, source, errors] = section;
+  r.number("due_soon_working_days", c.watch.due_soon_working_days, 0, 30);
+  r.number("public_note_working_days", c.watch.public_note_working_days, 1, 60);
+  r.duration<std::chrono::milliseconds>("interval_ms", c.watch.interval, 1000, 3600000);
+  r.refuse_unknown();
+}
+
+void read_stats(const Section& section) {
+  auto& [r, c, source, errors] = section;
+  r.number("min_sample", c.gateway.api.stats_min_sample, 1, 100000);
+  r.number("instant_answer_minutes", c.gateway.api.stats_instant_answer_minutes, 1, 1440);
+  r.refuse_unknown();
+}
+
+void read_hotline12328(const Section& section) {
+  auto& [r, c, source, errors] = section;
+  auto& intake = c.hotline12328.intake;
+  auto& results = c.hotline12328.results;
+  using adapters::hotline12328::Encoding;
+  r.path("export_dir", intake.export_dir);
+  r.duration<std::chrono::milliseconds>("poll_interval_ms", intake.poll_interval, 100, 3600000);
+  r.path("import_dir", results.import_dir);
+  r.path("receipt_dir", results.receipt_dir);
+  std::string encoding = results.encoding == Encoding::utf8 ? "UTF-8" : "GB18030";
+  r.text("result_encoding", encoding);
+  r.text("unit_code", results.unit);
+  r.duration<std::chrono::seconds>("result_flush_seconds", results.flush_interval, 1, 3600);
+  r.duration<std::chrono::minutes>("receipt_timeout_minutes", results.receipt_timeout, 1, 10080);
+  if (encoding == "GB18030" || encoding == "gb18030") {
+    results.encoding = Encoding::gb18030;
+  } else if (encoding == "UTF-8" || encoding == "utf-8") {
+    results.encoding = Encoding::utf8;
+  } else {
+    errors.push_back({source, "hotline12328.result_encoding", "must be GB18030 or UTF-8"});
+  }
+  r.report(validate(c.hotline12328));
+  r.refuse_unknown();
+}
+
+void read_mailbox(const Section& section) {
+  auto& [r, c, source, errors] = section;
+  auto& m = c.mailbox;
+  r.text("base_url", m.base_url);
+  r.text("token_env", m.token_env);
+  r.text("ca_file", m.ca_file);
+  r.duration<std::chrono::milliseconds>("poll_interval_ms", m.poll_interval, 100, 3600000);
+  r.number("page_size", m.page_size, 1, 100);
+  r.duration<std::chrono::milliseconds>("connect_timeout_ms", m.connect_timeout, 100, 600000);
+  r.duration<std::chrono::milliseconds>("request_timeout_ms", m.request_timeout, 100, 600000);
+  r.duration<std::chrono::milliseconds>("backoff_max_ms", m.backoff_max, 1000, 3600000);
+  r.refuse_unknown();
+  r.report(validate(m));
+}
+
+void read_petition(const Section& section) {
+  auto& [r, c, source, errors] = section;
+  auto& p = c.petition;
+  r.text("base_url", p.base_url);
+  r.text("app_id", p.app_id);
+  r.text("secret_env", p.secret_env);
+  r.text("ca_file", p.ca_file);
+  r.duration<std::chrono::milliseconds>("poll_interval_ms", p.poll_interval, 100, 3600000);
+  r.number("page_size", p.page_size, 1, 50);
+  r.duration<std::chrono::seconds>("overlap_seconds", p.overlap, 0, 86400);
+  r.text("initial_updated_since", p.initial_updated_since);
+  r.duration<std::chrono::milliseconds>("connect_timeout_ms", p.connect_timeout, 100, 600000);
+  r.duration<std::chrono::milliseconds>("request_timeout_ms", p.request_timeout, 100, 600000);
+  r.duration<std::chrono::milliseconds>("backoff_max_ms", p.backoff_max, 1000, 3600000);
+  r.refuse_unknown();
+  r.report(validate(p));
+  if (!core::parse_rfc3339(p.initial_updated_since)) {
+    errors.push_back({source, "petition.initial_updated_since", "must be an RFC 3339 time"});
+  }
+}
+
+void read_delivery(const Section& section) {
+  auto& [r, c, source, errors] = section;
+  auto& d = c.delivery;
+  r.text("channels", d.channels);
+  r.number("max_attempts", d.policy.max_attempts, 1, 1000);
+  r.duration<std::chrono::milliseconds>("backoff_min_ms", d.policy.backoff_min, 10, 3600000);
+  r.duration<std::chrono::milliseconds>("backoff_max_ms", d.policy.backoff_max, 10, 86400000);
+  r.duration<std::chrono::seconds>("lease_seconds", d.policy.lease, 1, 86400);
+  r.number("batch_size", d.sender.batch_size, 1, 1000);
+  r.duration<std::chrono::milliseconds>("poll_interval_ms", d.sender.poll_interval, 10, 3600000);
+  r.number("prefetch", d.intake.prefetch, 1, 10000);
+  r.number("operator_max_attempts", d.policy.operator_max_attempts, 1, 100);
+  r.refuse_unknown();
+  r.report(validate(d));
+}
+
+void read_gateway(const Section& section) {
+  auto& [r, c, source, errors] = section;
+  auto& server = c.gateway.server;
+  auto& api = c.gateway.api;
+  r.text("listen_address", server.address);
+  r.number("port", server.port, 0, 65535);
+  r.number("io_threads", server.io_threads, 1, 64);
+  r.number("worker_threads", server.worker_threads, 1, 256);
+  r.number("max_connections", server.max_connections, 1, 100000);
+  r.number("max_connections_per_address", server.max_connections_per_address, 1, 100000);
+  r.duration<std::chrono::milliseconds>("read_timeout_ms", server.read_timeout, 100, 600000);
+  r.text("tls_cert_file", server.tls_cert_file);
+  r.text("tls_key_file", server.tls_key_file);
+  r.duration<std::chrono::hours>("session_hours", api.session_lifetime, 1, 24 * 30);
+  r.text("web_root", api.web_root);
+  r.duration<std::chrono::days>("token_days", api.token_lifetime, 1, 3650);
+  r.number("phone_searches_per_minute", api.phone_searches_per_minute, 1, 10000);
+  r.refuse_unknown();
+  r.report(validate(server));
+}
+
+void read_log(const Section& section) {
+  auto& [r, c, source, errors] = section;
+  r.text("level", c.log_level);
+  r.refuse_unknown();
+  if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
+      c.log_level != "error") {
+    errors.push_back({source, "log.level", "must be debug, info, warn or error"});
   }
 }
 
@@ -145,219 +354,28 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
   }
   auto& c = load.config;
   auto& errors = load.errors;
-  const std::map<std::string, std::function<void(const json&)>> sections{
-      {"database",
-       [&](const json& s) {
-         SectionReader r(s, "database", source, errors);
-         r.text("uri", c.database.uri);
-         r.text("password_env", c.database.password_env);
-         r.refuse_unknown();
-       }},
-      {"broker",
-       [&](const json& s) {
-         SectionReader r(s, "broker", source, errors);
-         r.text("uri", c.broker.uri);
-         r.hosts("hosts", c.broker.hosts);
-         r.text("password_env", c.broker.password_env);
-         r.text("ca_file", c.broker.ca_file);
-         r.text("cert_file", c.broker.cert_file);
-         r.text("key_file", c.broker.key_file);
-         r.flag("verify_peer", c.broker.verify_peer);
-         r.flag("verify_hostname", c.broker.verify_hostname);
-         r.number("heartbeat_seconds", c.broker.heartbeat_seconds, 0, 600);
-         r.refuse_unknown();
-       }},
-      {"intake",
-       [&](const json& s) {
-         SectionReader r(s, "intake", source, errors);
-         r.number("consumers", c.intake.consumers, 1, 16);
-         r.number("prefetch", c.intake.prefetch, 1, 65535);
-         r.number("batch_size", c.intake.batch_size, 1, 5000);
-         r.duration<std::chrono::milliseconds>("batch_wait_ms", c.intake.batch_wait, 0, 10000);
-         r.number("max_attempts", c.intake.max_attempts, 1, 20);
-         r.number("max_body_bytes", c.intake.max_body_bytes, 1024, 64 << 20);
-         r.refuse_unknown();
-       }},
-      {"outbox",
-       [&](const json& s) {
-         SectionReader r(s, "outbox", source, errors);
-         r.number("batch_size", c.outbox.batch_size, 1, 5000);
-         r.duration<std::chrono::milliseconds>("poll_interval_ms", c.outbox.poll_interval, 10,
-                                               600000);
-         r.duration<std::chrono::milliseconds>("retry_delay_ms", c.outbox.retry_delay, 10, 3600000);
-         r.duration<std::chrono::days>("retention_days", c.outbox.retention, 1, 3650);
-         r.refuse_unknown();
-       }},
-      {"deadlines",
-       [&](const json& s) {
-         SectionReader r(s, "deadlines", source, errors);
-         r.day_table("working_days", c.deadlines.policy.days_by_kind, true);
-         r.day_table("urgency_working_days", c.deadlines.policy.days_by_urgency, false);
-         r.refuse_unknown();
-         for (const auto& [code, days] : c.deadlines.policy.days_by_kind) {
-           if (!core::parse_appeal_kind(code)) {
-             errors.push_back({source, "deadlines.working_days." + code, "unknown appeal kind"});
-           }
-         }
-         for (const auto& [code, days] : c.deadlines.policy.days_by_urgency) {
-           if (!core::parse_urgency(code)) {
-             errors.push_back(
-                 {source, "deadlines.urgency_working_days." + code, "unknown urgency"});
-           }
-         }
-       }},
-      {"duplicates",
-       [&](const json& s) {
-         SectionReader r(s, "duplicates", source, errors);
-         auto& policy = c.duplicates.policy;
-         auto& scan = c.duplicates.scan;
-         r.duration<std::chrono::days>("window_days", policy.window, 1, 365);
-         r.fraction("merge_threshold", policy.merge_threshold);
-         r.fraction("suggest_threshold", policy.suggest_threshold);
-         r.fraction("text_threshold", policy.text_threshold);
-         r.duration<std::chrono::hours>("strong_plate_hours", policy.strong_plate_gap, 0, 24 * 365);
-         r.fraction("common_gram_share", scan.common_gram_share);
-         r.number("common_gram_floor", scan.common_gram_floor, 1, 1000000);
-         r.number("min_shared_grams", scan.min_shared_grams, 1, 100);
-         r.duration<std::chrono::milliseconds>("scan_interval_ms", scan.interval, 10, 600000);
-         r.refuse_unknown();
-         if (policy.suggest_threshold > policy.merge_threshold) {
-           errors.push_back({source, "duplicates.suggest_threshold",
-                             "must not be above duplicates.merge_threshold"});
-         }
-       }},
-      {"watch",
-       [&](const json& s) {
-         SectionReader r(s, "watch", source, errors);
-         r.number("due_soon_working_days", c.watch.due_soon_working_days, 0, 30);
-         r.number("public_note_working_days", c.watch.public_note_working_days, 1, 60);
-         r.duration<std::chrono::milliseconds>("interval_ms", c.watch.interval, 1000, 3600000);
-         r.refuse_unknown();
-       }},
-      {"stats",
-       [&](const json& s) {
-         SectionReader r(s, "stats", source, errors);
-         r.number("min_sample", c.gateway.api.stats_min_sample, 1, 100000);
-         r.number("instant_answer_minutes", c.gateway.api.stats_instant_answer_minutes, 1, 1440);
-         r.refuse_unknown();
-       }},
-      {"hotline12328",
-       [&](const json& s) {
-         SectionReader r(s, "hotline12328", source, errors);
-         r.text("export_dir", c.hotline12328.export_dir);
-         r.number("poll_interval_ms", c.hotline12328.poll_interval_ms, 100, 3600000);
-         r.text("import_dir", c.hotline12328.import_dir);
-         r.text("receipt_dir", c.hotline12328.receipt_dir);
-         r.text("result_encoding", c.hotline12328.result_encoding);
-         r.text("unit_code", c.hotline12328.unit_code);
-         r.number("result_flush_seconds", c.hotline12328.result_flush_seconds, 1, 3600);
-         r.number("receipt_timeout_minutes", c.hotline12328.receipt_timeout_minutes, 1, 10080);
-         if (const auto& e = c.hotline12328.result_encoding;
-             e != "GB18030" && e != "UTF-8" && e != "gb18030" && e != "utf-8") {
-           errors.push_back({source, "hotline12328.result_encoding", "must be GB18030 or UTF-8"});
-         }
-         if (!c.hotline12328.import_dir.empty() && c.hotline12328.receipt_dir.empty()) {
-           errors.push_back({source, "hotline12328.receipt_dir", "must be set with import_dir"});
-         }
-         if (c.hotline12328.unit_code.empty() ||
-             c.hotline12328.unit_code.find_first_of("_/\\ ") != std::string::npos) {
-           errors.push_back(
-               {source, "hotline12328.unit_code", "must be a code without _, / or spaces"});
-         }
-         r.refuse_unknown();
-       }},
-      {"mailbox",
-       [&](const json& s) {
-         SectionReader r(s, "mailbox", source, errors);
-         r.text("base_url", c.mailbox.base_url);
-         r.text("token_env", c.mailbox.token_env);
-         r.text("ca_file", c.mailbox.ca_file);
-         r.number("poll_interval_ms", c.mailbox.poll_interval_ms, 100, 3600000);
-         r.number("page_size", c.mailbox.page_size, 1, 100);
-         r.number("connect_timeout_ms", c.mailbox.connect_timeout_ms, 100, 600000);
-         r.number("request_timeout_ms", c.mailbox.request_timeout_ms, 100, 600000);
-         r.number("backoff_max_ms", c.mailbox.backoff_max_ms, 1000, 3600000);
-         r.refuse_unknown();
-         check_base_url(source, "mailbox.base_url", c.mailbox.base_url, errors);
-       }},
-      {"petition",
-       [&](const json& s) {
-         SectionReader r(s, "petition", source, errors);
-         r.text("base_url", c.petition.base_url);
-         r.text("app_id", c.petition.app_id);
-         r.text("secret_env", c.petition.secret_env);
-         r.text("ca_file", c.petition.ca_file);
-         r.number("poll_interval_ms", c.petition.poll_interval_ms, 100, 3600000);
-         r.number("page_size", c.petition.page_size, 1, 50);
-         r.number("overlap_seconds", c.petition.overlap_seconds, 0, 86400);
-         r.text("initial_updated_since", c.petition.initial_updated_since);
-         r.number("connect_timeout_ms", c.petition.connect_timeout_ms, 100, 600000);
-         r.number("request_timeout_ms", c.petition.request_timeout_ms, 100, 600000);
-         r.number("backoff_max_ms", c.petition.backoff_max_ms, 1000, 3600000);
-         r.refuse_unknown();
-         check_base_url(source, "petition.base_url", c.petition.base_url, errors);
-         if (!c.petition.base_url.empty() && c.petition.app_id.empty()) {
-           errors.push_back({source, "petition.app_id", "must be set when base_url is"});
-         }
-         if (!core::parse_rfc3339(c.petition.initial_updated_since)) {
-           errors.push_back({source, "petition.initial_updated_since", "must be an RFC 3339 time"});
-         }
-       }},
-      {"delivery",
-       [&](const json& s) {
-         SectionReader r(s, "delivery", source, errors);
-         r.text("channels", c.delivery.channels);
-         r.number("max_attempts", c.delivery.max_attempts, 1, 1000);
-         r.number("backoff_min_ms", c.delivery.backoff_min_ms, 10, 3600000);
-         r.number("backoff_max_ms", c.delivery.backoff_max_ms, 10, 86400000);
-         r.number("lease_seconds", c.delivery.lease_seconds, 1, 86400);
-         r.number("batch_size", c.delivery.batch_size, 1, 1000);
-         r.number("poll_interval_ms", c.delivery.poll_interval_ms, 10, 3600000);
-         r.number("prefetch", c.delivery.prefetch, 1, 10000);
-         r.number("operator_max_attempts", c.delivery.operator_max_attempts, 1, 100);
-         r.refuse_unknown();
-         if (c.delivery.backoff_max_ms < c.delivery.backoff_min_ms) {
-           errors.push_back(
-               {source, "delivery.backoff_max_ms", "must not be below backoff_min_ms"});
-         }
-       }},
-      {"gateway",
-       [&](const json& s) {
-         SectionReader r(s, "gateway", source, errors);
-         auto& server = c.gateway.server;
-         auto& api = c.gateway.api;
-         r.text("listen_address", server.address);
-         r.number("port", server.port, 0, 65535);
-         r.number("io_threads", server.io_threads, 1, 64);
-         r.number("worker_threads", server.worker_threads, 1, 256);
-         r.number("max_connections", server.max_connections, 1, 100000);
-         r.number("max_connections_per_address", server.max_connections_per_address, 1, 100000);
-         r.duration<std::chrono::milliseconds>("read_timeout_ms", server.read_timeout, 100, 600000);
-         r.text("tls_cert_file", server.tls_cert_file);
-         r.text("tls_key_file", server.tls_key_file);
-         r.duration<std::chrono::hours>("session_hours", api.session_lifetime, 1, 24 * 30);
-         r.text("web_root", api.web_root);
-         r.duration<std::chrono::days>("token_days", api.token_lifetime, 1, 3650);
-         r.number("phone_searches_per_minute", api.phone_searches_per_minute, 1, 10000);
-         r.refuse_unknown();
-         if (server.tls_cert_file.empty() != server.tls_key_file.empty()) {
-           errors.push_back({source, "gateway.tls_key_file",
-                             "set both tls_cert_file and tls_key_file, or neither"});
-         }
-       }},
-      {"log",
-       [&](const json& s) {
-         SectionReader r(s, "log", source, errors);
-         r.text("level", c.log_level);
-         r.refuse_unknown();
-         if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
-             c.log_level != "error") {
-           errors.push_back({source, "log.level", "must be debug, info, warn or error"});
-         }
-       }},
+  const std::map<std::string, void (*)(const Section&)> sections{
+      {"database", read_database},
+      {"broker", read_broker},
+      {"intake", read_intake},
+      {"outbox", read_outbox},
+      {"deadlines", read_deadlines},
+      {"duplicates", read_duplicates},
+      {"watch", read_watch},
+      {"stats", read_stats},
+      {"hotline12328", read_hotline12328},
+      {"mailbox", read_mailbox},
+      {"petition", read_petition},
+      {"delivery", read_delivery},
+      {"gateway", read_gateway},
+      {"log", read_log},
+  };
+  const auto read = [&](const std::string& key, const json& value) {
+    SectionReader r(value, key, source, errors);
+    sections.at(key)({r, c, source, errors});
   };
   if (reference_sink != nullptr) {
-    for (const auto& [key, read] : sections) read(json::object());
+    for (const auto& section : sections) read(section.first, json::object());
     return load;
   }
   for (const auto& [key, value] : root.items()) {
@@ -368,7 +386,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& source) {
     } else if (!value.is_object()) {
       errors.push_back({source, key, "must be an object"});
     } else {
-      it->second(value);
+      read(key, value);
     }
   }
   for (const auto* uri : {&c.database.uri, &c.broker.uri}) {
@@ -434,7 +452,8 @@ void apply_environment(AppConfig& config) {
     }
     config.gateway.server.port = static_cast<unsigned short>(port);
   }
-  config.database.uri = http::uri_with_password(config.database.uri, env(config.database.password_env));
+  config.database.uri =
+      http::uri_with_password(config.database.uri, env(config.database.password_env));
   config.broker.uri = http::uri_with_password(config.broker.uri, env(config.broker.password_env));
 }
 

@@ -10,6 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "adapters/delivery/delivery_options.hpp"
+#include "adapters/hotline12328/hotline12328_options.hpp"
+#include "adapters/mailbox/mailbox_options.hpp"
+#include "adapters/petition/petition_options.hpp"
+#include "bus/broker_options.hpp"
 #include "core/deadline.hpp"
 #include "core/json_reader.hpp"
 #include "gateway/api_options.hpp"
@@ -17,26 +22,10 @@
 #include "router/deadline_watch_options.hpp"
 #include "router/duplicate_options.hpp"
 #include "router/intake_options.hpp"
+#include "storage/database_options.hpp"
 #include "storage/outbox_options.hpp"
 
 namespace appealhub::config {
-
-struct DatabaseSettings {
-  std::string uri = "postgresql://appealhub@127.0.0.1:55432/appealhub";
-  std::string password_env = "APPEALHUB_PG_PASSWORD";
-};
-
-struct BrokerSettings {
-  std::string uri = "amqp://appealhub@127.0.0.1:56720/";
-  // Further nodes of the same cluster ("host" or "host:port"), tried in turn after the URI's host
-  // when a connection fails or is lost (the URI's scheme, user, password and vhost apply).
-  std::vector<std::string> hosts;
-  std::string password_env = "APPEALHUB_AMQP_PASSWORD";
-  std::string ca_file, cert_file, key_file;  // TLS (amqps://)
-  bool verify_peer = true;
-  bool verify_hostname = true;
-  int heartbeat_seconds = 30;
-};
 
 // How long each kind of appeal is given (docs/domain.md defaults; see core/deadline.hpp).
 struct DeadlineSettings {
@@ -49,61 +38,6 @@ struct DuplicateSettings {
   router::DuplicatePolicy policy;
   router::TextScanOptions scan;
 };
-// The 12328 hotline's file interface (adapters/hotline12328/); empty export_dir: not running.
-struct Hotline12328Settings {
-  std::string export_dir;
-  int poll_interval_ms = 5000;
-  // The result side (adapters/hotline12328/result_sender.hpp); empty import_dir: not running.
-  std::string import_dir;                   // the platform's import/ folder: result files go there
-  std::string receipt_dir;                  // its receipt/ folder
-  std::string result_encoding = "GB18030";  // GB18030 or UTF-8, as configured for the unit
-  std::string unit_code = "510800JT";       // the unit in result file names
-  int result_flush_seconds = 60;            // waiting answers are written at least this often
-  int receipt_timeout_minutes = 30;         // a result file without a receipt then is reported
-};
-
-// The leader mailbox's API (adapters/mailbox/); empty base_url: not running.
-struct MailboxSettings {
-  std::string base_url;                               // http(s)://host[:port][/prefix]
-  std::string token_env = "APPEALHUB_MAILBOX_TOKEN";  // environment variable with the bearer token
-  std::string ca_file;                                // https: CAs to trust; empty: the system's
-  int poll_interval_ms = 5000;
-  int page_size = 100;  // 1..100
-  int connect_timeout_ms = 5000;
-  int request_timeout_ms = 30000;
-  int backoff_max_ms = 300000;  // ceiling of the exponential backoff after failures
-};
-
-// The online-petition platform's API and webhooks (adapters/petition/); empty base_url: the
-// poller is not running (the webhook works when app_id and the secret are set).
-struct PetitionSettings {
-  std::string base_url;
-  std::string app_id;
-  std::string secret_env = "APPEALHUB_PETITION_SECRET";  // environment variable with app_secret
-  std::string ca_file;
-  int poll_interval_ms = 10000;
-  int page_size = 50;         // 1..50
-  int overlap_seconds = 300;  // each poll re-reads this much before the stored position
-  std::string initial_updated_since = "2000-01-01T00:00:00+08:00";  // with no stored position
-  int connect_timeout_ms = 5000;
-  int request_timeout_ms = 30000;
-  int backoff_max_ms = 300000;
-};
-
-// The delivery of answers (storage/reply_ledger.hpp, adapters/delivery/): which channels' reply
-// queues are taken into the ledger, and how failed deliveries are retried.
-struct DeliverySettings {
-  std::string channels = "mailbox,petition,operator,hotline12328";  // comma-separated channel ids
-  int max_attempts = 12;          // attempts before a reply fails for good
-  int backoff_min_ms = 2000;      // the first retry's ceiling; doubles per attempt
-  int backoff_max_ms = 600000;    // no retry waits longer (a Retry-After aside)
-  int lease_seconds = 120;        // a reply 'sending' this long with no answer is taken again
-  int batch_size = 20;            // replies a sender claims at once
-  int poll_interval_ms = 500;     // how often a sender looks for due replies when idle
-  int prefetch = 200;             // unacknowledged reply.requested per channel consumer
-  int operator_max_attempts = 3;  // unanswered callbacks before an operator reply fails
-};
-
 // The HTTP(S) gateway (gateway/): its server and its API, each part's own options. TLS when both
 // server.tls_cert_file and tls_key_file are set; server.port 0 leaves the gateway off (the shipped
 // config/appealhub.json serves on 8080); an empty api.web_root serves the repository's web/dist.
@@ -114,18 +48,18 @@ struct GatewaySettings {
 };
 
 struct AppConfig {
-  DatabaseSettings database;
-  BrokerSettings broker;
+  storage::DatabaseConfig database;
+  bus::BrokerOptions broker;
   // The parts' own options, read straight from their sections.
   router::IntakeOptions intake;
   storage::OutboxRelayOptions outbox;
   DeadlineSettings deadlines;
   DuplicateSettings duplicates;
   router::DeadlineWatchOptions watch;
-  Hotline12328Settings hotline12328;
-  MailboxSettings mailbox;
-  PetitionSettings petition;
-  DeliverySettings delivery;
+  adapters::hotline12328::Hotline12328Options hotline12328;
+  adapters::mailbox::MailboxOptions mailbox;
+  adapters::petition::PetitionOptions petition;
+  adapters::delivery::DeliveryOptions delivery;
   GatewaySettings gateway;
   std::string log_level = "info";
   std::string source;  // where it was loaded from, for messages

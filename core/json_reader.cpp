@@ -85,6 +85,16 @@ bool read_object_list(const std::string& text, const std::string& source, std::s
   return true;
 }
 
+void fail_entry(std::vector<JsonError>& errors, const std::string& source,
+                std::string_view list_key, std::size_t i, const std::string& field,
+                std::string message) {
+  const std::string entry = std::string(list_key) + "[" + std::to_string(i) + "]";
+  for (const auto& e : errors) {
+    if (e.field == entry || e.field == entry + field) return;
+  }
+  errors.push_back({source, entry + field, std::move(message)});
+}
+
 JsonReader::JsonReader(const json& value, std::string path, std::string source,
                        std::vector<JsonError>& errors)
     : value_(&value), path_(std::move(path)), source_(std::move(source)), errors_(&errors) {}

@@ -48,6 +48,13 @@ bool read_object_list(const std::string& text, const std::string& source, std::s
                       std::vector<JsonError>& errors,
                       const std::function<void(JsonReader* entry)>& read);
 
+// A problem found after read_object_list, in entry i of "<list_key>" ("departments[3]" + ".code"):
+// recorded unless the reading already reported that entry or that field (a "must be a string"
+// needs no "missing" beside it).
+void fail_entry(std::vector<JsonError>& errors, const std::string& source,
+                std::string_view list_key, std::size_t i, const std::string& field,
+                std::string message);
+
 class JsonReader {
  public:
   // Reads `value`, found at `path` ("" for the document) of the file `source`; problems are

@@ -178,11 +178,18 @@ std::optional<std::string> Body::choice(const std::string& name, bool required,
   return value;
 }
 
+void Body::read(const std::function<void(core::JsonReader&)>& read) {
+  read(reader_);
+}
+
 void Body::finish() {
+  const auto read_errors = errors_.size();
   reader_.refuse_unknown("unknown field", false);
-  if (!errors_.empty()) {
-    throw ApiError(400, "unknown_field", errors_.front().field + ": " + errors_.front().message);
+  if (errors_.size() > read_errors) {
+    const auto& unknown = errors_[read_errors];
+    throw ApiError(400, "unknown_field", unknown.field + ": " + unknown.message);
   }
+  throw_first_error();
 }
 
 http::Response json_response(int status, const nlohmann::json& body) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -124,6 +125,10 @@ class Body {
   // A string that must be one of `allowed`.
   std::optional<std::string> choice(const std::string& name, bool required,
                                     const std::set<std::string>& allowed);
+  // Members read by a reader shared with files (a knowledge entry): its problems are collected
+  // and reported by finish(), after any unknown field.
+  void read(const std::function<void(core::JsonReader& reader)>& read);
+  // A 400 for the first field nobody read ("unknown_field"), else for the first problem read().
   void finish();
   const nlohmann::json& json() const { return json_; }
 

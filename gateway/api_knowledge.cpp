@@ -16,6 +16,9 @@ const std::set<std::string> kEntryStates = {"draft", "published", "expired"};
 // What an operator can answer at once: a consultation still waiting for its answer.
 const std::set<std::string> kInstantStatuses = {"received", "triage", "assigned", "in_progress"};
 
+constexpr long long kMaxVersion = 2147483647;
+constexpr std::size_t kMaxNoteBytes = 2000;
+
 bool owns(const Context& ctx, const std::string& department) {
   const auto& mine = ctx.user().departments;
   return std::find(mine.begin(), mine.end(), department) != mine.end();
@@ -30,39 +33,24 @@ void require_editor(const Context& ctx, const std::string& department) {
   }
 }
 
+// An entry from the body (storage::entry_from_json), with the version it changes when
+// `expected_version` is given (a version sent to create one is ignored) and a note.
 storage::KnowledgeEntry entry_body(Context& ctx, int* expected_version, std::string& note) {
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(ctx.request.body.empty() ? "{}" : ctx.request.body);
-  } catch (const std::exception&) {
-    throw ApiError(400, "invalid", "body: not JSON");
-  }
-  if (!json.is_object()) throw ApiError(400, "invalid", "body: must be a JSON object");
-  static const std::set<std::string> known = {
-      "question",         "answer",      "keywords", "category", "divisions", "policy",
-      "owner_department", "review_date", "state",    "version",  "note"};
-  for (const auto& [key, value] : json.items()) {
-    (void)value;
-    if (!known.contains(key)) throw ApiError(400, "unknown_field", key + ": unknown field");
-  }
-  std::vector<std::string> errors;
-  auto entry = storage::entry_from_json(json, errors);
-  if (expected_version) {
-    const auto v = json.find("version");
-    if (v == json.end() || !v->is_number_integer()) {
-      errors.push_back("version: required, the version you changed");
-    } else {
-      *expected_version = v->get<int>();
+  Body body(ctx.request);
+  storage::KnowledgeEntry entry;
+  body.read([&](core::JsonReader& r) {
+    entry = storage::entry_from_json(r);
+    const auto* version = r.take("version");
+    if (expected_version && (version == nullptr || !version->is_number_integer())) {
+      r.fail_at("version", "required, the version you changed");
+    } else if (expected_version) {
+      *expected_version = static_cast<int>(r.integer("version", 0, kMaxVersion).value_or(0));
     }
-  }
-  if (const auto n = json.find("note"); n != json.end()) {
-    if (!n->is_string() || n->get<std::string>().size() > 2000) {
-      errors.push_back("note: a string of at most 2000 bytes");
-    } else {
-      note = n->get<std::string>();
+    if (r.text("note", note) && note.size() > kMaxNoteBytes) {
+      r.fail_at("note", "at most " + std::to_string(kMaxNoteBytes) + " bytes");
     }
-  }
-  if (!errors.empty()) throw ApiError(400, "invalid", errors.front());
+  });
+  body.finish();
   const auto setup = ctx.services.routing();
   const auto* d = setup->departments->find(entry.owner_department);
   if (!d) bad_request("owner_department", "unknown department '" + entry.owner_department + "'");

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <string>
 
+#include "core/setting_problem.hpp"
+
 namespace appealhub::gateway {
 
 struct ServerOptions {
@@ -22,5 +24,13 @@ struct ServerOptions {
   std::string tls_cert_file, tls_key_file;  // both set: HTTPS (TLS 1.2 or newer); else plain HTTP
   std::chrono::milliseconds drain_timeout{10000};
 };
+
+inline core::SettingProblems validate(const ServerOptions& o) {
+  core::SettingProblems problems;
+  if (o.tls_cert_file.empty() != o.tls_key_file.empty()) {
+    problems.push_back({"tls_key_file", "set both tls_cert_file and tls_key_file, or neither"});
+  }
+  return problems;
+}
 
 }  // namespace appealhub::gateway

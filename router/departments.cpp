@@ -36,25 +36,36 @@ std::string in_quotes(std::string_view text) {
 
 // Checks a list of departments and, when it is sound, indexes it.
 struct DirectoryBuilder {
-  static DepartmentsLoad build(std::vector<Department> departments, const std::string& source,
-                               std::vector<core::JsonError> errors) {
+  static DepartmentsLoad build(std::vector<Department> given, const std::string& file,
+                               std::vector<core::JsonError> parse_errors) {
+    DirectoryBuilder b{std::move(given), file, std::move(parse_errors), {}};
+    b.index_codes();
+    for (std::size_t i = 0; i < b.departments.size(); ++i) b.check_entry(i);
+    b.check_cycles();
+    b.check_triage();
     DepartmentsLoad load;
-    load.source = source;
-    const auto fail = [&](std::size_t i, const std::string& field, std::string message,
-                          bool name_it = true) {
-      const std::string entry = "departments[" + std::to_string(i) + "]";
-      // The parser already said what is wrong with this entry or field (not an object, not a
-      // string): do not add "missing" to it.
-      for (const auto& e : errors) {
-        if (e.field == entry || e.field == entry + field) return;
-      }
-      if (name_it && is_code(departments[i].code)) {
-        message += " (department " + in_quotes(departments[i].code) + ")";
-      }
-      errors.push_back({source, entry + field, std::move(message)});
-    };
+    load.source = file;
+    load.errors = std::move(b.errors);
+    if (load.errors.empty()) load.directory = b.directory();
+    return load;
+  }
 
-    std::unordered_map<std::string, std::size_t> index;
+  std::vector<Department> departments;
+  const std::string& source;
+  std::vector<core::JsonError> errors;
+  std::unordered_map<std::string, std::size_t> index;  // code -> position
+
+  // Records `message` at departments[i]<field>, naming the department when asked and it has a
+  // code to name.
+  void fail(std::size_t i, const std::string& field, std::string message, bool name_it = true) {
+    if (name_it && is_code(departments[i].code)) {
+      message += " (department " + in_quotes(departments[i].code) + ")";
+    }
+    core::fail_entry(errors, source, "departments", i, field, std::move(message));
+  }
+
+  // Each well-formed code once, by its first position.
+  void index_codes() {
     for (std::size_t i = 0; i < departments.size(); ++i) {
       const auto& d = departments[i];
       if (!is_code(d.code)) {
@@ -74,40 +85,43 @@ struct DirectoryBuilder {
              false);
       }
     }
+  }
 
-    for (std::size_t i = 0; i < departments.size(); ++i) {
-      const auto& d = departments[i];
-      if (d.name.empty()) {
-        fail(i, ".name", "missing");
-      } else if (!core::is_valid_utf8(d.name) || core::has_control_characters(d.name, false) ||
-                 d.name.size() > 200) {
-        fail(i, ".name", "must be one line of text, at most 200 bytes");
-      }
-      if (!d.phone.empty() && !core::is_phone_number(d.phone) && !is_service_number(d.phone)) {
-        fail(i, ".phone",
-             in_quotes(d.phone) + " is not a phone number (0839-3269293, 13908391234 or 12328)");
-      }
-      if (!d.parent.empty()) {
-        if (d.parent == d.code) {
-          fail(i, ".parent", "a department cannot be its own parent");
-        } else if (!index.contains(d.parent)) {
-          fail(i, ".parent", "unknown department " + in_quotes(d.parent));
-        }
-      }
-      std::set<std::string_view> seen;
-      for (std::size_t k = 0; k < d.divisions.size(); ++k) {
-        const auto& division = d.divisions[k];
-        const std::string field = ".divisions[" + std::to_string(k) + "]";
-        if (!core::is_division_code(division)) {
-          fail(i, field, in_quotes(division) + " is not a division code (6 digits, 510802)");
-        } else if (!seen.insert(division).second) {
-          fail(i, field, in_quotes(division) + " is listed twice");
-        }
+  // One department's name, phone, parent and divisions.
+  void check_entry(std::size_t i) {
+    const auto& d = departments[i];
+    if (d.name.empty()) {
+      fail(i, ".name", "missing");
+    } else if (!core::is_valid_utf8(d.name) || core::has_control_characters(d.name, false) ||
+               d.name.size() > 200) {
+      fail(i, ".name", "must be one line of text, at most 200 bytes");
+    }
+    if (!d.phone.empty() && !core::is_phone_number(d.phone) && !is_service_number(d.phone)) {
+      fail(i, ".phone",
+           in_quotes(d.phone) + " is not a phone number (0839-3269293, 13908391234 or 12328)");
+    }
+    if (!d.parent.empty()) {
+      if (d.parent == d.code) {
+        fail(i, ".parent", "a department cannot be its own parent");
+      } else if (!index.contains(d.parent)) {
+        fail(i, ".parent", "unknown department " + in_quotes(d.parent));
       }
     }
+    std::set<std::string_view> seen;
+    for (std::size_t k = 0; k < d.divisions.size(); ++k) {
+      const auto& division = d.divisions[k];
+      const std::string field = ".divisions[" + std::to_string(k) + "]";
+      if (!core::is_division_code(division)) {
+        fail(i, field, in_quotes(division) + " is not a division code (6 digits, 510802)");
+      } else if (!seen.insert(division).second) {
+        fail(i, field, in_quotes(division) + " is listed twice");
+      }
+    }
+  }
 
-    // Cycles: follow each chain of parents; a chain that comes back to where it started is
-    // reported once, at its first member in file order.
+  // Cycles: follow each chain of parents; a chain that comes back to where it started is
+  // reported once, at its first member in file order.
+  void check_cycles() {
     std::set<std::string> in_reported_cycle;
     for (std::size_t i = 0; i < departments.size(); ++i) {
       if (!is_code(departments[i].code) || in_reported_cycle.contains(departments[i].code)) {
@@ -131,7 +145,9 @@ struct DirectoryBuilder {
         fail(i, ".parent", "the parents form a cycle: " + path + in_quotes(departments[i].code));
       }
     }
+  }
 
+  void check_triage() {
     const auto triage = index.find(std::string(kTriage));
     if (triage == index.end()) {
       errors.push_back(
@@ -140,20 +156,19 @@ struct DirectoryBuilder {
     } else if (!departments[triage->second].active) {
       fail(triage->second, ".active", "the dispatch desk cannot be inactive");
     }
+  }
 
-    load.errors = std::move(errors);
-    if (!load.errors.empty()) return load;
-
-    DepartmentDirectory directory;
-    directory.departments_ = std::move(departments);
-    directory.index_ = std::move(index);
-    for (std::size_t i = 0; i < directory.departments_.size(); ++i) {
-      const auto& d = directory.departments_[i];
+  // The checked list, indexed by code and by the divisions its active departments serve.
+  DepartmentDirectory directory() {
+    DepartmentDirectory out;
+    out.departments_ = std::move(departments);
+    out.index_ = std::move(index);
+    for (std::size_t i = 0; i < out.departments_.size(); ++i) {
+      const auto& d = out.departments_[i];
       if (!d.active) continue;
-      for (const auto& division : d.divisions) directory.served_[division].push_back(i);
+      for (const auto& division : d.divisions) out.served_[division].push_back(i);
     }
-    load.directory = std::move(directory);
-    return load;
+    return out;
   }
 };
 

@@ -378,160 +378,190 @@ Placement RoutingRules::place(const core::Appeal& appeal) const {
 
 // Checks rules against a directory and, when they are sound, compiles them.
 struct RulesBuilder {
-  static RulesLoad build(std::vector<Rule> rules, const std::string& source,
-                         const DepartmentDirectory& departments,
-                         std::vector<core::JsonError> errors) {
-    RulesLoad load;
-    load.source = source;
-    const auto fail = [&](std::size_t i, const std::string& field, std::string message,
-                          bool name_it = true) {
-      const std::string entry = "rules[" + std::to_string(i) + "]";
-      for (const auto& e : errors) {  // the parser already said what is wrong here
-        if (e.field == entry || e.field == entry + field) return;
-      }
-      if (name_it && is_rule_id(rules[i].id)) message += " (rule " + in_quotes(rules[i].id) + ")";
-      errors.push_back({source, entry + field, std::move(message)});
-    };
-
-    auto compiled = std::make_unique<RoutingRules::Compiled>();
-    std::unordered_map<std::string, std::uint32_t> keyword_ids;
-    std::unordered_map<std::string, std::size_t> ids;
-
-    for (std::size_t i = 0; i < rules.size(); ++i) {
-      const Rule& rule = rules[i];
+  static RulesLoad build(std::vector<Rule> given, const std::string& file,
+                         const DepartmentDirectory& directory,
+                         std::vector<core::JsonError> parse_errors) {
+    RulesBuilder b{std::move(given),
+                   file,
+                   directory,
+                   std::move(parse_errors),
+                   std::make_unique<RoutingRules::Compiled>(),
+                   {},
+                   {}};
+    for (std::size_t i = 0; i < b.rules.size(); ++i) {
       CompiledRule out;
       out.index = i;
-
-      if (!is_rule_id(rule.id)) {
-        fail(i, ".id",
-             rule.id.empty() ? "missing"
-                             : in_quotes(rule.id) +
-                                   " is not a rule id (1 to 64 characters of "
-                                   "a-z 0-9 _ -)",
-             false);
-      } else if (const auto [it, inserted] = ids.emplace(rule.id, i); !inserted) {
-        fail(i, ".id",
-             in_quotes(rule.id) + " is already used by rules[" + std::to_string(it->second) + "]",
-             false);
-      }
-      if (!core::is_valid_utf8(rule.description) ||
-          core::has_control_characters(rule.description, false)) {
-        fail(i, ".description", "must be one line of text");
-      }
-
-      // Each condition: every value checked, none listed twice.
-      const auto each = [&](const std::vector<std::string>& values, const std::string& name,
-                            auto&& check) {
-        std::set<std::string> seen;
-        for (std::size_t k = 0; k < values.size(); ++k) {
-          const std::string field = ".match." + name + "[" + std::to_string(k) + "]";
-          const std::string key = name == "keywords" ? lower_ascii(values[k]) : values[k];
-          if (!seen.insert(key).second) {
-            fail(i, field, in_quotes(values[k]) + " is listed twice");
-            continue;
-          }
-          if (auto problem = check(values[k]); !problem.empty()) fail(i, field, problem);
-        }
-      };
-      each(rule.channels, "channels", [&](const std::string& v) -> std::string {
-        if (!core::is_channel_id(v)) return in_quotes(v) + " is not a channel id";
-        out.channels.push_back(v);
-        return {};
-      });
-      each(rule.kinds, "kinds", [&](const std::string& v) -> std::string {
-        const auto kind = core::parse_appeal_kind(v);
-        if (!kind) return "unknown kind " + in_quotes(v) + " (kinds: " + codes_of_kinds() + ")";
-        out.kinds |= 1u << static_cast<unsigned>(*kind);
-        return {};
-      });
-      each(rule.categories, "categories", [&](const std::string& v) -> std::string {
-        if (!core::is_business_category(v)) {
-          return "unknown category " + in_quotes(v) + " (categories: " + codes_of_categories() +
-                 ")";
-        }
-        out.categories |= 1u << static_cast<unsigned>(std::max(category_index(v), 0));
-        return {};
-      });
-      each(rule.divisions, "divisions", [&](const std::string& v) -> std::string {
-        if (!core::is_division_code(v)) {
-          return in_quotes(v) + " is not a division code (6 digits, 510802)";
-        }
-        out.divisions.push_back(v);
-        return {};
-      });
-      each(rule.keywords, "keywords", [&](const std::string& v) -> std::string {
-        if (v.empty()) return "an empty keyword would match every appeal";
-        if (!core::is_valid_utf8(v) || core::has_control_characters(v, false)) {
-          return in_quotes(v) + " must be one line of text";
-        }
-        if (v.size() > 256) return "longer than 256 bytes";
-        const auto [it, inserted] = keyword_ids.emplace(
-            lower_ascii(v), static_cast<std::uint32_t>(compiled->keywords.size()));
-        if (inserted) {
-          compiled->keywords.push_back(it->first);
-          compiled->keyword_pairs.push_back(pair_slots(it->first));
-        }
-        out.keywords.push_back(it->second);
-        return {};
-      });
-      each(rule.plates, "plates", [&](const std::string& v) -> std::string {
-        auto pattern = compile_plate(v);
-        if (!pattern) {
-          return in_quotes(v) +
-                 " is not a plate pattern (a province character such as 川 or a wildcard, then "
-                 "A-Z 0-9 挂 学 警 as normalized plates have them; ? for one character, * for any "
-                 "run)";
-        }
-        out.plates.push_back(std::move(*pattern));
-        return {};
-      });
-      each(rule.urgencies, "urgencies", [&](const std::string& v) -> std::string {
-        const auto urgency = core::parse_urgency(v);
-        if (!urgency)
-          return "unknown urgency " + in_quotes(v) + " (urgencies: normal, urgent, critical)";
-        out.urgencies |= 1u << static_cast<unsigned>(*urgency);
-        return {};
-      });
-      std::sort(out.divisions.begin(), out.divisions.end());
-
-      // The result.
-      const auto department_problem = [&](const std::string& code) -> std::string {
-        const Department* d = departments.find(code);
-        if (d == nullptr) return "unknown department " + in_quotes(code);
-        if (!d->active) return "department " + in_quotes(code) + " is inactive";
-        return {};
-      };
-      if (rule.lead_by_division && !rule.lead.empty()) {
-        fail(i, ".lead_by_division", "give either lead or lead_by_division, not both");
-      } else if (!rule.lead_by_division) {
-        if (rule.lead.empty()) {
-          fail(i, ".lead", "missing (a department code, or lead_by_division: true)");
-        } else if (auto problem = department_problem(rule.lead); !problem.empty()) {
-          fail(i, ".lead", problem);
-        }
-      }
-      if (rule.lead_by_division && rule.assist_by_division) {
-        fail(i, ".assist_by_division",
-             "the division's department already leads (lead_by_division)");
-      }
-      std::set<std::string> assisting;
-      for (std::size_t k = 0; k < rule.assisting.size(); ++k) {
-        const auto& code = rule.assisting[k];
-        const std::string field = ".assisting[" + std::to_string(k) + "]";
-        if (!assisting.insert(code).second) {
-          fail(i, field, in_quotes(code) + " is listed twice");
-        } else if (code == rule.lead) {
-          fail(i, field, in_quotes(code) + " already leads");
-        } else if (code == kTriage) {
-          fail(i, field, "the dispatch desk cannot assist");
-        } else if (auto problem = department_problem(code); !problem.empty()) {
-          fail(i, field, problem);
-        }
-      }
-      if (rule.enabled) compiled->rules.push_back(std::move(out));
+      b.check_id(i);
+      b.compile_conditions(i, out);
+      b.check_result(i);
+      if (b.rules[i].enabled) b.compiled->rules.push_back(std::move(out));
     }
+    b.check_shadowing();
+    if (directory.find(kTriage) == nullptr) {
+      b.errors.push_back({file, "", "the department directory has no dispatch desk 'triage'"});
+    }
+    RulesLoad load;
+    load.source = file;
+    load.errors = std::move(b.errors);
+    if (load.errors.empty()) load.rules = b.result();
+    return load;
+  }
 
-    // A rule that matches everything and always places hides every enabled rule after it.
+  std::vector<Rule> rules;
+  const std::string& source;
+  const DepartmentDirectory& departments;
+  std::vector<core::JsonError> errors;
+  std::unique_ptr<RoutingRules::Compiled> compiled;
+  std::unordered_map<std::string, std::uint32_t> keyword_ids;
+  std::unordered_map<std::string, std::size_t> ids;
+
+  // Records `message` at rules[i]<field>, naming the rule when asked and it has an id to name.
+  void fail(std::size_t i, const std::string& field, std::string message, bool name_it = true) {
+    if (name_it && is_rule_id(rules[i].id)) message += " (rule " + in_quotes(rules[i].id) + ")";
+    core::fail_entry(errors, source, "rules", i, field, std::move(message));
+  }
+
+  // A well-formed id, used once; a description of one line.
+  void check_id(std::size_t i) {
+    const Rule& rule = rules[i];
+    if (!is_rule_id(rule.id)) {
+      fail(i, ".id",
+           rule.id.empty() ? "missing"
+                           : in_quotes(rule.id) +
+                                 " is not a rule id (1 to 64 characters of "
+                                 "a-z 0-9 _ -)",
+           false);
+    } else if (const auto [it, inserted] = ids.emplace(rule.id, i); !inserted) {
+      fail(i, ".id",
+           in_quotes(rule.id) + " is already used by rules[" + std::to_string(it->second) + "]",
+           false);
+    }
+    if (!core::is_valid_utf8(rule.description) ||
+        core::has_control_characters(rule.description, false)) {
+      fail(i, ".description", "must be one line of text");
+    }
+  }
+
+  // Each value of condition `name`: none listed twice, and `check` gives its problem, or "" once
+  // it has compiled it.
+  template <typename Check>
+  void each(std::size_t i, const std::vector<std::string>& values, const std::string& name,
+            Check&& check) {
+    std::set<std::string> seen;
+    for (std::size_t k = 0; k < values.size(); ++k) {
+      const std::string field = ".match." + name + "[" + std::to_string(k) + "]";
+      const std::string key = name == "keywords" ? lower_ascii(values[k]) : values[k];
+      if (!seen.insert(key).second) {
+        fail(i, field, in_quotes(values[k]) + " is listed twice");
+        continue;
+      }
+      if (auto problem = check(values[k]); !problem.empty()) fail(i, field, problem);
+    }
+  }
+
+  // The match conditions, checked and compiled into `out`.
+  void compile_conditions(std::size_t i, CompiledRule& out) {
+    const Rule& rule = rules[i];
+    each(i, rule.channels, "channels", [&](const std::string& v) -> std::string {
+      if (!core::is_channel_id(v)) return in_quotes(v) + " is not a channel id";
+      out.channels.push_back(v);
+      return {};
+    });
+    each(i, rule.kinds, "kinds", [&](const std::string& v) -> std::string {
+      const auto kind = core::parse_appeal_kind(v);
+      if (!kind) return "unknown kind " + in_quotes(v) + " (kinds: " + codes_of_kinds() + ")";
+      out.kinds |= 1u << static_cast<unsigned>(*kind);
+      return {};
+    });
+    each(i, rule.categories, "categories", [&](const std::string& v) -> std::string {
+      if (!core::is_business_category(v)) {
+        return "unknown category " + in_quotes(v) + " (categories: " + codes_of_categories() + ")";
+      }
+      out.categories |= 1u << static_cast<unsigned>(std::max(category_index(v), 0));
+      return {};
+    });
+    each(i, rule.divisions, "divisions", [&](const std::string& v) -> std::string {
+      if (!core::is_division_code(v)) {
+        return in_quotes(v) + " is not a division code (6 digits, 510802)";
+      }
+      out.divisions.push_back(v);
+      return {};
+    });
+    each(i, rule.keywords, "keywords", [&](const std::string& v) -> std::string {
+      if (v.empty()) return "an empty keyword would match every appeal";
+      if (!core::is_valid_utf8(v) || core::has_control_characters(v, false)) {
+        return in_quotes(v) + " must be one line of text";
+      }
+      if (v.size() > 256) return "longer than 256 bytes";
+      const auto [it, inserted] = keyword_ids.emplace(
+          lower_ascii(v), static_cast<std::uint32_t>(compiled->keywords.size()));
+      if (inserted) {
+        compiled->keywords.push_back(it->first);
+        compiled->keyword_pairs.push_back(pair_slots(it->first));
+      }
+      out.keywords.push_back(it->second);
+      return {};
+    });
+    each(i, rule.plates, "plates", [&](const std::string& v) -> std::string {
+      auto pattern = compile_plate(v);
+      if (!pattern) {
+        return in_quotes(v) +
+               " is not a plate pattern (a province character such as 川 or a wildcard, then "
+               "A-Z 0-9 挂 学 警 as normalized plates have them; ? for one character, * for any "
+               "run)";
+      }
+      out.plates.push_back(std::move(*pattern));
+      return {};
+    });
+    each(i, rule.urgencies, "urgencies", [&](const std::string& v) -> std::string {
+      const auto urgency = core::parse_urgency(v);
+      if (!urgency)
+        return "unknown urgency " + in_quotes(v) + " (urgencies: normal, urgent, critical)";
+      out.urgencies |= 1u << static_cast<unsigned>(*urgency);
+      return {};
+    });
+    std::sort(out.divisions.begin(), out.divisions.end());
+  }
+
+  // The lead and the assisting departments: known, active, and not the same twice.
+  void check_result(std::size_t i) {
+    const Rule& rule = rules[i];
+    const auto department_problem = [&](const std::string& code) -> std::string {
+      const Department* d = departments.find(code);
+      if (d == nullptr) return "unknown department " + in_quotes(code);
+      if (!d->active) return "department " + in_quotes(code) + " is inactive";
+      return {};
+    };
+    if (rule.lead_by_division && !rule.lead.empty()) {
+      fail(i, ".lead_by_division", "give either lead or lead_by_division, not both");
+    } else if (!rule.lead_by_division) {
+      if (rule.lead.empty()) {
+        fail(i, ".lead", "missing (a department code, or lead_by_division: true)");
+      } else if (auto problem = department_problem(rule.lead); !problem.empty()) {
+        fail(i, ".lead", problem);
+      }
+    }
+    if (rule.lead_by_division && rule.assist_by_division) {
+      fail(i, ".assist_by_division", "the division's department already leads (lead_by_division)");
+    }
+    std::set<std::string> assisting;
+    for (std::size_t k = 0; k < rule.assisting.size(); ++k) {
+      const auto& code = rule.assisting[k];
+      const std::string field = ".assisting[" + std::to_string(k) + "]";
+      if (!assisting.insert(code).second) {
+        fail(i, field, in_quotes(code) + " is listed twice");
+      } else if (code == rule.lead) {
+        fail(i, field, in_quotes(code) + " already leads");
+      } else if (code == kTriage) {
+        fail(i, field, "the dispatch desk cannot assist");
+      } else if (auto problem = department_problem(code); !problem.empty()) {
+        fail(i, field, problem);
+      }
+    }
+  }
+
+  // A rule that matches everything and always places hides every enabled rule after it.
+  void check_shadowing() {
     for (std::size_t r = 0; r + 1 < compiled->rules.size(); ++r) {
       const Rule& rule = rules[compiled->rules[r].index];
       if (rule.has_conditions() || rule.lead_by_division) continue;
@@ -541,26 +571,21 @@ struct RulesBuilder {
                "] " + in_quotes(rules[next].id) +
                " after it could never match; make it the last rule or give it conditions");
     }
+  }
 
-    if (departments.find(kTriage) == nullptr) {
-      errors.push_back({source, "", "the department directory has no dispatch desk 'triage'"});
-    }
-
-    load.errors = std::move(errors);
-    if (!load.errors.empty()) return load;
-
+  // The checked rules, compiled, with the division each active department serves.
+  std::shared_ptr<RoutingRules> result() {
     for (const auto& department : departments.list()) {
       if (!department.active) continue;
       for (const auto& division : department.divisions) {
         compiled->division_department.emplace(division, department.code);  // first one wins
       }
     }
-    auto result = std::make_shared<RoutingRules>();
-    result->rules_ = std::move(rules);
-    result->source_ = source;
-    result->compiled_ = std::move(compiled);
-    load.rules = std::move(result);
-    return load;
+    auto out = std::make_shared<RoutingRules>();
+    out->rules_ = std::move(rules);
+    out->source_ = source;
+    out->compiled_ = std::move(compiled);
+    return out;
   }
 };
 

@@ -92,39 +92,35 @@ RoutingStats route_new_tickets(pqxx::dbtransaction& txn, const RoutingSetup& set
   return decision.stats;
 }
 
-RoutingDecision decide_routing(pqxx::dbtransaction& txn, const RoutingSetup& setup,
-                               const std::vector<NewTicket>& tickets, const std::string& occasion) {
-  RoutingDecision decision;
-  auto& stats = decision.stats;
-  auto& records = decision.records;
-  if (tickets.empty()) return decision;
-  const bool first = occasion == "first";
+namespace {
 
-  // Earlier open tickets sharing a key (phone, masked phone, landline, plate), for all at once.
+// What the tickets of one first routing are compared with: earlier open tickets sharing a key
+// (phone, masked phone, landline, plate), read for all at once, and the batch's tickets decided so
+// far, which later ones may repeat.
+struct BatchCandidates {
   std::map<std::int64_t, DuplicateKeys> keys;
-  std::vector<storage::DuplicateQuery> queries;
-  if (first) {
+  std::map<std::int64_t, std::vector<DuplicateCandidate>> candidates;
+  std::vector<DuplicateCandidate> decided;
+
+  void load(pqxx::dbtransaction& txn, const RoutingSetup& setup,
+            const std::vector<NewTicket>& tickets) {
+    std::vector<storage::DuplicateQuery> queries;
     for (const auto& t : tickets) {
       const auto& a = *t.appeal;
       auto& k = keys[t.id] = duplicate_keys(a.citizen.phone, a.plate, a.title, a.content);
       queries.push_back({t.id, k.lookup, seconds_of(a.received_at)});
     }
-  }
-  std::map<std::int64_t, std::vector<DuplicateCandidate>> candidates;
-  for (auto& row :
-       first ? storage::find_duplicate_candidates(
-                   txn, queries,
-                   std::chrono::duration_cast<std::chrono::hours>(setup.duplicates.window),
-                   static_cast<int>(kDuplicateCandidates))
-             : std::vector<storage::DuplicateCandidateRow>{}) {
-    candidates[row.for_ticket].push_back({row.ticket_id, row.channel, row.phone, row.plate,
-                                          row.division, row.category, row.title, row.content,
-                                          row.received});
+    for (auto& row : storage::find_duplicate_candidates(
+             txn, queries, std::chrono::duration_cast<std::chrono::hours>(setup.duplicates.window),
+             static_cast<int>(kDuplicateCandidates))) {
+      candidates[row.for_ticket].push_back({row.ticket_id, row.channel, row.phone, row.plate,
+                                            row.division, row.category, row.title, row.content,
+                                            row.received});
+    }
   }
 
-  // Tickets of this call decided so far that later ones may repeat.
-  std::vector<DuplicateCandidate> decided;
-  const auto earlier_in_batch = [&](const NewTicket& t) {
+  // Adds to t's candidates the tickets decided earlier in this batch that share a key with it.
+  void add_earlier_in_batch(const NewTicket& t, std::chrono::seconds window) {
     auto& found = candidates[t.id];  // from the store, newest first
     std::vector<DuplicateCandidate> out;
     const auto received = seconds_of(t.appeal->received_at);
@@ -137,23 +133,66 @@ RoutingDecision decide_routing(pqxx::dbtransaction& txn, const RoutingSetup& set
       });
       const bool stored = std::any_of(found.begin(), found.end(),
                                       [&](const auto& f) { return f.ticket_id == c.ticket_id; });
-      if (c.ticket_id < t.id && shares_key && !stored &&
-          c.received >= received - setup.duplicates.window) {
+      if (c.ticket_id < t.id && shares_key && !stored && c.received >= received - window) {
         out.push_back(c);
       }
     }
     out.insert(out.end(), found.begin(), found.end());
     if (out.size() > kDuplicateCandidates) out.resize(kDuplicateCandidates);
     found = std::move(out);
-  };
+  }
+
+  void add_decided(const NewTicket& t) {
+    const auto& appeal = *t.appeal;
+    decided.push_back({t.id, appeal.channel, appeal.citizen.phone, appeal.plate, appeal.division,
+                       appeal.category, appeal.title, appeal.content,
+                       seconds_of(appeal.received_at)});
+  }
+};
+
+// Places `r`'s ticket by the routing rules and writes its ticket.routed message.
+void place(const RoutingSetup& setup, const NewTicket& t, const core::DeadlineComputation& computed,
+           const std::string& occasion, storage::RoutingRecord& r, RoutingStats& stats) {
+  const auto& appeal = *t.appeal;
+  const auto placement = setup.rules->place(appeal);
+  r.status = placement.triage ? "triage" : "assigned";
+  r.lead = placement.lead;
+  r.assisting = placement.assisting;
+  r.rule = placement.rule_id;
+  r.reason = placement.reason;
+  ++(placement.triage ? stats.triage : stats.assigned);
+
+  core::TicketRouted routed;
+  routed.ticket_id = t.id;
+  routed.department = placement.lead;
+  routed.assisting = placement.assisting;
+  routed.status = placement.triage ? core::TicketStatus::triage : core::TicketStatus::assigned;
+  if (computed.deadline) routed.deadline = china_time(*computed.deadline);
+  routed.rule = placement.rule_id;
+  routed.reason = placement.reason;
+  routed.appeal = for_departments(appeal);
+  r.routed = routed_message(routed, occasion, "router");
+}
+
+}  // namespace
+
+RoutingDecision decide_routing(pqxx::dbtransaction& txn, const RoutingSetup& setup,
+                               const std::vector<NewTicket>& tickets, const std::string& occasion) {
+  RoutingDecision decision;
+  auto& stats = decision.stats;
+  auto& records = decision.records;
+  if (tickets.empty()) return decision;
+  const bool first = occasion == "first";
+  BatchCandidates batch;
+  if (first) batch.load(txn, setup, tickets);
 
   records.reserve(tickets.size());
   for (const auto& t : tickets) {
     const auto& appeal = *t.appeal;
-    if (first) earlier_in_batch(t);
+    if (first) batch.add_earlier_in_batch(t, setup.duplicates.window);
     storage::RoutingRecord r;
     r.ticket_id = t.id;
-    if (first) r.duplicate_keys = keys[t.id].stored;
+    if (first) r.duplicate_keys = batch.keys[t.id].stored;
     if (!first) r.event_id = "route:" + std::to_string(t.id) + ":" + occasion;
 
     const auto computed = core::compute_deadline(
@@ -175,7 +214,7 @@ RoutingDecision decide_routing(pqxx::dbtransaction& txn, const RoutingSetup& set
       continue;
     }
 
-    if (const auto it = candidates.find(t.id); it != candidates.end()) {
+    if (const auto it = batch.candidates.find(t.id); it != batch.candidates.end()) {
       if (auto verdict = find_duplicate(appeal, it->second, setup.duplicates)) {
         const bool merge = verdict->action == DuplicateVerdict::Action::merge;
         r.duplicate = storage::RoutingRecord::Duplicate{verdict->ticket_id, verdict->score, merge,
@@ -192,29 +231,8 @@ RoutingDecision decide_routing(pqxx::dbtransaction& txn, const RoutingSetup& set
       }
     }
 
-    const auto placement = setup.rules->place(appeal);
-    r.status = placement.triage ? "triage" : "assigned";
-    r.lead = placement.lead;
-    r.assisting = placement.assisting;
-    r.rule = placement.rule_id;
-    r.reason = placement.reason;
-    ++(placement.triage ? stats.triage : stats.assigned);
-
-    core::TicketRouted routed;
-    routed.ticket_id = t.id;
-    routed.department = placement.lead;
-    routed.assisting = placement.assisting;
-    routed.status = placement.triage ? core::TicketStatus::triage : core::TicketStatus::assigned;
-    if (computed.deadline) routed.deadline = china_time(*computed.deadline);
-    routed.rule = placement.rule_id;
-    routed.reason = placement.reason;
-    routed.appeal = for_departments(appeal);
-    r.routed = routed_message(routed, occasion, "router");
-    if (first) {
-      decided.push_back({t.id, appeal.channel, appeal.citizen.phone, appeal.plate, appeal.division,
-                         appeal.category, appeal.title, appeal.content,
-                         seconds_of(appeal.received_at)});
-    }
+    place(setup, t, computed, occasion, r, stats);
+    if (first) batch.add_decided(t);
     records.push_back(std::move(r));
   }
   return decision;

@@ -17,13 +17,9 @@
 #include <utility>
 #include <vector>
 
-namespace appealhub::storage {
+#include "storage/database_options.hpp"
 
-struct DatabaseConfig {
-  // libpq URI or key=value string; the password comes from the environment (PGPASSWORD or the
-  // variable the configuration names), never from the configuration file.
-  std::string uri;
-};
+namespace appealhub::storage {
 
 // Opens a connection, with SIGPIPE ignored process-wide (a peer closing the socket must surface as
 // an exception, not kill the process). Throws pqxx::broken_connection when the server is down.

@@ -1,7 +1,6 @@
 #include "storage/knowledge.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <map>
 #include <pqxx/pqxx>
@@ -13,6 +12,8 @@
 #include <unordered_set>
 
 #include "core/appeal.hpp"
+#include "core/field_rules.hpp"
+#include "core/json_reader.hpp"
 #include "core/search_terms.hpp"
 #include "core/text.hpp"
 #include "storage/statement.hpp"
@@ -34,6 +35,9 @@ constexpr double kCommonTermShare = 0.05;
 constexpr int kCommonTermFloor = 50;
 
 // China local date today, as PostgreSQL computes it (the review date is a local date).
+// The source named in a shipped knowledge file's errors.
+constexpr const char* kShipped = "shipped knowledge";
+
 constexpr const char* kToday = "((now() AT TIME ZONE 'Asia/Shanghai')::date)";
 
 constexpr const char* kColumns =
@@ -179,91 +183,104 @@ nlohmann::json to_json(const KnowledgeEntry& e) {
           {"review_due", e.review_due}};
 }
 
-KnowledgeEntry entry_from_json(const nlohmann::json& j, std::vector<std::string>& errors) {
-  KnowledgeEntry e;
-  const auto text = [&](const nlohmann::json& from, const std::string& name, std::size_t max,
-                        bool required, const std::string& path) -> std::string {
-    const auto it = from.find(name);
-    if (it == from.end() || it->is_null()) {
-      if (required) errors.push_back(path + name + ": required");
-      return {};
-    }
-    if (!it->is_string()) {
-      errors.push_back(path + name + ": must be a string");
-      return {};
-    }
-    const auto value = it->get<std::string>();
-    const auto length = core::utf8_length(value);
-    if (!length || core::has_control_characters(value, true)) {
-      errors.push_back(path + name + ": must be plain UTF-8 text");
-    } else if (*length > max) {
-      errors.push_back(path + name + ": at most " + std::to_string(max) + " characters");
-    } else if (required && value.empty()) {
-      errors.push_back(path + name + ": must not be empty");
-    }
+namespace {
+
+// A member that is there and not null (null counts as absent), marking the key as read.
+const nlohmann::json* present(core::JsonReader& r, std::string_view key) {
+  const auto* v = r.take(key);
+  return v == nullptr || v->is_null() ? nullptr : v;
+}
+
+// A text member of at most `max` characters; a required one must be there and not empty.
+std::string text(core::JsonReader& r, std::string_view key, std::size_t max, bool required) {
+  std::string value;
+  if (present(r, key) == nullptr) {
+    if (required) r.fail_at(r.path_of(key), "required");
     return value;
-  };
-  const auto list = [&](const std::string& name, std::size_t max_items,
-                        std::size_t max_chars) -> std::vector<std::string> {
-    std::vector<std::string> out;
-    const auto it = j.find(name);
-    if (it == j.end() || it->is_null()) return out;
-    if (!it->is_array() || it->size() > max_items) {
-      errors.push_back(name + ": must be a list of at most " + std::to_string(max_items) +
-                       " strings");
-      return out;
-    }
-    for (const auto& item : *it) {
-      if (!item.is_string() || item.get<std::string>().empty() ||
-          core::utf8_length(item.get<std::string>()).value_or(max_chars + 1) > max_chars) {
-        errors.push_back(name + ": each item a string of 1 to " + std::to_string(max_chars) +
-                         " characters");
-        return {};
-      }
-      out.push_back(item.get<std::string>());
-    }
-    return out;
-  };
-  if (!j.is_object()) {
-    errors.push_back("entry: must be an object");
-    return e;
   }
-  e.question = text(j, "question", 200, true, "");
-  e.answer = text(j, "answer", 5000, true, "");
-  e.keywords = list("keywords", 30, 20);
-  e.category = text(j, "category", 64, false, "");
+  if (!r.text(key, value)) return value;
+  const auto length = core::utf8_length(value);
+  if (!length || core::has_control_characters(value, true)) {
+    r.fail_at(r.path_of(key), "must be plain UTF-8 text");
+  } else if (*length > max) {
+    r.fail_at(r.path_of(key), "at most " + std::to_string(max) + " characters");
+  } else if (required && value.empty()) {
+    r.fail_at(r.path_of(key), "must not be empty");
+  }
+  return value;
+}
+
+// A list of at most `max_items` strings of 1 to `max_chars` characters each.
+std::vector<std::string> list(core::JsonReader& r, std::string_view key, std::size_t max_items,
+                              std::size_t max_chars) {
+  std::vector<std::string> out;
+  if (present(r, key) == nullptr) return out;
+  const auto not_a_list = "must be a list of at most " + std::to_string(max_items) + " strings";
+  if (!r.strings(key, out, not_a_list)) return out;
+  if (out.size() > max_items) r.fail_at(r.path_of(key), not_a_list);
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    if (out[k].empty() || core::utf8_length(out[k]).value_or(max_chars + 1) > max_chars) {
+      r.fail_at(r.path_of(key) + "[" + std::to_string(k) + "]",
+                "must be a string of 1 to " + std::to_string(max_chars) + " characters");
+    }
+  }
+  return out;
+}
+
+// The policy an entry rests on: {title, number, date, url}, each optional.
+void read_policy(core::JsonReader& r, KnowledgeEntry& e) {
+  if (present(r, "policy") == nullptr) return;
+  auto policy = r.object("policy");
+  if (!policy) return;
+  e.policy_title = text(*policy, "title", 200, false);
+  e.policy_number = text(*policy, "number", 100, false);
+  e.policy_date = text(*policy, "date", 10, false);
+  e.policy_url = text(*policy, "url", 500, false);
+  policy->refuse_unknown();
+  if (!e.policy_date.empty() && !is_date(e.policy_date)) {
+    policy->fail_at(policy->path_of("date"), "a date YYYY-MM-DD");
+  }
+  if (!e.policy_url.empty() && !e.policy_url.starts_with("https://") &&
+      !e.policy_url.starts_with("http://")) {
+    policy->fail_at(policy->path_of("url"), "an http(s) link");
+  }
+}
+
+// What the entry is about and where it applies: its category and its division codes.
+void read_scope(core::JsonReader& r, KnowledgeEntry& e) {
+  e.category = text(r, "category", 64, false);
   if (e.category.empty()) e.category = "other";
-  if (!core::is_business_category(e.category)) errors.push_back("category: unknown category");
-  e.divisions = list("divisions", 20, 6);
-  for (const auto& d : e.divisions) {
-    if (d.size() != 6 || !std::all_of(d.begin(), d.end(), ::isdigit)) {
-      errors.push_back("divisions: six-digit division codes");
-      break;
-    }
+  if (!core::is_business_category(e.category)) r.fail_at(r.path_of("category"), "unknown category");
+  e.divisions = list(r, "divisions", 20, 6);
+  if (!std::all_of(e.divisions.begin(), e.divisions.end(), core::is_division_code)) {
+    r.fail_at(r.path_of("divisions"), "six-digit division codes");
   }
-  if (const auto p = j.find("policy"); p != j.end() && !p->is_null()) {
-    if (!p->is_object()) {
-      errors.push_back("policy: must be an object");
-    } else {
-      e.policy_title = text(*p, "title", 200, false, "policy.");
-      e.policy_number = text(*p, "number", 100, false, "policy.");
-      e.policy_date = text(*p, "date", 10, false, "policy.");
-      e.policy_url = text(*p, "url", 500, false, "policy.");
-      if (!e.policy_date.empty() && !is_date(e.policy_date))
-        errors.push_back("policy.date: a date YYYY-MM-DD");
-      if (!e.policy_url.empty() && !e.policy_url.starts_with("https://") &&
-          !e.policy_url.starts_with("http://"))
-        errors.push_back("policy.url: an http(s) link");
-    }
+}
+
+// Who answers for the entry and its state: owner, review date and draft, published or expired.
+void read_ownership(core::JsonReader& r, KnowledgeEntry& e) {
+  e.owner_department = text(r, "owner_department", 64, true);
+  e.review_date = text(r, "review_date", 10, true);
+  if (!e.review_date.empty() && !is_date(e.review_date)) {
+    r.fail_at(r.path_of("review_date"), "a date YYYY-MM-DD");
   }
-  e.owner_department = text(j, "owner_department", 64, true, "");
-  e.review_date = text(j, "review_date", 10, true, "");
-  if (!e.review_date.empty() && !is_date(e.review_date))
-    errors.push_back("review_date: a date YYYY-MM-DD");
-  e.state = text(j, "state", 16, false, "");
+  e.state = text(r, "state", 16, false);
   if (e.state.empty()) e.state = "draft";
-  if (e.state != "draft" && e.state != "published" && e.state != "expired")
-    errors.push_back("state: draft, published or expired");
+  if (e.state != "draft" && e.state != "published" && e.state != "expired") {
+    r.fail_at(r.path_of("state"), "draft, published or expired");
+  }
+}
+
+}  // namespace
+
+KnowledgeEntry entry_from_json(core::JsonReader& r) {
+  KnowledgeEntry e;
+  e.question = text(r, "question", 200, true);
+  e.answer = text(r, "answer", 5000, true);
+  e.keywords = list(r, "keywords", 30, 20);
+  read_scope(r, e);
+  read_policy(r, e);
+  read_ownership(r, e);
   return e;
 }
 
@@ -386,16 +403,25 @@ std::vector<KnowledgeHit> search_entries(pqxx::transaction_base& txn, std::strin
 }
 
 int seed_knowledge(pqxx::dbtransaction& txn, std::string_view shipped_json) {
-  const auto doc = nlohmann::json::parse(shipped_json);
+  // Every entry is read before any is stored: a broken file stores nothing and names each fault.
+  std::vector<core::JsonError> errors;
+  std::vector<std::pair<std::string, KnowledgeEntry>> shipped;  // key, entry
+  if (const auto doc = core::parse_json_file(std::string(shipped_json), kShipped, errors)) {
+    core::JsonReader file(*doc, "", kShipped, errors);
+    // Other members are other readers' (the labelled test set keeps its appeals beside).
+    file.required("entries");
+    file.each("entries", "must be a list", [&](core::JsonReader& item, std::size_t) {
+      if (!item.is_object()) return item.fail("must be an object");
+      std::string key;
+      if (item.required("key")) item.text("key", key);
+      shipped.emplace_back(key, entry_from_json(item));
+      item.refuse_unknown();
+    });
+  }
+  if (!errors.empty()) throw std::invalid_argument(core::to_string(errors));
   txn.exec("SELECT pg_advisory_xact_lock(hashtext('knowledge:seed'))");
   int added = 0;
-  for (const auto& item : doc.at("entries")) {
-    const auto key = item.at("key").get<std::string>();
-    std::vector<std::string> errors;
-    const auto entry = entry_from_json(item, errors);
-    if (!errors.empty()) {
-      throw std::invalid_argument("shipped knowledge entry " + key + ": " + errors.front());
-    }
+  for (const auto& [key, entry] : shipped) {
     if (!txn.exec_params("SELECT 1 FROM kb_entries WHERE shipped_key = $1", key).empty()) continue;
     const auto id = create_entry(txn, entry, "shipped default", "shipped with the hub");
     txn.exec_params("UPDATE kb_entries SET shipped_key = $2 WHERE id = $1", id, key);

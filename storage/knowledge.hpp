@@ -12,6 +12,10 @@
 #include <string_view>
 #include <vector>
 
+namespace appealhub::core {
+class JsonReader;
+}  // namespace appealhub::core
+
 namespace pqxx {
 class dbtransaction;
 class transaction_base;
@@ -36,9 +40,10 @@ struct KnowledgeEntry {
 
 // As JSON (the API's and the shipped files' member names; "policy" is an object).
 nlohmann::json to_json(const KnowledgeEntry& entry);
-// The fields of an entry from JSON as to_json writes them (id, version and times are ignored);
-// the errors name the member at fault.
-KnowledgeEntry entry_from_json(const nlohmann::json& json, std::vector<std::string>& errors);
+// The fields of an entry from an object as to_json writes them, through the strict reader
+// (core/json_reader.hpp): reads only those members (id, version and times are the caller's to
+// read or refuse) and records each problem at the member's path. A null member counts as absent.
+KnowledgeEntry entry_from_json(core::JsonReader& reader);
 
 // A new entry as version 1; returns its id.
 std::int64_t create_entry(pqxx::dbtransaction& txn, const KnowledgeEntry& entry,
@@ -73,7 +78,8 @@ std::vector<KnowledgeHit> search_entries(pqxx::transaction_base& txn, std::strin
 
 // Stores the entries of a shipped knowledge file ({"entries": [{"key", …}]}) that were never
 // stored before (by key): a shipped entry an office changed or expired is left as it is.
-// Returns how many were added; throws std::invalid_argument naming a broken entry.
+// Returns how many were added; throws std::invalid_argument naming every broken member, and
+// then stores nothing.
 int seed_knowledge(pqxx::dbtransaction& txn, std::string_view shipped_json);
 
 // An entry used in an answer, shown on the ticket.

@@ -243,6 +243,57 @@ bool ReplyLedger::record(pqxx::dbtransaction& txn, const ClaimedReply& c,
   return record_all(txn, {{c, a}}).front();
 }
 
+namespace {
+
+// The new state of one reply after an attempt: its ledger row's values and its event.
+struct Change {
+  bool event = true;  // a reply.delivered / reply.failed fact (not for a throttled attempt)
+  bool final_failure = false;
+  DeliveryAttempt shown;  // what the event says
+  std::string state, error, channel_id;
+  double delay = 0;     // seconds to the next attempt
+  int budget_step = 0;  // 1: the attempt is not counted against the reply's budget
+};
+
+// `budget_from`: the attempts before the reply's last resend, which are not counted.
+Change change_of(const ClaimedReply& c, const DeliveryAttempt& a, int budget_from,
+                 const DeliveryPolicy& policy) {
+  using Outcome = DeliveryAttempt::Outcome;
+  Change change;
+  change.shown = a;
+  const auto reason = nonempty(clip_text(a.reason, 2000), "delivery failed");
+  if (a.outcome == Outcome::delivered) {
+    change.state = "delivered";
+    change.channel_id = clip_text(a.channel_reply_id, 128, true);
+  } else if (a.throttled && a.outcome == Outcome::retry) {
+    // Not the reply's attempt: out of its budget, no backoff, no reply.failed event.
+    change.event = false;
+    change.state = "retrying";
+    change.error = nonempty(clip_text(a.reason, 2000), "rate limited");
+    change.delay = static_cast<double>(
+        std::max<std::int64_t>(a.retry_after.value_or(std::chrono::seconds(1)).count(), 1));
+    change.budget_step = 1;
+  } else {
+    const int counted = c.attempt - budget_from;
+    change.final_failure = a.outcome == Outcome::failed || counted >= policy.max_attempts;
+    if (change.final_failure) {
+      change.state = "failed";
+      change.error = a.outcome == Outcome::failed
+                         ? reason
+                         : "gave up after " + std::to_string(c.attempt) + " attempts: " + reason;
+      change.shown.reason = change.error;
+    } else {
+      change.state = "retrying";
+      change.error = reason;
+      change.delay =
+          static_cast<double>(retry_delay(policy, counted, a.retry_after).count()) / 1000.0;
+    }
+  }
+  return change;
+}
+
+}  // namespace
+
 std::vector<bool> ReplyLedger::record_all(
     pqxx::dbtransaction& txn,
     const std::vector<std::pair<ClaimedReply, DeliveryAttempt>>& settled) const {
@@ -268,53 +319,18 @@ std::vector<bool> ReplyLedger::record_all(
   }
 
   // The new state of each reply, applied in one statement to the rows its sender still holds.
-  struct Change {
-    bool event = true;  // a reply.delivered / reply.failed fact (not for a throttled attempt)
-    bool final_failure = false;
-    DeliveryAttempt shown;  // what the event says
-  };
   std::vector<Change> changes;
   enum Column : std::size_t { kReply, kSince, kState, kError, kChannelId, kDelay, kBudget };
   ColumnArrays columns({"text", "text", "text", "text", "text", "double precision", "integer"});
   for (const auto& [c, a] : settled) {
-    Change change{true, false, a};
-    std::string state, error, channel_id;
-    double delay = 0;
-    int budget_step = 0;
-    const auto reason = nonempty(clip_text(a.reason, 2000), "delivery failed");
-    if (a.outcome == Outcome::delivered) {
-      state = "delivered";
-      channel_id = clip_text(a.channel_reply_id, 128, true);
-    } else if (a.throttled && a.outcome == Outcome::retry) {
-      // Not the reply's attempt: out of its budget, no backoff, no reply.failed event.
-      change.event = false;
-      state = "retrying";
-      error = nonempty(clip_text(a.reason, 2000), "rate limited");
-      delay = static_cast<double>(
-          std::max<std::int64_t>(a.retry_after.value_or(std::chrono::seconds(1)).count(), 1));
-      budget_step = 1;
-    } else {
-      const int counted = c.attempt - budget[c.request.reply_id];
-      change.final_failure = a.outcome == Outcome::failed || counted >= policy_.max_attempts;
-      if (change.final_failure) {
-        state = "failed";
-        error = a.outcome == Outcome::failed
-                    ? reason
-                    : "gave up after " + std::to_string(c.attempt) + " attempts: " + reason;
-        change.shown.reason = error;
-      } else {
-        state = "retrying";
-        error = reason;
-        delay = static_cast<double>(retry_delay(policy_, counted, a.retry_after).count()) / 1000.0;
-      }
-    }
+    auto change = change_of(c, a, budget[c.request.reply_id], policy_);
     columns.add(kReply, c.request.reply_id);
     columns.add(kSince, c.sending_since);
-    columns.add(kState, state);
-    columns.add(kError, error);
-    columns.add(kChannelId, channel_id);
-    columns.add(kDelay, std::to_string(delay));
-    columns.add(kBudget, std::to_string(budget_step));
+    columns.add(kState, change.state);
+    columns.add(kError, change.error);
+    columns.add(kChannelId, change.channel_id);
+    columns.add(kDelay, std::to_string(change.delay));
+    columns.add(kBudget, std::to_string(change.budget_step));
     changes.push_back(std::move(change));
   }
   Statement update(

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "core/event.hpp"
+#include "storage/delivery_policy.hpp"
 
 namespace pqxx {
 class dbtransaction;
@@ -41,14 +42,6 @@ namespace appealhub::storage {
 
 // A reply.requested as the ledger stores it (its request column), decoded; throws when unreadable.
 core::ReplyRequested decode_reply_request(const std::string& json);
-
-struct DeliveryPolicy {
-  int max_attempts = 12;                          // then the reply fails for good
-  std::chrono::milliseconds backoff_min{2000};    // the first retry's ceiling
-  std::chrono::milliseconds backoff_max{600000};  // no retry waits longer (Retry-After aside)
-  std::chrono::seconds lease{120};                // a 'sending' row is taken again after this
-  int operator_max_attempts = 3;                  // failed callbacks before the final failure
-};
 
 // A reply handed to a sender by claim().
 struct ClaimedReply {

@@ -512,121 +512,75 @@ void refresh_statistics(pqxx::connection& connection, const core::WorkingCalenda
   txn.commit();
 }
 
-StatsSummary statistics_summary(pqxx::transaction_base& txn, const StatsQuery& query,
-                                std::chrono::sys_seconds now) {
-  if (query.group_by.size() > 2) throw std::invalid_argument("group_by: at most two dimensions");
-  for (const auto& d : query.group_by) {
-    if (!is_stats_dimension(d)) throw std::invalid_argument("group_by: unknown dimension " + d);
-  }
-  const auto [copy, lock] = facts_copy(txn);
-  const auto from = day_number(query.from), to = day_number(query.to);
-  const auto in_period = [&](std::int32_t day) { return day >= from && day <= to; };
+namespace {
 
-  // Filters as one flag per value code; an empty filter passes everything.
-  const std::vector<std::string>* lists[kTicketDimensions] = {
-      &query.departments, &query.channels, &query.kinds, &query.categories, &query.divisions};
-  std::vector<std::vector<bool>> allowed(kTicketDimensions);
-  for (std::size_t d = 0; d < kTicketDimensions; ++d) {
-    if (lists[d]->empty()) continue;
-    allowed[d].assign(copy->names.size(), false);
-    for (const auto& value : *lists[d]) {
-      if (const auto it = copy->codes.find(value); it != copy->codes.end()) {
-        allowed[d][it->second] = true;
+// One summary's pass over the facts: which tickets pass the filters, and the sums (the total's and
+// each group's) that the figures of a ticket or an event on a day of the period are added to.
+class Summation {
+ public:
+  Summation(FactsCopy& copy, const StatsQuery& query, std::chrono::sys_seconds now)
+      : copy_(copy),
+        query_(query),
+        from_(day_number(query.from)),
+        to_(day_number(query.to)),
+        all_(!query.on_time_and_activity_only),
+        instant_seconds_(std::int64_t{query.instant_answer_minutes} * 60),
+        now_s_(now.time_since_epoch().count()) {
+    // Filters as one flag per value code; an empty filter passes everything.
+    const std::vector<std::string>* lists[kTicketDimensions] = {
+        &query.departments, &query.channels, &query.kinds, &query.categories, &query.divisions};
+    allowed_.resize(kTicketDimensions);
+    for (std::size_t d = 0; d < kTicketDimensions; ++d) {
+      if (lists[d]->empty()) continue;
+      allowed_[d].assign(copy.names.size(), false);
+      for (const auto& value : *lists[d]) {
+        if (const auto it = copy.codes.find(value); it != copy.codes.end()) {
+          allowed_[d][it->second] = true;
+        }
       }
     }
-  }
-  const auto passes = [&](const TicketFact& t) {
-    for (std::size_t d = 0; d < kTicketDimensions; ++d) {
-      if (!allowed[d].empty() && !allowed[d][t.dims[d]]) return false;
+    // Per group-by dimension: the ticket dimension's index, or kTicketDimensions for a time one.
+    for (const auto& d : query.group_by) {
+      by_.push_back(static_cast<std::size_t>(
+          std::find(std::begin(kStatsDimensions), std::end(kStatsDimensions), d) -
+          std::begin(kStatsDimensions)));
     }
-    return true;
-  };
-  // Per group-by dimension: the ticket dimension's index, or kTicketDimensions for a time one.
-  std::vector<std::size_t> by;
-  for (const auto& d : query.group_by) {
-    by.push_back(static_cast<std::size_t>(
-        std::find(std::begin(kStatsDimensions), std::end(kStatsDimensions), d) -
-        std::begin(kStatsDimensions)));
+    const auto consultation = copy.codes.find("consultation");
+    consultation_code_ = consultation == copy.codes.end()
+                             ? std::numeric_limits<std::uint32_t>::max()
+                             : consultation->second;
+    copy.groups.clear();
+    total_ = take();
   }
-  const auto consultation = copy->codes.find("consultation");
-  const std::uint32_t consultation_code = consultation == copy->codes.end()
-                                              ? std::numeric_limits<std::uint32_t>::max()
-                                              : consultation->second;
-  const std::int64_t instant_seconds = std::int64_t{query.instant_answer_minutes} * 60;
-  const std::int64_t now_s = now.time_since_epoch().count();
 
-  std::size_t used = 0;
-  const auto take = [&] {
-    if (used == copy->sums.size()) copy->sums.emplace_back();
-    copy->sums[used].reset();
-    return used++;
-  };
-  copy->groups.clear();
-  const auto total = take();
-  // The sums of a figure anchored on `day` of ticket `t`: the group's and the total's.
-  const auto count = [&](const TicketFact& t, std::int32_t day, const auto& add) {
-    add(copy->sums[total]);
-    if (by.empty()) return;
-    GroupKey key{0, 0};
-    for (std::size_t k = 0; k < by.size(); ++k) {
-      key[k] = by[k] < kTicketDimensions ? t.dims[by[k]] : time_key(query.group_by[k], day);
-    }
-    auto [at, added] = copy->groups.try_emplace(key, 0);
-    if (added) at->second = take();
-    add(copy->sums[at->second]);
-  };
-  const bool all = !query.on_time_and_activity_only;
-  for (std::size_t id = 0; id < copy->tickets.size(); ++id) {
-    const auto& t = copy->tickets[id];
-    if (!(t.flags & kPresent) || !passes(t)) continue;
+  // The figures of a ticket whose days are in the period.
+  void add_ticket(const TicketFact& t) {
+    if (!(t.flags & kPresent) || !passes(t)) return;
     const bool ticket = t.flags & kIsTicket;
-    if (all && in_period(t.received)) {
+    if (all_ && in_period(t.received)) {
       count(t, t.received, [&](Sums& s) {
         ++s.figures.received;
         if (!ticket) return;
         ++s.figures.tickets;
-        if (t.dims[2] != consultation_code) return;
+        if (t.dims[2] != consultation_code_) return;
         ++s.figures.consultations;
-        if (t.final != kNoDay && t.final_c <= instant_seconds) ++s.figures.instant_answers;
+        if (t.final != kNoDay && t.final_c <= instant_seconds_) ++s.figures.instant_answers;
       });
     }
     if (in_period(t.due)) {
       count(t, t.due, [&](Sums& s) {
         ++s.figures.due;
         if (t.flags & kOnTime) ++s.figures.on_time;
-        if ((t.flags & kOpen) && t.due_at < now_s) ++s.figures.overdue_now;
+        if ((t.flags & kOpen) && t.due_at < now_s_) ++s.figures.overdue_now;
       });
     }
-    if (all && ticket) {
-      if (in_period(t.first)) {
-        count(t, t.first, [&](Sums& s) {
-          ++s.figures.first_answers;
-          add_time(s.first_w, t.first_w);
-          add_time(s.first_c, t.first_c);
-        });
-      }
-      if (in_period(t.final)) {
-        count(t, t.final, [&](Sums& s) {
-          ++s.figures.final_answers;
-          add_time(s.final_w, t.final_w);
-          add_time(s.final_c, t.final_c);
-          if (t.flags & kCalledBack) ++s.figures.callbacks;
-        });
-      }
-      if (in_period(t.reopened)) {
-        count(t, t.reopened, [&](Sums& s) { ++s.figures.reopened; });
-      }
-      if (in_period(t.reopen_due)) {
-        count(t, t.reopen_due, [&](Sums& s) {
-          ++s.figures.reopened_due;
-          if (t.flags & kReopenOnTime) ++s.figures.reopened_on_time;
-        });
-      }
-    }
+    if (all_ && ticket) add_answers(t);
   }
-  for (const auto& e : copy->events) {
-    const auto& t = copy->tickets[e.ticket];
-    if (!in_period(e.day) || !passes(t)) continue;
+
+  // An activity of a ticket on a day of the period.
+  void add_event(const EventFact& e) {
+    const auto& t = copy_.tickets[e.ticket];
+    if (!in_period(e.day) || !passes(t)) return;
     count(t, e.day, [&](Sums& s) {
       auto& f = s.figures;
       switch (e.type) {
@@ -653,28 +607,116 @@ StatsSummary statistics_summary(pqxx::transaction_base& txn, const StatsQuery& q
       }
     });
   }
-  const auto finish = [](Sums& s) {
-    s.figures.first_answer = {percentiles(s.first_w), percentiles(s.first_c)};
-    s.figures.final_answer = {percentiles(s.final_w), percentiles(s.final_c)};
-    return s.figures;
-  };
-  StatsSummary out;
-  out.total = finish(copy->sums[total]);
-  std::map<std::vector<std::string>, Figures> rows;  // ordered by key
-  for (const auto& [key, index] : copy->groups) {
-    std::vector<std::string> text;
-    for (std::size_t k = 0; k < by.size(); ++k) {
-      text.push_back(key_text(*copy, query.group_by[k], key[k]));
+
+  // The total's and each group's figures, the groups in the order of their keys.
+  StatsSummary summary() {
+    const auto finish = [](Sums& s) {
+      s.figures.first_answer = {percentiles(s.first_w), percentiles(s.first_c)};
+      s.figures.final_answer = {percentiles(s.final_w), percentiles(s.final_c)};
+      return s.figures;
+    };
+    StatsSummary out;
+    out.total = finish(copy_.sums[total_]);
+    std::map<std::vector<std::string>, Figures> rows;  // ordered by key
+    for (const auto& [key, index] : copy_.groups) {
+      std::vector<std::string> text;
+      for (std::size_t k = 0; k < by_.size(); ++k) {
+        text.push_back(key_text(copy_, query_.group_by[k], key[k]));
+      }
+      rows.emplace(std::move(text), finish(copy_.sums[index]));
     }
-    rows.emplace(std::move(text), finish(copy->sums[index]));
+    for (auto& [key, figures] : rows) {
+      StatsRow r;
+      for (std::size_t k = 0; k < key.size(); ++k) r.key.emplace_back(query_.group_by[k], key[k]);
+      r.figures = figures;
+      out.rows.push_back(std::move(r));
+    }
+    return out;
   }
-  for (auto& [key, figures] : rows) {
-    StatsRow r;
-    for (std::size_t k = 0; k < key.size(); ++k) r.key.emplace_back(query.group_by[k], key[k]);
-    r.figures = figures;
-    out.rows.push_back(std::move(r));
+
+ private:
+  bool in_period(std::int32_t day) const { return day >= from_ && day <= to_; }
+
+  bool passes(const TicketFact& t) const {
+    for (std::size_t d = 0; d < kTicketDimensions; ++d) {
+      if (!allowed_[d].empty() && !allowed_[d][t.dims[d]]) return false;
+    }
+    return true;
   }
-  return out;
+
+  // A cleared Sums, reusing the copy's buffers.
+  std::size_t take() {
+    if (used_ == copy_.sums.size()) copy_.sums.emplace_back();
+    copy_.sums[used_].reset();
+    return used_++;
+  }
+
+  // The sums of a figure anchored on `day` of ticket `t`: the group's and the total's.
+  template <typename Add>
+  void count(const TicketFact& t, std::int32_t day, const Add& add) {
+    add(copy_.sums[total_]);
+    if (by_.empty()) return;
+    GroupKey key{0, 0};
+    for (std::size_t k = 0; k < by_.size(); ++k) {
+      key[k] = by_[k] < kTicketDimensions ? t.dims[by_[k]] : time_key(query_.group_by[k], day);
+    }
+    auto [at, added] = copy_.groups.try_emplace(key, 0);
+    if (added) at->second = take();
+    add(copy_.sums[at->second]);
+  }
+
+  // A ticket's first and final answers and its reopening, each on its day.
+  void add_answers(const TicketFact& t) {
+    if (in_period(t.first)) {
+      count(t, t.first, [&](Sums& s) {
+        ++s.figures.first_answers;
+        add_time(s.first_w, t.first_w);
+        add_time(s.first_c, t.first_c);
+      });
+    }
+    if (in_period(t.final)) {
+      count(t, t.final, [&](Sums& s) {
+        ++s.figures.final_answers;
+        add_time(s.final_w, t.final_w);
+        add_time(s.final_c, t.final_c);
+        if (t.flags & kCalledBack) ++s.figures.callbacks;
+      });
+    }
+    if (in_period(t.reopened)) {
+      count(t, t.reopened, [&](Sums& s) { ++s.figures.reopened; });
+    }
+    if (in_period(t.reopen_due)) {
+      count(t, t.reopen_due, [&](Sums& s) {
+        ++s.figures.reopened_due;
+        if (t.flags & kReopenOnTime) ++s.figures.reopened_on_time;
+      });
+    }
+  }
+
+  FactsCopy& copy_;
+  const StatsQuery& query_;
+  std::int32_t from_, to_;
+  bool all_;  // not only the on-time and activity figures
+  std::int64_t instant_seconds_, now_s_;
+  std::uint32_t consultation_code_ = 0;
+  std::vector<std::vector<bool>> allowed_;  // per ticket dimension, per value code
+  std::vector<std::size_t> by_;
+  std::size_t used_ = 0, total_ = 0;
+};
+
+}  // namespace
+
+StatsSummary statistics_summary(pqxx::transaction_base& txn, const StatsQuery& query,
+                                std::chrono::sys_seconds now) {
+  if (query.group_by.size() > 2) throw std::invalid_argument("group_by: at most two dimensions");
+  for (const auto& d : query.group_by) {
+    if (!is_stats_dimension(d)) throw std::invalid_argument("group_by: unknown dimension " + d);
+  }
+  const auto [copy, lock] = facts_copy(txn);
+  Summation sum(*copy, query, now);
+  for (const auto& t : copy->tickets) sum.add_ticket(t);
+  for (const auto& e : copy->events) sum.add_event(e);
+  return sum.summary();
 }
 
 }  // namespace appealhub::storage

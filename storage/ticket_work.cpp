@@ -97,9 +97,8 @@ TicketSummary read_summary(const pqxx::row& r) {
   return s;
 }
 
-}  // namespace
-
-std::vector<TicketSummary> list_tickets(pqxx::transaction_base& txn, const TicketFilter& f) {
+// The filter's conditions on a ticket `t`, each one SQL expression.
+std::vector<std::string> filter_conditions(pqxx::transaction_base& txn, const TicketFilter& f) {
   std::vector<std::string> where;
   if (!f.statuses.empty())
     where.push_back("t.status = ANY(" + array_literal(txn, f.statuses) + ")");
@@ -130,43 +129,55 @@ std::vector<TicketSummary> list_tickets(pqxx::transaction_base& txn, const Ticke
         "q.state = 'pending' AND q.kind = " +
         txn.quote(f.pending) + ")");
   }
+  return where;
+}
+
+// " WHERE first AND where[0] AND …", or "" for no condition at all.
+std::string where_clause(const std::string& first, const std::vector<std::string>& where) {
+  std::string out = first.empty() ? "" : " WHERE " + first;
+  for (const auto& w : where) out += (out.empty() ? " WHERE " : " AND ") + w;
+  return out;
+}
+
+// A department's queue: one ordered index scan per department it leads and one for what it
+// assists, each cut at the page's end, instead of filtering every open ticket by deadline.
+// The branches read whole rows, merged in order; DISTINCT ON drops a ticket that two of them
+// found (lead of one department, assisting another). Without LIMIT and OFFSET.
+std::string department_queue_sql(pqxx::transaction_base& txn, const TicketFilter& f,
+                                 const std::vector<std::string>& where, const std::string& order) {
   const bool by_received = f.sort == "received";
-  const std::string order = by_received ? " ORDER BY t.received_at DESC, t.id DESC"
-                                        : " ORDER BY t.deadline NULLS LAST, t.id";
-  const auto conditions = [&](const std::string& first) {
-    std::string out = first.empty() ? "" : " WHERE " + first;
-    for (const auto& w : where) out += (out.empty() ? " WHERE " : " AND ") + w;
-    return out;
-  };
-  std::string sql;
-  if (f.departments.empty()) {
-    sql = "SELECT " + kSummaryColumns + " FROM tickets t" + conditions("") + order;
-  } else {
-    // A department's queue: one ordered index scan per department it leads and one for what it
-    // assists, each cut at the page's end, instead of filtering every open ticket by deadline.
-    // The branches read whole rows, merged in order; DISTINCT ON drops a ticket that two of them
-    // found (lead of one department, assisting another).
-    const std::string key = by_received ? "t.received_at" : "t.deadline";
-    const std::string branch = "(SELECT " + key + ", t.id, " + kSummaryColumns + " FROM tickets t";
-    const std::string enough = " LIMIT " + std::to_string(f.limit + 1 + f.offset) + ")";
-    std::string branches;
-    for (const auto& d : f.departments) {
-      branches += branch + conditions("t.lead_department = " + txn.quote(d)) + order + enough +
-                  " UNION ALL ";
-    }
-    branches += branch +
-                conditions("t.assisting_departments && " + array_literal(txn, f.departments)) +
-                order + enough;
-    std::string columns, names;
-    for (int i = 0; i < kSummaryColumnCount; ++i) {
-      columns += (i ? ", u.c" : "u.c") + std::to_string(i);
-      names += ", c" + std::to_string(i);
-    }
-    sql = "SELECT DISTINCT ON (u.sort_key, u.id) " + columns + " FROM (" + branches +
-          ") AS u(sort_key, id" + names + ")" +
-          (by_received ? " ORDER BY u.sort_key DESC, u.id DESC"
-                       : " ORDER BY u.sort_key NULLS LAST, u.id");
+  const std::string key = by_received ? "t.received_at" : "t.deadline";
+  const std::string branch = "(SELECT " + key + ", t.id, " + kSummaryColumns + " FROM tickets t";
+  const std::string enough = " LIMIT " + std::to_string(f.limit + 1 + f.offset) + ")";
+  std::string branches;
+  for (const auto& d : f.departments) {
+    branches += branch + where_clause("t.lead_department = " + txn.quote(d), where) + order +
+                enough + " UNION ALL ";
   }
+  branches +=
+      branch +
+      where_clause("t.assisting_departments && " + array_literal(txn, f.departments), where) +
+      order + enough;
+  std::string columns, names;
+  for (int i = 0; i < kSummaryColumnCount; ++i) {
+    columns += (i ? ", u.c" : "u.c") + std::to_string(i);
+    names += ", c" + std::to_string(i);
+  }
+  return "SELECT DISTINCT ON (u.sort_key, u.id) " + columns + " FROM (" + branches +
+         ") AS u(sort_key, id" + names + ")" +
+         (by_received ? " ORDER BY u.sort_key DESC, u.id DESC"
+                      : " ORDER BY u.sort_key NULLS LAST, u.id");
+}
+
+}  // namespace
+
+std::vector<TicketSummary> list_tickets(pqxx::transaction_base& txn, const TicketFilter& f) {
+  const auto where = filter_conditions(txn, f);
+  const std::string order = f.sort == "received" ? " ORDER BY t.received_at DESC, t.id DESC"
+                                                 : " ORDER BY t.deadline NULLS LAST, t.id";
+  std::string sql = f.departments.empty() ? "SELECT " + kSummaryColumns + " FROM tickets t" +
+                                                where_clause("", where) + order
+                                          : department_queue_sql(txn, f, where, order);
   sql += " LIMIT " + std::to_string(f.limit + 1) + " OFFSET " + std::to_string(f.offset);
   // A first page without a search term (a department's queue, polled again and again) is a
   // prepared statement: parsing and planning this query cost more than running it. Its values

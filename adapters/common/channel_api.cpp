@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 namespace appealhub::adapters {
 
@@ -51,6 +52,23 @@ void expect_success(const http::Response& response, const std::string& what) {
     throw ChannelApiError(ApiFailure::unauthorized, text);
   }
   throw ChannelApiError(ApiFailure::refused, text);
+}
+
+http::ClientOptions client_options(const ChannelApiOptions& api, std::string user_agent) {
+  http::ClientOptions o;
+  o.base_url = api.base_url;
+  o.ca_file = api.ca_file;
+  o.connect_timeout = api.connect_timeout;
+  o.request_timeout = api.request_timeout;
+  o.user_agent = std::move(user_agent);
+  return o;
+}
+
+PollSchedule poll_schedule(const ChannelApiOptions& api, std::chrono::milliseconds interval) {
+  PollSchedule s;
+  s.interval = interval;
+  s.backoff_max = api.backoff_max;
+  return s;
 }
 
 }  // namespace appealhub::adapters

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/common/channel_api_options.hpp"
+#include "adapters/common/poll_loop.hpp"
 #include "http/client.hpp"
 #include "http/message.hpp"
 
@@ -55,5 +57,9 @@ auto over_transport(Call&& call) -> decltype(call()) {
                           std::string(http::to_string(e.failure())) + ": " + e.what());
   }
 }
+
+// The HTTP client's options and the poll schedule of a channel's configured API options.
+http::ClientOptions client_options(const ChannelApiOptions& api, std::string user_agent);
+PollSchedule poll_schedule(const ChannelApiOptions& api, std::chrono::milliseconds interval);
 
 }  // namespace appealhub::adapters

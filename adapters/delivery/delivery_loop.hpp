@@ -21,17 +21,12 @@
 #include <string>
 
 #include "adapters/common/adapter_health.hpp"
+#include "adapters/delivery/delivery_options.hpp"
 #include "adapters/delivery/reply_sender.hpp"
 #include "storage/database.hpp"
 #include "storage/reply_ledger.hpp"
 
 namespace appealhub::adapters::delivery {
-
-struct DeliveryLoopOptions {
-  std::string channel;
-  int batch_size = 20;
-  std::chrono::milliseconds poll_interval{500};
-};
 
 struct DeliveryLoopStats {
   std::uint64_t attempts = 0, delivered = 0, retried = 0, failed = 0, lost_claims = 0;

@@ -12,18 +12,12 @@
 #include <cstdint>
 #include <string>
 
+#include "adapters/delivery/delivery_options.hpp"
 #include "bus/broker_config.hpp"
 #include "storage/database.hpp"
 #include "storage/reply_ledger.hpp"
 
 namespace appealhub::adapters::delivery {
-
-struct ReplyIntakeOptions {
-  std::string channel;  // the queue is adapter.<channel>.reply
-  std::uint16_t prefetch = 200;
-  std::size_t batch_size = 100;
-  std::chrono::milliseconds batch_wait{20};
-};
 
 struct ReplyIntakeStats {
   std::uint64_t deliveries = 0, recorded = 0, repeated = 0, rejected = 0;

@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
-namespace appealhub::adapters::hotline12328 {
+#include "adapters/hotline12328/hotline12328_options.hpp"
 
-enum class Encoding { gb18030, utf8 };
+namespace appealhub::adapters::hotline12328 {
 
 // "GB18030" and "UTF-8" (also "UTF8"), case-insensitive; nullopt for anything else.
 std::optional<Encoding> parse_encoding(std::string_view name);

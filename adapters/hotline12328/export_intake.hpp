@@ -15,15 +15,11 @@
 #include <memory>
 #include <string>
 
+#include "adapters/hotline12328/hotline12328_options.hpp"
 #include "bus/broker_config.hpp"
 #include "storage/database.hpp"
 
 namespace appealhub::adapters::hotline12328 {
-
-struct ExportIntakeOptions {
-  std::filesystem::path export_dir;
-  std::chrono::milliseconds poll_interval{5000};
-};
 
 struct ExportIntakeStats {
   std::uint64_t files_taken = 0, files_rejected = 0, events_published = 0, rows_refused = 0;

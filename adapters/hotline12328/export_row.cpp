@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <variant>
 
 #include "adapters/hotline12328/divisions.hpp"
 #include "core/appeal.hpp"
@@ -186,9 +187,141 @@ std::string derive_title(std::string_view text, std::size_t n) {
   return std::string(trim(out));
 }
 
+namespace {
+
+// One row's fields by column name, without surrounding blanks.
+struct RowFields {
+  const ColumnMap& columns;
+  const std::vector<std::string>& fields;
+  std::string_view operator()(std::string_view name) const {
+    return trim(columns.get(fields, name));
+  }
+};
+
+// Kind, category and division from the platform's Chinese names; a name the hub does not know is
+// kept in channel_meta.
+void classify(const RowFields& get, core::Appeal& a) {
+  nlohmann::json& meta = a.channel_meta;
+  const std::string_view kind_text = get(col::kKind);
+  if (const auto kind = core::kind_from_chinese(kind_text)) {
+    a.kind = *kind;
+  } else {
+    a.kind = core::AppealKind::other;
+    if (!kind_text.empty()) meta[std::string(col::kKind)] = kind_text;
+  }
+  const std::string_view category_text = get(col::kCategory);
+  if (const auto category = core::category_from_chinese(category_text)) {
+    a.category = std::string(*category);
+  } else {
+    a.category = "other";
+    if (!category_text.empty()) meta[std::string(col::kCategory)] = category_text;
+  }
+  const std::string_view division_text = get(col::kDivision);
+  if (const auto code = guangyuan_division_code(division_text)) {
+    a.division = *code;
+  } else if (!division_text.empty()) {
+    meta[std::string(col::kDivision)] = division_text;
+  }
+}
+
+// Every column the appeal has no field for (坐席工号 and whatever the platform adds), and where
+// the row came from.
+void keep_other_columns(const RowFields& get, const RowContext& ctx, std::string_view type,
+                        core::Appeal& a) {
+  nlohmann::json& meta = a.channel_meta;
+  for (std::size_t i = 0; i < get.columns.names().size(); ++i) {
+    const std::string& name = get.columns.names()[i];
+    if (std::find(kKnownColumns.begin(), kKnownColumns.end(), name) != kKnownColumns.end() &&
+        name != col::kOperator) {
+      continue;
+    }
+    meta[name] = get.fields[i];
+  }
+  meta["source_file"] = ctx.file_name;
+  meta["source_line"] = ctx.line;
+  meta["dispatch_type"] = type;
+}
+
+// A value people typed that the format cannot carry is kept in channel_meta, not fatal.
+void keep_invalid_values(const RowFields& get, core::Appeal& a) {
+  nlohmann::json& meta = a.channel_meta;
+  auto errors = core::validate(a);
+  if (has_error_on(errors, "appeal.plate")) {
+    meta[std::string(col::kPlate)] = get(col::kPlate);
+    a.plate.clear();
+  }
+  if (has_error_on(errors, "appeal.citizen.phone")) {
+    meta[std::string(col::kPhone)] = get(col::kPhone);
+    a.citizen.phone.clear();
+  }
+  if (has_error_on(errors, "appeal.attachments")) {
+    meta[std::string(col::kAttachments)] = get(col::kAttachments);
+    a.attachments.clear();
+  }
+  if (has_error_on(errors, "appeal.related")) {
+    meta[std::string(col::kRelated)] = get(col::kRelated);
+    a.related.clear();
+  }
+}
+
+// The appeal of a 新派单 or 改派 row, or why the row is refused.
+std::variant<core::Appeal, std::string> appeal_of_row(const RowFields& get,
+                                                      std::string_view content,
+                                                      const RowContext& ctx,
+                                                      core::Timestamp accepted,
+                                                      std::string_view type) {
+  core::Appeal a;
+  a.channel = std::string(kChannel);
+  a.external_id = std::string(get(col::kOrderId));
+  a.received_at = accepted;
+  nlohmann::json& meta = a.channel_meta;
+  classify(get, a);
+  a.place = std::string(get(col::kPlace));
+  a.plate = core::normalize_plate(get(col::kPlate));
+  a.content = std::string(content);
+  a.title = std::string(get(col::kTitle));
+  if (a.title.empty()) a.title = derive_title(content);
+
+  const std::string_view caller = get(col::kCaller);
+  a.citizen.name = std::string(caller);
+  a.citizen.anonymous = caller == "匿名";
+  a.citizen.phone = normalize_phone(get(col::kPhone));
+
+  const std::string_view urgency_text = get(col::kUrgency);
+  if (const auto urgency = core::urgency_from_chinese(urgency_text)) {
+    a.urgency = *urgency;
+  } else if (!urgency_text.empty()) {
+    meta[std::string(col::kUrgency)] = urgency_text;
+  }
+  const std::string_view deadline_text = get(col::kDeadline);
+  if (!deadline_text.empty()) {
+    a.channel_deadline = parse_time(deadline_text, true);
+    if (!a.channel_deadline) {
+      return std::string(col::kDeadline) +
+             ": not a time (YYYY-MM-DD HH:MM:SS or YYYY/M/D H:MM): '" + std::string(deadline_text) +
+             "'";
+    }
+  }
+  const std::string_view callback = get(col::kCallback);
+  if (callback == "是") {
+    meta["callback_required"] = true;
+  } else if (callback == "否") {
+    meta["callback_required"] = false;
+  } else if (!callback.empty()) {
+    meta[std::string(col::kCallback)] = callback;
+  }
+  a.related = split_list(get(col::kRelated));
+  a.attachments = attachments_from(get(col::kAttachments));
+  keep_other_columns(get, ctx, type, a);
+  keep_invalid_values(get, a);
+  return a;
+}
+
+}  // namespace
+
 RowResult row_to_event(const ColumnMap& columns, const std::vector<std::string>& fields,
                        const RowContext& ctx) {
-  auto get = [&](std::string_view name) { return trim(columns.get(fields, name)); };
+  const RowFields get{columns, fields};
   // Content keeps its inner layout; only surrounding blanks go.
   const std::string_view content = trim(columns.get(fields, col::kContent));
 
@@ -216,104 +349,12 @@ RowResult row_to_event(const ColumnMap& columns, const std::vector<std::string>&
   const std::string external_id(order_id);
 
   if (type == "新派单" || type == "改派") {
-    core::Appeal a;
-    a.channel = channel;
-    a.external_id = external_id;
-    a.received_at = *accepted;
-    nlohmann::json& meta = a.channel_meta;
-
-    const std::string_view kind_text = get(col::kKind);
-    if (const auto kind = core::kind_from_chinese(kind_text)) {
-      a.kind = *kind;
-    } else {
-      a.kind = core::AppealKind::other;
-      if (!kind_text.empty()) meta[std::string(col::kKind)] = kind_text;
-    }
-    const std::string_view category_text = get(col::kCategory);
-    if (const auto category = core::category_from_chinese(category_text)) {
-      a.category = std::string(*category);
-    } else {
-      a.category = "other";
-      if (!category_text.empty()) meta[std::string(col::kCategory)] = category_text;
-    }
-    const std::string_view division_text = get(col::kDivision);
-    if (const auto code = guangyuan_division_code(division_text)) {
-      a.division = *code;
-    } else if (!division_text.empty()) {
-      meta[std::string(col::kDivision)] = division_text;
-    }
-    a.place = std::string(get(col::kPlace));
-    a.plate = core::normalize_plate(get(col::kPlate));
-    a.content = std::string(content);
-    a.title = std::string(get(col::kTitle));
-    if (a.title.empty()) a.title = derive_title(content);
-
-    const std::string_view caller = get(col::kCaller);
-    a.citizen.name = std::string(caller);
-    a.citizen.anonymous = caller == "匿名";
-    a.citizen.phone = normalize_phone(get(col::kPhone));
-
-    const std::string_view urgency_text = get(col::kUrgency);
-    if (const auto urgency = core::urgency_from_chinese(urgency_text)) {
-      a.urgency = *urgency;
-    } else if (!urgency_text.empty()) {
-      meta[std::string(col::kUrgency)] = urgency_text;
-    }
-    const std::string_view deadline_text = get(col::kDeadline);
-    if (!deadline_text.empty()) {
-      a.channel_deadline = parse_time(deadline_text, true);
-      if (!a.channel_deadline) {
-        return refuse(ctx, std::string(col::kDeadline) +
-                               ": not a time (YYYY-MM-DD HH:MM:SS or YYYY/M/D H:MM): '" +
-                               std::string(deadline_text) + "'");
-      }
-    }
-    const std::string_view callback = get(col::kCallback);
-    if (callback == "是") {
-      meta["callback_required"] = true;
-    } else if (callback == "否") {
-      meta["callback_required"] = false;
-    } else if (!callback.empty()) {
-      meta[std::string(col::kCallback)] = callback;
-    }
-    a.related = split_list(get(col::kRelated));
-    a.attachments = attachments_from(get(col::kAttachments));
-
-    // Every other column (坐席工号 and whatever the platform adds) goes to channel_meta.
-    for (std::size_t i = 0; i < columns.names().size(); ++i) {
-      const std::string& name = columns.names()[i];
-      if (std::find(kKnownColumns.begin(), kKnownColumns.end(), name) != kKnownColumns.end() &&
-          name != col::kOperator) {
-        continue;
-      }
-      meta[name] = fields[i];
-    }
-    meta["source_file"] = ctx.file_name;
-    meta["source_line"] = ctx.line;
-    meta["dispatch_type"] = type;
-
-    // A value people typed that the format cannot carry is kept in channel_meta, not fatal.
-    auto errors = core::validate(a);
-    if (has_error_on(errors, "appeal.plate")) {
-      meta[std::string(col::kPlate)] = get(col::kPlate);
-      a.plate.clear();
-    }
-    if (has_error_on(errors, "appeal.citizen.phone")) {
-      meta[std::string(col::kPhone)] = get(col::kPhone);
-      a.citizen.phone.clear();
-    }
-    if (has_error_on(errors, "appeal.attachments")) {
-      meta[std::string(col::kAttachments)] = get(col::kAttachments);
-      a.attachments.clear();
-    }
-    if (has_error_on(errors, "appeal.related")) {
-      meta[std::string(col::kRelated)] = get(col::kRelated);
-      a.related.clear();
-    }
+    auto appeal = appeal_of_row(get, content, ctx, *accepted, type);
+    if (auto* refused = std::get_if<std::string>(&appeal)) return refuse(ctx, std::move(*refused));
     const bool reassigned = type == "改派";
     event.event_id = core::make_event_id("appeal.received", channel, external_id,
                                          reassigned ? std::string_view(fact) : "new");
-    event.body = core::AppealReceived{std::move(a)};
+    event.body = core::AppealReceived{std::move(std::get<core::Appeal>(appeal))};
   } else if (type == "补充") {
     core::AppealSupplemented s;
     s.channel = channel;

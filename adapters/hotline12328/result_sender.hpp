@@ -30,21 +30,11 @@
 
 #include "adapters/common/adapter_health.hpp"
 #include "adapters/hotline12328/encoding.hpp"
+#include "adapters/hotline12328/hotline12328_options.hpp"
 #include "storage/database.hpp"
 #include "storage/reply_ledger.hpp"
 
 namespace appealhub::adapters::hotline12328 {
-
-struct ResultSenderOptions {
-  std::filesystem::path import_dir;
-  std::filesystem::path receipt_dir;
-  Encoding encoding = Encoding::gb18030;
-  std::string unit = "510800JT";
-  std::chrono::seconds flush_interval{60};
-  std::chrono::minutes receipt_timeout{30};
-  std::chrono::milliseconds poll_interval{1000};
-  std::size_t max_rows = 500;  // at most kMaxResultRows
-};
 
 struct ResultPass {
   std::size_t files_written = 0, receipts_read = 0, delivered = 0, retried = 0, failed = 0,

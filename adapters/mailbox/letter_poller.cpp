@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "adapters/common/channel_api.hpp"
 #include "adapters/common/channel_lease.hpp"
 #include "adapters/common/intake_publisher.hpp"
 #include "adapters/mailbox/letter.hpp"
@@ -31,7 +32,7 @@ struct MailboxPoller::State {
   State(MailboxPollerOptions o, bus::BrokerConfig broker, storage::DatabaseConfig db)
       : options(std::move(o)),
         database(db),
-        api(options.http, options.token),
+        api(client_options(options.api, "appealhub"), options.token),
         publisher(std::move(broker)),
         lease(db, "appealhub.poller.mailbox"),
         connection(std::move(db), "mailbox poller") {}
@@ -67,8 +68,8 @@ struct MailboxPoller::State {
     std::string cursor = load(feed);
     for (;;) {
       if (!lease.hold()) return false;
-      const auto page = feed == "letters" ? api.letters(cursor, options.page_size)
-                                          : api.ratings(cursor, options.page_size);
+      const auto page = feed == "letters" ? api.letters(cursor, options.api.page_size)
+                                          : api.ratings(cursor, options.api.page_size);
       health.add(feed + "_pages");
       std::vector<core::Event> events;
       for (const auto& item : page.items) convert(item, events);
@@ -145,8 +146,9 @@ bool MailboxPoller::run_once(const std::atomic<bool>* stop) {
 void MailboxPoller::run(const std::atomic<bool>& stop) {
   auto& s = *state_;
   run_polls(
-      stop, "mailbox", s.options.schedule, s.health, [&] { return run_once(&stop); },
-      [&] { s.publisher.poll(); }, [&] { s.health.store(s.db()); });
+      stop, "mailbox", poll_schedule(s.options.api, s.options.api.poll_interval), s.health,
+      [&] { return run_once(&stop); }, [&] { s.publisher.poll(); },
+      [&] { s.health.store(s.db()); });
 }
 
 AdapterHealth& MailboxPoller::health() {

@@ -18,6 +18,7 @@
 
 #include "adapters/common/adapter_health.hpp"
 #include "adapters/common/poll_loop.hpp"
+#include "adapters/mailbox/mailbox_options.hpp"
 #include "bus/broker_config.hpp"
 #include "http/client.hpp"
 #include "storage/database.hpp"
@@ -25,10 +26,8 @@
 namespace appealhub::adapters::mailbox {
 
 struct MailboxPollerOptions {
-  http::ClientOptions http;  // base_url, ca_file, timeouts
-  std::string token;         // the bearer token (from the environment; never logged)
-  int page_size = 100;       // 1..100
-  PollSchedule schedule;
+  MailboxOptions api;  // the "mailbox" section: where, how often, how patiently
+  std::string token;   // the bearer token (from the environment; never logged)
   std::chrono::milliseconds confirm_timeout{30000};
 };
 

@@ -105,33 +105,9 @@ core::Appeal appeal_of(const nlohmann::json& m, const std::string& msg_id,
   return a;
 }
 
-}  // namespace
-
-MessageEvents message_to_events(const nlohmann::json& m) {
-  MessageEvents out;
-  if (!m.is_object()) {
-    out.refused = "a message is not a JSON object";
-    return out;
-  }
-  out.msg_id = text_of(m, "msg_id");
-  const std::string created_text = text_of(m, "created_at");
-  const auto created_at = core::parse_rfc3339(created_text);
-  out.updated_at = core::parse_rfc3339(text_of(m, "updated_at"));
-  if (out.msg_id.empty() || !created_at) {
-    out.refused = "message '" + out.msg_id + "': needs msg_id and created_at (RFC 3339)";
-    return out;
-  }
-  const std::string& id = out.msg_id;
-  const core::Timestamp changed_at = out.updated_at.value_or(*created_at);
-
-  core::Appeal appeal = appeal_of(m, id, *created_at);
-  if (const auto errors = core::validate(appeal); !errors.empty()) {
-    out.refused = "message " + id + ": " + core::to_string(errors);
-    return out;
-  }
-  out.events.push_back(
-      event_of("appeal.received", id, "", *created_at, core::AppealReceived{std::move(appeal)}));
-
+// The follow-ups of message `id`; one that is not valid is a problem, not an event.
+void add_follow_ups(const nlohmann::json& m, const std::string& id, core::Timestamp changed_at,
+                    MessageEvents& out) {
   if (const auto list = m.find("follow_ups"); list != m.end() && list->is_array()) {
     for (const auto& f : *list) {
       core::AppealFollowedUp up;
@@ -152,7 +128,10 @@ MessageEvents message_to_events(const nlohmann::json& m) {
       out.events.push_back(std::move(event));
     }
   }
+}
 
+// The citizen's rating of message `id`, when there is one.
+void add_rating(const nlohmann::json& m, const std::string& id, MessageEvents& out) {
   if (const auto r = m.find("rating"); r != m.end() && r->is_object()) {
     const std::string rated_text = text_of(*r, "rated_at");
     const auto rated_at = core::parse_rfc3339(rated_text);
@@ -183,7 +162,12 @@ MessageEvents message_to_events(const nlohmann::json& m) {
       }
     }
   }
+}
 
+// What the message's state says happened to it: withdrawn or reassigned (the others say nothing
+// the events above do not).
+void add_state_change(const nlohmann::json& m, const std::string& id, core::Timestamp changed_at,
+                      MessageEvents& out) {
   const std::string state = text_of(m, "state");
   if (state == "withdrawn") {
     core::AppealWithdrawn w{std::string(kChannel), id, "", changed_at};
@@ -196,6 +180,38 @@ MessageEvents message_to_events(const nlohmann::json& m) {
   } else if (state != "assigned" && state != "replied" && state != "rated") {
     out.problems.push_back("message " + id + ": unknown state '" + state + "'");
   }
+}
+
+}  // namespace
+
+MessageEvents message_to_events(const nlohmann::json& m) {
+  MessageEvents out;
+  if (!m.is_object()) {
+    out.refused = "a message is not a JSON object";
+    return out;
+  }
+  out.msg_id = text_of(m, "msg_id");
+  const std::string created_text = text_of(m, "created_at");
+  const auto created_at = core::parse_rfc3339(created_text);
+  out.updated_at = core::parse_rfc3339(text_of(m, "updated_at"));
+  if (out.msg_id.empty() || !created_at) {
+    out.refused = "message '" + out.msg_id + "': needs msg_id and created_at (RFC 3339)";
+    return out;
+  }
+  const std::string& id = out.msg_id;
+  const core::Timestamp changed_at = out.updated_at.value_or(*created_at);
+
+  core::Appeal appeal = appeal_of(m, id, *created_at);
+  if (const auto errors = core::validate(appeal); !errors.empty()) {
+    out.refused = "message " + id + ": " + core::to_string(errors);
+    return out;
+  }
+  out.events.push_back(
+      event_of("appeal.received", id, "", *created_at, core::AppealReceived{std::move(appeal)}));
+
+  add_follow_ups(m, id, changed_at, out);
+  add_rating(m, id, out);
+  add_state_change(m, id, changed_at, out);
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "adapters/common/channel_api.hpp"
 #include "adapters/common/channel_lease.hpp"
 #include "adapters/common/intake_publisher.hpp"
 #include "adapters/petition/message.hpp"
@@ -29,14 +30,14 @@ struct PetitionPoller::State {
   State(PetitionPollerOptions o, bus::BrokerConfig broker, storage::DatabaseConfig db)
       : options(std::move(o)),
         database(db),
-        api(options.http, options.app_id, options.secret),
+        api(client_options(options.api, "appealhub"), options.api.app_id, options.secret),
         publisher(std::move(broker)),
         lease(db, "appealhub.poller.petition"),
         connection(db, "petition poller") {
-    const auto start = core::parse_rfc3339(options.initial_updated_since);
+    const auto start = core::parse_rfc3339(options.api.initial_updated_since);
     if (!start) {
       throw std::invalid_argument("petition initial_updated_since '" +
-                                  options.initial_updated_since + "' is not an RFC 3339 time");
+                                  options.api.initial_updated_since + "' is not an RFC 3339 time");
     }
     initial = *start;
   }
@@ -67,13 +68,13 @@ struct PetitionPoller::State {
     core::Timestamp since = initial;
     if (position) {
       since = *position;
-      since.utc -= std::chrono::duration_cast<std::chrono::milliseconds>(options.overlap);
+      since.utc -= std::chrono::duration_cast<std::chrono::milliseconds>(options.api.overlap);
     }
     const std::string since_text = core::format_rfc3339(since);
     std::string token;
     for (;;) {
       if (!lease.hold()) return true;  // lost on the way (checked before each page): stop here
-      const auto page = api.messages(since_text, options.page_size, token);
+      const auto page = api.messages(since_text, options.api.page_size, token);
       health.add("pages");
       std::vector<core::Event> events;
       std::optional<core::Timestamp> newest;
@@ -136,8 +137,9 @@ bool PetitionPoller::run_once(const std::atomic<bool>* stop) {
 void PetitionPoller::run(const std::atomic<bool>& stop) {
   auto& s = *state_;
   run_polls(
-      stop, "petition", s.options.schedule, s.health, [&] { return run_once(&stop); },
-      [&] { s.publisher.poll(); }, [&] { s.health.store(s.db()); });
+      stop, "petition", poll_schedule(s.options.api, s.options.api.poll_interval), s.health,
+      [&] { return run_once(&stop); }, [&] { s.publisher.poll(); },
+      [&] { s.health.store(s.db()); });
 }
 
 AdapterHealth& PetitionPoller::health() {

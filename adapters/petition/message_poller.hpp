@@ -19,6 +19,7 @@
 
 #include "adapters/common/adapter_health.hpp"
 #include "adapters/common/poll_loop.hpp"
+#include "adapters/petition/petition_options.hpp"
 #include "bus/broker_config.hpp"
 #include "http/client.hpp"
 #include "storage/database.hpp"
@@ -26,14 +27,8 @@
 namespace appealhub::adapters::petition {
 
 struct PetitionPollerOptions {
-  http::ClientOptions http;
-  std::string app_id;
-  std::string secret;  // from the environment; never logged
-  int page_size = 50;  // 1..50
-  std::chrono::seconds overlap{300};
-  // Where the first pass starts when no position is stored (RFC 3339).
-  std::string initial_updated_since = "2000-01-01T00:00:00+08:00";
-  PollSchedule schedule;
+  PetitionOptions api;  // the "petition" section: where, how often, from when
+  std::string secret;   // from the environment; never logged
   std::chrono::milliseconds confirm_timeout{30000};
 };
 

@@ -166,25 +166,43 @@ TEST(AppConfig, BadPolicySettingsAreNamed) {
 namespace appealhub::config {
 namespace {
 
+// Each part's validate() finds them; the loader names them with the file and the section.
+TEST(AppConfig, RulesAcrossFieldsAreReportedWithTheSection) {
+  const auto load = parse_config(R"({"mailbox": {"base_url": "ftp://x"},
+      "petition": {"base_url": "https://u:p@x/"},
+      "delivery": {"backoff_min_ms": 5000, "backoff_max_ms": 1000},
+      "gateway": {"tls_cert_file": "/c.pem"}})",
+                                 "hub.json");
+  EXPECT_EQ(core::to_string(load.errors),
+            "hub.json: delivery.backoff_max_ms: must not be below backoff_min_ms\n"
+            "hub.json: gateway.tls_key_file: set both tls_cert_file and tls_key_file, or neither\n"
+            "hub.json: mailbox.base_url: must start with http:// or https://\n"
+            "hub.json: petition.base_url: must not hold credentials (use the *_env setting)\n"
+            "hub.json: petition.app_id: must be set when base_url is");
+}
+
 TEST(AppConfig, Hotline12328ResultSettings) {
-  const auto defaults = load_config("").config.hotline12328;
+  using adapters::hotline12328::Encoding;
+  using namespace std::chrono_literals;
+  const auto defaults = load_config("").config.hotline12328.results;
   EXPECT_EQ(defaults.import_dir, "");
-  EXPECT_EQ(defaults.result_encoding, "GB18030");
-  EXPECT_EQ(defaults.unit_code, "510800JT");
-  EXPECT_EQ(defaults.result_flush_seconds, 60);
-  EXPECT_EQ(defaults.receipt_timeout_minutes, 30);
+  EXPECT_EQ(defaults.encoding, Encoding::gb18030);
+  EXPECT_EQ(defaults.unit, "510800JT");
+  EXPECT_EQ(defaults.flush_interval, 60s);
+  EXPECT_EQ(defaults.receipt_timeout, 30min);
 
   const auto load = parse_config(R"({"hotline12328": {"import_dir": "/x/import",
       "receipt_dir": "/x/receipt", "result_encoding": "UTF-8", "unit_code": "510802JT",
       "result_flush_seconds": 5, "receipt_timeout_minutes": 10}})",
                                  "hub.json");
   ASSERT_TRUE(load.errors.empty());
-  EXPECT_EQ(load.config.hotline12328.import_dir, "/x/import");
-  EXPECT_EQ(load.config.hotline12328.receipt_dir, "/x/receipt");
-  EXPECT_EQ(load.config.hotline12328.result_encoding, "UTF-8");
-  EXPECT_EQ(load.config.hotline12328.unit_code, "510802JT");
-  EXPECT_EQ(load.config.hotline12328.result_flush_seconds, 5);
-  EXPECT_EQ(load.config.hotline12328.receipt_timeout_minutes, 10);
+  const auto& results = load.config.hotline12328.results;
+  EXPECT_EQ(results.import_dir, "/x/import");
+  EXPECT_EQ(results.receipt_dir, "/x/receipt");
+  EXPECT_EQ(results.encoding, Encoding::utf8);
+  EXPECT_EQ(results.unit, "510802JT");
+  EXPECT_EQ(results.flush_interval, 5s);
+  EXPECT_EQ(results.receipt_timeout, 10min);
 
   const auto bad = parse_config(R"({"hotline12328": {"import_dir": "/x/import",
       "result_encoding": "BIG5", "unit_code": "5108_JT", "result_flush_seconds": 0}})",

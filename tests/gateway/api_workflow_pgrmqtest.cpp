@@ -1128,6 +1128,15 @@ TEST_F(GatewayApi, KnowledgeEntriesAreEditedByManagersAndTheOwnerDepartment) {
   const auto refused = session("mgr").post("/api/v1/knowledge", broken);
   EXPECT_EQ(refused.status, 400);
   EXPECT_NE(refused.body.find("question"), std::string::npos) << refused.body;
+  broken["questoin"] = "道路运输证补办要多久？";  // a typo is named before what it causes
+  const auto typo = session("mgr").post("/api/v1/knowledge", broken);
+  EXPECT_EQ(typo.json()["error"], "unknown_field") << typo.body;
+  EXPECT_EQ(typo.json()["message"], "questoin: unknown field");
+  change.erase("version");
+  change["owner_department"] = "dlys";
+  const auto unversioned = session("mgr").call("PUT", path, change.dump());
+  EXPECT_EQ(unversioned.status, 400);
+  EXPECT_EQ(unversioned.json()["message"], "version: required, the version you changed");
 }
 
 // The owner sees its entries past their review date; expired entries are never suggested.

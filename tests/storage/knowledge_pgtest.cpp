@@ -7,8 +7,10 @@
 
 #include <cstdio>
 #include <pqxx/pqxx>
+#include <stdexcept>
 
 #include "config/shipped_defaults.hpp"
+#include "core/json_reader.hpp"
 #include "storage/database.hpp"
 #include "storage/knowledge.hpp"
 #include "tests/support/knowledge_labelled.hpp"
@@ -150,23 +152,52 @@ TEST_F(Knowledge, TheShippedEntriesAreStoredOnceAndFindable) {
 }
 
 TEST_F(Knowledge, BrokenEntriesAreRefusedNamingTheField) {
-  std::vector<std::string> errors;
-  entry_from_json({{"question", ""},
-                   {"answer", "a"},
-                   {"owner_department", "dlys"},
-                   {"review_date", "2027-13-01"},
-                   {"state", "gone"},
-                   {"divisions", {"5108"}},
-                   {"policy", {{"url", "ftp://x"}}}},
-                  errors);
-  const auto all = [&] {
-    std::string s;
-    for (const auto& e : errors) s += e + "; ";
-    return s;
-  }();
-  for (const char* field : {"question", "review_date", "state", "divisions", "policy.url"}) {
+  const nlohmann::json broken = {{"question", ""},
+                                 {"answer", "a"},
+                                 {"owner_department", "dlys"},
+                                 {"review_date", "2027-13-01"},
+                                 {"state", "gone"},
+                                 {"divisions", {"5108"}},
+                                 {"keywords", {"好", 7}},
+                                 {"policy", {{"url", "ftp://x"}}}};
+  std::vector<core::JsonError> errors;
+  core::JsonReader reader(broken, "", "entry", errors);
+  entry_from_json(reader);
+  const auto all = core::to_string(errors);
+  for (const char* field :
+       {"question: must not be empty", "review_date: a date", "state: draft, published or expired",
+        "divisions: six-digit", "keywords[1]: must be a string", "policy.url: an http(s) link"}) {
     EXPECT_NE(all.find(field), std::string::npos) << field << " in " << all;
   }
+}
+
+// A shipped file is read whole before anything is stored, and each broken member is named.
+TEST_F(Knowledge, ABrokenShippedFileStoresNothing) {
+  const nlohmann::json file = {
+      {"entries",
+       {{{"key", "good"},
+         {"question", "出租车起步价多少？"},
+         {"answer", "按物价部门规定执行。"},
+         {"owner_department", "dlys"},
+         {"review_date", "2030-01-01"}},
+        {{"key", "bad"}, {"question", "?"}, {"answer", "a"}, {"review_date", "2030-01-01"}},
+        {{"key", "typo"},
+         {"question", "?"},
+         {"answer", "a"},
+         {"owner_department", "dlys"},
+         {"review_date", "2030-01-01"},
+         {"categroy", "taxi"}}}}};
+  pqxx::work txn(*conn_);
+  try {
+    seed_knowledge(txn, file.dump());
+    FAIL() << "a broken file is refused";
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("entries[1].owner_department: required"), std::string::npos) << what;
+    EXPECT_NE(what.find("entries[2].categroy: unknown key"), std::string::npos) << what;
+  }
+  EXPECT_EQ(txn.exec("SELECT count(*) FROM kb_entries WHERE shipped_key = 'good'")[0][0].as<int>(),
+            0);
 }
 
 }  // namespace

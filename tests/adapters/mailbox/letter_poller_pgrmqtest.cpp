@@ -102,10 +102,10 @@ struct FakeWebsite {
 
 adapters::mailbox::MailboxPollerOptions options(const std::string& base_url) {
   adapters::mailbox::MailboxPollerOptions o;
-  o.http.base_url = base_url;
-  o.http.request_timeout = 2s;
+  o.api.base_url = base_url;
+  o.api.request_timeout = 2s;
   o.token = kToken;
-  o.page_size = 10;
+  o.api.page_size = 10;
   o.confirm_timeout = 3s;
   return o;
 }

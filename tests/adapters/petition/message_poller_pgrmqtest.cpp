@@ -120,10 +120,10 @@ bus::BrokerConfig broker(const std::string& uri) {
 
 adapters::petition::PetitionPollerOptions options(const std::string& base_url) {
   adapters::petition::PetitionPollerOptions o;
-  o.http.base_url = base_url;
-  o.app_id = kAppId;
+  o.api.base_url = base_url;
+  o.api.app_id = kAppId;
   o.secret = kSecret;
-  o.page_size = 5;
+  o.api.page_size = 5;
   o.confirm_timeout = 3s;
   return o;
 }
