@@ -1,7 +1,10 @@
 #include "bus/retry_and_dead_letter.hpp"
 
 #include <charconv>
+#include <string>
 #include <string_view>
+
+#include "core/text.hpp"
 
 namespace appealhub::bus {
 namespace {
@@ -17,11 +20,7 @@ bool broker_owned(const std::string& key) {
 }
 
 std::string truncated(const std::string& text) {
-  if (text.size() <= kMaxErrorBytes) return text;
-  std::size_t end = kMaxErrorBytes;
-  // Do not cut a UTF-8 sequence: back up over continuation bytes (10xxxxxx).
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
+  return core::utf8_prefix(text, kMaxErrorBytes);
 }
 
 std::string header_or(const Delivery& d, const char* key, const std::string& fallback) {

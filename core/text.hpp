@@ -51,6 +51,10 @@ inline bool is_valid_utf8(std::string_view text) {
 // or C1 (U+0080..U+009F). With `allow_line_breaks`, tab, line feed and carriage return are allowed.
 bool has_control_characters(std::string_view text, bool allow_line_breaks);
 
+// At most `max_bytes` of `text`, cut before a UTF-8 sequence rather than inside one (for excerpts
+// of bodies and error texts kept in a bounded column or header).
+std::string utf8_prefix(std::string_view text, std::size_t max_bytes);
+
 // "line:column" (both from 1) of a byte offset in text, for error messages about files; columns
 // count characters, not the bytes of UTF-8.
 std::string text_position(std::string_view text, std::size_t offset);

@@ -3,15 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/common/channel_api.hpp"
+#include "core/text.hpp"
 
 namespace appealhub::adapters::delivery {
 
 std::string excerpt_of(const std::string& body, std::size_t limit) {
-  if (body.size() <= limit) return body;
-  std::size_t end = limit;
-  // Cut at a character boundary (never inside a UTF-8 sequence).
-  while (end > 0 && (static_cast<unsigned char>(body[end]) & 0xC0) == 0x80) --end;
-  return body.substr(0, end);
+  return core::utf8_prefix(body, limit);
 }
 
 storage::DeliveryAttempt transport_failure(const http::TransportError& error) {
@@ -81,6 +78,23 @@ storage::DeliveryAttempt not_applicable(const core::ReplyRequested& reply) {
   a.excerpt = "the " + reply.channel + " channel takes no " +
               std::string(core::to_string(reply.type)) + "; nothing sent";
   a.duration = std::chrono::milliseconds(0);
+  return a;
+}
+
+std::optional<storage::DeliveryAttempt> settled_unsent(const core::ReplyRequested& reply,
+                                                       std::size_t max_characters,
+                                                       std::string_view channel_name) {
+  if (reply.type != core::ReplyType::final_answer && reply.type != core::ReplyType::interim) {
+    return not_applicable(reply);
+  }
+  if (core::utf8_length(reply.content).value_or(max_characters + 1) <= max_characters) {
+    return std::nullopt;
+  }
+  storage::DeliveryAttempt a;
+  a.outcome = storage::DeliveryAttempt::Outcome::failed;
+  a.code = "too_long";
+  a.reason = std::string(channel_name) + " takes at most " + std::to_string(max_characters) +
+             " characters; not sent";
   return a;
 }
 

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/event.hpp"
 #include "http/client.hpp"
@@ -50,5 +51,12 @@ bool settle_common_answer(storage::DeliveryAttempt& a, const http::Response& res
 // A reply type the channel has no request for (returns and extension requests go only to 12328):
 // settled as delivered with code "not_applicable", nothing sent.
 storage::DeliveryAttempt not_applicable(const core::ReplyRequested& reply);
+
+// The attempt of an answer that a channel taking final and interim answers of at most
+// `max_characters` never gets: not_applicable for another reply type, failed "too_long" for a
+// longer text; nullopt when it is to be sent. `channel_name` starts the reason ("the mailbox").
+std::optional<storage::DeliveryAttempt> settled_unsent(const core::ReplyRequested& reply,
+                                                       std::size_t max_characters,
+                                                       std::string_view channel_name);
 
 }  // namespace appealhub::adapters::delivery

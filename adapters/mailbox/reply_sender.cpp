@@ -32,16 +32,7 @@ MailboxReplySender::MailboxReplySender(http::ClientOptions options, std::string 
     : client_(std::move(options)), token_(std::move(token)) {}
 
 storage::DeliveryAttempt MailboxReplySender::send(const core::ReplyRequested& reply) {
-  if (reply.type != core::ReplyType::final_answer && reply.type != core::ReplyType::interim) {
-    return delivery::not_applicable(reply);
-  }
-  if (core::utf8_length(reply.content).value_or(kMaxContent + 1) > kMaxContent) {
-    storage::DeliveryAttempt a;
-    a.outcome = Outcome::failed;
-    a.code = "too_long";
-    a.reason = "the mailbox takes at most 5,000 characters; not sent";
-    return a;
-  }
+  if (auto unsent = delivery::settled_unsent(reply, kMaxContent, "the mailbox")) return *unsent;
   auto posted = delivery::timed_post(
       client_, "/api/v1/letters/" + http::percent_encode(reply.external_id) + "/reply",
       reply_body(reply),

@@ -84,15 +84,8 @@ std::vector<core::Event> PetitionReplySender::state_news(const std::string& msg_
 }
 
 storage::DeliveryAttempt PetitionReplySender::send(const core::ReplyRequested& reply) {
-  if (reply.type != core::ReplyType::final_answer && reply.type != core::ReplyType::interim) {
-    return delivery::not_applicable(reply);
-  }
-  if (core::utf8_length(reply.content).value_or(kMaxContent + 1) > kMaxContent) {
-    storage::DeliveryAttempt a;
-    a.outcome = Outcome::failed;
-    a.code = "too_long";
-    a.reason = "the petition platform takes at most 3,000 characters; not sent";
-    return a;
+  if (auto unsent = delivery::settled_unsent(reply, kMaxContent, "the petition platform")) {
+    return *unsent;
   }
   const std::string target =
       "/open/v2/messages/" + http::percent_encode(reply.external_id) + "/replies";

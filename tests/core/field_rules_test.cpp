@@ -18,6 +18,15 @@ TEST(Utf8, CountsCodePointsNotBytes) {
   EXPECT_EQ(utf8_length("é€😀"), 3u);
 }
 
+TEST(Utf8, PrefixCutsBeforeASequenceNeverInsideOne) {
+  EXPECT_EQ(utf8_prefix("abc", 5), "abc");
+  EXPECT_EQ(utf8_prefix("abc", 2), "ab");
+  EXPECT_EQ(utf8_prefix("出租车", 3), "出");
+  EXPECT_EQ(utf8_prefix("出租车", 5), "出");
+  EXPECT_EQ(utf8_prefix("出租车", 2), "");
+  EXPECT_EQ(utf8_prefix("a😀", 4), "a");
+}
+
 TEST(Utf8, RefusesMalformedSequences) {
   for (const std::string bad : {"\xFF", "\x80", "\xC3", "\xE5\xB7", "\xC0\xAF" /* overlong / */,
                                 "\xE0\x80\xAF" /* overlong */, "\xED\xA0\x80" /* surrogate */,
@@ -37,8 +46,8 @@ TEST(Utf8, ReadsOneSequenceAndTellsIncompleteFromInvalid) {
   EXPECT_EQ(read_utf8("\xE5\xB7", 0).state, State::incomplete);
   EXPECT_EQ(read_utf8("\xF0\x9F", 0).state, State::incomplete);
   // ...but not one that can only start an overlong form, a surrogate or a value past U+10FFFF.
-  for (const std::string bad : {"\x80", "\xC1", "\xE0\x80", "\xED\xA0", "\xF4\x90", "\xF5",
-                                "\xE5x"}) {
+  for (const std::string bad :
+       {"\x80", "\xC1", "\xE0\x80", "\xED\xA0", "\xF4\x90", "\xF5", "\xE5x"}) {
     EXPECT_EQ(read_utf8(bad, 0).state, State::invalid) << bad;
   }
 }
