@@ -1,8 +1,8 @@
 #pragma once
 // Internal to core: the rule of every appeal.v1 field, in one place, so that validate() (for
 // values built in code) and decode_event() (for messages) accept the same values and word a broken
-// rule the same way. docs/appeal.v1.schema.json states the same rules for outside producers; keep
-// the three in step.
+// rule the same way. core/appeal_v1_fields.hpp says which field keeps which rule.
+// docs/appeal.v1.schema.json states the same rules for outside producers; keep them in step.
 
 #include <cstddef>
 #include <cstdint>
