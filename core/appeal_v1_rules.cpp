@@ -132,31 +132,6 @@ Broken check_time(const Timestamp& value) {
   return std::string(kNotTime);
 }
 
-Broken check_kind(AppealKind value) {
-  if (!to_string(value).empty()) return std::nullopt;
-  return std::string(kUnknownKind);
-}
-
-Broken check_urgency(Urgency value) {
-  if (!to_string(value).empty()) return std::nullopt;
-  return std::string(kUnknownUrgency);
-}
-
-Broken check_status(TicketStatus value) {
-  if (!to_string(value).empty()) return std::nullopt;
-  return std::string(kUnknownStatus);
-}
-
-Broken check_rating(Satisfaction value) {
-  if (!to_string(value).empty()) return std::nullopt;
-  return std::string(kUnknownRating);
-}
-
-Broken check_reply_type(ReplyType value) {
-  if (!to_string(value).empty()) return std::nullopt;
-  return std::string(kUnknownReplyType);
-}
-
 Broken check_size(std::int64_t value) {
   if (value >= 0) return std::nullopt;
   return "must not be negative";

@@ -1,8 +1,8 @@
 #pragma once
 // Internal to core: the rule of every appeal.v1 field, in one place, so that validate() (for
 // values built in code) and decode_event() (for messages) accept the same values and word a broken
-// rule the same way. docs/appeal.v1.schema.json states the same rules for outside producers; keep
-// the three in step.
+// rule the same way. core/appeal_v1_fields.hpp says which field keeps which rule.
+// docs/appeal.v1.schema.json states the same rules for outside producers; keep them in step.
 
 #include <cstddef>
 #include <cstdint>
@@ -122,12 +122,7 @@ Broken check_sha256(std::string_view value);  // may be empty
 Broken check_category(std::string_view value);
 Broken check_time(const Timestamp& value);
 
-// Enumerations whose value came from code (a cast can put anything in an enum).
-Broken check_kind(AppealKind value);
-Broken check_urgency(Urgency value);
-Broken check_status(TicketStatus value);
-Broken check_rating(Satisfaction value);
-Broken check_reply_type(ReplyType value);
+// Enumerations: what a name outside the enumeration breaks (also a value cast from code).
 inline constexpr std::string_view kUnknownKind = "not a known appeal kind";
 inline constexpr std::string_view kUnknownUrgency = "not a known urgency";
 inline constexpr std::string_view kUnknownStatus = "not a known ticket status";

@@ -1,6 +1,7 @@
 // The documentation's examples and schema stay true: every example in docs/appeal-v1.md and in
 // tests/core/appeal_v1_examples.json decodes, is written exactly as the encoder writes it, and
-// docs/appeal.v1.schema.json lists exactly the members the encoder writes.
+// docs/appeal.v1.schema.json lists exactly the members the encoder writes and requires exactly
+// the members the decoder requires.
 
 #include <gtest/gtest.h>
 
@@ -115,6 +116,45 @@ TEST(Schema, ListsExactlyTheMembersTheEncoderWrites) {
       EXPECT_EQ(keys_of(appeal["attachments"][0]), members_of("attachment"));
     }
   }
+}
+
+// The members reported "missing" directly under `prefix` ("" for the envelope), in order.
+std::vector<std::string> missing_under(const std::vector<FieldError>& errors,
+                                       const std::string& prefix) {
+  std::vector<std::string> names;
+  for (const auto& error : errors) {
+    if (error.rule != "missing" || error.field.rfind(prefix, 0) != 0) continue;
+    const auto name = error.field.substr(prefix.size());
+    if (name.find_first_of(".[") == std::string::npos) names.push_back(name);
+  }
+  return names;
+}
+
+std::vector<std::string> required_of(const Json& def) {
+  return def.value("required", std::vector<std::string>{});
+}
+
+TEST(Schema, RequiresExactlyWhatTheDecoderRequires) {
+  const auto schema = Json::parse(read_source_file("docs/appeal.v1.schema.json"));
+  const auto& defs = schema["$defs"];
+  EXPECT_EQ(missing_under(decode_event("{}").errors(), ""), required_of(schema));
+  for (const auto name : event_names()) {
+    const auto message = R"({"schema":"appeal.v1","event":")" + std::string(name) +
+                         R"(","event_id":"ev1-0123456789abcdef","occurred_at":)"
+                         R"("2026-11-27T09:16:05+08:00","producer":"test","data":{}})";
+    std::string def(name);
+    std::replace(def.begin(), def.end(), '.', '_');
+    EXPECT_EQ(missing_under(decode_event(message).errors(), ""), required_of(defs[def + "_data"]))
+        << def;
+  }
+  const auto appeal = decode_event(
+      R"({"schema":"appeal.v1","event":"appeal.received","event_id":"ev1-0123456789abcdef",)"
+      R"("occurred_at":"2026-11-27T09:16:05+08:00","producer":"test",)"
+      R"("data":{"appeal":{"citizen":{},"attachments":[{}]}}})");
+  EXPECT_EQ(missing_under(appeal.errors(), "appeal."), required_of(defs["appeal"]));
+  EXPECT_EQ(missing_under(appeal.errors(), "appeal.citizen."), required_of(defs["citizen"]));
+  EXPECT_EQ(missing_under(appeal.errors(), "appeal.attachments[0]."),
+            required_of(defs["attachment"]));
 }
 
 }  // namespace
