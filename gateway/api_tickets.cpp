@@ -200,6 +200,27 @@ std::pair<std::string, std::string> department_face(const Context& ctx, const st
   return {code, ""};
 }
 
+// An approved 退回 or 延期申请 of a 12328 order as the request the platform gets: from the lead
+// department, by whoever asked, with the asker's reason (and the days asked for an extension).
+core::ReplyRequested platform_request(const Context& ctx, const storage::TicketForWork& w,
+                                      const storage::TicketRequest& pending, core::ReplyType type) {
+  const bool extension = type == core::ReplyType::extension_request;
+  const auto [name, phone] = department_face(ctx, w.summary.lead);
+  core::ReplyRequested reply;
+  reply.reply_id = (extension ? "ext-" : "ret-") + std::to_string(pending.id);
+  reply.ticket_id = w.summary.id;
+  reply.channel = w.summary.channel;
+  reply.external_id = w.summary.external_id;
+  reply.type = type;
+  reply.department = name;
+  reply.contact_phone = phone;
+  reply.handler = pending.requested_by;
+  reply.answered_at = now_timestamp();
+  reply.return_reason = pending.reason;
+  if (extension) reply.extension_days = pending.days.value_or(0);
+  return reply;
+}
+
 void require_department(const Context& ctx, const std::string& field, const std::string& code,
                         bool allow_triage = false) {
   const auto setup = ctx.services.routing();
@@ -835,19 +856,7 @@ http::Response review_return(Context& ctx) {
     change.status = status = "triage";  // the dispatch desk places it again
   } else {
     status = "returned";  // 退回 to the platform; it may send the order again (改派)
-    const auto [name, phone] = department_face(ctx, w.summary.lead);
-    core::ReplyRequested reply;
-    reply.reply_id = "ret-" + std::to_string(pending->id);
-    reply.ticket_id = id;
-    reply.channel = w.summary.channel;
-    reply.external_id = w.summary.external_id;
-    reply.type = core::ReplyType::return_order;
-    reply.department = name;
-    reply.contact_phone = phone;
-    reply.handler = pending->requested_by;
-    reply.answered_at = now_timestamp();
-    reply.return_reason = pending->reason;
-    enqueue_reply(txn, reply);
+    enqueue_reply(txn, platform_request(ctx, w, *pending, core::ReplyType::return_order));
   }
   storage::change_ticket(txn, id, change);
   storage::append_ticket_event(
@@ -915,20 +924,7 @@ http::Response review_extension(Context& ctx) {
     data["to"] = china_rfc3339(*moved);
     if (w.summary.channel == "hotline12328") {
       // 延期申请 to the platform, which keeps its own time limit.
-      const auto [name, phone] = department_face(ctx, w.summary.lead);
-      core::ReplyRequested reply;
-      reply.reply_id = "ext-" + std::to_string(pending->id);
-      reply.ticket_id = id;
-      reply.channel = w.summary.channel;
-      reply.external_id = w.summary.external_id;
-      reply.type = core::ReplyType::extension_request;
-      reply.department = name;
-      reply.contact_phone = phone;
-      reply.handler = pending->requested_by;
-      reply.answered_at = now_timestamp();
-      reply.return_reason = pending->reason;
-      reply.extension_days = *pending->days;
-      enqueue_reply(txn, reply);
+      enqueue_reply(txn, platform_request(ctx, w, *pending, core::ReplyType::extension_request));
     }
   }
   storage::append_ticket_event(txn, id,

@@ -504,6 +504,51 @@ TEST_F(GatewayApi, ExtensionNeedsAnotherManager) {
   EXPECT_NE(std::find(types.begin(), types.end(), "extension.approved"), types.end());
 }
 
+// The reply.requested a 12328 order's approved extension or return leaves in the outbox.
+core::ReplyRequested platform_request(const std::string& reply_id) {
+  const auto body = hub_env->db->scalar(
+      "SELECT convert_from(body, 'UTF8') FROM outbox WHERE type = 'reply.requested' AND "
+      "convert_from(body, 'UTF8') LIKE '%\"reply_id\":\"" +
+      reply_id + "\"%'");
+  auto decoded = core::decode_event(body);
+  EXPECT_TRUE(decoded.ok()) << body;
+  if (!decoded.ok()) return {};
+  return std::get<core::ReplyRequested>(std::move(decoded).event().body);
+}
+
+TEST_F(GatewayApi, A12328OrdersApprovedExtensionAndReturnGoToThePlatform) {
+  const auto order =
+      wait_ticket("hotline12328", publish_channel_appeal(9003, "hotline12328", true));
+  const auto id = order["id"].get<std::int64_t>();
+  place(id, "dlys");
+  ok_json(session("lead").post(t(id, "extension"), {{"days", 7}, {"reason", "需要现场调查"}}), 201);
+  ok_json(session("mgr").post(t(id, "extension/review"), {{"decision", "approve"}}));
+  const auto request_id = [&](const std::string& kind) {
+    return hub_env->db->scalar("SELECT max(id) FROM ticket_requests WHERE ticket_id = " +
+                               std::to_string(id) + " AND kind = '" + kind + "'");
+  };
+  const auto extension = platform_request("ext-" + request_id("extension"));
+  EXPECT_EQ(extension.type, core::ReplyType::extension_request);
+  EXPECT_EQ(extension.ticket_id, id);
+  EXPECT_EQ(extension.channel, "hotline12328");
+  EXPECT_EQ(extension.external_id, order["external_id"]);
+  EXPECT_EQ(extension.extension_days, 7);
+  EXPECT_EQ(extension.return_reason, "需要现场调查");
+  EXPECT_EQ(extension.handler, "lead");
+  EXPECT_FALSE(extension.department.empty());
+
+  ok_json(session("staff_a").post(t(id, "return"), {{"reason", "不属本单位职责"}}), 201);
+  ok_json(
+      session("op").post(t(id, "return/review"), {{"decision", "approve"}, {"to_channel", true}}));
+  EXPECT_EQ(ok_json(session("mgr").get(t(id)))["status"], "returned");
+  const auto returned = platform_request("ret-" + request_id("return"));
+  EXPECT_EQ(returned.type, core::ReplyType::return_order);
+  EXPECT_EQ(returned.external_id, order["external_id"]);
+  EXPECT_EQ(returned.return_reason, "不属本单位职责");
+  EXPECT_EQ(returned.handler, "staff_a");
+  EXPECT_EQ(returned.extension_days, 0);
+}
+
 TEST_F(GatewayApi, SupervisionIsSeenByTheDepartment) {
   const auto id = record_appeal("sup-1", "客运站秩序混乱", "广元汽车客运站黑车拉客。")["id"]
                       .get<std::int64_t>();
