@@ -8,13 +8,15 @@
 #include <filesystem>
 #include <string>
 
+#include "tests/support/test_env.hpp"
+
 namespace appealhub::router {
 namespace {
 
-// A file of the source tree (this file is tests/router/departments_test.cpp).
+// A file of the source tree, wherever the build is (not from __FILE__: ccache may make it
+// relative).
 std::string source_file(const std::string& relative) {
-  return (std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / relative)
-      .string();
+  return (std::filesystem::path(testing::repo_root()) / relative).string();
 }
 
 std::vector<std::string> codes(const std::vector<const Department*>& departments) {

@@ -13,6 +13,8 @@
 #include <string>
 #include <thread>
 
+#include "tests/support/test_env.hpp"
+
 namespace appealhub::router {
 namespace {
 
@@ -21,9 +23,10 @@ using core::AppealKind;
 using core::Urgency;
 using Codes = std::vector<std::string>;
 
+// A file of the source tree, wherever the build is (not from __FILE__: ccache may make it
+// relative).
 std::string source_file(const std::string& relative) {
-  return (std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / relative)
-      .string();
+  return (std::filesystem::path(testing::repo_root()) / relative).string();
 }
 
 // A directory with the units these examples need.
