@@ -148,7 +148,8 @@ TEST_F(ReassignedBack, ReturnedOrdersGoBackIntoRoutingOpenOnesAreDuplicates) {
               "1")
         << "the timeline carries the row's data";
     EXPECT_EQ(count_events(i, "e.type = 'ticket.routed'"), "2") << "placed a second time";
-    const auto& again = std::get<core::AppealReceived>(reassigned(i, "x").body).appeal;
+    const auto event = reassigned(i, "x");  // kept: `again` refers into it
+    const auto& again = std::get<core::AppealReceived>(event.body).appeal;
     EXPECT_EQ(ticket("channel_deadline = '" + core::format_rfc3339(*again.channel_deadline) +
                          "'::timestamptz",
                      i),
