@@ -353,7 +353,8 @@ TEST_F(StatsApi, StaffSeeTheirOwnDepartmentsAndAdministratorsNothing) {
                            "/api/v1/stats/ranking", "/api/v1/stats/summary/export.csv"}) {
     EXPECT_EQ(session("admin").get(path).status, 403) << path;
   }
-  for (const auto& t : ok_json(session("staff_a").get("/api/v1/stats/overdue"))["tickets"]) {
+  const auto overdue = ok_json(session("staff_a").get("/api/v1/stats/overdue"));
+  for (const auto& t : overdue["tickets"]) {
     EXPECT_EQ(t["lead_department"], "dlys");
   }
 }
