@@ -3,7 +3,7 @@ import { t, locale } from './i18n.js';
 import { explain } from './labels.js';
 import { chinaTime } from './calendar.js';
 
-export { STATUS, CHANNEL, KIND, CATEGORY, REPLY_STATE } from './labels.js';
+export { STATUS, CHANNEL, KIND, CATEGORY, REPLY_STATE, DEADLINE_LABEL } from './labels.js';
 
 export const label = (table, code) => (table[code] ? t(...table[code]) : code || '—');
 
@@ -28,13 +28,6 @@ export function deadlineState(ticket, calendar) {
   return left !== null && left <= 1 ? 'due_soon' : 'on_time';
 }
 
-export const DEADLINE_LABEL = {
-  on_time: ['正常', 'On time'],
-  due_soon: ['即将到期', 'Due soon'],
-  overdue: ['已逾期', 'Overdue'],
-  done: ['已答复', 'Answered'],
-  none: ['无期限', 'No deadline'],
-};
 export const DEADLINE_TAG = {
   on_time: 'success',
   due_soon: 'warning',

@@ -57,6 +57,15 @@ export const REPLY_STATE = {
 };
 
 
+// deadlineState's values (format.js).
+export const DEADLINE_LABEL = {
+  on_time: ['正常', 'On time'],
+  due_soon: ['即将到期', 'Due soon'],
+  overdue: ['已逾期', 'Overdue'],
+  done: ['已答复', 'Answered'],
+  none: ['无期限', 'No deadline'],
+};
+
 // The parts the router writes (router/routing_rules.cpp, ticket_router.cpp, duplicates.cpp), in
 // Chinese; a part it does not know stays as written.
 const PARTS = [
@@ -95,7 +104,9 @@ export function explain(text, locale) {
   if (!text || locale === 'en') return text;
   let head = '';
   let rest = text;
-  let m = rest.match(/^rule ([^:]+): (.*)$/s);
+  let m = rest.match(/^(dispatched|reassigned) by ([^:]+): (.*)$/s);
+  if (m) return (m[1] === 'dispatched' ? '人工分派' : '改派') + '（' + m[2] + '）：' + m[3];
+  m = rest.match(/^rule ([^:]+): (.*)$/s);
   if (m) {
     head = '规则 ' + m[1] + '：';
     rest = m[2];

@@ -13,6 +13,11 @@ test('a routing reason reads in Chinese, codes by their labels', () => {
   assert.equal(explain('rule catch-all: matches every appeal', 'zh-CN'), '规则 catch-all：适用于所有诉求');
 });
 
+test("a person's placement keeps their reason as written", () => {
+  assert.equal(explain('dispatched by op1: 执法支队处理', 'zh-CN'), '人工分派（op1）：执法支队处理');
+  assert.equal(explain('reassigned by mgr: wrong unit, sorry', 'zh-CN'), '改派（mgr）：wrong unit, sorry');
+});
+
 test('a duplicate reason reads in Chinese', () => {
   assert.equal(
     explain('similar text: same phone, text similarity 0.82, shared phrases 「利州区」', 'zh-CN'),
