@@ -414,6 +414,15 @@ http::Response Api::Impl::metrics_text() const {
       out.add(histogram, {{"route", route}}, static_cast<double>(m.count), "_count");
     }
   }
+  {
+    const auto shared = services.shared_reads->counts();
+    out.declare("appealhub_gateway_list_runs_total", Type::counter,
+                "Ticket list queries run (identical ones asked at once share a run).");
+    out.add("appealhub_gateway_list_runs_total", {}, static_cast<double>(shared.runs));
+    out.declare("appealhub_gateway_list_shared_total", Type::counter,
+                "Ticket list requests answered by a run shared with others.");
+    out.add("appealhub_gateway_list_shared_total", {}, static_cast<double>(shared.shared));
+  }
   out.declare("appealhub_database_up", Type::gauge, "Whether /metrics could read the store.");
   try {
     auto& db = connection();

@@ -20,6 +20,7 @@
 
 #include "core/json_reader.hpp"
 #include "gateway/api.hpp"
+#include "gateway/shared_reads.hpp"
 #include "storage/accounts.hpp"
 
 namespace appealhub::storage {
@@ -85,6 +86,8 @@ struct Services {
   std::shared_ptr<PrincipalCache> principals = std::make_shared<PrincipalCache>();
   // Event stream answers waiting now (api_events.cpp), against options.max_event_waits.
   std::shared_ptr<std::atomic<int>> event_waits = std::make_shared<std::atomic<int>>(0);
+  // Identical list pages asked at once share one run (api_tickets.cpp).
+  std::shared_ptr<SharedReads> shared_reads = std::make_shared<SharedReads>();
   // The routing setup in force; throws ApiError 503 when there is none yet.
   std::shared_ptr<const router::RoutingSetup> routing() const;
 };

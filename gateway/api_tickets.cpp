@@ -158,8 +158,12 @@ void append_summary(std::string& out, const TicketSummary& t, bool hide_citizen)
 }
 
 // Staff do not see an anonymous citizen's contact, not even masked (docs/api.md).
+bool hides_citizen(bool sees_all, const TicketSummary& t) {
+  return t.anonymous && !sees_all;
+}
+
 bool hides_citizen(const Context& ctx, const TicketSummary& t) {
-  return t.anonymous && !sees_everything(ctx);
+  return hides_citizen(sees_everything(ctx), t);
 }
 
 nlohmann::json summary_json(const TicketSummary& t, bool hide_citizen) {
@@ -261,6 +265,24 @@ void audit_phone_search(Context& ctx, const std::string& phone, const std::strin
   }
 }
 
+// {"next_page_token": …, "tickets": […]}, as json_response would write it.
+SharedReads::Answer list_page(pqxx::transaction_base& txn, const storage::TicketListQuery& query,
+                              const storage::TicketFilter& f, bool sees_all) {
+  auto rows = storage::list_tickets(txn, query);
+  const bool more = rows.size() > static_cast<std::size_t>(f.limit);
+  if (more) rows.pop_back();
+  std::string body = "{\"next_page_token\":";
+  body += more ? "\"" + std::to_string(f.offset + f.limit) + "\"" : std::string("null");
+  body += ",\"tickets\":[";
+  body.reserve(body.size() + rows.size() * 768);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i) body += ',';
+    append_summary(body, rows[i], hides_citizen(sees_all, rows[i]));
+  }
+  body += "]}";
+  return std::make_shared<const std::string>(std::move(body));
+}
+
 http::Response list(Context& ctx) {
   ctx.allow_query({"status", "department", "channel", "kind", "category", "division", "overdue",
                    "deadline_from", "deadline_to", "q", "phone", "purpose", "external_id",
@@ -312,20 +334,13 @@ http::Response list(Context& ctx) {
   f.limit = query_int(ctx, "limit", 50, 1, 200);
   f.offset = query_int(ctx, "page_token", 0, 0, 1000000);
   pqxx::nontransaction txn(ctx.db);  // one statement
-  auto rows = storage::list_tickets(txn, f);
-  const bool more = rows.size() > static_cast<std::size_t>(f.limit);
-  if (more) rows.pop_back();
-  // {"next_page_token": …, "tickets": […]}, as json_response would write it.
-  std::string body = "{\"next_page_token\":";
-  body += more ? "\"" + std::to_string(f.offset + f.limit) + "\"" : std::string("null");
-  body += ",\"tickets\":[";
-  body.reserve(body.size() + rows.size() * 768);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (i) body += ',';
-    append_summary(body, rows[i], hides_citizen(ctx, rows[i]));
-  }
-  body += "]}";
-  return json_text_response(200, std::move(body));
+  const auto query = storage::ticket_list_query(txn, f);
+  const bool all = sees_everything(ctx);
+  // The page is the same for every caller whose query has the same text and who sees citizens
+  // the same way: clerks polling one queue at once share one run (gateway/shared_reads.hpp).
+  const auto page = ctx.services.shared_reads->get((all ? "all:" : "departments:") + query.sql,
+                                                   [&] { return list_page(txn, query, f, all); });
+  return json_text_response(200, *page);
 }
 
 http::Response detail(Context& ctx) {

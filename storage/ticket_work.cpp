@@ -171,7 +171,7 @@ std::string department_queue_sql(pqxx::transaction_base& txn, const TicketFilter
 
 }  // namespace
 
-std::vector<TicketSummary> list_tickets(pqxx::transaction_base& txn, const TicketFilter& f) {
+TicketListQuery ticket_list_query(pqxx::transaction_base& txn, const TicketFilter& f) {
   const auto where = filter_conditions(txn, f);
   const std::string order = f.sort == "received" ? " ORDER BY t.received_at DESC, t.id DESC"
                                                  : " ORDER BY t.deadline NULLS LAST, t.id";
@@ -179,14 +179,18 @@ std::vector<TicketSummary> list_tickets(pqxx::transaction_base& txn, const Ticke
                                                 where_clause("", where) + order
                                           : department_queue_sql(txn, f, where, order);
   sql += " LIMIT " + std::to_string(f.limit + 1) + " OFFSET " + std::to_string(f.offset);
-  // A first page without a search term (a department's queue, polled again and again) is a
-  // prepared statement: parsing and planning this query cost more than running it. Its values
-  // stay in the text, so its plan is the one they call for (with parameters, the generic plan
-  // guesses the share of tickets a department assists and scans every open ticket for it).
   const bool repeated = f.offset == 0 && f.text.empty() && f.phone.empty() &&
                         f.external_id.empty() && !f.deadline_from && !f.deadline_to;
-  const auto name = repeated ? list_statement(sql) : std::nullopt;
-  const auto rows = name ? exec_prepared(txn, name->c_str(), sql) : txn.exec(sql);
+  return {std::move(sql), repeated};
+}
+
+std::vector<TicketSummary> list_tickets(pqxx::transaction_base& txn, const TicketListQuery& q) {
+  // A repeated page (a department's queue) is a prepared statement: parsing and planning this
+  // query cost more than running it. Its values stay in the text, so its plan is the one they
+  // call for (with parameters, the generic plan guesses the share of tickets a department
+  // assists and scans every open ticket for it).
+  const auto name = q.repeated ? list_statement(q.sql) : std::nullopt;
+  const auto rows = name ? exec_prepared(txn, name->c_str(), q.sql) : txn.exec(q.sql);
   std::vector<TicketSummary> out;
   out.reserve(rows.size());
   for (const auto& row : rows) out.push_back(read_summary(row));

@@ -47,8 +47,15 @@ struct TicketSummary {
   std::optional<std::int64_t> merged_into;
 };
 
-// One page in the filter's order (at most limit + 1 rows: the extra one says there is more).
-std::vector<TicketSummary> list_tickets(pqxx::transaction_base& txn, const TicketFilter& filter);
+// One page of a filter, as SQL. The text names everything its rows depend on: two equal texts
+// run at the same instant return the same rows.
+struct TicketListQuery {
+  std::string sql;
+  bool repeated = false;  // a first page without a search term: polled again and again
+};
+TicketListQuery ticket_list_query(pqxx::transaction_base& txn, const TicketFilter& filter);
+// The page in the filter's order (at most limit + 1 rows: the extra one says there is more).
+std::vector<TicketSummary> list_tickets(pqxx::transaction_base& txn, const TicketListQuery& query);
 
 // A ticket locked for an action (SELECT … FOR UPDATE), or nullopt when there is none.
 struct TicketForWork {
