@@ -2,15 +2,15 @@
 // a department's queue page, every department's queue page (a manager's, one of 20 at random, so
 // that few requests share a database run: gateway/shared_reads.hpp) and a ticket's detail, each
 // under 64 concurrent connections from wrk, beside a baseline in the same run: /healthz on the
-// same gateway (HTTP and the worker pool without the database). Prints requests a second, p50 and p99 latency, the ratio, and the CPU
-// time each request cost the gateway and PostgreSQL.
-// A closed loop of 64 connections on 2 shared cores measures mostly queueing (even /healthz has a
-// p99 of ~20 ms there), so the same pages are also asked at fixed open-loop rates (by default 500
-// and 1000 a second): each request is due at its own instant whether or not earlier ones were
-// answered, and its latency counts from that instant (no coordinated omission).
-// GATEWAY_BENCH_BEFORE=<an older appealhub binary> measures that gateway too, first, and prints
-// this build's figures as ratios to its (the machine's load changes between runs).
-// Needs scripts/services.sh and wrk. Usage: gateway_bench [TICKETS] [SECONDS] [RATE,RATE…]
+// same gateway (HTTP and the worker pool without the database). Prints requests a second, p50 and
+// p99 latency, the ratio, and the CPU time each request cost the gateway and PostgreSQL. A closed
+// loop of 64 connections on 2 shared cores measures mostly queueing (even /healthz has a p99 of ~20
+// ms there), so the same pages are also asked at fixed open-loop rates (by default 500 and 1000 a
+// second): each request is due at its own instant whether or not earlier ones were answered, and
+// its latency counts from that instant (no coordinated omission). GATEWAY_BENCH_BEFORE=<an older
+// appealhub binary> measures that gateway too, first, and prints this build's figures as ratios to
+// its (the machine's load changes between runs). Needs scripts/services.sh and wrk. Usage:
+// gateway_bench [TICKETS] [SECONDS] [RATE,RATE…]
 
 #include <unistd.h>
 
@@ -339,12 +339,12 @@ int main(int argc, char** argv) {
   {
     auto connection = storage::connect({db.uri()});
     pqxx::work txn(*connection);
-    const auto user = storage::create_user(
-        txn, {"bench_manager_" + manager_token.substr(0, 8),
-              "",
-              gateway::hash_password("not used in this bench", 1),
-              {"manager"},
-              {}});
+    const auto user =
+        storage::create_user(txn, {"bench_manager_" + manager_token.substr(0, 8),
+                                   "",
+                                   gateway::hash_password("not used in this bench", 1),
+                                   {"manager"},
+                                   {}});
     storage::create_api_token(txn, gateway::token_hash(manager_token), user.id, "bench",
                               std::nullopt);
     txn.commit();
@@ -369,7 +369,8 @@ int main(int argc, char** argv) {
   const auto queue =
       write_script("queue", "wrk.path = '/api/v1/tickets?status=assigned,in_progress&limit=50'\n");
   std::string department_list;
-  for (const auto& d : departments) department_list += (department_list.empty() ? "'" : ",'") + d + "'";
+  for (const auto& d : departments)
+    department_list += (department_list.empty() ? "'" : ",'") + d + "'";
   const auto queues = write_script(
       "queues", "local d = {" + department_list +
                     "}\nrequest = function()\n  return wrk.format('GET', "
@@ -410,28 +411,38 @@ int main(int argc, char** argv) {
     if (!testing::answers_ok_within(port, "/healthz", 30s)) return std::nullopt;
     const CpuMeter meter{gateway.pid(), db.uri()};
     // wrk's run, and the CPU time each request cost the gateway and PostgreSQL meanwhile.
-    // The gateway's count of ticket list runs (identical pages asked at once share one).
+    // The gateway's count of ticket list runs (identical pages asked at once share one), from
+    // /metrics. Asked again until the gateway takes the connection: after a run it may still be
+    // answering wrk's last requests, and it refuses a 65th connection from one address.
     const auto list_runs = [&] {
-      const auto metrics = testing::http_call(port, "GET", "/metrics").body;
-      std::smatch found;
-      return std::regex_search(metrics, found,
-                               std::regex(R"(\nappealhub_gateway_list_runs_total ([0-9.e+]+))"))
-                 ? std::stod(found[1])
-                 : -1.0;  // an older gateway without the count
+      for (int attempt = 0; attempt < 150; ++attempt) {
+        const auto r = testing::http_call(port, "GET", "/metrics");
+        if (r.status == 200) {
+          std::smatch found;
+          return std::regex_search(r.body, found,
+                                   std::regex(R"(\nappealhub_gateway_list_runs_total ([0-9.e+]+))"))
+                     ? std::stod(found[1])
+                     : -1.0;  // an older gateway without the count
+        }
+        std::this_thread::sleep_for(200ms);
+      }
+      return -1.0;
     };
     const auto closed = [&](const std::string& script, WrkResult& r, CpuPerRequest& cpu,
                             const std::string& as = "", double* sharing = nullptr) {
+      const double runs_before = list_runs();  // outside the meter: /metrics sums statistics too
       const auto before = meter.now();
-      const double runs_before = list_runs();
       r = run_wrk(port, script, as.empty() ? token : as, seconds);
-      if (sharing && runs_before >= 0) {
-        *sharing = r.requests_per_second * seconds / std::max(1.0, list_runs() - runs_before);
-      }
       const auto after = meter.now();
+      if (sharing && runs_before >= 0) {
+        const double runs = list_runs() - runs_before;
+        if (runs > 0) *sharing = r.requests_per_second * seconds / runs;
+      }
       const double n = std::max(1.0, r.requests_per_second * seconds);
       cpu = {(after.first - before.first) / n * 1e6, (after.second - before.second) / n * 1e6};
     };
     run_wrk(port, queue, token, 3);  // warm the caches and the connections
+    list_runs();                     // and the statistics' copy /metrics reads
     m.load_before = load_average();
     closed(healthz, m.base, m.base_cpu);
     closed(queue, m.queue, m.queue_cpu, token, &m.queue_sharing);

@@ -537,9 +537,7 @@ void stats_metrics(pqxx::connection& db, const Services& services, core::Metrics
   }
   out.declare("appealhub_stats_overdue", Type::gauge,
               "Open tickets past their deadline now, by department.");
-  std::map<std::string, std::int64_t> overdue;
-  for (const auto& t : storage::open_tickets_before(txn, {}, now)) ++overdue[t.lead_department];
-  for (const auto& [department, n] : overdue) {
+  for (const auto& [department, n] : storage::open_tickets_before_by_department(txn, now)) {
     out.add("appealhub_stats_overdue", {{"department", department}}, static_cast<double>(n));
   }
 }

@@ -15,7 +15,7 @@ struct ServerOptions {
   // 0: any free port (tests); in the configuration, 0 leaves the gateway off.
   unsigned short port = 0;
   int io_threads = 2;                             // Asio threads for sockets
-  int worker_threads = 16;                        // handlers run here: they block on PostgreSQL
+  int worker_threads = 8;                         // handlers run here: they block on PostgreSQL
   int max_connections = 1024;                     // over it: answer 503 and close
   int max_connections_per_address = 64;           // from one client address; over it: 503
   std::chrono::milliseconds read_timeout{15000};  // before every read: head, body, and idle wait

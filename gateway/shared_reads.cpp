@@ -21,8 +21,7 @@ struct SharedReads::Slot {
   std::shared_ptr<Round> next;     // the callers who came while `running` was under way
 };
 
-SharedReads::Answer SharedReads::get(const std::string& key,
-                                     const std::function<Answer()>& run) {
+SharedReads::Answer SharedReads::get(const std::string& key, const std::function<Answer()>& run) {
   std::unique_lock lock(mutex_);
   auto& entry = slots_[key];
   if (!entry) entry = std::make_shared<Slot>();

@@ -2,7 +2,8 @@
 // Identical reads asked at the same time share one run. A caller that finds a run for its key
 // under way waits for the next run, which starts when that one ends and answers every caller
 // that came meanwhile. So every answer comes from a run that started after its caller asked:
-// sharing never serves anything older than running alone would (docs/decisions/0025-shared-reads.md).
+// sharing never serves anything older than running alone would
+// (docs/decisions/0025-shared-reads.md).
 
 #include <cstdint>
 #include <functional>
@@ -22,7 +23,7 @@ class SharedReads {
   Answer get(const std::string& key, const std::function<Answer()>& run);
 
   struct Counts {
-    std::uint64_t runs = 0;      // run() called
+    std::uint64_t runs = 0;    // run() called
     std::uint64_t shared = 0;  // callers answered by a run they shared with others
   };
   Counts counts() const;

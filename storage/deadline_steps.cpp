@@ -7,6 +7,22 @@
 
 namespace appealhub::storage {
 
+namespace {
+
+// " FROM tickets t WHERE …": open, with a deadline before `until`, led by one of `departments`
+// (any when empty).
+void from_open_before(Statement& s, const std::vector<std::string>& departments,
+                      std::chrono::sys_seconds until) {
+  s.sql(" FROM tickets t WHERE t.status IN ")
+      .sql(kOpenStatuses)
+      .sql(" AND t.deadline IS NOT NULL AND t.deadline < to_timestamp(")
+      .param(std::to_string(until.time_since_epoch().count()), "::bigint")
+      .sql(")");
+  if (!departments.empty()) s.sql(" AND t.lead_department = ANY(").text_array(departments).sql(")");
+}
+
+}  // namespace
+
 std::vector<OpenDeadline> open_tickets_before(pqxx::transaction_base& txn,
                                               const std::vector<std::string>& departments,
                                               std::chrono::sys_seconds until) {
@@ -15,12 +31,8 @@ std::vector<OpenDeadline> open_tickets_before(pqxx::transaction_base& txn,
       " extract(epoch FROM t.deadline)::bigint, coalesce((SELECT string_agg(DISTINCT e.type, ',')"
       " FROM ticket_events e WHERE e.ticket_id = t.id AND e.type IN ('sla.urge', 'sla.notice',"
       " 'sla.public_note') AND e.data->>'deadline' = extract(epoch FROM t.deadline)::bigint::text),"
-      " '') FROM tickets t WHERE t.status IN ");
-  s.sql(kOpenStatuses)
-      .sql(" AND t.deadline IS NOT NULL AND t.deadline < to_timestamp(")
-      .param(std::to_string(until.time_since_epoch().count()), "::bigint")
-      .sql(")");
-  if (!departments.empty()) s.sql(" AND t.lead_department = ANY(").text_array(departments).sql(")");
+      " '')");
+  from_open_before(s, departments, until);
   s.sql(" ORDER BY t.deadline, t.id");
   std::vector<OpenDeadline> out;
   for (const auto& row : s.exec(txn)) {
@@ -41,6 +53,16 @@ std::vector<OpenDeadline> open_tickets_before(pqxx::transaction_base& txn,
     }
     out.push_back(std::move(d));
   }
+  return out;
+}
+
+std::map<std::string, std::int64_t> open_tickets_before_by_department(
+    pqxx::transaction_base& txn, std::chrono::sys_seconds until) {
+  Statement s("SELECT coalesce(t.lead_department, ''), count(*)");
+  from_open_before(s, {}, until);
+  s.sql(" GROUP BY 1");
+  std::map<std::string, std::int64_t> out;
+  for (const auto& row : s.exec(txn)) out[row[0].as<std::string>()] = row[1].as<std::int64_t>();
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,11 @@ struct OpenDeadline {
 std::vector<OpenDeadline> open_tickets_before(pqxx::transaction_base& txn,
                                               const std::vector<std::string>& departments,
                                               std::chrono::sys_seconds until);
+
+// How many open tickets of each lead department have a deadline before `until` (the tickets
+// open_tickets_before lists, counted in the store).
+std::map<std::string, std::int64_t> open_tickets_before_by_department(
+    pqxx::transaction_base& txn, std::chrono::sys_seconds until);
 
 struct DeadlineStepRecord {
   OpenDeadline ticket;

@@ -386,6 +386,18 @@ TEST_F(StatsApi, MetricsHaveTheGaugesOnce) {
   EXPECT_EQ(count("# TYPE appealhub_stats_overdue gauge"), 1u);
   EXPECT_EQ(count("# TYPE appealhub_stats_due gauge"), 1u);
   EXPECT_GE(count("appealhub_stats_overdue{department=\"dlys\"} "), 1u);
+  // The same figure as the overdue list's, department by department.
+  const auto listed = ok_json(session("mgr").get("/api/v1/stats/overdue"))["by_department"];
+  std::size_t compared = 0;
+  for (const auto& row : listed) {
+    if (row["overdue"].get<std::int64_t>() == 0) continue;
+    const auto series = "appealhub_stats_overdue{department=\"" +
+                        row["department"].get<std::string>() + "\"} " +
+                        std::to_string(row["overdue"].get<std::int64_t>()) + "\n";
+    EXPECT_EQ(count(series), 1u) << series;
+    ++compared;
+  }
+  EXPECT_GE(compared, 1u);
 }
 
 // The whole scrape of a `run` process, with an adapter in it, read by a real Prometheus parser

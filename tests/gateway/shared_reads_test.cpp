@@ -18,7 +18,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-SharedReads::Answer text(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
+SharedReads::Answer text(std::string s) {
+  return std::make_shared<const std::string>(std::move(s));
+}
 
 // A gate the first run waits at, so that others can come while it is under way.
 struct Gate {
@@ -120,7 +122,8 @@ TEST(SharedReads, NoAnswerIsOlderThanItsCall) {
         const long seen = std::stol(*reads.get("queue", run));
         if (seen < before) ++stale;
         ++calls;
-        if (random() % 4 == 0) std::this_thread::sleep_for(std::chrono::microseconds(random() % 300));
+        if (random() % 4 == 0)
+          std::this_thread::sleep_for(std::chrono::microseconds(random() % 300));
       }
     });
   }
