@@ -27,9 +27,11 @@ SharedReads::Answer SharedReads::get(const std::string& key, const std::function
   if (!entry) entry = std::make_shared<Slot>();
   const auto slot = entry;
   std::shared_ptr<Round> round;
-  if (!slot->running) {
+  if (!slot->running && !slot->next) {
     round = slot->running = std::make_shared<Round>();
   } else {
+    // A run is under way, or the one before just ended and its successor's runner is waking:
+    // either way this caller belongs to the next run.
     if (slot->next) {
       ++slot->next->callers;
     } else {
