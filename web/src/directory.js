@@ -10,8 +10,10 @@ export function loadDirectory() {
   if (!loading) {
     loading = Promise.all([get('/api/v1/departments'), get('/api/v1/calendar')])
       .then(([deps, cal]) => {
-        directory.departments = (deps.document.departments || []).filter((d) => d.code !== 'triage');
-        directory.byCode = Object.fromEntries(directory.departments.map((d) => [d.code, d]));
+        // The dispatch desk (triage) is no department to choose, but tickets name it.
+        const all = deps.document.departments || [];
+        directory.departments = all.filter((d) => d.code !== 'triage');
+        directory.byCode = Object.fromEntries(all.map((d) => [d.code, d]));
         directory.calendar = new WorkCalendar(cal.document);
         directory.loaded = true;
       })

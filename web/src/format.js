@@ -1,6 +1,6 @@
 // Labels and the deadline arithmetic the pages share.
 import { t, locale } from './i18n.js';
-import { explain } from './labels.js';
+import { explain, explainDeadline } from './labels.js';
 import { chinaTime } from './calendar.js';
 
 export { STATUS, CHANNEL, KIND, CATEGORY, REPLY_STATE, DEADLINE_LABEL } from './labels.js';
@@ -9,6 +9,7 @@ export const label = (table, code) => (table[code] ? t(...table[code]) : code ||
 
 // The router's and the duplicate finder's explanations, in the page's language.
 export const reason = (text) => explain(text, locale.value);
+export const deadlineReason = (text) => explainDeadline(text, locale.value);
 
 // The longest answer each channel takes and whether it publishes (docs/api.md).
 export const ANSWER_LIMIT = { hotline12328: 2000, petition: 3000, mailbox: 5000, operator: 5000 };

@@ -34,6 +34,12 @@ export const KIND = {
   disclosure: ['依申请公开', 'Disclosure request'],
   other: ['其他', 'Other'],
 };
+export const URGENCY = {
+  normal: ['普通', 'Normal'],
+  urgent: ['紧急', 'Urgent'],
+  critical: ['特急', 'Critical'],
+};
+
 export const CATEGORY = {
   taxi: ['出租汽车', 'Taxi'],
   ride_hailing: ['网约车', 'Ride hailing'],
@@ -78,7 +84,7 @@ const PARTS = [
   [/^division (.+)$/, (m) => '区划 ' + m[1]],
   [/^keyword (.+)$/, (m) => '关键词 ' + m[1]],
   [/^plate (.+)$/, (m) => '车牌 ' + m[1]],
-  [/^urgency (.+)$/, (m) => '紧急程度 ' + m[1]],
+  [/^urgency (.+)$/, (m) => '紧急程度 ' + zh(URGENCY, m[1])],
   [/^same phone$/, () => '同一电话'],
   [/^masked phone matches$/, () => '脱敏电话相符'],
   [/^same plate$/, () => '同一车牌'],
@@ -116,4 +122,34 @@ export function explain(text, locale) {
   }
   const parts = rest.split(', ').map(part);
   return parts.includes(null) ? text : head + parts.join('，');
+}
+
+// The router's deadline explanation (core/deadline.cpp, DeadlineComputation::explain) in Chinese:
+// "help: 7 working days after receipt on 2026-12-07, 2 non-working days skipped: due
+// 2026-12-16T23:59:59+08:00." -> "求助：受理日 2026-12-07 起 7 个工作日，跳过 2 个非工作日，期限
+// 2026-12-16 23:59:59。" Unchanged for English, and when it is not in that form.
+export function explainDeadline(text, locale) {
+  if (!text || locale === 'en') return text;
+  const instant = (iso) => iso.replace('T', ' ').replace(/\+08:00$/, '');
+  const m = text.match(
+    /^([a-z_]+): (?:(same day|\d+ working days?)(?: (after receipt|as received) on (\d{4}-\d{2}-\d{2}))?(?:, (\d+) non-working days? skipped)?: due (\S+?)|no deadline)( \(no holiday data for ([\d ]+): weekends only\))?(?:; the channel's deadline (\S+) (is not earlier|is earlier and binding|is binding))?\.$/,
+  );
+  if (!m) return text;
+  const [, subject, days, , received, skipped, due, uncovered, years, channel, verdict] = m;
+  const name = KIND[subject] ? KIND[subject][0] : URGENCY[subject] ? URGENCY[subject][0] : subject;
+  let out = name + '：';
+  if (!days) {
+    out += '无办理期限';
+  } else {
+    if (days === 'same day') out += received ? `受理当日 ${received}` : '当日';
+    else out += (received ? `受理日 ${received} 起 ` : '') + days.replace(/ working days?/, ' 个工作日');
+    if (skipped) out += `，跳过 ${skipped} 个非工作日`;
+    out += `，期限 ${instant(due)}`;
+  }
+  if (uncovered) out += `（${years.trim().split(' ').join('、')} 年无节假日数据，仅按周末计）`;
+  if (channel) {
+    out += `；渠道期限 ${instant(channel)}`;
+    out += verdict === 'is not earlier' ? ' 不早于此' : verdict === 'is binding' ? '，以其为准' : ' 更早，以其为准';
+  }
+  return out + '。';
 }

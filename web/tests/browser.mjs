@@ -217,6 +217,10 @@ async function main() {
   check("the ticket page shows the citizen's text", original.trim().length > 0);
   // Deadlines end a China day: shown as 23:59 in China time whatever the browser's zone.
   check('the ticket page shows the deadline in China time', (await st.textContent('body')).includes(' 23:59'));
+  // The router's deadline explanation and the dispatch desk read in Chinese on the timeline.
+  const timeline = await st.textContent('[data-test=timeline]');
+  check('the timeline explains the deadline in Chinese', timeline.includes('个工作日') && !timeline.includes('working day'), timeline);
+  check('the timeline names the dispatch desk, not its code', !timeline.includes('triage'), timeline);
   await shot(st, 'ticket');
 
   // ---- admin: a new rule routes the next appeal, which appears in the open staff queue ------

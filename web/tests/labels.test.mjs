@@ -1,7 +1,7 @@
 // The router's English explanations as the Chinese pages show them (src/labels.js).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { explain } from '../src/labels.js';
+import { explain, explainDeadline } from '../src/labels.js';
 
 test('a routing reason reads in Chinese, codes by their labels', () => {
   assert.equal(explain('no rule matched', 'zh-CN'), '无规则匹配');
@@ -30,4 +30,32 @@ test('English stays as the hub wrote it, and so does a text the hub did not writ
   assert.equal(explain('师傅说不行, 我就投诉了', 'zh-CN'), '师傅说不行, 我就投诉了');
   assert.equal(explain('', 'zh-CN'), '');
   assert.equal(explain(undefined, 'zh-CN'), undefined);
+});
+
+test("the router's deadline explanation reads in Chinese", () => {
+  assert.equal(
+    explainDeadline(
+      'help: 7 working days after receipt on 2026-12-07, 2 non-working days skipped: due 2026-12-16T23:59:59+08:00.',
+      'zh-CN',
+    ),
+    '求助：受理日 2026-12-07 起 7 个工作日，跳过 2 个非工作日，期限 2026-12-16 23:59:59。',
+  );
+  assert.equal(
+    explainDeadline('critical: same day as received on 2026-12-07: due 2026-12-07T23:59:59+08:00.', 'zh-CN'),
+    '特急：受理当日 2026-12-07，期限 2026-12-07 23:59:59。',
+  );
+  assert.equal(
+    explainDeadline(
+      "complaint: 15 working days after receipt on 2026-12-20: due 2027-01-12T23:59:59+08:00 (no holiday data for 2027: weekends only); the channel's deadline 2027-01-05T18:00:00+08:00 is earlier and binding.",
+      'zh-CN',
+    ),
+    '投诉：受理日 2026-12-20 起 15 个工作日，期限 2027-01-12 23:59:59（2027 年无节假日数据，仅按周末计）；渠道期限 2027-01-05 18:00:00 更早，以其为准。',
+  );
+  assert.equal(
+    explainDeadline("praise: no deadline; the channel's deadline 2026-12-10T18:00:00+08:00 is binding.", 'zh-CN'),
+    '表扬：无办理期限；渠道期限 2026-12-10 18:00:00，以其为准。',
+  );
+  const english = 'help: 1 working day after receipt on 2026-12-07: due 2026-12-08T23:59:59+08:00.';
+  assert.equal(explainDeadline(english, 'en'), english);
+  assert.equal(explainDeadline('截止到下周五', 'zh-CN'), '截止到下周五');
 });
