@@ -32,9 +32,8 @@
 #include <sstream>
 #include <thread>
 
+#include "bench/bench_users.hpp"
 #include "config/holidays.hpp"
-#include "gateway/credentials.hpp"
-#include "storage/accounts.hpp"
 #include "storage/database.hpp"
 #include "storage/statistics.hpp"
 #include "tests/support/http_test_client.hpp"
@@ -320,35 +319,11 @@ int main(int argc, char** argv) {
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
 
-  // A staff member of dlys with an API token, as a department's program would use it.
-  const std::string token = gateway::random_token();
-  {
-    auto connection = storage::connect({db.uri()});
-    pqxx::work txn(*connection);
-    const auto user =
-        storage::create_user(txn, {"bench_staff_" + token.substr(0, 8),
-                                   "",
-                                   gateway::hash_password("not used in this bench", 1),
-                                   {"staff"},
-                                   {"dlys"}});
-    storage::create_api_token(txn, gateway::token_hash(token), user.id, "bench", std::nullopt);
-    txn.commit();
-  }
-  // A manager, who asks any department's queue (department=…).
-  const std::string manager_token = gateway::random_token();
-  {
-    auto connection = storage::connect({db.uri()});
-    pqxx::work txn(*connection);
-    const auto user =
-        storage::create_user(txn, {"bench_manager_" + manager_token.substr(0, 8),
-                                   "",
-                                   gateway::hash_password("not used in this bench", 1),
-                                   {"manager"},
-                                   {}});
-    storage::create_api_token(txn, gateway::token_hash(manager_token), user.id, "bench",
-                              std::nullopt);
-    txn.commit();
-  }
+  // A staff member of dlys with an API token, as a department's program would use it, and a
+  // manager, who asks any department's queue (department=…).
+  auto users = storage::connect({db.uri()});
+  const auto token = bench::api_token_for(*users, "bench_staff_", {"staff"}, {"dlys"});
+  const auto manager_token = bench::api_token_for(*users, "bench_manager_", {"manager"}, {});
   const auto ids = db.column(
       "SELECT id FROM tickets WHERE lead_department = 'dlys' ORDER BY random() LIMIT 1000");
   const auto departments =
@@ -434,6 +409,7 @@ int main(int argc, char** argv) {
       const auto before = meter.now();
       r = run_wrk(port, script, as.empty() ? token : as, seconds);
       const auto after = meter.now();
+      std::this_thread::sleep_for(1s);  // the gateway closes wrk's connections before the next run
       if (sharing && runs_before >= 0) {
         const double runs = list_runs() - runs_before;
         if (runs > 0) *sharing = r.requests_per_second * seconds / runs;

@@ -12,9 +12,8 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "bench/bench_users.hpp"
 #include "config/holidays.hpp"
-#include "gateway/credentials.hpp"
-#include "storage/accounts.hpp"
 #include "storage/database.hpp"
 #include "storage/statistics.hpp"
 #include "tests/support/http_test_client.hpp"
@@ -136,18 +135,7 @@ int main(int argc, char** argv) {
   db.exec("ANALYZE stats_tickets");
   db.exec("ANALYZE stats_events");
 
-  const std::string token = gateway::random_token();
-  {
-    pqxx::work txn(*connection);
-    const auto user =
-        storage::create_user(txn, {"bench_manager_" + token.substr(0, 8),
-                                   "",
-                                   gateway::hash_password("not used in this bench", 1),
-                                   {"manager"},
-                                   {}});
-    storage::create_api_token(txn, gateway::token_hash(token), user.id, "bench", std::nullopt);
-    txn.commit();
-  }
+  const auto token = bench::api_token_for(*connection, "bench_manager_", {"manager"}, {});
   const auto port = testing::free_port();
   {
     testing::ChildProcess migrate({testing::appealhub_binary(), "migrate"},
