@@ -34,6 +34,7 @@ export const KIND = {
   disclosure: ['依申请公开', 'Disclosure request'],
   other: ['其他', 'Other'],
 };
+
 export const URGENCY = {
   normal: ['普通', 'Normal'],
   urgent: ['紧急', 'Urgent'],
@@ -136,8 +137,7 @@ export function explainDeadline(text, locale) {
   );
   if (!m) return text;
   const [, subject, days, , received, skipped, due, uncovered, years, channel, verdict] = m;
-  const name = KIND[subject] ? KIND[subject][0] : URGENCY[subject] ? URGENCY[subject][0] : subject;
-  let out = name + '：';
+  let out = zh(KIND[subject] ? KIND : URGENCY, subject) + '：';
   if (!days) {
     out += '无办理期限';
   } else {
