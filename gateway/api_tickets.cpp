@@ -367,7 +367,6 @@ http::Response detail(Context& ctx) {
   }
   for (auto& [key, value] : detail.items()) body[key] = std::move(value);
   body["channel_rules"] = core::to_json(core::channel_rules(t.channel));
-  body["knowledge_citations"] = storage::ticket_citations(txn, id);
   return json_response(200, body);
 }
 

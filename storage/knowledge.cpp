@@ -438,25 +438,14 @@ void cite_entry(pqxx::dbtransaction& txn, std::int64_t ticket_id, const Knowledg
       ticket_id, entry.id, entry.version, answer_id, instant, by);
 }
 
-nlohmann::json ticket_citations(pqxx::transaction_base& txn, std::int64_t ticket_id) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& r : txn.exec_params(
-           "SELECT c.entry_id, c.entry_version, e.question, c.answer_id, c.instant, c.cited_by,"
-           " to_char(c.cited_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS+08:00'),"
-           " e.policy_title, e.policy_number FROM kb_citations c JOIN kb_entries e"
-           " ON e.id = c.entry_id WHERE c.ticket_id = $1 ORDER BY c.id",
-           ticket_id)) {
-    out.push_back(
-        {{"entry_id", r[0].as<std::int64_t>()},
-         {"entry_version", r[1].as<int>()},
-         {"question", r[2].as<std::string>()},
-         {"answer_id", r[3].is_null() ? nlohmann::json() : nlohmann::json(r[3].as<std::int64_t>())},
-         {"instant", r[4].as<bool>()},
-         {"cited_by", r[5].as<std::string>()},
-         {"cited_at", r[6].as<std::string>()},
-         {"policy", {{"title", r[7].as<std::string>()}, {"number", r[8].as<std::string>()}}}});
-  }
-  return out;
+std::string ticket_citations_sql(const std::string& ticket_id) {
+  return "coalesce((SELECT json_agg(json_build_object('entry_id', c.entry_id, 'entry_version', "
+         "c.entry_version, 'question', e.question, 'answer_id', c.answer_id, 'instant', c.instant, "
+         "'cited_by', c.cited_by, 'cited_at', to_char(c.cited_at AT TIME ZONE 'Asia/Shanghai', "
+         "'YYYY-MM-DD\"T\"HH24:MI:SS+08:00'), 'policy', json_build_object('title', "
+         "e.policy_title, 'number', e.policy_number)) ORDER BY c.id) FROM kb_citations c JOIN "
+         "kb_entries e ON e.id = c.entry_id WHERE c.ticket_id = " +
+         ticket_id + "), '[]')";
 }
 
 std::vector<KnowledgeEntry> entries_due_for_review(pqxx::transaction_base& txn,

@@ -85,9 +85,10 @@ int seed_knowledge(pqxx::dbtransaction& txn, std::string_view shipped_json);
 // An entry used in an answer, shown on the ticket.
 void cite_entry(pqxx::dbtransaction& txn, std::int64_t ticket_id, const KnowledgeEntry& entry,
                 std::optional<std::int64_t> answer_id, bool instant, const std::string& by);
-// The citations on a ticket: {entry_id, entry_version, question, answer_id, instant, cited_by,
-// cited_at}.
-nlohmann::json ticket_citations(pqxx::transaction_base& txn, std::int64_t ticket_id);
+// The citations on the ticket whose id is the SQL expression `ticket_id`, as an SQL expression
+// of a JSON array [{entry_id, entry_version, question, answer_id, instant, cited_by, cited_at,
+// policy: {title, number}}], for the ticket view to read in its own statement.
+std::string ticket_citations_sql(const std::string& ticket_id);
 
 // Published entries of these departments past their review date, oldest first (the owner's
 // to-do: confirm or change, or expire).

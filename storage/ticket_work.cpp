@@ -1,5 +1,6 @@
 #include "storage/ticket_work.hpp"
 
+#include <algorithm>
 #include <mutex>
 #include <pqxx/pqxx>
 #include <stdexcept>
@@ -7,6 +8,7 @@
 
 #include "core/ids.hpp"
 #include "storage/database.hpp"
+#include "storage/knowledge.hpp"
 #include "storage/reply_ledger.hpp"
 #include "storage/statement.hpp"
 
@@ -139,8 +141,18 @@ std::string where_clause(const std::string& first, const std::vector<std::string
   return out;
 }
 
-// A department's queue: one ordered index scan per department it leads and one for what it
-// assists, each cut at the page's end, instead of filtering every open ticket by deadline.
+// Whether the filter asks only for open tickets (kOpenStatuses), the ones open_assists holds.
+bool only_open(const TicketFilter& f) {
+  const auto open = [](const std::string& s) {
+    return std::string_view(kOpenStatuses).find("'" + s + "'") != std::string_view::npos;
+  };
+  return f.overdue == true ||
+         (!f.statuses.empty() && std::all_of(f.statuses.begin(), f.statuses.end(), open));
+}
+
+// A department's queue: one ordered index scan per department it leads and, for open tickets by
+// deadline, one per department of what it assists (open_assists); otherwise one for what any of
+// them assists. Each is cut at the page's end, instead of filtering every open ticket by deadline.
 // The branches read whole rows, merged in order; DISTINCT ON drops a ticket that two of them
 // found (lead of one department, assisting another). Without LIMIT and OFFSET.
 std::string department_queue_sql(pqxx::transaction_base& txn, const TicketFilter& f,
@@ -154,10 +166,22 @@ std::string department_queue_sql(pqxx::transaction_base& txn, const TicketFilter
     branches += branch + where_clause("t.lead_department = " + txn.quote(d), where) + order +
                 enough + " UNION ALL ";
   }
-  branches +=
-      branch +
-      where_clause("t.assisting_departments && " + array_literal(txn, f.departments), where) +
-      order + enough;
+  if (!by_received && only_open(f)) {
+    // Open tickets it assists: in the order of open_assists' index (migration 0018).
+    const std::string statuses =
+        f.statuses.empty() ? "" : " AND a.status = ANY(" + array_literal(txn, f.statuses) + ")";
+    for (std::size_t i = 0; i < f.departments.size(); ++i) {
+      branches += branch + " JOIN open_assists a ON a.ticket_id = t.id" +
+                  where_clause("a.department = " + txn.quote(f.departments[i]) + statuses, where) +
+                  " ORDER BY a.deadline NULLS LAST, a.ticket_id" + enough +
+                  (i + 1 < f.departments.size() ? " UNION ALL " : "");
+    }
+  } else {
+    branches +=
+        branch +
+        where_clause("t.assisting_departments && " + array_literal(txn, f.departments), where) +
+        order + enough;
+  }
   std::string columns, names;
   for (int i = 0; i < kSummaryColumnCount; ++i) {
     columns += (i ? ", u.c" : "u.c") + std::to_string(i);
@@ -262,7 +286,9 @@ std::optional<TicketView> ticket_view(pqxx::transaction_base& txn, std::int64_t 
            "'duplicates', coalesce((SELECT json_agg(json_build_object('ticket_id', l.ticket_id, "
            "'duplicate_of', l.duplicate_of, 'action', l.action, 'score', l.score, 'reason', "
            "l.reason, 'undone', l.undone_at IS NOT NULL) ORDER BY l.created_at) "
-           "FROM duplicate_links l WHERE l.ticket_id = t.id OR l.duplicate_of = t.id), '[]')"
+           "FROM duplicate_links l WHERE l.ticket_id = t.id OR l.duplicate_of = t.id), '[]'), "
+           "'knowledge_citations', " +
+           ticket_citations_sql("t.id") +
            ")::text, "
            "EXISTS (SELECT 1 FROM reply_ledger r WHERE r.ticket_id = t.id) OR "
            "EXISTS (SELECT 1 FROM tickets m JOIN reply_ledger r ON r.ticket_id = m.id "

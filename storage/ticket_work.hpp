@@ -70,9 +70,9 @@ std::optional<TicketSummary> find_ticket(pqxx::dbtransaction& txn, std::int64_t 
 std::string ticket_content(pqxx::transaction_base& txn, std::int64_t id);
 
 // A ticket's summary and its detail: appeal, placement, timeline (oldest first), answers,
-// requests, callbacks, duplicates and replies; nullopt when there is no such ticket. Reads
-// without a transaction of its own: the summary and detail come from one statement, the
-// replies (when there are any) from a second.
+// requests, callbacks, duplicates, knowledge citations and replies; nullopt when there is no such
+// ticket. Reads without a transaction of its own: the summary and detail come from one statement,
+// the replies (when there are any) from a second.
 struct TicketView {
   TicketSummary summary;
   nlohmann::json detail;
