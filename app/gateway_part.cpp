@@ -25,10 +25,12 @@ GatewayPart::GatewayPart(const config::AppConfig& c, router::SetupSource setup,
                                             }}});
   auto* api = api_.get();
   server_ = std::make_unique<gateway::HttpServer>(
-      server, [api](const http::Request& r) { return api->handle(r); },
+      server, [api](const http::Request& r, const gateway::Reply& reply) { api->handle(r, reply); },
       [api](std::string_view method, std::string_view target) {
         return api->body_limit(method, target);
       });
+  api->set_worker_pool(
+      [server = server_.get()](std::function<void()> work) { server->post(std::move(work)); });
 }
 
 GatewayPart::~GatewayPart() = default;

@@ -86,10 +86,24 @@ struct Api::Impl {
   mutable std::mutex metrics_mutex;
   mutable std::map<std::string, RouteMetrics> metrics;  // by route pattern
 
+  std::function<void(std::function<void()>)> post_work;  // to a worker thread
+
+  // How a request is being answered: what a handler that answers later needs (Context).
+  struct Answering {
+    Reply later;
+    std::function<void()> again;
+    bool alone = false;
+    bool deferred = false;
+  };
+
   pqxx::connection& connection() const;
   void drop_connection() const;
-  http::Response dispatch(const http::Request& request, std::string& route_label) const;
-  http::Response api_route(const http::Request& request, std::string& route_label) const;
+  void handle(const http::Request& request, const Reply& reply, bool alone,
+              std::chrono::steady_clock::time_point started) const;
+  http::Response dispatch(const http::Request& request, std::string& route_label,
+                          Answering& answering) const;
+  http::Response api_route(const http::Request& request, std::string& route_label,
+                           Answering& answering) const;
   http::Response readyz() const;
   http::Response metrics_text() const;
   void record(const std::string& route, const std::string& method, int status,
@@ -206,12 +220,42 @@ std::size_t Api::body_limit(std::string_view method, std::string_view target) co
   return impl_->services.options.default_body_limit;  // answered 404 or 405 after reading
 }
 
-http::Response Api::handle(const http::Request& request) const {
-  const auto started = std::chrono::steady_clock::now();
-  std::string route = "unmatched";
+void Api::handle(const http::Request& request, const Reply& reply) const {
+  impl_->handle(request, reply, false, std::chrono::steady_clock::now());
+}
+
+void Api::set_worker_pool(std::function<void(std::function<void()>)> post) {
+  impl_->post_work = std::move(post);
+}
+
+void Api::Impl::handle(const http::Request& request, const Reply& reply, bool alone,
+                       std::chrono::steady_clock::time_point started) const {
+  // Every answer, now or later, is counted under its route and carries the security headers.
+  auto route = std::make_shared<std::string>("unmatched");
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  Answering answering;
+  answering.alone = alone;
+  answering.later = [this, route, answered, started, method = request.method,
+                     reply](http::Response response) {
+    if (answered->exchange(true)) return;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    record(*route, method, response.status, seconds);
+    add_security_headers(response);
+    reply(std::move(response));
+  };
+  answering.again = [this, request, reply, started] {
+    const auto work = [this, request, reply, started] { handle(request, reply, true, started); };
+    if (post_work) {
+      post_work(work);
+    } else {
+      work();
+    }
+  };
   http::Response response;
   try {
-    response = impl_->dispatch(request, route);
+    response = dispatch(request, *route, answering);
+    if (answering.deferred) return;  // answered through `later`
   } catch (const ApiError& e) {
     response = json_response(e.status, {{"error", e.code}, {"message", e.what()}});
     if (e.retry_after > 0) response.set_header("Retry-After", std::to_string(e.retry_after));
@@ -222,18 +266,16 @@ http::Response Api::handle(const http::Request& request) const {
           json_response(503, {{"error", "unavailable"}, {"message", "database unreachable"}});
     } else {
       core::log_error("gateway", "request failed",
-                      {{"method", request.method}, {"route", route}, {"error", e.what()}});
+                      {{"method", request.method}, {"route", *route}, {"error", e.what()}});
       response = json_response(500, {{"error", "internal"}, {"message", "internal error"}});
     }
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  impl_->record(route, request.method, response.status, seconds);
-  add_security_headers(response);
-  return response;
+  // Ignored when the handler had answered before it failed (running a shared page for others).
+  answering.later(std::move(response));
 }
 
-http::Response Api::Impl::dispatch(const http::Request& request, std::string& route) const {
+http::Response Api::Impl::dispatch(const http::Request& request, std::string& route,
+                                   Answering& answering) const {
   const auto path = request.path();
   if (path == "/healthz" && request.method == "GET") {
     route = "/healthz";
@@ -272,10 +314,11 @@ http::Response Api::Impl::dispatch(const http::Request& request, std::string& ro
       return std::move(*page);
     }
   }
-  return api_route(request, route);
+  return api_route(request, route, answering);
 }
 
-http::Response Api::Impl::api_route(const http::Request& request, std::string& route) const {
+http::Response Api::Impl::api_route(const http::Request& request, std::string& route,
+                                    Answering& answering) const {
   const auto segments = split_path(request.path());
   const RouteDef* found = nullptr;
   std::map<std::string, std::string> params;
@@ -309,7 +352,8 @@ http::Response Api::Impl::api_route(const http::Request& request, std::string& r
   route = found->pattern;
 
   auto& db = connection();
-  Context ctx{request, std::move(params), std::nullopt, db, services};
+  Context ctx{request,         std::move(params), std::nullopt,    db,   services,
+              answering.later, answering.again,   answering.alone, false};
   if (!found->roles.empty()) {
     // Keys: "t" or "s" (API token or session) and the credential's hash.
     const auto principal = [&](const std::string& key) {
@@ -344,7 +388,9 @@ http::Response Api::Impl::api_route(const http::Request& request, std::string& r
     }
   }
   check_request_text(request, ctx.params);
-  return found->handler(ctx);
+  auto response = found->handler(ctx);
+  answering.deferred = ctx.deferred;
+  return response;
 }
 
 http::Response Api::Impl::readyz() const {

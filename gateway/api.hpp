@@ -13,6 +13,7 @@
 
 #include "core/metrics.hpp"
 #include "gateway/api_options.hpp"
+#include "gateway/http_server.hpp"
 #include "http/message.hpp"
 #include "router/ticket_router.hpp"
 #include "storage/database.hpp"
@@ -45,8 +46,13 @@ class Api {
       DocumentCheck check_document, std::vector<ReadinessCheck> readiness = {});
   ~Api();
 
-  // Answers one request. Never throws.
-  http::Response handle(const http::Request& request) const;
+  // Answers one request through `reply`: before returning, or later from another thread (a
+  // ticket list page shared with the callers who asked it meanwhile: gateway/shared_reads.hpp).
+  // Never throws.
+  void handle(const http::Request& request, const Reply& reply) const;
+  // Runs work on a worker thread: where an answer left for later is worked out again when the
+  // run it waited for failed. Without it, that work runs on the thread that found the failure.
+  void set_worker_pool(std::function<void(std::function<void()>)> post);
   // The largest body a route accepts, from the request line alone.
   std::size_t body_limit(std::string_view method, std::string_view target) const;
   // Every route, for the OpenAPI check and the authorization matrix.

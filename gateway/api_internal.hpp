@@ -98,6 +98,14 @@ struct Context {
   std::optional<storage::Principal> who;
   pqxx::connection& db;
   const Services& services;
+  // For a handler that answers later (a shared list page): `later` answers this request once,
+  // from any thread, with the metrics and headers of every answer; the handler sets `deferred`
+  // and what it returns is ignored. `again` works the request out anew, alone (`alone` set), on a
+  // worker thread.
+  Reply later;
+  std::function<void()> again;
+  bool alone = false;
+  bool deferred = false;
 
   const storage::User& user() const { return who->user; }
   bool is(const char* role) const { return who && who->user.has_role(role); }

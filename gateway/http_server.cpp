@@ -86,7 +86,7 @@ class SessionBase {
 
 struct detail::ServerState {
   ServerOptions options;
-  Handler handler;
+  AsyncHandler handler;
   BodyLimit body_limit;
 
   std::atomic<std::size_t> open{0}, requests{0}, refused{0}, timeouts{0}, bad_requests{0};
@@ -112,7 +112,7 @@ struct detail::ServerState {
   asio::steady_timer accept_retry{accept_strand};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
 
-  ServerState(ServerOptions o, Handler h, BodyLimit b)
+  ServerState(ServerOptions o, AsyncHandler h, BodyLimit b)
       : options(std::move(o)),
         handler(std::move(h)),
         body_limit(std::move(b)),
@@ -357,21 +357,36 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     parser_.reset();
 
     asio::post(*server_.workers, [self = this->shared_from_this(), request = std::move(request)] {
-      http::Response response;
+      // The reply may come from any thread: the answer is written on the connection's strand.
+      // It holds the session until the first answer only, however long a copy of it is kept.
+      struct Pending {
+        std::mutex mutex;
+        std::shared_ptr<Session> session;
+      };
+      auto pending = std::make_shared<Pending>();
+      pending->session = self;
+      const Reply reply = [pending](http::Response response) {
+        std::shared_ptr<Session> session;
+        {
+          const std::lock_guard lock(pending->mutex);
+          session = std::move(pending->session);
+        }
+        if (!session) return;  // answered already
+        asio::post(session->executor(), [session, response = std::move(response)]() mutable {
+          session->send(std::move(response));
+        });
+      };
       try {
-        response = self->server_.handler(request);
+        self->server_.handler(request, reply);
+        return;
       } catch (const std::exception& e) {
         core::log_error(
             kLogPart, "handler threw",
             {{"method", request.method}, {"path", request.path()}, {"error", e.what()}});
-        response = error_response(500, "internal", "internal error");
       } catch (...) {
         core::log_error(kLogPart, "handler threw", {{"method", request.method}});
-        response = error_response(500, "internal", "internal error");
       }
-      asio::post(self->executor(), [self, response = std::move(response)]() mutable {
-        self->send(std::move(response));
-      });
+      reply(error_response(500, "internal", "internal error"));
     });
   }
 
@@ -652,9 +667,18 @@ void detail::ServerState::drain() {
   core::log_info(kLogPart, "drained", {{"port", std::to_string(bound_port)}});
 }
 
-HttpServer::HttpServer(ServerOptions options, Handler handler, BodyLimit body_limit)
+HttpServer::HttpServer(ServerOptions options, AsyncHandler handler, BodyLimit body_limit)
     : impl_(std::make_unique<detail::ServerState>(std::move(options), std::move(handler),
                                                   std::move(body_limit))) {}
+
+HttpServer::HttpServer(ServerOptions options, Handler handler, BodyLimit body_limit)
+    : HttpServer(std::move(options),
+                 handler ? AsyncHandler([handler = std::move(handler)](const http::Request& r,
+                                                                       const Reply& reply) {
+                   reply(handler(r));
+                 })
+                         : AsyncHandler(),
+                 std::move(body_limit)) {}
 
 HttpServer::~HttpServer() {
   drain();
@@ -691,6 +715,10 @@ unsigned short HttpServer::port() const {
 
 void HttpServer::drain() {
   impl_->drain();
+}
+
+void HttpServer::post(std::function<void()> work) {
+  asio::post(*impl_->workers, std::move(work));
 }
 
 ServerStats HttpServer::stats() const {

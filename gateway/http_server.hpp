@@ -4,7 +4,8 @@
 //
 // HTTP/1.1 with keep-alive, one request at a time per connection, on Boost.Beast (asynchronous,
 // a strand per connection, `io_threads` threads); handlers block (PostgreSQL) and so run on a
-// pool of `worker_threads`, never on the socket threads. A timeout runs before every read (TLS
+// pool of `worker_threads`, never on the socket threads. A handler may also leave its answer for
+// later and return, freeing its worker (AsyncHandler). A timeout runs before every read (TLS
 // handshake, request head, body, and the idle wait between keep-alive requests) and every write.
 // Errors of the server itself are JSON `{"error": code, "message": text}`:
 //   400 bad_request (malformed request), 413 payload_too_large (body over the route's limit),
@@ -31,6 +32,11 @@ struct ServerState;  // http_server.cpp
 // Blocking handler, called on a worker thread; must not throw (the server answers 500 if it does).
 // The response's Content-Length, Connection and Transfer-Encoding headers are the server's.
 using Handler = std::function<http::Response(const http::Request&)>;
+// The answer to one request: call it once, from any thread, now or after the handler returned.
+using Reply = std::function<void(http::Response)>;
+// A handler that may answer later: called on a worker thread with the request's Reply. If it
+// throws without having answered, the server answers 500.
+using AsyncHandler = std::function<void(const http::Request&, Reply)>;
 // The body limit for a request, chosen from its head before the body is read; over it: 413.
 // Called on a socket thread: it must be quick and must not block.
 using BodyLimit = std::function<std::size_t(std::string_view method, std::string_view target)>;
@@ -46,6 +52,7 @@ struct ServerStats {
 class HttpServer {
  public:
   HttpServer(ServerOptions options, Handler handler, BodyLimit body_limit);
+  HttpServer(ServerOptions options, AsyncHandler handler, BodyLimit body_limit);
   ~HttpServer();  // drains if still running
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -59,6 +66,9 @@ class HttpServer {
   // left is closed. Returns when all threads stopped. Idempotent; never call it from a handler.
   void drain();
   ServerStats stats() const;
+  // Runs `work` on a worker thread (after start, until drain), as a handler runs: for answers a
+  // handler left for later that need a thread of their own.
+  void post(std::function<void()> work);
 
  private:
   std::unique_ptr<detail::ServerState> impl_;

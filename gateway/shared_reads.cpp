@@ -1,78 +1,70 @@
 #include "gateway/shared_reads.hpp"
 
-#include <condition_variable>
 #include <exception>
+#include <vector>
 
 namespace appealhub::gateway {
 
-// The callers one run answers. They sleep on `changed` until the run is done, or until the run
-// before ends and one of them is woken to run theirs (lead); each wake-up has a use.
-struct SharedReads::Round {
-  std::condition_variable changed;
-  int callers = 1;
-  bool lead = false;  // the run before ended: one caller is to run this one
-  bool done = false;
-  bool failed = false;
-  Answer answer;
-};
-
+// A key has a slot only while a thread runs for it: callers who find one wait in `next`.
 struct SharedReads::Slot {
-  std::shared_ptr<Round> running;  // under way
-  std::shared_ptr<Round> next;     // the callers who came while `running` was under way
+  std::vector<Take> next;  // callers who came after the current run started
 };
 
-SharedReads::Answer SharedReads::get(const std::string& key, const std::function<Answer()>& run) {
+namespace {
+
+// A caller that cannot take its answer must not keep the others from theirs.
+void give(const SharedReads::Take& take, const SharedReads::Answer& answer) {
+  try {
+    take(answer);
+  } catch (...) {  // NOLINT(bugprone-empty-catch): nothing more can be told to that caller
+  }
+}
+
+}  // namespace
+
+void SharedReads::get(const std::string& key, const std::function<Answer()>& run, Take mine) {
   std::unique_lock lock(mutex_);
   auto& entry = slots_[key];
-  if (!entry) entry = std::make_shared<Slot>();
+  if (entry) {
+    entry->next.push_back(std::move(mine));
+    return;
+  }
+  entry = std::make_shared<Slot>();
   const auto slot = entry;
-  std::shared_ptr<Round> round;
-  if (!slot->running && !slot->next) {
-    round = slot->running = std::make_shared<Round>();
-  } else {
-    // A run is under way, or the one before just ended and its successor's runner is waking:
-    // either way this caller belongs to the next run.
-    if (slot->next) {
-      ++slot->next->callers;
-    } else {
-      slot->next = std::make_shared<Round>();
+  std::vector<Take> takers;  // the run's callers besides `mine`
+  for (bool first = true;; first = false) {
+    // Everyone who came before this run starts shares it.
+    for (auto& take : slot->next) takers.push_back(std::move(take));
+    slot->next.clear();
+    ++counts_.runs;
+    lock.unlock();
+    Answer answer;
+    std::exception_ptr error;
+    try {
+      answer = run();
+    } catch (...) {
+      error = std::current_exception();
     }
-    round = slot->next;
-    round->changed.wait(lock, [&] { return round->done || round->lead; });
-    if (round->done) {
-      if (!round->failed) return round->answer;
-      lock.unlock();
-      return run();
+    lock.lock();
+    const std::size_t callers = takers.size() + (first ? 1 : 0);
+    if (!error && callers > 1) counts_.shared += callers;
+    // After a failure this thread stops running for the key: whoever came meanwhile runs alone.
+    std::vector<Take> orphans;
+    if (error) orphans.swap(slot->next);
+    const bool again = !slot->next.empty();
+    if (!again) slots_.erase(key);
+    lock.unlock();
+    if (error) {
+      for (auto& take : takers) give(take, nullptr);
+      for (auto& take : orphans) give(take, nullptr);
+      std::rethrow_exception(error);
     }
-    round->lead = false;
-    slot->running = round;
-    slot->next = nullptr;
+    if (first) give(mine, answer);
+    for (auto& take : takers) give(take, answer);
+    if (!again) return;
+    takers.clear();
+    lock.lock();
   }
-  ++counts_.runs;
-  lock.unlock();
-  Answer answer;
-  std::exception_ptr error;
-  try {
-    answer = run();
-  } catch (...) {
-    error = std::current_exception();
-  }
-  lock.lock();
-  round->done = true;
-  round->failed = error != nullptr;
-  round->answer = answer;
-  if (!error && round->callers > 1) counts_.shared += static_cast<std::uint64_t>(round->callers);
-  slot->running = nullptr;
-  if (slot->next) {
-    slot->next->lead = true;
-    slot->next->changed.notify_one();
-  } else if (const auto it = slots_.find(key); it != slots_.end() && it->second == slot) {
-    slots_.erase(it);  // nobody waits for a next run
-  }
-  if (round->callers > 1) round->changed.notify_all();
-  lock.unlock();
-  if (error) std::rethrow_exception(error);
-  return answer;
 }
 
 SharedReads::Counts SharedReads::counts() const {

@@ -4,13 +4,18 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <functional>
 #include <map>
+#include <mutex>
+#include <pqxx/pqxx>
 #include <thread>
 
 #include "bus/publisher.hpp"
 #include "bus/topology.hpp"
 #include "core/codec.hpp"
+#include "storage/database.hpp"
 #include "tests/support/appeal_samples.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/test_env.hpp"
@@ -1313,6 +1318,110 @@ TEST_F(GatewayApi, StaffGetEntriesAndTheirDepartmentsEarlierAnswersAsSuggestions
 }
 
 // Every answer carries the security headers the web UI relies on.
+TEST_F(GatewayApi, WaitersForAQueuePageHoldNoWorkerAndRunAloneWhenTheirRunFails) {
+  // The tickets table is locked, so the first request's run blocks in PostgreSQL while the
+  // others wait for it: as callbacks, so the gateway's 8 workers still answer other requests.
+  // That run is then cut: its own request gets 503, each waiter runs its own query (they block
+  // on the lock too, one backend each), and once the lock goes every waiter gets its page.
+  const auto& clerk = session("staff_a");
+  const std::string page = "/api/v1/tickets?status=assigned,in_progress&sort=deadline";
+  const auto waiting_backends = [&] {
+    return std::stoi(hub_env->db->scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+        "wait_event_type = 'Lock' AND query LIKE '%DISTINCT ON (u.sort_key%'"));
+  };
+  auto holder = storage::connect({hub_env->db->uri()});
+  auto lock = std::make_unique<pqxx::work>(*holder);
+  lock->exec0("LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE");
+  constexpr int kClerks = 8;  // as many as the gateway has workers
+  std::vector<int> statuses(kClerks);
+  std::vector<std::thread> clerks;
+  for (int c = 0; c < kClerks; ++c) {
+    clerks.emplace_back([&, c] {
+      statuses[c] = clerk.get(page).status;
+    });
+    if (c == 0) {
+      EXPECT_TRUE(testing::eventually(10s, [&] { return waiting_backends() == 1; }));
+    }
+  }
+  std::this_thread::sleep_for(300ms);  // the others' requests reach the gateway
+  EXPECT_EQ(waiting_backends(), 1) << "the waiters ran queries of their own";
+  const auto me = clerk.get("/api/v1/auth/me");
+  EXPECT_EQ(me.status, 200) << "no worker was free: waiters hold workers";
+  hub_env->db->exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+      "current_database() AND wait_event_type = 'Lock' AND query LIKE '%DISTINCT ON (u.sort_key%'");
+  EXPECT_TRUE(testing::eventually(10s, [&] { return waiting_backends() == kClerks - 1; }))
+      << waiting_backends() << " waiters ran alone";
+  lock->commit();
+  for (auto& t : clerks) t.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 503), 1)
+      << ::testing::PrintToString(statuses);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200), kClerks - 1)
+      << ::testing::PrintToString(statuses);
+}
+
+TEST_F(GatewayApi, QueuePagesAskedAtOnceAreEachAnsweredOnceThroughBrokenConnections) {
+  // Clerks polling one queue share database runs (gateway/shared_reads.hpp); the connections
+  // those runs use are cut twice meanwhile. Every request still gets one answer: the page, or
+  // 503 from a request whose own connection broke (its run or, when a shared run failed, the
+  // run it then made alone).
+  record_appeal("shared-runs-1", "出租车拒载", "乘客反映出租车在火车站拒载。");
+  const auto shared_before = [&] {
+    const auto m = testing::http_call(hub_env->port, "GET", "/metrics").body;
+    const std::string name = "\nappealhub_gateway_list_shared_total ";
+    const auto at = m.find(name);
+    return at == std::string::npos ? -1.0 : std::stod(m.substr(at + name.size()));
+  };
+  const double shared_at_start = shared_before();
+  const auto& clerk = session("staff_a");  // logged in before the threads share it
+  constexpr int kClerks = 8, kPolls = 60;
+  std::atomic<int> asked{0}, pages{0}, unavailable{0};
+  std::mutex mutex;
+  std::map<int, int> other;  // status → count, for anything else
+  std::vector<std::thread> clerks;
+  for (int c = 0; c < kClerks; ++c) {
+    clerks.emplace_back([&] {
+      for (int i = 0; i < kPolls; ++i) {
+        ++asked;
+        const auto r = clerk.get("/api/v1/tickets?status=assigned,in_progress,triage");
+        if (r.status == 200 && r.json().contains("tickets")) {
+          ++pages;
+        } else if (r.status == 503) {
+          ++unavailable;
+        } else {
+          std::lock_guard lock(mutex);
+          ++other[r.status];
+        }
+      }
+    });
+  }
+  int cut = 0;
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_TRUE(testing::eventually(30s, [&] { return asked.load() > (round + 1) * 120; }));
+    cut += static_cast<int>(
+        hub_env->db
+            ->column("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                     "current_database() AND pid <> pg_backend_pid() AND query LIKE "
+                     "'%DISTINCT ON (u.sort_key%'")
+            .size());
+  }
+  for (auto& t : clerks) t.join();
+  EXPECT_GT(cut, 0) << "no connection that ran a queue page was cut";
+  EXPECT_EQ(asked.load(), kClerks * kPolls);
+  EXPECT_EQ(pages.load() + unavailable.load(), kClerks * kPolls) << ::testing::PrintToString(other);
+  EXPECT_LE(unavailable.load(), 2 * cut) << "a cut connection fails its own request and the one "
+                                            "its owner then runs again alone, no more";
+  EXPECT_GT(shared_before(), shared_at_start) << "no request shared a run";
+  // A cut connection that no request used since answers its next request 503, then reconnects.
+  int calls = 0;
+  EXPECT_TRUE(testing::eventually(10s, [&] {
+    ++calls;
+    return clerk.get("/api/v1/tickets?status=assigned,in_progress,triage").status == 200;
+  }));
+  EXPECT_LE(calls, cut + 1);
+}
+
 TEST_F(GatewayApi, EveryAnswerCarriesTheSecurityHeaders) {
   for (const auto& r :
        {session("mgr").get("/api/v1/auth/me"), session("nobody").get("/api/v1/auth/me"),

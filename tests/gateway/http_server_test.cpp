@@ -21,6 +21,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -518,6 +519,53 @@ TEST(HttpServer, DrainClosesWhatIsLeftAfterTheDrainTimeout) {
   EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
   slow.release.set_value();  // drain waits for handlers that run, then returns
   EXPECT_EQ(drained.wait_for(kStep), std::future_status::ready);
+}
+
+TEST(HttpServer, AHandlerAnswersLaterFromAnotherThreadOnceAndFreesItsWorker) {
+  // One worker: the first request's handler returns without answering; the second request is
+  // served by the same worker meanwhile and answers the first from its thread, twice (the
+  // second answer is dropped), then throws (no third answer either).
+  auto options = test_options();
+  options.worker_threads = 1;
+  std::mutex mutex;
+  Reply parked;
+  HttpServer server(
+      options,
+      [&](const http::Request& r, const Reply& reply) {
+        std::lock_guard lock(mutex);
+        if (r.target == "/park") {
+          parked = reply;
+          return;
+        }
+        std::thread([first = parked] {
+          first(text(200, "answered later"));
+          first(text(500, "a second answer"));
+        }).join();
+        reply(text(200, "released"));
+        throw std::runtime_error("after answering");
+      },
+      default_limit);
+  server.start();
+  auto parked_answer = std::async(std::launch::async, [&] {
+    Client client(server.port());
+    return client.call("GET", "/park");
+  });
+  for (int i = 0; i < 200; ++i) {
+    {
+      std::lock_guard lock(mutex);
+      if (parked) break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  Client other(server.port());
+  const auto released = other.call("GET", "/release");
+  EXPECT_EQ(released.result_int(), 200);
+  EXPECT_EQ(released.body(), "released");
+  ASSERT_EQ(parked_answer.wait_for(kStep), std::future_status::ready);
+  const auto later = parked_answer.get();
+  EXPECT_EQ(later.result_int(), 200);
+  EXPECT_EQ(later.body(), "answered later");
+  EXPECT_EQ(other.call("GET", "/park-not").body(), "released") << "the connection still works";
 }
 
 TEST(HttpServer, StartNamesTheAddressItCannotBind) {
