@@ -91,7 +91,7 @@ struct Api::Impl {
   // How a request is being answered: what a handler that answers later needs (Context).
   struct Answering {
     Reply later;
-    std::function<void()> again;
+    std::function<std::function<void()>()> again;
     bool alone = false;
     bool deferred = false;
   };
@@ -244,13 +244,16 @@ void Api::Impl::handle(const http::Request& request, const Reply& reply, bool al
     add_security_headers(response);
     reply(std::move(response));
   };
-  answering.again = [this, request, reply, started] {
-    const auto work = [this, request, reply, started] { handle(request, reply, true, started); };
-    if (post_work) {
-      post_work(work);
-    } else {
-      work();
-    }
+  // Copies the request only for a handler that leaves its answer for later.
+  answering.again = [this, &request, reply, started]() -> std::function<void()> {
+    return [this, request, reply, started] {
+      const auto work = [this, request, reply, started] { handle(request, reply, true, started); };
+      if (post_work) {
+        post_work(work);
+      } else {
+        work();
+      }
+    };
   };
   http::Response response;
   try {

@@ -100,10 +100,10 @@ struct Context {
   const Services& services;
   // For a handler that answers later (a shared list page): `later` answers this request once,
   // from any thread, with the metrics and headers of every answer; the handler sets `deferred`
-  // and what it returns is ignored. `again` works the request out anew, alone (`alone` set), on a
-  // worker thread.
+  // and what it returns is ignored. `again()`, called while handling, gives a function that works
+  // the request out anew, alone (`alone` set), on a worker thread, whenever it is called.
   Reply later;
-  std::function<void()> again;
+  std::function<std::function<void()>()> again;
   bool alone = false;
   bool deferred = false;
 

@@ -342,7 +342,7 @@ http::Response list(Context& ctx) {
   ctx.deferred = true;
   ctx.services.shared_reads->get(
       (all ? "all:" : "departments:") + query.sql, [&] { return list_page(txn, query, f, all); },
-      [later = ctx.later, again = ctx.again](const SharedReads::Answer& page) {
+      [later = ctx.later, again = ctx.again()](const SharedReads::Answer& page) {
         if (page) {
           later(json_text_response(200, *page));
         } else {
