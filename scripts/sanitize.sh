@@ -19,6 +19,8 @@ case $kind in
     select=(-LE system)
     # Leaks are reported by LeakSanitizer at exit; a finding fails the test.
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
+    # Known leaks of the libraries we cannot change (each explained in the file).
+    export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/scripts/lsan.supp:print_suppressions=0}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
     ;;
   thread)
