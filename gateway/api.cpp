@@ -88,14 +88,6 @@ struct Api::Impl {
 
   std::function<void(std::function<void()>)> post_work;  // to a worker thread
 
-  // How a request is being answered: what a handler that answers later needs (Context).
-  struct Answering {
-    Reply later;
-    std::function<std::function<void()>()> again;
-    bool alone = false;
-    bool deferred = false;
-  };
-
   pqxx::connection& connection() const;
   void drop_connection() const;
   void handle(const http::Request& request, const Reply& reply, bool alone,
@@ -355,8 +347,7 @@ http::Response Api::Impl::api_route(const http::Request& request, std::string& r
   route = found->pattern;
 
   auto& db = connection();
-  Context ctx{request,         std::move(params), std::nullopt,    db,   services,
-              answering.later, answering.again,   answering.alone, false};
+  Context ctx{request, std::move(params), std::nullopt, db, services, answering};
   if (!found->roles.empty()) {
     // Keys: "t" or "s" (API token or session) and the credential's hash.
     const auto principal = [&](const std::string& key) {
@@ -391,9 +382,7 @@ http::Response Api::Impl::api_route(const http::Request& request, std::string& r
     }
   }
   check_request_text(request, ctx.params);
-  auto response = found->handler(ctx);
-  answering.deferred = ctx.deferred;
-  return response;
+  return found->handler(ctx);
 }
 
 http::Response Api::Impl::readyz() const {

@@ -92,20 +92,25 @@ struct Services {
   std::shared_ptr<const router::RoutingSetup> routing() const;
 };
 
+// How a request is answered. For a handler that answers later (a shared list page): `later`
+// answers the request once, from any thread, with the metrics and headers of every answer; the
+// handler sets `deferred` and what it returns is ignored. `again()`, called while handling, gives
+// a function that works the request out anew, alone (`alone` set), on a worker thread, whenever
+// it is called.
+struct Answering {
+  Reply later;
+  std::function<std::function<void()>()> again;
+  bool alone = false;
+  bool deferred = false;
+};
+
 struct Context {
   const http::Request& request;
   std::map<std::string, std::string> params;  // path parameters: {id} → "42"
   std::optional<storage::Principal> who;
   pqxx::connection& db;
   const Services& services;
-  // For a handler that answers later (a shared list page): `later` answers this request once,
-  // from any thread, with the metrics and headers of every answer; the handler sets `deferred`
-  // and what it returns is ignored. `again()`, called while handling, gives a function that works
-  // the request out anew, alone (`alone` set), on a worker thread, whenever it is called.
-  Reply later;
-  std::function<std::function<void()>()> again;
-  bool alone = false;
-  bool deferred = false;
+  Answering& answering;  // how this request is answered (a handler may answer later)
 
   const storage::User& user() const { return who->user; }
   bool is(const char* role) const { return who && who->user.has_role(role); }

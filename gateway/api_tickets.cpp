@@ -336,13 +336,14 @@ http::Response list(Context& ctx) {
   pqxx::nontransaction txn(ctx.db);  // one statement
   const auto query = storage::ticket_list_query(txn, f);
   const bool all = sees_everything(ctx);
-  if (ctx.alone) return json_text_response(200, *list_page(txn, query, f, all));
+  if (ctx.answering.alone) return json_text_response(200, *list_page(txn, query, f, all));
   // The page is the same for every caller whose query has the same text and who sees citizens
   // the same way: clerks polling one queue at once share one run (gateway/shared_reads.hpp).
-  ctx.deferred = true;
+  ctx.answering.deferred = true;
   ctx.services.shared_reads->get(
       (all ? "all:" : "departments:") + query.sql, [&] { return list_page(txn, query, f, all); },
-      [later = ctx.later, again = ctx.again()](const SharedReads::Answer& page) {
+      [later = ctx.answering.later,
+       again = ctx.answering.again()](const SharedReads::Answer& page) {
         if (page) {
           later(json_text_response(200, *page));
         } else {

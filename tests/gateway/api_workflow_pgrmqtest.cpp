@@ -1318,6 +1318,11 @@ TEST_F(GatewayApi, StaffGetEntriesAndTheirDepartmentsEarlierAnswersAsSuggestions
 }
 
 // Every answer carries the security headers the web UI relies on.
+// The hub's backends that ran (or run) a department's queue page (storage's department_queue_sql).
+constexpr const char* kQueuePageBackends =
+    "datname = current_database() AND pid <> pg_backend_pid() AND query LIKE "
+    "'%DISTINCT ON (u.sort_key%'";
+
 TEST_F(GatewayApi, WaitersForAQueuePageHoldNoWorkerAndRunAloneWhenTheirRunFails) {
   // The tickets table is locked, so the first request's run blocks in PostgreSQL while the
   // others wait for it: as callbacks, so the gateway's 8 workers still answer other requests.
@@ -1327,8 +1332,8 @@ TEST_F(GatewayApi, WaitersForAQueuePageHoldNoWorkerAndRunAloneWhenTheirRunFails)
   const std::string page = "/api/v1/tickets?status=assigned,in_progress&sort=deadline";
   const auto waiting_backends = [&] {
     return std::stoi(hub_env->db->scalar(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
-        "wait_event_type = 'Lock' AND query LIKE '%DISTINCT ON (u.sort_key%'"));
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND " +
+        std::string(kQueuePageBackends)));
   };
   auto holder = storage::connect({hub_env->db->uri()});
   auto lock = std::make_unique<pqxx::work>(*holder);
@@ -1337,9 +1342,7 @@ TEST_F(GatewayApi, WaitersForAQueuePageHoldNoWorkerAndRunAloneWhenTheirRunFails)
   std::vector<int> statuses(kClerks);
   std::vector<std::thread> clerks;
   for (int c = 0; c < kClerks; ++c) {
-    clerks.emplace_back([&, c] {
-      statuses[c] = clerk.get(page).status;
-    });
+    clerks.emplace_back([&, c] { statuses[c] = clerk.get(page).status; });
     if (c == 0) {
       EXPECT_TRUE(testing::eventually(10s, [&] { return waiting_backends() == 1; }));
     }
@@ -1349,8 +1352,9 @@ TEST_F(GatewayApi, WaitersForAQueuePageHoldNoWorkerAndRunAloneWhenTheirRunFails)
   const auto me = clerk.get("/api/v1/auth/me");
   EXPECT_EQ(me.status, 200) << "no worker was free: waiters hold workers";
   hub_env->db->exec(
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
-      "current_database() AND wait_event_type = 'Lock' AND query LIKE '%DISTINCT ON (u.sort_key%'");
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+      "AND " +
+      std::string(kQueuePageBackends));
   EXPECT_TRUE(testing::eventually(10s, [&] { return waiting_backends() == kClerks - 1; }))
       << waiting_backends() << " waiters ran alone";
   lock->commit();
@@ -1401,9 +1405,8 @@ TEST_F(GatewayApi, QueuePagesAskedAtOnceAreEachAnsweredOnceThroughBrokenConnecti
     ASSERT_TRUE(testing::eventually(30s, [&] { return asked.load() > (round + 1) * 120; }));
     cut += static_cast<int>(
         hub_env->db
-            ->column("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
-                     "current_database() AND pid <> pg_backend_pid() AND query LIKE "
-                     "'%DISTINCT ON (u.sort_key%'")
+            ->column("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE " +
+                     std::string(kQueuePageBackends))
             .size());
   }
   for (auto& t : clerks) t.join();
