@@ -194,6 +194,17 @@ async function main() {
   check('the English switch turns the page into English', english);
   await pick(st, '.header .el-select', '中文');
   await st.setViewportSize({ width: 1366, height: 768 });
+  // The queue refreshes as tickets arrive: a button the clerk is about to press stays on its ticket
+  // when an urgent ticket lands above it (same-day deadline, so it sorts first).
+  const buttons = await st.$$('[data-test^=claim-]');
+  const pressed = await Promise.all(buttons.map((b) => b.getAttribute('data-test')));
+  const urgent = await operatorApi.call('POST', '/api/v1/tickets', { request_id: 'browser-urgent', title: '隧道内货车抛锚', content: '隧道内有货车抛锚，请尽快处理。', kind: 'help', urgency: 'critical', citizen: { name: '李先生', phone: '13908396666' } });
+  const urgentTicket = await until('the urgent appeal as a ticket', async () => (await operatorApi.call('GET', `/api/v1/tickets?channel=operator&external_id=${urgent.external_id}`)).tickets[0], 20000);
+  if (urgentTicket.status === 'triage') await operatorApi.call('POST', `/api/v1/tickets/${urgentTicket.id}/dispatch`, { lead_department: DEPT });
+  await st.waitForSelector(`[data-test=claim-${urgentTicket.id}]`, { timeout: 15000 });
+  const first = await st.locator('[data-test^=claim-]').first().getAttribute('data-test');
+  const still = await Promise.all(buttons.map((b) => b.getAttribute('data-test')));
+  check('a ticket arriving above leaves each claim button on its own ticket', first === `claim-${urgentTicket.id}` && pressed.length > 0 && still.every((s, i) => s === pressed[i]), `first ${first}; ${pressed.join(',')} -> ${still.join(',')}`);
   await st.click(`[data-test=claim-${letterTicket.id}]`);
   await st.waitForURL(`**/tickets/${letterTicket.id}`);
   await st.waitForSelector(field('answer-content'));
