@@ -14,8 +14,8 @@ GatewayPart::GatewayPart(const config::AppConfig& c, router::SetupSource setup,
   auto options = c.gateway.api;
   options.secure_cookies = !server.tls_cert_file.empty();
   if (options.web_root.empty()) options.web_root = APPEALHUB_WEB_DIST;
-  // Each waiting event stream holds a worker: leave at least half of them to requests.
-  options.max_event_waits = std::max(1, server.worker_threads / 2);
+  // Each waiting event stream holds a connection: leave at least half of them to requests.
+  options.max_event_waits = std::max(1, server.max_connections / 2);
   options.due_soon_working_days = c.watch.due_soon_working_days;
   api_ = std::make_unique<gateway::Api>(
       options, database_config(c), std::move(setup), check_document,
@@ -33,12 +33,15 @@ GatewayPart::GatewayPart(const config::AppConfig& c, router::SetupSource setup,
       [server = server_.get()](std::function<void()> work) { server->post(std::move(work)); });
 }
 
-GatewayPart::~GatewayPart() = default;
+GatewayPart::~GatewayPart() {
+  api_->end_waits();  // their replies go to the server's connections
+}
 
 void GatewayPart::start() {
   server_->start();
 }
 void GatewayPart::drain() {
+  api_->end_waits();
   server_->drain();
 }
 unsigned short GatewayPart::port() const {

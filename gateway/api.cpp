@@ -175,9 +175,30 @@ Api::Api(ApiOptions options, storage::DatabaseConfig database, router::SetupSour
   for (auto& r : knowledge_routes()) impl_->routes.push_back(std::move(r));
   for (auto& r : disclosure_routes()) impl_->routes.push_back(std::move(r));
   for (const auto& r : impl_->routes) impl_->patterns.push_back(split_path(r.pattern));
+  // The feed's own connection, used on its thread only.
+  auto kept = std::make_shared<storage::KeptConnection>(impl_->services.database);
+  LiveFeed::Options feed;
+  feed.max_waiting = static_cast<std::size_t>(std::max(0, options.max_event_waits));
+  impl_->services.live_feed = std::make_shared<LiveFeed>(
+      [kept](std::int64_t after, int limit) {
+        try {
+          pqxx::nontransaction txn(kept->get());
+          return storage::feed_after(txn, after, {}, limit);
+        } catch (const std::exception& e) {
+          kept->drop_if_broken(e);
+          throw;
+        }
+      },
+      feed);
 }
 
-Api::~Api() = default;
+Api::~Api() {
+  end_waits();
+}
+
+void Api::end_waits() {
+  impl_->services.live_feed->stop();
+}
 
 void Api::mount_petition_webhook(MountedHandler handler) {
   impl_->petition_webhook = std::move(handler);
@@ -461,6 +482,10 @@ http::Response Api::Impl::metrics_text() const {
                 "Ticket list requests answered by a run shared with others.");
     out.add("appealhub_gateway_list_shared_total", {}, static_cast<double>(shared.shared));
   }
+  out.declare("appealhub_gateway_event_streams_waiting", Type::gauge,
+              "Event stream answers waiting for news (they hold no worker).");
+  out.add("appealhub_gateway_event_streams_waiting", {},
+          static_cast<double>(services.live_feed->waiting()));
   out.declare("appealhub_database_up", Type::gauge, "Whether /metrics could read the store.");
   try {
     auto& db = connection();

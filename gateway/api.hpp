@@ -53,6 +53,9 @@ class Api {
   // Runs work on a worker thread: where an answer left for later is worked out again when the
   // run it waited for failed. Without it, that work runs on the thread that found the failure.
   void set_worker_pool(std::function<void(std::function<void()>)> post);
+  // Answers every event stream waiting for news now (its client reconnects, to another gateway
+  // when this one drains) and lets no more wait. Call before the server stops.
+  void end_waits();
   // The largest body a route accepts, from the request line alone.
   std::size_t body_limit(std::string_view method, std::string_view target) const;
   // Every route, for the OpenAPI check and the authorization matrix.

@@ -1,11 +1,8 @@
 // GET /api/v1/events: the live feed of ticket changes as server-sent events, for open queues and
 // the dispatch desk. Each answer is one stretch of the stream: it waits (up to event_wait) until
 // something newer than Last-Event-ID happened, sends it and ends; the browser's EventSource
-// reconnects after `retry` with the last id it saw, so nothing is lost across reconnects and a
-// worker thread is never held for longer than one stretch (docs/decisions/0011-web-ui.md).
-
-#include <atomic>
-#include <thread>
+// reconnects after `retry` with the last id it saw, so nothing is lost across reconnects. A
+// waiting answer holds no worker thread: it waits in the gateway's LiveFeed (decision 0027).
 
 #include "gateway/api_internal.hpp"
 #include "storage/ticket_feed.hpp"
@@ -14,7 +11,6 @@ namespace appealhub::gateway::detail {
 namespace {
 
 constexpr int kBatch = 200;
-constexpr auto kPoll = std::chrono::milliseconds(500);
 
 std::int64_t parse_id(const std::string& field, const std::string& text) {
   try {
@@ -67,33 +63,30 @@ http::Response events(Context& ctx) {
     departments = ctx.user().departments;
     if (departments.empty()) departments.push_back("");  // matches no ticket
   }
-  // Only so many answers may wait at once, each holding a worker thread; the rest are told
-  // what is there now and to come back later.
-  auto& waiting = *ctx.services.event_waits;
-  const bool may_wait = waiting.fetch_add(1) < o.max_event_waits;
-  struct Release {
-    std::atomic<int>& n;
-    ~Release() { --n; }
-  } release{waiting};
-  if (!may_wait) wait = std::chrono::seconds(0);
-  const int retry_ms = may_wait ? 1000 : 3000;
-
-  std::vector<storage::FeedEvent> found;
-  std::int64_t last = 0;
-  const auto until = std::chrono::steady_clock::now() + wait;
-  while (true) {
-    pqxx::nontransaction txn(ctx.db);
-    if (!after) after = storage::latest_feed_id(txn);  // a first connection starts from now
-    found = storage::feed_after(txn, *after, departments, kBatch);
-    last = found.empty() ? *after : found.back().id;
-    if (!found.empty() || std::chrono::steady_clock::now() + kPoll > until) break;
-    std::this_thread::sleep_for(kPoll);
+  pqxx::nontransaction txn(ctx.db);
+  if (!after) after = storage::latest_feed_id(txn);  // a first connection starts from now
+  auto found = storage::feed_after(txn, *after, departments, kBatch);
+  const auto answer = [](const std::vector<storage::FeedEvent>& events, std::int64_t last,
+                         int retry_ms) {
+    http::Response r;
+    r.set_header("Content-Type", "text/event-stream; charset=utf-8");
+    r.set_header("Cache-Control", "no-store");
+    r.body = stream_text(events, last, retry_ms);
+    return r;
+  };
+  if (!found.empty()) return answer(found, found.back().id, 1000);
+  // Nothing yet: wait in the live feed, holding no worker. Past max_event_waits waiting at once,
+  // the answer is what is there now, with a slower retry (never an error).
+  if (wait.count() > 0 &&
+      ctx.services.live_feed->wait(*after, departments, std::chrono::steady_clock::now() + wait,
+                                   [later = ctx.answering.later, answer](
+                                       std::vector<storage::FeedEvent> events, std::int64_t last) {
+                                     later(answer(events, last, 1000));
+                                   })) {
+    ctx.answering.deferred = true;
+    return {};
   }
-  http::Response r;
-  r.set_header("Content-Type", "text/event-stream; charset=utf-8");
-  r.set_header("Cache-Control", "no-store");
-  r.body = stream_text(found, last, retry_ms);
-  return r;
+  return answer(found, *after, wait.count() > 0 ? 3000 : 1000);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 
 #include "core/json_reader.hpp"
 #include "gateway/api.hpp"
+#include "gateway/live_feed.hpp"
 #include "gateway/shared_reads.hpp"
 #include "storage/accounts.hpp"
 
@@ -84,8 +85,8 @@ struct Services {
   router::SetupSource setup;
   DocumentCheck check_document;
   std::shared_ptr<PrincipalCache> principals = std::make_shared<PrincipalCache>();
-  // Event stream answers waiting now (api_events.cpp), against options.max_event_waits.
-  std::shared_ptr<std::atomic<int>> event_waits = std::make_shared<std::atomic<int>>(0);
+  // Event stream answers waiting for news (api_events.cpp), at most options.max_event_waits.
+  std::shared_ptr<LiveFeed> live_feed{};
   // Identical list pages asked at once share one run (api_tickets.cpp).
   std::shared_ptr<SharedReads> shared_reads = std::make_shared<SharedReads>();
   // The routing setup in force; throws ApiError 503 when there is none yet.

@@ -17,9 +17,9 @@ struct ApiOptions {
   std::size_t default_body_limit = 64 * 1024;
   int return_window_working_days = 2;  // returns within this many working days of dispatch
   // GET /api/v1/events: how long one answer waits for news, and how many may wait at once (each
-  // holds a worker thread; keep it well under the server's worker_threads).
+  // holds an open connection, no worker thread: gateway/live_feed.hpp).
   std::chrono::seconds event_wait{20};
-  int max_event_waits = 4;
+  int max_event_waits = 512;
   // The web UI's built files (web/dist); "" or a folder without index.html: no UI served.
   std::string web_root;
   std::chrono::seconds token_lifetime{90 * 24 * 3600};  // API tokens created without a lifetime

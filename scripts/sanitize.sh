@@ -28,7 +28,7 @@ case $kind in
     # The test executables of the parts that run threads against each other; only these are built.
     targets=(bus_test bus_rmqtest http_client_test http_server_test app_pgrmqtest
              api_workflow_pgrmqtest reply_ledger_pgtest delivery_loop_pgtest
-             mailbox_pgrmqtest petition_pgrmqtest shared_reads_test)
+             mailbox_pgrmqtest petition_pgrmqtest shared_reads_test live_feed_test)
     select=(-R "^($(IFS='|'; echo "${targets[*]}"))\$")
     export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$root/scripts/tsan.supp}
     ;;

@@ -1,5 +1,6 @@
 #include "storage/ticket_feed.hpp"
 
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 namespace appealhub::storage {
@@ -23,7 +24,8 @@ std::vector<FeedEvent> feed_after(pqxx::transaction_base& txn, std::int64_t afte
   departments_literal += '}';
   const auto rows = txn.exec_params(
       "SELECT e.id, e.ticket_id, e.type, t.status, coalesce(t.lead_department, ''), t.channel,"
-      " to_char(e.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS+08:00')"
+      " to_char(e.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS+08:00'),"
+      " coalesce(array_to_json(t.assisting_departments)::text, '[]')"
       " FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
       " WHERE e.id > $1 AND (cardinality($2::text[]) = 0 OR t.lead_department = ANY($2::text[])"
       " OR t.assisting_departments && $2::text[])"
@@ -33,7 +35,8 @@ std::vector<FeedEvent> feed_after(pqxx::transaction_base& txn, std::int64_t afte
   out.reserve(rows.size());
   for (const auto& r : rows) {
     out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].c_str(), r[3].c_str(),
-                   r[4].c_str(), r[5].c_str(), r[6].c_str()});
+                   r[4].c_str(), r[5].c_str(), r[6].c_str(),
+                   nlohmann::json::parse(r[7].c_str()).get<std::vector<std::string>>()});
   }
   return out;
 }

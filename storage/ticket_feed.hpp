@@ -16,6 +16,7 @@ namespace appealhub::storage {
 struct FeedEvent {
   std::int64_t id = 0, ticket_id = 0;
   std::string type, status, lead_department, channel, occurred_at;  // occurred_at: RFC 3339
+  std::vector<std::string> assisting_departments;                   // the ticket's, now
 };
 
 // The newest timeline id (0 when there is none).

@@ -82,6 +82,17 @@ class Hub : public ::testing::Environment {
 
 Hub* hub_env = nullptr;
 
+// The last `id:` of an event stream's answer (-1 when none).
+std::int64_t last_event_id(const std::string& stream) {
+  std::int64_t last = -1;
+  std::size_t at = 0;
+  while ((at = stream.find("id: ", at)) != std::string::npos) {
+    last = std::stoll(stream.substr(at + 4));
+    at += 4;
+  }
+  return last;
+}
+
 class GatewayApi : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -1056,15 +1067,7 @@ TEST_F(GatewayApi, AuthorizationMatrix) {
 // The live feed (GET /api/v1/events): a client that comes back with the last id it saw gets
 // what happened meanwhile, and staff only hear of their departments' tickets.
 TEST_F(GatewayApi, EventStreamResumesFromTheLastIdAndKeepsStaffToTheirDepartments) {
-  const auto last_id = [](const std::string& stream) {
-    std::int64_t last = -1;
-    std::size_t at = 0;
-    while ((at = stream.find("id: ", at)) != std::string::npos) {
-      last = std::stoll(stream.substr(at + 4));
-      at += 4;
-    }
-    return last;
-  };
+  const auto last_id = last_event_id;
   const auto now = session("mgr").get("/api/v1/events?wait=0");
   ASSERT_EQ(now.status, 200) << now.body;
   EXPECT_EQ(now.header("Content-Type").value_or(""), "text/event-stream; charset=utf-8");
@@ -1095,6 +1098,65 @@ TEST_F(GatewayApi, EventStreamResumesFromTheLastIdAndKeepsStaffToTheirDepartment
   EXPECT_EQ(session("staff_a").get(from).body.find(needle), std::string::npos)
       << "dlys must not hear of another department's ticket";
   EXPECT_EQ(session("mgr").get("/api/v1/events?after=x").status, 400);
+}
+
+// Event streams waiting for news hold no worker (gateway/live_feed.hpp): three times as many as
+// the gateway has workers wait at once, other requests are still answered meanwhile, and one
+// change answers every waiting stream that may see it with it; a department that may not keeps
+// waiting and gets a ping with its place at the end of its wait. The streams are a clerk's of
+// jgx, a department no other test gives tickets, so nothing else answers them first.
+TEST_F(GatewayApi, EventStreamsWaitingForNewsHoldNoWorkerAndOneChangeAnswersThemAll) {
+  ASSERT_EQ(session("admin")
+                .post("/api/v1/users", {{"username", "staff_j"},
+                                        {"roles", {"staff"}},
+                                        {"departments", {"jgx"}},
+                                        {"password", kPassword}})
+                .status,
+            201);
+  const auto& clerk = session("staff_j");
+  const auto& other = session("staff_a");  // dlys
+  const auto start = last_event_id(session("mgr").get("/api/v1/events?wait=0").body);
+  ASSERT_GE(start, 0);
+  const auto waiting = [&] {
+    const auto m = testing::http_call(hub_env->port, "GET", "/metrics").body;
+    const std::string name = "\nappealhub_gateway_event_streams_waiting ";
+    const auto at = m.find(name);
+    return at == std::string::npos ? -1 : std::stoi(m.substr(at + name.size()));
+  };
+  constexpr int kStreams = 24, kOthers = 4;  // the gateway has 8 workers
+  const auto from = "&after=" + std::to_string(start);
+  std::vector<std::string> bodies(kStreams + kOthers);
+  std::vector<std::chrono::steady_clock::duration> took(kStreams + kOthers);
+  std::vector<std::thread> streams;
+  for (int s = 0; s < kStreams + kOthers; ++s) {
+    streams.emplace_back([&, s] {
+      const auto began = std::chrono::steady_clock::now();
+      bodies[s] = s < kStreams ? clerk.get("/api/v1/events?wait=20" + from).body
+                               : other.get("/api/v1/events?wait=4" + from).body;
+      took[s] = std::chrono::steady_clock::now() - began;
+    });
+  }
+  ASSERT_TRUE(testing::eventually(10s, [&] { return waiting() == kStreams + kOthers; }))
+      << waiting() << " streams waiting";
+  const auto me = clerk.get("/api/v1/auth/me");
+  EXPECT_EQ(me.status, 200) << "waiting streams hold the workers";
+  const auto id = record_appeal("ev-wait", "隧道照明损坏",
+                                "剑门关隧道内多盏照明灯损坏，夜间行车看不清路面。")["id"]
+                      .get<std::int64_t>();
+  place(id, "jgx");
+  for (auto& t : streams) t.join();
+  const std::string needle = "\"ticket_id\":" + std::to_string(id) + ",";
+  for (int s = 0; s < kStreams; ++s) {
+    // Answered by the change, not by the end of the wait.
+    EXPECT_NE(bodies[s].find(needle), std::string::npos) << s << ": " << bodies[s];
+    EXPECT_GT(last_event_id(bodies[s]), start) << bodies[s];
+    EXPECT_LT(took[s], 15s) << s;
+  }
+  for (int s = kStreams; s < kStreams + kOthers; ++s) {
+    EXPECT_EQ(bodies[s].find(needle), std::string::npos) << "dlys heard of jgx's ticket";
+    EXPECT_GE(last_event_id(bodies[s]), start) << bodies[s];
+  }
+  EXPECT_EQ(waiting(), 0);
 }
 
 // "Try these rules": where a sample appeal goes under the rules in force or under an edited

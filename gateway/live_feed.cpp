@@ -1,0 +1,138 @@
+#include "gateway/live_feed.hpp"
+
+#include <algorithm>
+#include <exception>
+
+#include "core/log.hpp"
+
+namespace appealhub::gateway {
+
+namespace {
+
+struct Due {
+  LiveFeed::Answer answer;
+  std::vector<storage::FeedEvent> events;
+  std::int64_t last;
+};
+
+// A waiter that cannot take its answer (its connection went away) must not keep the others
+// from theirs.
+void give(std::vector<Due>& due) {
+  for (auto& d : due) {
+    try {
+      d.answer(std::move(d.events), d.last);
+    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing more can be told to that waiter
+    }
+  }
+}
+
+}  // namespace
+
+LiveFeed::LiveFeed(Read read, Options options)
+    : read_(std::move(read)), options_(options), thread_([this] { loop(); }) {}
+
+LiveFeed::~LiveFeed() {
+  stop();
+}
+
+bool LiveFeed::wait(std::int64_t after, std::vector<std::string> departments,
+                    std::chrono::steady_clock::time_point until, Answer answer) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (stopping_ || waiters_.size() >= options_.max_waiting) return false;
+    waiters_.push_back({after, std::move(departments), until, std::move(answer)});
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void LiveFeed::stop() {
+  std::vector<Due> due;
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+    for (auto& w : waiters_) due.push_back({std::move(w.answer), {}, w.after});
+    waiters_.clear();
+  }
+  wake_.notify_all();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  give(due);
+}
+
+std::size_t LiveFeed::waiting() const {
+  const std::lock_guard lock(mutex_);
+  return waiters_.size();
+}
+
+std::uint64_t LiveFeed::reads() const {
+  const std::lock_guard lock(mutex_);
+  return reads_;
+}
+
+bool LiveFeed::sees(const Waiter& w, const storage::FeedEvent& e) const {
+  if (w.departments.empty()) return true;
+  // A ticket on the dispatch desk has no lead (""): no department's.
+  const auto mine = [&](const std::string& d) {
+    return !d.empty() &&
+           std::find(w.departments.begin(), w.departments.end(), d) != w.departments.end();
+  };
+  return mine(e.lead_department) ||
+         std::any_of(e.assisting_departments.begin(), e.assisting_departments.end(), mine);
+}
+
+void LiveFeed::loop() {
+  bool failing = false;  // logged once per stretch of failed reads
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (waiters_.empty()) {
+      wake_.wait(lock, [&] { return stopping_ || !waiters_.empty(); });
+      continue;
+    }
+    // Everyone waiting reads from the earliest place among them: one statement per poll.
+    std::int64_t from = waiters_.front().after;
+    for (const auto& w : waiters_) from = std::min(from, w.after);
+    ++reads_;
+    lock.unlock();
+    std::vector<storage::FeedEvent> events;
+    bool read = true;
+    try {
+      events = read_(from, options_.batch);
+      if (failing) core::log_info("gateway", "live feed readable again");
+      failing = false;
+    } catch (const std::exception& e) {
+      read = false;
+      if (!failing) core::log_warn("gateway", "live feed unreadable", {{"error", e.what()}});
+      failing = true;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    std::vector<Due> due;
+    lock.lock();
+    for (auto w = waiters_.begin(); w != waiters_.end();) {
+      std::vector<storage::FeedEvent> mine;
+      for (const auto& e : events) {
+        if (e.id > w->after && sees(*w, e) && mine.size() < options_.max_answer) mine.push_back(e);
+      }
+      if (!mine.empty()) {
+        const auto last = mine.back().id;
+        due.push_back({std::move(w->answer), std::move(mine), last});
+        w = waiters_.erase(w);
+        continue;
+      }
+      // What was read covers (from, last read]: nothing there is this waiter's, so its place
+      // moves on and the next read starts later.
+      if (read && !events.empty()) w->after = std::max(w->after, events.back().id);
+      if (now >= w->until) {
+        due.push_back({std::move(w->answer), {}, w->after});
+        w = waiters_.erase(w);
+        continue;
+      }
+      ++w;
+    }
+    lock.unlock();
+    give(due);
+    lock.lock();
+    if (!waiters_.empty()) wake_.wait_for(lock, options_.poll, [&] { return stopping_; });
+  }
+}
+
+}  // namespace appealhub::gateway

@@ -1,0 +1,72 @@
+#pragma once
+// Event stream answers waiting for news (GET /api/v1/events) hold no worker thread: each waits
+// here as a callback. One thread reads the ticket feed for all of them every `poll`, one
+// statement however many wait, and answers each with the events it may see (its departments
+// lead or assist the ticket), or with nothing when its wait is over (decision 0027).
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/ticket_feed.hpp"
+
+namespace appealhub::gateway {
+
+class LiveFeed {
+ public:
+  struct Options {
+    std::chrono::milliseconds poll{500};
+    int batch = 1000;              // events read per poll, for every waiter
+    std::size_t max_answer = 200;  // events in one answer; the client asks again for the rest
+    std::size_t max_waiting = 1024;
+  };
+  // Up to `limit` events with id > after, every department, oldest first; throws on failure
+  // (the waiters keep waiting; the next poll reads again).
+  using Read = std::function<std::vector<storage::FeedEvent>(std::int64_t after, int limit)>;
+  // A waiter's answer: its events (empty when its wait ended first) and its new place in the
+  // feed. Called once, on the feed's thread (or the caller of stop()), outside any lock.
+  using Answer = std::function<void(std::vector<storage::FeedEvent> events, std::int64_t last)>;
+
+  LiveFeed(Read read, Options options);
+  ~LiveFeed();  // stop()
+  LiveFeed(const LiveFeed&) = delete;
+  LiveFeed& operator=(const LiveFeed&) = delete;
+
+  // Waits for events with id > after that `departments` may see (empty: every ticket) until
+  // `until`. False, and `answer` dropped, when max_waiting wait already or after stop().
+  bool wait(std::int64_t after, std::vector<std::string> departments,
+            std::chrono::steady_clock::time_point until, Answer answer);
+  // Answers every waiter now with what it has (a draining gateway's clients reconnect
+  // elsewhere), refuses later waits and ends the thread. Idempotent.
+  void stop();
+
+  std::size_t waiting() const;
+  std::uint64_t reads() const;  // feed statements run
+
+ private:
+  struct Waiter {
+    std::int64_t after;
+    std::vector<std::string> departments;
+    std::chrono::steady_clock::time_point until;
+    Answer answer;
+  };
+  void loop();
+  bool sees(const Waiter& w, const storage::FeedEvent& e) const;
+
+  Read read_;
+  Options options_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::list<Waiter> waiters_;
+  std::uint64_t reads_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace appealhub::gateway
