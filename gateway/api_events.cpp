@@ -4,6 +4,8 @@
 // reconnects after `retry` with the last id it saw, so nothing is lost across reconnects. A
 // waiting answer holds no worker thread: it waits in the gateway's LiveFeed (decision 0027).
 
+#include <algorithm>
+
 #include "gateway/api_internal.hpp"
 #include "storage/ticket_feed.hpp"
 
@@ -64,7 +66,8 @@ http::Response events(Context& ctx) {
     if (departments.empty()) departments.push_back("");  // matches no ticket
   }
   pqxx::nontransaction txn(ctx.db);
-  if (!after) after = storage::latest_feed_id(txn);  // a first connection starts from now
+  const auto latest = storage::latest_feed_id(txn);
+  if (!after) after = latest;  // a first connection starts from now
   auto found = storage::feed_after(txn, *after, departments, kBatch);
   const auto answer = [](const std::vector<storage::FeedEvent>& events, std::int64_t last,
                          int retry_ms) {
@@ -75,10 +78,12 @@ http::Response events(Context& ctx) {
     return r;
   };
   if (!found.empty()) return answer(found, found.back().id, 1000);
-  // Nothing yet: wait in the live feed, holding no worker. Past max_event_waits waiting at once,
-  // the answer is what is there now, with a slower retry (never an error).
+  // Nothing up to `latest` is theirs: the place moves there, so the feed's shared read starts
+  // near its end for this waiter too. Then wait in the live feed, holding no worker. Past
+  // max_event_waits waiting at once, the answer is the place, with a slower retry.
+  const auto place = std::max(*after, latest);
   if (wait.count() > 0 &&
-      ctx.services.live_feed->wait(*after, departments, std::chrono::steady_clock::now() + wait,
+      ctx.services.live_feed->wait(place, departments, std::chrono::steady_clock::now() + wait,
                                    [later = ctx.answering.later, answer](
                                        std::vector<storage::FeedEvent> events, std::int64_t last) {
                                      later(answer(events, last, 1000));
@@ -86,7 +91,7 @@ http::Response events(Context& ctx) {
     ctx.answering.deferred = true;
     return {};
   }
-  return answer(found, *after, wait.count() > 0 ? 3000 : 1000);
+  return answer(found, place, wait.count() > 0 ? 3000 : 1000);
 }
 
 }  // namespace

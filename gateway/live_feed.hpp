@@ -39,7 +39,9 @@ class LiveFeed {
   LiveFeed& operator=(const LiveFeed&) = delete;
 
   // Waits for events with id > after that `departments` may see (empty: every ticket) until
-  // `until`. False, and `answer` dropped, when max_waiting wait already or after stop().
+  // `until`. False, and `answer` dropped, when max_waiting wait already or after stop(). Every
+  // poll reads from the earliest place among the waiters, `batch` events at most: a waiter
+  // should come with a place near the feed's end (what it may see before that, it was told).
   bool wait(std::int64_t after, std::vector<std::string> departments,
             std::chrono::steady_clock::time_point until, Answer answer);
   // Answers every waiter now with what it has (a draining gateway's clients reconnect

@@ -1103,18 +1103,20 @@ TEST_F(GatewayApi, EventStreamResumesFromTheLastIdAndKeepsStaffToTheirDepartment
 // Event streams waiting for news hold no worker (gateway/live_feed.hpp): three times as many as
 // the gateway has workers wait at once, other requests are still answered meanwhile, and one
 // change answers every waiting stream that may see it with it; a department that may not keeps
-// waiting and gets a ping with its place at the end of its wait. The streams are a clerk's of
-// jgx, a department no other test gives tickets, so nothing else answers them first.
+// waiting and gets a ping with its place at the end of its wait. The clerks are of jgx and cxx,
+// departments no rule and no other test gives tickets, so nothing else answers them first.
 TEST_F(GatewayApi, EventStreamsWaitingForNewsHoldNoWorkerAndOneChangeAnswersThemAll) {
-  ASSERT_EQ(session("admin")
-                .post("/api/v1/users", {{"username", "staff_j"},
-                                        {"roles", {"staff"}},
-                                        {"departments", {"jgx"}},
-                                        {"password", kPassword}})
-                .status,
-            201);
+  for (const auto& [name, department] : {std::pair{"staff_j", "jgx"}, {"staff_c", "cxx"}}) {
+    ASSERT_EQ(session("admin")
+                  .post("/api/v1/users", {{"username", name},
+                                          {"roles", {"staff"}},
+                                          {"departments", {department}},
+                                          {"password", kPassword}})
+                  .status,
+              201);
+  }
   const auto& clerk = session("staff_j");
-  const auto& other = session("staff_a");  // dlys
+  const auto& other = session("staff_c");
   const auto start = last_event_id(session("mgr").get("/api/v1/events?wait=0").body);
   ASSERT_GE(start, 0);
   const auto waiting = [&] {
@@ -1153,7 +1155,7 @@ TEST_F(GatewayApi, EventStreamsWaitingForNewsHoldNoWorkerAndOneChangeAnswersThem
     EXPECT_LT(took[s], 15s) << s;
   }
   for (int s = kStreams; s < kStreams + kOthers; ++s) {
-    EXPECT_EQ(bodies[s].find(needle), std::string::npos) << "dlys heard of jgx's ticket";
+    EXPECT_EQ(bodies[s].find(needle), std::string::npos) << "cxx heard of jgx's ticket";
     EXPECT_GE(last_event_id(bodies[s]), start) << bodies[s];
   }
   EXPECT_EQ(waiting(), 0);
