@@ -39,8 +39,11 @@ std::string stream_text(const std::vector<storage::FeedEvent>& events, std::int6
                .dump() +
            "\n\n";
   }
-  // Nothing new: the id still moves the client's place (on a first connection, to "now").
-  if (events.empty()) out += "id: " + std::to_string(last) + "\nevent: ping\ndata: {}\n\n";
+  // The id moves the client's place past what it may not see: to the end of what was read, or
+  // on a first connection to "now".
+  if (events.empty() || last > events.back().id) {
+    out += "id: " + std::to_string(last) + "\nevent: ping\ndata: {}\n\n";
+  }
   return out;
 }
 
@@ -65,10 +68,6 @@ http::Response events(Context& ctx) {
     departments = ctx.user().departments;
     if (departments.empty()) departments.push_back("");  // matches no ticket
   }
-  pqxx::nontransaction txn(ctx.db);
-  const auto latest = storage::latest_feed_id(txn);
-  if (!after) after = latest;  // a first connection starts from now
-  auto found = storage::feed_after(txn, *after, departments, kBatch);
   const auto answer = [](const std::vector<storage::FeedEvent>& events, std::int64_t last,
                          int retry_ms) {
     http::Response r;
@@ -77,20 +76,39 @@ http::Response events(Context& ctx) {
     r.body = stream_text(events, last, retry_ms);
     return r;
   };
-  if (!found.empty()) return answer(found, found.back().id, 1000);
-  // Nothing up to `latest` is theirs: the place moves there, so the feed's shared read starts
-  // near its end for this waiter too. Then wait in the live feed, holding no worker. Past
-  // max_event_waits waiting at once, the answer is the place, with a slower retry.
-  const auto place = std::max(*after, latest);
-  if (wait.count() > 0 &&
-      ctx.services.live_feed->wait(place, departments, std::chrono::steady_clock::now() + wait,
-                                   [later = ctx.answering.later, answer](
-                                       std::vector<storage::FeedEvent> events, std::int64_t last) {
-                                     later(answer(events, last, 1000));
-                                   })) {
+  // Waits in the live feed, holding no worker; false past max_event_waits waiting at once.
+  auto& feed = *ctx.services.live_feed;
+  const auto wait_in_feed = [&](std::int64_t place) {
+    if (wait.count() <= 0 ||
+        !feed.wait(place, departments, std::chrono::steady_clock::now() + wait,
+                   [later = ctx.answering.later, answer](std::vector<storage::FeedEvent> events,
+                                                         std::int64_t last) {
+                     later(answer(events, last, 1000));
+                   })) {
+      return false;
+    }
     ctx.answering.deferred = true;
-    return {};
+    return true;
+  };
+  // A client reconnecting with the place its last answer gave (the end of what the feed read)
+  // waits without a statement of its own: the feed's next read covers what came after it.
+  if (after && feed.near(*after) && wait_in_feed(*after)) return {};
+
+  pqxx::nontransaction txn(ctx.db);
+  const auto latest = storage::latest_feed_id(txn);
+  feed.saw(latest);
+  if (!after) after = latest;  // a first connection starts from now
+  auto found = storage::feed_after(txn, *after, departments, kBatch);
+  if (!found.empty()) {
+    // All of theirs up to `latest` sent: the place moves there.
+    const auto all = found.size() < static_cast<std::size_t>(kBatch);
+    return answer(found, all ? std::max(found.back().id, latest) : found.back().id, 1000);
   }
+  // Nothing up to `latest` is theirs: the place moves there, so the feed's shared read starts
+  // near its end for this waiter too. Past max_event_waits waiting at once, the answer is the
+  // place, with a slower retry.
+  const auto place = std::max(*after, latest);
+  if (wait_in_feed(place)) return {};
   return answer(found, place, wait.count() > 0 ? 3000 : 1000);
 }
 

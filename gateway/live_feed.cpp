@@ -41,6 +41,7 @@ bool LiveFeed::wait(std::int64_t after, std::vector<std::string> departments,
     const std::lock_guard lock(mutex_);
     if (stopping_ || waiters_.size() >= options_.max_waiting) return false;
     waiters_.push_back({after, std::move(departments), until, std::move(answer)});
+    keep_reading_until_ = std::chrono::steady_clock::now() + options_.keep_reading;
   }
   wake_.notify_one();
   return true;
@@ -57,6 +58,24 @@ void LiveFeed::stop() {
   wake_.notify_all();
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
   give(due);
+}
+
+std::int64_t LiveFeed::frontier() const {
+  const std::lock_guard lock(mutex_);
+  return frontier_;
+}
+
+void LiveFeed::saw(std::int64_t id) {
+  const std::lock_guard lock(mutex_);
+  frontier_ = std::max(frontier_, id);
+  frontier_learnt_ = std::chrono::steady_clock::now();
+}
+
+bool LiveFeed::near(std::int64_t after) const {
+  const std::lock_guard lock(mutex_);
+  return frontier_ > 0 &&
+         std::chrono::steady_clock::now() - frontier_learnt_ <= 2 * options_.poll &&
+         after >= frontier_ - options_.batch / 2;
 }
 
 std::size_t LiveFeed::waiting() const {
@@ -84,12 +103,15 @@ void LiveFeed::loop() {
   bool failing = false;  // logged once per stretch of failed reads
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    if (waiters_.empty()) {
+    // Nobody waits and nobody waited lately: sleep until someone does.
+    if (waiters_.empty() &&
+        (frontier_ == 0 || std::chrono::steady_clock::now() >= keep_reading_until_)) {
       wake_.wait(lock, [&] { return stopping_ || !waiters_.empty(); });
       continue;
     }
     // Everyone waiting reads from the earliest place among them: one statement per poll.
-    std::int64_t from = waiters_.front().after;
+    // Without waiters, the read keeps the frontier fresh for the clients about to come back.
+    std::int64_t from = waiters_.empty() ? frontier_ : waiters_.front().after;
     for (const auto& w : waiters_) from = std::min(from, w.after);
     ++reads_;
     lock.unlock();
@@ -107,13 +129,23 @@ void LiveFeed::loop() {
     const auto now = std::chrono::steady_clock::now();
     std::vector<Due> due;
     lock.lock();
+    if (read) {
+      if (!events.empty()) frontier_ = std::max(frontier_, events.back().id);
+      frontier_learnt_ = now;
+    }
     for (auto w = waiters_.begin(); w != waiters_.end();) {
       std::vector<storage::FeedEvent> mine;
+      bool all = true;  // every event of the read it may see is in `mine`
       for (const auto& e : events) {
-        if (e.id > w->after && sees(*w, e) && mine.size() < options_.max_answer) mine.push_back(e);
+        if (e.id <= w->after || !sees(*w, e)) continue;
+        if (mine.size() == options_.max_answer) {
+          all = false;
+          break;
+        }
+        mine.push_back(e);
       }
       if (!mine.empty()) {
-        const auto last = mine.back().id;
+        const auto last = all ? events.back().id : mine.back().id;
         due.push_back({std::move(w->answer), std::move(mine), last});
         w = waiters_.erase(w);
         continue;
@@ -131,7 +163,7 @@ void LiveFeed::loop() {
     lock.unlock();
     give(due);
     lock.lock();
-    if (!waiters_.empty()) wake_.wait_for(lock, options_.poll, [&] { return stopping_; });
+    wake_.wait_for(lock, options_.poll, [&] { return stopping_; });
   }
 }
 

@@ -22,6 +22,9 @@ class LiveFeed {
  public:
   struct Options {
     std::chrono::milliseconds poll{500};
+    // Reads go on this long after the last wait began: an answered client comes back (after
+    // the stream's `retry`, 1 s) to a fresh frontier and waits without a read of its own.
+    std::chrono::milliseconds keep_reading{3000};
     int batch = 1000;              // events read per poll, for every waiter
     std::size_t max_answer = 200;  // events in one answer; the client asks again for the rest
     std::size_t max_waiting = 1024;
@@ -30,7 +33,8 @@ class LiveFeed {
   // (the waiters keep waiting; the next poll reads again).
   using Read = std::function<std::vector<storage::FeedEvent>(std::int64_t after, int limit)>;
   // A waiter's answer: its events (empty when its wait ended first) and its new place in the
-  // feed. Called once, on the feed's thread (or the caller of stop()), outside any lock.
+  // feed: past the last of them, up to the end of what was read when it got all it may see
+  // there. Called once, on the feed's thread (or the caller of stop()), outside any lock.
   using Answer = std::function<void(std::vector<storage::FeedEvent> events, std::int64_t last)>;
 
   LiveFeed(Read read, Options options);
@@ -47,6 +51,13 @@ class LiveFeed {
   // Answers every waiter now with what it has (a draining gateway's clients reconnect
   // elsewhere), refuses later waits and ends the thread. Idempotent.
   void stop();
+
+  // The newest id known to be in the feed: read by the feed, or told by saw(); 0 at first.
+  std::int64_t frontier() const;
+  void saw(std::int64_t id);
+  // True when `after` is close to a frontier learnt within the last two polls: a waiter from
+  // there needs no read of its own first, the feed's next read covers what came after it.
+  bool near(std::int64_t after) const;
 
   std::size_t waiting() const;
   std::uint64_t reads() const;  // feed statements run
@@ -67,6 +78,9 @@ class LiveFeed {
   std::condition_variable wake_;
   std::list<Waiter> waiters_;
   std::uint64_t reads_ = 0;
+  std::int64_t frontier_ = 0;
+  std::chrono::steady_clock::time_point frontier_learnt_{};
+  std::chrono::steady_clock::time_point keep_reading_until_{};
   bool stopping_ = false;
   std::thread thread_;
 };

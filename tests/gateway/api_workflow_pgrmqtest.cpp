@@ -1134,7 +1134,7 @@ TEST_F(GatewayApi, EventStreamsWaitingForNewsHoldNoWorkerAndOneChangeAnswersThem
     streams.emplace_back([&, s] {
       const auto began = std::chrono::steady_clock::now();
       bodies[s] = s < kStreams ? clerk.get("/api/v1/events?wait=20" + from).body
-                               : other.get("/api/v1/events?wait=4" + from).body;
+                               : other.get("/api/v1/events?wait=10" + from).body;
       took[s] = std::chrono::steady_clock::now() - began;
     });
   }
