@@ -134,9 +134,12 @@ void LiveFeed::loop() {
       frontier_learnt_ = now;
     }
     for (auto w = waiters_.begin(); w != waiters_.end();) {
+      // The read covers (from, its last]: a waiter that came during it from an earlier place
+      // is left to the next read, which starts at its place.
+      const bool covered = read && w->after >= from;
       std::vector<storage::FeedEvent> mine;
       bool all = true;  // every event of the read it may see is in `mine`
-      for (const auto& e : events) {
+      for (const auto& e : covered ? events : std::vector<storage::FeedEvent>{}) {
         if (e.id <= w->after || !sees(*w, e)) continue;
         if (mine.size() == options_.max_answer) {
           all = false;
@@ -150,9 +153,8 @@ void LiveFeed::loop() {
         w = waiters_.erase(w);
         continue;
       }
-      // What was read covers (from, last read]: nothing there is this waiter's, so its place
-      // moves on and the next read starts later.
-      if (read && !events.empty()) w->after = std::max(w->after, events.back().id);
+      // Nothing of what was read is this waiter's: its place moves on, the next read starts later.
+      if (covered && !events.empty()) w->after = std::max(w->after, events.back().id);
       if (now >= w->until) {
         due.push_back({std::move(w->answer), {}, w->after});
         w = waiters_.erase(w);

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -24,6 +25,7 @@ struct Rows {
   std::mutex mutex;
   std::vector<storage::FeedEvent> events;
   std::atomic<bool> broken{false};
+  std::function<void()> before_read;  // runs at the start of every read, outside the lock
   void add(std::int64_t id, std::string lead, std::vector<std::string> assisting = {}) {
     const std::lock_guard lock(mutex);
     storage::FeedEvent e;
@@ -36,6 +38,7 @@ struct Rows {
   }
   LiveFeed::Read read() {
     return [this](std::int64_t after, int limit) {
+      if (before_read) before_read();
       if (broken) throw std::runtime_error("connection lost");
       const std::lock_guard lock(mutex);
       std::vector<storage::FeedEvent> out;
@@ -194,6 +197,30 @@ TEST(LiveFeed, ReadsGoOnAWhileAfterTheLastWaitSoAClientComingBackIsNear) {
   std::this_thread::sleep_for(100ms);
   EXPECT_EQ(feed.reads(), reads);
   EXPECT_FALSE(feed.near(2));
+}
+
+TEST(LiveFeed, AWaiterThatComesDuringAReadFromAnEarlierPlaceLosesNothing) {
+  Rows rows;
+  Answers answers;
+  std::mutex gate;
+  std::unique_lock held(gate);  // the first read waits here until b has come
+  std::atomic<int> reads{0};
+  rows.before_read = [&] {
+    if (reads++ == 0) {
+      const std::lock_guard pass(gate);
+    }
+  };
+  LiveFeed feed(rows.read(), quick());
+  ASSERT_TRUE(feed.wait(100, {}, Clock::now() + 5s, answers.to("a")));
+  while (reads == 0) std::this_thread::sleep_for(1ms);
+  // The feed now reads from 100. b comes from 90; #95 is b's, and the read in flight misses it.
+  ASSERT_TRUE(feed.wait(90, {}, Clock::now() + 5s, answers.to("b")));
+  rows.add(95, "dlys");
+  rows.add(101, "dlys");
+  held.unlock();
+  ASSERT_TRUE(answers.wait_for(2));
+  EXPECT_EQ(answers.of("a").ids, std::vector<std::int64_t>{101});
+  EXPECT_EQ(answers.of("b").ids, (std::vector<std::int64_t>{95, 101}));
 }
 
 TEST(LiveFeed, AnAnswerHoldsAtMostMaxAnswerEventsAndTheRestComeNext) {
