@@ -11,6 +11,7 @@
 #include "gateway/api_internal.hpp"
 #include "gateway/credentials.hpp"
 #include "gateway/embedded_files.hpp"
+#include "gateway/live_feed.hpp"
 #include "gateway/web_files.hpp"
 #include "http/url.hpp"
 #include "storage/adapter_status.hpp"

@@ -7,12 +7,13 @@
 #include <algorithm>
 
 #include "gateway/api_internal.hpp"
+#include "gateway/live_feed.hpp"
 #include "storage/ticket_feed.hpp"
 
 namespace appealhub::gateway::detail {
 namespace {
 
-constexpr int kBatch = 200;
+constexpr auto kBatch = static_cast<int>(LiveFeed::kMaxAnswer);
 
 std::int64_t parse_id(const std::string& field, const std::string& text) {
   try {

@@ -20,12 +20,15 @@
 
 #include "core/json_reader.hpp"
 #include "gateway/api.hpp"
-#include "gateway/live_feed.hpp"
 #include "gateway/shared_reads.hpp"
 #include "storage/accounts.hpp"
 
 namespace appealhub::storage {
 struct TicketSummary;
+}
+
+namespace appealhub::gateway {
+class LiveFeed;  // gateway/live_feed.hpp: only the files that use it include its thread headers
 }
 
 namespace appealhub::gateway::detail {

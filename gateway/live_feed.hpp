@@ -20,13 +20,15 @@ namespace appealhub::gateway {
 
 class LiveFeed {
  public:
+  static constexpr std::size_t kMaxAnswer = 200;  // also the most a first read answers with
   struct Options {
     std::chrono::milliseconds poll{500};
     // Reads go on this long after the last wait began: an answered client comes back (after
     // the stream's `retry`, 1 s) to a fresh frontier and waits without a read of its own.
     std::chrono::milliseconds keep_reading{3000};
-    int batch = 1000;              // events read per poll, for every waiter
-    std::size_t max_answer = 200;  // events in one answer; the client asks again for the rest
+    int batch = 1000;  // events read per poll, for every waiter
+    std::size_t max_answer =
+        kMaxAnswer;  // events in one answer; the client asks again for the rest
     std::size_t max_waiting = 1024;
   };
   // Up to `limit` events with id > after, every department, oldest first; throws on failure
